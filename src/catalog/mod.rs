@@ -1,0 +1,275 @@
+//! The requirement catalog: what CLR 2.0 requires, loaded from `suites/*.toml`.
+//!
+//! The TOML files are embedded at build time so the binary judges the same
+//! catalog wherever it runs; the catalog hash in every report names it.
+
+pub mod profile;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+pub use profile::Profile;
+
+/// The embedded catalog files, in a fixed order (the hash depends on it).
+const FILES: &[(&str, &str)] = &[
+    ("data-model.toml", include_str!("../../suites/data-model.toml")),
+    ("proofs.toml", include_str!("../../suites/proofs.toml")),
+    ("verification.toml", include_str!("../../suites/verification.toml")),
+    ("api.toml", include_str!("../../suites/api.toml")),
+    ("paging.toml", include_str!("../../suites/paging.toml")),
+    ("discovery.toml", include_str!("../../suites/discovery.toml")),
+    ("registration.toml", include_str!("../../suites/registration.toml")),
+    ("oauth.toml", include_str!("../../suites/oauth.toml")),
+    ("refresh-revocation.toml", include_str!("../../suites/refresh-revocation.toml")),
+    ("consumer.toml", include_str!("../../suites/consumer.toml")),
+    ("displayer.toml", include_str!("../../suites/displayer.toml")),
+    ("host.toml", include_str!("../../suites/host.toml")),
+    ("transport.toml", include_str!("../../suites/transport.toml")),
+];
+
+/// How strongly the spec asks for a behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Level {
+    #[serde(rename = "MUST")]
+    Must,
+    #[serde(rename = "SHOULD")]
+    Should,
+    #[serde(rename = "MAY")]
+    May,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::May => "MAY",
+        })
+    }
+}
+
+/// A certification role a product is judged in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Issuer,
+    Displayer,
+    ServiceProviderRead,
+    ServiceProviderWrite,
+    ServiceConsumerRead,
+    ServiceConsumerWrite,
+    Host,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Issuer,
+        Role::Displayer,
+        Role::ServiceProviderRead,
+        Role::ServiceProviderWrite,
+        Role::ServiceConsumerRead,
+        Role::ServiceConsumerWrite,
+        Role::Host,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Issuer => "issuer",
+            Role::Displayer => "displayer",
+            Role::ServiceProviderRead => "service-provider-read",
+            Role::ServiceProviderWrite => "service-provider-write",
+            Role::ServiceConsumerRead => "service-consumer-read",
+            Role::ServiceConsumerWrite => "service-consumer-write",
+            Role::Host => "host",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a requirement comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub url: String,
+    pub tag: String,
+}
+
+/// One testable normative statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    pub id: String,
+    pub level: Level,
+    pub roles: Vec<Role>,
+    pub statement: String,
+    pub source: Source,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub untestable: Option<String>,
+    /// The catalog file the entry came from (filled in at load time).
+    #[serde(skip_deserializing, default)]
+    pub file: String,
+}
+
+impl Requirement {
+    /// True when `sel` (an id prefix on dot boundaries, or a role name) selects this entry.
+    pub fn matches(&self, sel: &str) -> bool {
+        if let Some(role) = Role::parse(sel) {
+            return self.roles.contains(&role);
+        }
+        self.id == sel || self.id.starts_with(&format!("{}.", sel.trim_end_matches('.')))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    #[serde(default)]
+    requirement: Vec<Requirement>,
+}
+
+/// The loaded catalog, ordered by file then by position in the file.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub requirements: Vec<Requirement>,
+    index: BTreeMap<String, usize>,
+    /// `sha256:<hex>` over the embedded files.
+    pub hash: String,
+}
+
+/// A catalog file that does not parse or breaks a catalog rule.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct CatalogError {
+    pub file: String,
+    pub message: String,
+}
+
+impl Catalog {
+    /// The embedded catalog. Panics only if the shipped data is broken, which a unit test forbids.
+    pub fn embedded() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(|| {
+            Catalog::from_files(FILES).unwrap_or_else(|e| panic!("embedded catalog is broken: {e}"))
+        })
+    }
+
+    /// Parse and check catalog files given as (name, text) pairs.
+    pub fn from_files(files: &[(&str, &str)]) -> Result<Catalog, CatalogError> {
+        let mut hasher = Sha256::new();
+        let mut requirements = Vec::new();
+        let mut index = BTreeMap::new();
+        for (name, text) in files {
+            hasher.update(name.as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            let parsed: CatalogFile = toml::from_str(text).map_err(|e| CatalogError {
+                file: name.to_string(),
+                message: e.to_string(),
+            })?;
+            for mut req in parsed.requirement {
+                let err = |message: String| CatalogError { file: name.to_string(), message };
+                if !valid_id(&req.id) {
+                    return Err(err(format!("{}: id must be lowercase dot-separated words", req.id)));
+                }
+                if req.roles.is_empty() {
+                    return Err(err(format!("{}: no roles", req.id)));
+                }
+                if req.statement.trim().is_empty() || req.source.url.trim().is_empty() {
+                    return Err(err(format!("{}: statement and source.url are required", req.id)));
+                }
+                if index.insert(req.id.clone(), requirements.len()).is_some() {
+                    return Err(err(format!("{}: duplicate id", req.id)));
+                }
+                req.file = name.to_string();
+                requirements.push(req);
+            }
+        }
+        Ok(Catalog {
+            requirements,
+            index,
+            hash: format!("sha256:{}", hex::encode(hasher.finalize())),
+        })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Requirement> {
+        self.index.get(id).map(|&i| &self.requirements[i])
+    }
+
+    /// Entries selected by `only` (any match; empty = all) and not by `skip`.
+    pub fn select<'a>(&'a self, only: &[String], skip: &[String]) -> Vec<&'a Requirement> {
+        self.requirements
+            .iter()
+            .filter(|r| only.is_empty() || only.iter().any(|s| r.matches(s)))
+            .filter(|r| !skip.iter().any(|s| r.matches(s)))
+            .collect()
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('.').collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalog_loads_and_is_large() {
+        let c = Catalog::embedded();
+        assert!(c.requirements.len() > 100, "only {} entries", c.requirements.len());
+        assert!(c.hash.starts_with("sha256:"));
+    }
+
+    #[test]
+    fn duplicate_ids_are_refused() {
+        let t = r#"
+[[requirement]]
+id = "a.b"
+level = "MUST"
+roles = ["issuer"]
+statement = "x"
+source = { url = "u", tag = "t" }
+"#;
+        let err = Catalog::from_files(&[("x.toml", t), ("y.toml", t)]).unwrap_err();
+        assert_eq!(err.file, "y.toml");
+        assert!(err.message.contains("duplicate"));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_ids_are_refused() {
+        let bad_key = "[[requirement]]\nid='a.b'\nlevel='MUST'\nroles=['issuer']\nstatement='x'\nsource={url='u',tag='t'}\nextra=1\n";
+        assert!(Catalog::from_files(&[("x.toml", bad_key)]).is_err());
+        let bad_id = "[[requirement]]\nid='A.b'\nlevel='MUST'\nroles=['issuer']\nstatement='x'\nsource={url='u',tag='t'}\n";
+        assert!(Catalog::from_files(&[("x.toml", bad_id)]).is_err());
+    }
+
+    #[test]
+    fn selection_by_prefix_and_role() {
+        let t = "[[requirement]]\nid='api.paging.limit'\nlevel='MUST'\nroles=['host']\nstatement='x'\nsource={url='u',tag='t'}\n\
+[[requirement]]\nid='api.pagingx'\nlevel='MUST'\nroles=['issuer']\nstatement='x'\nsource={url='u',tag='t'}\n";
+        let c = Catalog::from_files(&[("x.toml", t)]).unwrap();
+        let ids = |v: Vec<&Requirement>| v.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(c.select(&["api.paging".into()], &[])), vec!["api.paging.limit"]);
+        assert_eq!(ids(c.select(&["issuer".into()], &[])), vec!["api.pagingx"]);
+        assert_eq!(ids(c.select(&[], &["host".into()])), vec!["api.pagingx"]);
+    }
+}

@@ -1,0 +1,116 @@
+//! Spec profiles: the facts that differ between CLR 2.0 and OB 3.0 (paths,
+//! scopes, types, contexts, schema ids), kept in `suites/profiles/*.toml`.
+
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scopes {
+    pub credential_readonly: String,
+    pub credential_upsert: String,
+    pub profile_readonly: String,
+    pub profile_update: String,
+    pub offline_access: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contexts {
+    pub vc_v2: String,
+    pub vc_v1: String,
+    pub primary: String,
+    pub primary_pattern: String,
+    pub ob: String,
+    pub ob_pattern: String,
+    #[serde(default)]
+    pub ob_aliases: Vec<String>,
+    #[serde(default)]
+    pub primary_aliases: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaIds {
+    pub credential: String,
+    pub achievement_credential: String,
+    pub endorsement_credential: String,
+    pub profile: String,
+    pub get_credentials_response: String,
+    pub imsx_status_info: String,
+}
+
+/// One spec's profile.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    pub spec_url: String,
+    pub base_path: String,
+    pub credential_type: String,
+    pub subject_type: String,
+    pub response_schema: String,
+    pub cert_profile_id: String,
+    pub cert_recipient: String,
+    pub scopes: Scopes,
+    pub contexts: Contexts,
+    pub schemas: SchemaIds,
+}
+
+const FILES: &[(&str, &str)] = &[
+    ("clr-2.0", include_str!("../../suites/profiles/clr-2.0.toml")),
+    ("ob-3.0", include_str!("../../suites/profiles/ob-3.0.toml")),
+];
+
+impl Profile {
+    /// All embedded profiles, CLR 2.0 first.
+    pub fn all() -> &'static [Profile] {
+        static ALL: OnceLock<Vec<Profile>> = OnceLock::new();
+        ALL.get_or_init(|| {
+            FILES
+                .iter()
+                .map(|(name, text)| {
+                    toml::from_str(text)
+                        .unwrap_or_else(|e| panic!("suites/profiles/{name}.toml is broken: {e}"))
+                })
+                .collect()
+        })
+    }
+
+    /// The profile named `id` (`clr-2.0`, `ob-3.0`).
+    pub fn get(id: &str) -> Option<&'static Profile> {
+        Profile::all().iter().find(|p| p.id == id)
+    }
+
+    pub fn clr() -> &'static Profile {
+        Profile::get("clr-2.0").expect("clr-2.0 profile")
+    }
+
+    /// All scopes of the API, in a fixed order.
+    pub fn all_scopes(&self) -> [&str; 4] {
+        [
+            &self.scopes.credential_readonly,
+            &self.scopes.credential_upsert,
+            &self.scopes.profile_readonly,
+            &self.scopes.profile_update,
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_profiles_load_with_their_paths() {
+        assert_eq!(Profile::clr().base_path, "/ims/clr/v2p0");
+        assert_eq!(Profile::get("ob-3.0").unwrap().base_path, "/ims/ob/v3p0");
+        for p in Profile::all() {
+            for s in p.all_scopes() {
+                assert!(s.starts_with("https://purl.imsglobal.org/spec/"), "{s}");
+                assert!(s.contains(&p.base_path.replace("/ims/", "/spec/")[..]) || s.contains("/spec/"));
+            }
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! Arguments as clap parses them. Help text here is the manual.
+
+use crate::catalog::Level;
+use crate::report::{FailOn, Format};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const ABOUT: &str = "Conformance harness for 1EdTech Comprehensive Learner Record (CLR) 2.0.";
+
+const LONG_ABOUT: &str = "\
+Conformance harness for 1EdTech Comprehensive Learner Record (CLR) 2.0.
+
+Judges credentials (ClrCredential, nested AchievementCredentials, EndorsementCredentials) and
+service APIs against a catalog of requirements, and writes one pass/fail row per requirement
+as JSON, JUnit XML, Markdown and a self-contained HTML page.
+
+EXIT CODES:
+    0  every selected MUST passed
+    1  a MUST failed (or a SHOULD, with --fail-on should)
+    2  usage or configuration error
+    3  target unreachable or harness error
+    4  no requirement selected, or no assertion executed";
+
+#[derive(Debug, Parser)]
+#[command(name = "clr-conformance", version, about = ABOUT, long_about = LONG_ABOUT)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, show and filter the requirement catalog.
+    #[command(long_about = "\
+List, show and filter the requirement catalog (suites/*.toml, embedded at build time).
+
+Every report row is one catalog entry: a stable id, a level (MUST/SHOULD/MAY), the roles it
+judges, our statement of the rule, and its source in the specification.
+
+EXAMPLES:
+    clr-conformance requirements                       # the whole catalog
+    clr-conformance requirements --only api.paging     # one section (id prefix)
+    clr-conformance requirements --only issuer --level must
+    clr-conformance requirements --show proof.di.signature
+    clr-conformance requirements --untested            # entries no check can fail yet")]
+    Requirements(RequirementsArgs),
+    /// Re-render a saved report.json into other formats.
+    #[command(long_about = "\
+Re-render a saved report.json into other formats, without re-running anything.
+
+The JSON report is the canonical record of a run; JUnit XML, Markdown and HTML are
+renderings of it. The file's format version is checked first.
+
+EXAMPLES:
+    clr-conformance report reports/20261126T101500Z/report.json --format html --out /tmp/r
+    clr-conformance report report.json --format md --stdout >> \"$GITHUB_STEP_SUMMARY\"")]
+    Report(ReportArgs),
+    /// Verify credentials: schema, proofs, dates, status, nested credentials.
+    #[command(long_about = "\
+Verify ClrCredentials (and standalone AchievementCredentials, OpenBadgeCredentials and
+EndorsementCredentials) and write the per-requirement report.
+
+Inputs: JSON files, compact JWS (VC-JWT) files, folders (searched recursively for .json,
+.jsonld, .jwt, .jws, .1ob, .clr), `-` for standard input, and https URLs (with --online).
+
+Each step of the CLR 2.0 verification algorithm is a named check tied to catalog ids:
+@context order, types, required properties, JSON Schema (our bundled schemas; official
+credentialSchema ids map to them offline), embedded Data Integrity proofs (eddsa-rdfc-2022,
+legacy eddsa-2022 and Ed25519Signature2020), VC-JWT, dates, status, endorsements, and every
+nested credential in credentialSubject.verifiableCredential, verified on its own with a JSON
+pointer naming it.
+
+ROLES:
+    issuer     what an issuer must produce under CLR 2.0 (VC 2.0 contexts, eddsa-rdfc-2022
+               or VC-JWT, the official credentialSchema)
+    displayer  what a verifier must accept, including VC 1.1 credentials signed with
+               Ed25519Signature2020
+
+Offline by default: keys must be did:key or `<url>#z6Mk...` fragments, status lists and
+https keys are reported as skipped. --online fetches them (bounded in size and time).
+
+EXAMPLES:
+    clr-conformance verify clr.json
+    clr-conformance verify --role displayer --now 2026-01-01T00:00:00Z vectors/
+    cat clr.jwt | clr-conformance verify - --format md --out /tmp/r")]
+    Verify(VerifyArgs),
+    /// Run the built-in reference service provider (optionally with faults).
+    #[command(long_about = "\
+Run the built-in reference CLR 2.0 service provider until Ctrl-C.
+
+It serves, under the profile's base path (/ims/clr/v2p0, or /ims/ob/v3p0 with --profile ob-3.0):
+discovery (the Service Description Document), credentials (GET with limit/offset/since,
+X-Total-Count and Link; POST upsert of JSON or compact JWS) and profile (GET, PUT); and the
+OAuth 2.0 endpoints under /oauth/: register (RFC 7591), authorize (an HTML login and consent
+page; PKCE S256 and state required), token (authorization code, refresh with rotation) and
+revoke (RFC 7009). Request bodies are limited to 5 MiB.
+
+TLS: a fresh self-signed certificate for 127.0.0.1, localhost and ::1 is generated at start;
+its SHA-256 fingerprint is printed and its PEM written to --ca-out (default
+<data dir or temp dir>/ca.pem) for clients to trust. --cert/--key serve given PEM files.
+--plain-http serves without TLS, for debugging only (the spec requires TLS).
+
+Storage is SQLite (<data dir>/db.sqlite; a temporary file without --data). The learner's
+seed credentials (signed with a fixed test key) are stored on first start. The test user
+`learner` gets a fresh random password at every start; it is printed.
+
+FAULTS: each --fault makes the provider break one rule on purpose, so client-side suites
+can prove they catch it. --list-faults prints every fault with the requirement ids it breaks.
+
+EXAMPLES:
+    clr-conformance serve
+    clr-conformance serve --bind 127.0.0.1:8443 --data ./provider-data
+    clr-conformance serve --fault omit-x-total-count --fault drop-state
+    clr-conformance serve --list-faults")]
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub bind: std::net::SocketAddr,
+    /// Serve plain HTTP without TLS (debugging only; the spec requires TLS).
+    #[arg(long, conflicts_with_all = ["cert", "key"])]
+    pub plain_http: bool,
+    /// PEM certificate chain to serve instead of a self-signed one (needs --key).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// PEM private key for --cert.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+    /// Where to write the certificate PEM clients should trust [default: <data dir or temp>/ca.pem].
+    #[arg(long, value_name = "PATH")]
+    pub ca_out: Option<PathBuf>,
+    /// Break one rule on purpose (see --list-faults). Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub fault: Vec<String>,
+    /// Print every fault, what it does and the requirement ids it breaks, then exit.
+    #[arg(long)]
+    pub list_faults: bool,
+    /// Spec profile to serve: clr-2.0 or ob-3.0.
+    #[arg(long, default_value = "clr-2.0", value_name = "ID")]
+    pub profile: String,
+    /// Folder for the SQLite database (kept across restarts) and, by default, ca.pem.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RequirementsArgs {
+    /// Only entries matching: an id prefix (`api.paging`) or a role (`issuer`). Repeatable.
+    #[arg(long, value_name = "SEL")]
+    pub only: Vec<String>,
+    /// Leave out entries matching an id prefix or role. Repeatable.
+    #[arg(long, value_name = "SEL")]
+    pub skip: Vec<String>,
+    /// Only entries of this level.
+    #[arg(long, value_enum)]
+    pub level: Option<LevelArg>,
+    /// Show one entry in full.
+    #[arg(long, value_name = "ID")]
+    pub show: Option<String>,
+    /// List entries that no check of this harness can fail yet.
+    #[arg(long)]
+    pub untested: bool,
+    /// Print as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LevelArg {
+    Must,
+    Should,
+    May,
+}
+
+impl From<LevelArg> for Level {
+    fn from(l: LevelArg) -> Level {
+        match l {
+            LevelArg::Must => Level::Must,
+            LevelArg::Should => Level::Should,
+            LevelArg::May => Level::May,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The saved report.json.
+    pub input: PathBuf,
+    /// Formats to write (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Format::ALL)]
+    pub format: Vec<Format>,
+    /// Output folder (default: the folder of the input file).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print the single requested format to standard output instead of writing files.
+    #[arg(long)]
+    pub stdout: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Files, folders, `-` (stdin) or https URLs.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    /// The role judged: `issuer` or `displayer`.
+    #[arg(long, default_value = "issuer", value_parser = ["issuer", "displayer"])]
+    pub role: String,
+    /// Spec profile: `clr-2.0` or `ob-3.0`.
+    #[arg(long, default_value = "clr-2.0", value_parser = ["clr-2.0", "ob-3.0"])]
+    pub profile: String,
+    /// Pin the clock for date checks (RFC 3339).
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Allow network access (status lists, https keys, URL inputs).
+    #[arg(long)]
+    pub online: bool,
+    /// Check the credentials are issued to this recipient (e.g. conformance@imsglobal.org).
+    #[arg(long, value_name = "IDENTIFIER")]
+    pub expect_recipient: Option<String>,
+    #[command(flatten)]
+    pub report: ReportOpts,
+}
+
+/// Flags shared by every subcommand that produces a report (verify, run, judge).
+#[derive(Debug, Clone, Args)]
+pub struct ReportOpts {
+    /// Output folder [default: reports/<UTC timestamp>/].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Report formats to write (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Format::ALL)]
+    pub format: Vec<Format>,
+    /// Judge only requirements matching an id prefix (`api.paging`) or a role. Repeatable.
+    #[arg(long, value_name = "SEL")]
+    pub only: Vec<String>,
+    /// Do not judge requirements matching an id prefix or role. Repeatable.
+    #[arg(long, value_name = "SEL")]
+    pub skip: Vec<String>,
+    /// Which failures make the exit code non-zero: `must`, or `should` (strict mode).
+    #[arg(long, value_enum, default_value_t = FailOn::Must)]
+    pub fail_on: FailOn,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}

@@ -1,0 +1,125 @@
+//! What every report-producing subcommand shares: selecting rows, building
+//! the header, writing the formats, printing the summary, the exit code.
+
+use super::args::ReportOpts;
+use crate::catalog::{Catalog, Requirement, Role};
+use crate::evidence::Recorder;
+use crate::report::model::{Header, Tool};
+use crate::report::{self, Certifiable, Outcome, Report};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+
+/// The rows a run judges: selected by --only/--skip, in `scope`, and of one of `roles`.
+pub fn rows<'a>(catalog: &'a Catalog, opts: &ReportOpts, roles: &[Role], scope: &[&str]) -> Vec<&'a Requirement> {
+    catalog
+        .select(&opts.only, &opts.skip)
+        .into_iter()
+        .filter(|r| scope.iter().any(|p| r.matches(p)))
+        .filter(|r| roles.is_empty() || r.roles.iter().any(|x| roles.contains(x)))
+        .collect()
+}
+
+/// A started run: everything the header needs that is known before checks run.
+pub struct RunInfo {
+    pub command: String,
+    pub target: String,
+    pub profile: String,
+    pub roles: Vec<Role>,
+    pub scope: Vec<String>,
+    /// The effective configuration with secrets already removed.
+    pub config: serde_json::Value,
+    pub started: chrono::DateTime<chrono::Utc>,
+}
+
+impl RunInfo {
+    pub fn new(command: &str, target: &str, profile: &str, roles: &[Role], scope: &[&str]) -> RunInfo {
+        RunInfo {
+            command: command.to_string(),
+            target: target.to_string(),
+            profile: profile.to_string(),
+            roles: roles.to_vec(),
+            scope: scope.iter().map(|s| s.to_string()).collect(),
+            config: serde_json::Value::Null,
+            started: chrono::Utc::now(),
+        }
+    }
+
+    /// Build the report for the finished run.
+    pub fn report(self, opts: &ReportOpts, rows: &[&Requirement], rec: &Recorder, interrupted: bool) -> Report {
+        let catalog = Catalog::embedded();
+        let fingerprint = format!(
+            "sha256:{}",
+            hex::encode(Sha256::digest(serde_json::to_vec(&self.config).unwrap_or_default()))
+        );
+        let header = Header {
+            tool: Tool::current(),
+            catalog_hash: catalog.hash.clone(),
+            command: self.command,
+            target: self.target,
+            profile: self.profile,
+            roles: self.roles,
+            scope: self.scope,
+            only: opts.only.clone(),
+            skip: opts.skip.clone(),
+            fail_on: opts.fail_on,
+            started: self.started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            finished: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            config_fingerprint: fingerprint,
+            interrupted,
+            notes: Vec::new(),
+        };
+        Report::build(header, rows, rec, |id| catalog.get(id).is_some())
+    }
+}
+
+/// Write the report files and print the summary; returns the exit code.
+pub fn finish(report: &Report, opts: &ReportOpts) -> i32 {
+    let dir = opts.out.clone().unwrap_or_else(report::default_out_dir);
+    let mut code = report.exit_code;
+    match report::write_all(report, &dir, &opts.format) {
+        Ok(paths) => {
+            if !opts.quiet {
+                print!("{}", summary_text(report, &paths));
+            }
+        }
+        Err(e) => {
+            eprintln!("clr-conformance: {}: cannot write report: {e}", dir.display());
+            code = report::model::exit::HARNESS;
+        }
+    }
+    code
+}
+
+/// The terminal summary: counts, blocking MUSTs, verdicts per role, files written.
+pub fn summary_text(report: &Report, paths: &[PathBuf]) -> String {
+    let t = &report.summary.totals;
+    let mut s = format!(
+        "{} requirements judged by {} checks ({} assertions): {} pass, {} fail, {} warning, {} error, {} skipped, {} not applicable, {} not run\n",
+        t.total(),
+        report.summary.checks_run,
+        report.summary.assertions,
+        t.pass,
+        t.fail,
+        t.warning,
+        t.error,
+        t.skipped,
+        t.not_applicable,
+        t.not_run
+    );
+    for r in report.requirements.iter().filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Error)) {
+        s.push_str(&format!("  {:<5} [{}] {}: {}\n", r.outcome.as_str(), r.level, r.id, r.reason));
+    }
+    for v in &report.certification {
+        let verdict = match v.certifiable {
+            Certifiable::Yes => "certifiable".to_string(),
+            Certifiable::No => format!("not certifiable ({} blocking MUSTs)", v.blocking.len()),
+            Certifiable::Incomplete => format!("incomplete ({} MUSTs not judged)", v.unjudged.len()),
+        };
+        s.push_str(&format!("role {}: {verdict}\n", v.role));
+    }
+    for p in paths {
+        s.push_str(&format!("wrote {}\n", p.display()));
+    }
+    s.push_str(&format!("exit code {}\n", report.exit_code));
+    s
+}

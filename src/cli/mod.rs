@@ -1,0 +1,38 @@
+//! The command line: clap arguments become a plain struct (`args`), each
+//! subcommand module turns it into a plan and runs it. No judging logic here.
+
+pub mod args;
+pub mod common;
+mod report_cmd;
+mod requirements;
+mod serve;
+mod verify;
+
+use crate::report::model::exit;
+use args::{Cli, Command};
+use clap::Parser;
+
+/// Run the CLI; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Requirements(a) => requirements::run(&a),
+        Command::Report(a) => report_cmd::run(&a),
+        Command::Verify(a) => verify::run(&a),
+        Command::Serve(a) => serve::run(&a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("clr-conformance: {e:#}");
+            exit::USAGE
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! `clr-conformance verify`: judge credentials from files, folders, stdin or URLs.
+
+use super::args::VerifyArgs;
+use super::common::{self, RunInfo};
+use crate::catalog::{Catalog, Profile, Role};
+use crate::credential::parse::{self, Input, MAX_INPUT_BYTES};
+use crate::credential::verify::{self, Documents, VerifyOptions, documents};
+use crate::evidence::{Check, Recorder};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// File endings `verify DIR` picks up.
+const EXTENSIONS: &[&str] = &["json", "jsonld", "jwt", "jws", "1ob", "clr"];
+
+pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
+    let profile = Profile::get(&a.profile)
+        .ok_or_else(|| anyhow::anyhow!("{}: unknown profile (use clr-2.0 or ob-3.0)", a.profile))?;
+    let role = match a.role.as_str() {
+        "issuer" => Role::Issuer,
+        "displayer" => Role::Displayer,
+        other => anyhow::bail!("{other}: verify judges the issuer or displayer role"),
+    };
+    let now = match &a.now {
+        Some(s) => chrono::DateTime::parse_from_rfc3339(s)
+            .map_err(|e| anyhow::anyhow!("{s}: --now is not an RFC 3339 timestamp: {e}"))?
+            .with_timezone(&chrono::Utc),
+        None => chrono::Utc::now(),
+    };
+    let inputs = expand(&a.inputs)?;
+    let mut info = RunInfo::new("verify", &target_name(&a.inputs), &profile.id, &[role], verify::SCOPE);
+    info.config = serde_json::json!({"role": a.role, "profile": a.profile, "now": a.now, "online": a.online});
+    let mut rec = Recorder::new();
+    let mut decoded: Vec<(String, Input)> = Vec::new();
+    for src in &inputs {
+        match read(src, a.online) {
+            Ok(bytes) => match parse::parse(&bytes) {
+                Ok(input) => decoded.push((src.name(), input)),
+                Err(e) => bad_input(&mut rec, &src.name(), &e.to_string()),
+            },
+            Err(e) => bad_input(&mut rec, &src.name(), &e),
+        }
+    }
+    let mut opts = VerifyOptions::new(role, profile);
+    opts.now = now;
+    opts.online = a.online;
+    opts.expect_recipient = a.expect_recipient.clone();
+    if a.online {
+        opts.documents = prefetch(&decoded)?;
+    }
+    let total = decoded.len();
+    for (i, (name, input)) in decoded.iter().enumerate() {
+        if !a.report.quiet && total > 20 && i % 500 == 0 {
+            eprintln!("verify: {i}/{total} credentials");
+        }
+        verify::verify(input, &opts, &mut rec, name);
+    }
+    let catalog = Catalog::embedded();
+    let rows = common::rows(catalog, &a.report, &[role], verify::SCOPE);
+    let report = info.report(&a.report, &rows, &rec, false);
+    Ok(common::finish(&report, &a.report))
+}
+
+fn bad_input(rec: &mut Recorder, name: &str, why: &str) {
+    let mut c = Check::new("decode input", &["data.document.jws-or-json", "verify.input.formats"]);
+    c.subject(name);
+    c.fail("data.document.jws-or-json", format!("{name}: {why}"));
+    c.error("verify.input.formats", format!("{name}: cannot be decoded: {why}"));
+    rec.finish(c);
+}
+
+/// One input source.
+enum Source {
+    File(PathBuf),
+    Stdin,
+    Url(String),
+}
+
+impl Source {
+    fn name(&self) -> String {
+        match self {
+            Source::File(p) => p.display().to_string(),
+            Source::Stdin => "<stdin>".into(),
+            Source::Url(u) => u.clone(),
+        }
+    }
+}
+
+fn target_name(inputs: &[String]) -> String {
+    match inputs {
+        [one] => one.clone(),
+        many => format!("{} inputs", many.len()),
+    }
+}
+
+/// Files, folders (recursively, sorted), `-` and URLs.
+fn expand(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
+    let mut out = Vec::new();
+    for i in inputs {
+        if i == "-" {
+            out.push(Source::Stdin);
+        } else if i.starts_with("https://") || i.starts_with("http://") {
+            out.push(Source::Url(i.clone()));
+        } else {
+            let p = Path::new(i);
+            if p.is_dir() {
+                let mut files = Vec::new();
+                walk(p, &mut files).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+                files.sort();
+                if files.is_empty() {
+                    anyhow::bail!("{}: no credential files (.{}) in this folder", p.display(), EXTENSIONS.join(", ."));
+                }
+                out.extend(files.into_iter().map(Source::File));
+            } else if p.exists() {
+                out.push(Source::File(p.to_path_buf()));
+            } else {
+                anyhow::bail!("{i}: no such file or folder");
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Read at most MAX_INPUT_BYTES + 1 bytes, so an oversized input is detected without reading it whole.
+fn read(src: &Source, online: bool) -> Result<Vec<u8>, String> {
+    let limit = (MAX_INPUT_BYTES + 1) as u64;
+    let mut buf = Vec::new();
+    match src {
+        Source::File(p) => {
+            std::fs::File::open(p)
+                .and_then(|f| f.take(limit).read_to_end(&mut buf))
+                .map_err(|e| e.to_string())?;
+        }
+        Source::Stdin => {
+            std::io::stdin()
+                .take(limit)
+                .read_to_end(&mut buf)
+                .map_err(|e| e.to_string())?;
+        }
+        Source::Url(u) => {
+            if !online {
+                return Err("URL inputs need --online".into());
+            }
+            let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+            let client = online_client().map_err(|e| e.to_string())?;
+            let docs = rt.block_on(documents::fetch(&client, std::slice::from_ref(u), MAX_INPUT_BYTES));
+            match docs.get(u) {
+                Some(documents::Fetched::Json(v)) => buf = serde_json::to_vec(v).map_err(|e| e.to_string())?,
+                Some(documents::Fetched::Text(t)) => buf = t.clone().into_bytes(),
+                Some(documents::Fetched::Failed(f)) => return Err(f.clone()),
+                None => return Err("not fetched".into()),
+            }
+        }
+    };
+    Ok(buf)
+}
+
+/// A client trusting the system's roots, for --online.
+fn online_client() -> anyhow::Result<reqwest::Client> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(cert);
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .timeout(std::time::Duration::from_secs(20))
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()?)
+}
+
+/// Fetch status lists and refresh documents the credentials refer to.
+fn prefetch(decoded: &[(String, Input)]) -> anyhow::Result<Documents> {
+    let mut urls = Vec::new();
+    for (_, input) in decoded {
+        if let Input::Json(v) = input {
+            documents::wanted_urls(v, &mut urls);
+        }
+    }
+    if urls.is_empty() {
+        return Ok(Documents::default());
+    }
+    let rt = tokio::runtime::Runtime::new()?;
+    let client = online_client()?;
+    Ok(rt.block_on(documents::fetch(&client, &urls, MAX_INPUT_BYTES)))
+}

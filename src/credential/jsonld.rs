@@ -1,0 +1,491 @@
+//! JSON-LD for credential proofs: an offline context loader and RDFC-1.0 canonicalization.
+//!
+//! Data Integrity proofs sign the canonical N-Quads of a credential, so verification needs
+//! JSON-LD expansion, RDF conversion and RDF Dataset Canonicalization. Every context URL we
+//! know is served from text embedded in the binary (W3C ones from `ssi-contexts`, 1EdTech
+//! ones from `schemas/contexts/`); an unknown URL is an error that names it, never a fetch.
+//! The processed top-level context of a document is cached by its JSON text, so the
+//! expensive context processing happens once per distinct `@context` list, not per call.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::{Mutex, OnceLock};
+use std::task::{Context as TaskContext, Poll, Waker};
+
+use json_ld::expansion::{Expand, Options as ExpandOptions};
+use json_ld::syntax::TryFromJson;
+use json_ld::{BlankIdBuf, IriBuf};
+use json_ld::{Process, RdfQuads, RemoteDocument};
+use rdf_types::{Id, LiteralType, Term};
+use serde_json::Value;
+
+use json_ld::rdf_types;
+
+/// Processed active context (the json-ld crate's type, IRIs and blank ids unmapped).
+type ActiveContext = json_ld::Context<IriBuf, BlankIdBuf>;
+type Expanded = json_ld::ExpandedDocument<IriBuf, BlankIdBuf>;
+
+/// Most distinct `@context` lists kept processed at once.
+const MAX_CACHED_CONTEXTS: usize = 64;
+
+/// Context URLs we serve, with their embedded text.
+pub const CONTEXTS: &[(&str, &str)] = &[
+    (
+        "https://www.w3.org/ns/credentials/v2",
+        ssi_contexts::CREDENTIALS_V2,
+    ),
+    (
+        "https://www.w3.org/2018/credentials/v1",
+        ssi_contexts::CREDENTIALS_V1,
+    ),
+    (
+        "https://w3id.org/security/data-integrity/v1",
+        ssi_contexts::W3ID_DATA_INTEGRITY_V1,
+    ),
+    (
+        "https://w3id.org/security/data-integrity/v2",
+        ssi_contexts::W3ID_DATA_INTEGRITY_V2,
+    ),
+    (
+        "https://w3id.org/security/suites/ed25519-2020/v1",
+        ssi_contexts::W3ID_ED2020_V1,
+    ),
+    (
+        "https://w3id.org/security/multikey/v1",
+        ssi_contexts::W3ID_MULTIKEY_V1,
+    ),
+    ("https://w3id.org/security/v1", ssi_contexts::SECURITY_V1),
+    ("https://w3id.org/security/v2", ssi_contexts::SECURITY_V2),
+    ("https://www.w3.org/ns/did/v1", ssi_contexts::DID_V1),
+    ("https://www.w3.org/ns/odrl.jsonld", ssi_contexts::ODRL),
+    (CLR_2_0_1, CLR_2_0_1_TEXT),
+    (
+        "https://purl.imsglobal.org/spec/clr/v2p0/context.json",
+        CLR_2_0_0_TEXT,
+    ),
+    (OB_3_0_3, OB_3_0_3_TEXT),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
+        OB_3_0_2_TEXT,
+    ),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
+        OB_3_0_1_TEXT,
+    ),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
+        OB_UNVERSIONED_TEXT,
+    ),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context/ob_v3p0.jsonld",
+        OB_UNVERSIONED_TEXT,
+    ),
+    (OB_EXTENSIONS, OB_EXTENSIONS_TEXT),
+];
+
+/// Current CLR 2.0 context URL.
+pub const CLR_2_0_1: &str = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json";
+/// Current OB 3.0 context URL.
+pub const OB_3_0_3: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+/// OB extensions context URL (1EdTech schema validator, revocation list, refresh types).
+pub const OB_EXTENSIONS: &str = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json";
+
+const CLR_2_0_1_TEXT: &str = include_str!("../../schemas/contexts/clr-v2p0-2.0.1.jsonld");
+const CLR_2_0_0_TEXT: &str = include_str!("../../schemas/contexts/clr-v2p0-2.0.0.jsonld");
+const OB_3_0_3_TEXT: &str = include_str!("../../schemas/contexts/ob-v3p0-3.0.3.jsonld");
+const OB_3_0_2_TEXT: &str = include_str!("../../schemas/contexts/ob-v3p0-3.0.2.jsonld");
+const OB_3_0_1_TEXT: &str = include_str!("../../schemas/contexts/ob-v3p0-3.0.1.jsonld");
+const OB_UNVERSIONED_TEXT: &str = include_str!("../../schemas/contexts/ob-v3p0-unversioned.jsonld");
+const OB_EXTENSIONS_TEXT: &str = include_str!("../../schemas/contexts/ob-v3p0-extensions.jsonld");
+
+/// Why a document could not be canonicalized.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonLdError {
+    #[error("{0}: unknown JSON-LD context (not embedded, never fetched)")]
+    UnknownContext(String),
+    #[error("{url}: embedded context is not valid JSON-LD: {message}")]
+    BadContext { url: String, message: String },
+    #[error("{0}: invalid @context value")]
+    BadContextValue(String),
+    #[error("JSON-LD expansion failed: {0}")]
+    Expansion(String),
+    #[error("RDF canonicalization failed: {0}")]
+    Canonicalization(String),
+    #[error("JSON-LD processing did not complete (a context load is pending)")]
+    Pending,
+}
+
+/// A static document loader plus a cache of processed top-level contexts.
+pub struct Loader {
+    documents: HashMap<IriBuf, RemoteDocument>,
+    cache: Mutex<HashMap<String, ActiveContext>>,
+}
+
+impl Loader {
+    /// The loader serving [`CONTEXTS`].
+    pub fn builtin() -> &'static Loader {
+        static BUILTIN: OnceLock<Loader> = OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            Loader::from_texts(CONTEXTS.iter().map(|(u, t)| (u.to_string(), t.to_string())))
+                .unwrap_or_else(|_| Loader::empty())
+        })
+    }
+
+    fn empty() -> Loader {
+        Loader {
+            documents: HashMap::new(),
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A loader serving exactly the given `(url, context text)` pairs.
+    pub fn from_texts(
+        texts: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Loader, JsonLdError> {
+        let mut loader = Loader::empty();
+        for (url, text) in texts {
+            loader.insert(&url, &text)?;
+        }
+        Ok(loader)
+    }
+
+    /// The built-in contexts with some URLs served from other text instead (e.g. the
+    /// official 1EdTech files, to prove ours are equivalent).
+    pub fn with_overrides(
+        overrides: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Loader, JsonLdError> {
+        let mut loader =
+            Loader::from_texts(CONTEXTS.iter().map(|(u, t)| (u.to_string(), t.to_string())))?;
+        for (url, text) in overrides {
+            loader.insert(&url, &text)?;
+        }
+        Ok(loader)
+    }
+
+    fn insert(&mut self, url: &str, text: &str) -> Result<(), JsonLdError> {
+        let bad = |message: String| JsonLdError::BadContext {
+            url: url.to_string(),
+            message,
+        };
+        let iri = IriBuf::new(url.to_string()).map_err(|_| bad("not an IRI".into()))?;
+        let json: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let value = json_ld::syntax::to_value(&json).map_err(|e| bad(e.to_string()))?;
+        let doc = RemoteDocument::new(
+            Some(iri.clone()),
+            Some(
+                "application/ld+json"
+                    .parse()
+                    .map_err(|_| bad("mime".into()))?,
+            ),
+            value,
+        );
+        self.documents.insert(iri, doc);
+        self.cache.lock().map(|mut c| c.clear()).ok();
+        Ok(())
+    }
+
+    /// Whether `url` is served by this loader.
+    pub fn is_known(&self, url: &str) -> bool {
+        IriBuf::new(url.to_string()).is_ok_and(|iri| self.documents.contains_key(&iri))
+    }
+
+    /// RDFC-1.0 canonical N-Quads of `doc`.
+    pub fn canonicalize(&self, doc: &Value) -> Result<String, JsonLdError> {
+        let quads = self.quads(doc)?;
+        rdf_canon::canonicalize_quads(&quads)
+            .map_err(|e| JsonLdError::Canonicalization(e.to_string()))
+    }
+
+    /// The RDF quads of `doc` (blank nodes not yet canonically labelled).
+    pub fn quads(&self, doc: &Value) -> Result<Vec<oxrdf::Quad>, JsonLdError> {
+        let mut expanded = self.expand(doc, ExpandOptions::default().unordered())?;
+        let mut generator = rdf_types::generator::Blank::new();
+        let vocabulary = json_ld::rdf_types::vocabulary::no_vocabulary_mut();
+        expanded.relabel_and_canonicalize_with(vocabulary, &mut generator);
+        let vocabulary = json_ld::rdf_types::vocabulary::no_vocabulary_mut();
+        let quads = expanded
+            .rdf_quads_full(vocabulary, &mut generator, None, false)
+            .cloned()
+            .map(to_oxrdf)
+            .collect();
+        Ok(quads)
+    }
+
+    /// Expands `doc`, its top-level `@context` taken from the cache.
+    fn expand(&self, doc: &Value, options: ExpandOptions) -> Result<Expanded, JsonLdError> {
+        self.try_expand(doc, options)?
+            .map_err(|e| JsonLdError::Expansion(e.to_string()))
+    }
+
+    fn try_expand(
+        &self,
+        doc: &Value,
+        options: ExpandOptions,
+    ) -> Result<Result<Expanded, json_ld::expansion::Error>, JsonLdError> {
+        self.check_contexts(doc)?;
+        let (context_key, body) = match doc {
+            Value::Object(map) => {
+                let key = map.get("@context").map(|c| c.to_string());
+                let mut body = map.clone();
+                body.remove("@context");
+                (key, Value::Object(body))
+            }
+            other => (None, other.clone()),
+        };
+        let active = match context_key {
+            Some(key) => self.active_context(&key)?,
+            None => ActiveContext::default(),
+        };
+        let input =
+            json_ld::syntax::to_value(&body).map_err(|e| JsonLdError::Expansion(e.to_string()))?;
+        block_on(input.expand_full(
+            json_ld::rdf_types::vocabulary::no_vocabulary_mut(),
+            active,
+            None,
+            &self.documents,
+            options,
+            (),
+        ))
+    }
+
+    /// Terms and types of `doc` that no context defines (JSON-LD drops them silently).
+    pub fn undefined_terms(&self, doc: &Value) -> Result<Vec<String>, JsonLdError> {
+        let mut names: Vec<String> = Vec::new();
+        let expanded = self.expand(doc, ExpandOptions::default())?;
+        for fragment in expanded.traverse() {
+            if let Some(json_ld::object::Ref::Node(node)) = fragment.into_ref() {
+                for ty in node.types() {
+                    if let json_ld::Id::Invalid(name) = ty {
+                        names.push(name.clone());
+                    }
+                }
+            }
+        }
+        // Undefined keys: expansion names the first one; drop it everywhere and retry.
+        let mut strict = ExpandOptions::default();
+        strict.policy.allow_undefined = false;
+        let mut work = doc.clone();
+        for _ in 0..256 {
+            match self.try_expand(&work, strict)? {
+                Err(json_ld::expansion::Error::KeyExpansionFailed(key)) => {
+                    remove_key(&mut work, &key);
+                    names.push(key);
+                }
+                _ => break,
+            }
+        }
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    /// Processed context for the `@context` JSON text `key`, from the cache when possible.
+    fn active_context(&self, key: &str) -> Result<ActiveContext, JsonLdError> {
+        if let Some(found) = self.cache.lock().ok().and_then(|c| c.get(key).cloned()) {
+            return Ok(found);
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(key).map_err(|_| JsonLdError::BadContextValue(key.to_string()))?;
+        let value = json_ld::syntax::to_value(&json)
+            .map_err(|_| JsonLdError::BadContextValue(key.to_string()))?;
+        let local = json_ld::syntax::context::Context::try_from_json(value)
+            .map_err(|e| JsonLdError::BadContextValue(format!("{key}: {e}")))?;
+        let vocabulary = json_ld::rdf_types::vocabulary::no_vocabulary_mut();
+        let processed = block_on(local.process(vocabulary, &self.documents, None))?
+            .map_err(|e| JsonLdError::Expansion(e.to_string()))?
+            .into_processed();
+        if let Ok(mut cache) = self.cache.lock() {
+            // Bounded: credentials use a handful of context lists; odd inputs must not grow it.
+            if cache.len() >= MAX_CACHED_CONTEXTS {
+                cache.clear();
+            }
+            cache.insert(key.to_string(), processed.clone());
+        }
+        Ok(processed)
+    }
+
+    /// Every context URL referenced by `doc` must be one we serve.
+    fn check_contexts(&self, doc: &Value) -> Result<(), JsonLdError> {
+        let mut urls = Vec::new();
+        context_urls(doc, &mut urls);
+        match urls.into_iter().find(|u| !self.is_known(u)) {
+            Some(url) => Err(JsonLdError::UnknownContext(url.to_string())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Remote context URLs named in any `@context` entry of `doc`.
+fn context_urls<'a>(doc: &'a Value, out: &mut Vec<&'a str>) {
+    match doc {
+        Value::Object(map) => {
+            for (key, value) in map {
+                if key == "@context" {
+                    match value {
+                        Value::String(s) => out.push(s),
+                        Value::Array(items) => {
+                            out.extend(items.iter().filter_map(Value::as_str));
+                        }
+                        _ => {}
+                    }
+                } else {
+                    context_urls(value, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| context_urls(v, out)),
+        _ => {}
+    }
+}
+
+type LdQuad = json_ld::rdf::Quad<IriBuf, BlankIdBuf, rdf_types::Literal>;
+
+fn to_oxrdf(quad: LdQuad) -> oxrdf::Quad {
+    let rdf_types::Quad(s, p, o, g) = quad;
+    let subject: oxrdf::Subject = match s {
+        Id::Iri(i) => oxrdf::NamedNode::new_unchecked(i.into_string()).into(),
+        Id::Blank(b) => blank(b).into(),
+    };
+    let predicate = match p {
+        Id::Iri(i) => oxrdf::NamedNode::new_unchecked(i.into_string()),
+        // Generalized RDF is off, so predicates are IRIs; keep a visible marker otherwise.
+        Id::Blank(b) => oxrdf::NamedNode::new_unchecked(b.to_string()),
+    };
+    let object: oxrdf::Term = match o {
+        Term::Id(Id::Iri(i)) => oxrdf::NamedNode::new_unchecked(i.into_string()).into(),
+        Term::Id(Id::Blank(b)) => blank(b).into(),
+        Term::Literal(l) => match l.type_ {
+            LiteralType::Any(ty) => oxrdf::Literal::new_typed_literal(
+                l.value,
+                oxrdf::NamedNode::new_unchecked(ty.into_string()),
+            )
+            .into(),
+            LiteralType::LangString(tag) => oxrdf::Literal::new_language_tagged_literal_unchecked(
+                l.value,
+                tag.as_str().to_ascii_lowercase(),
+            )
+            .into(),
+        },
+    };
+    let graph = match g {
+        None => oxrdf::GraphName::DefaultGraph,
+        Some(Id::Iri(i)) => oxrdf::NamedNode::new_unchecked(i.into_string()).into(),
+        Some(Id::Blank(b)) => blank(b).into(),
+    };
+    oxrdf::Quad::new(subject, predicate, object, graph)
+}
+
+fn blank(b: BlankIdBuf) -> oxrdf::BlankNode {
+    oxrdf::BlankNode::new_unchecked(b.suffix().to_string())
+}
+
+/// Drives a future that never waits on I/O (all contexts are in memory) to completion.
+fn block_on<F: Future>(future: F) -> Result<F::Output, JsonLdError> {
+    let mut future = pin!(future);
+    let mut cx = TaskContext::from_waker(Waker::noop());
+    for _ in 0..64 {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return Ok(out);
+        }
+    }
+    Err(JsonLdError::Pending)
+}
+
+/// RDFC-1.0 canonical N-Quads of `doc`, with the built-in contexts.
+pub fn canonicalize(doc: &Value) -> Result<String, JsonLdError> {
+    Loader::builtin().canonicalize(doc)
+}
+
+/// RDFC-1.0 canonical N-Quads of `doc`, with the contexts of `loader`.
+pub fn canonicalize_with(loader: &Loader, doc: &Value) -> Result<String, JsonLdError> {
+    loader.canonicalize(doc)
+}
+
+/// Whether `url` is a context we serve offline.
+pub fn is_known_context(url: &str) -> bool {
+    Loader::builtin().is_known(url)
+}
+
+/// Terms and types of `doc` that no context defines, sorted (e.g. an unknown proof type).
+pub fn undefined_terms(doc: &Value) -> Result<Vec<String>, JsonLdError> {
+    Loader::builtin().undefined_terms(doc)
+}
+
+/// Removes every `key` entry from the objects of `value`, at any depth.
+fn remove_key(value: &mut Value, key: &str) {
+    match value {
+        Value::Object(map) => {
+            map.remove(key);
+            map.values_mut().for_each(|v| remove_key(v, key));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| remove_key(v, key)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_builtin_context_loads() {
+        for (url, _) in CONTEXTS {
+            assert!(is_known_context(url), "{url}");
+            let doc = json!({"@context": [url], "@id": "urn:x:1"});
+            Loader::builtin()
+                .canonicalize(&doc)
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
+        }
+    }
+
+    #[test]
+    fn unknown_context_is_named() {
+        let doc = json!({"@context": ["https://www.w3.org/ns/credentials/v2", "https://example.org/ctx"]});
+        assert_eq!(
+            canonicalize(&doc),
+            Err(JsonLdError::UnknownContext(
+                "https://example.org/ctx".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn simple_credential_canonicalizes() {
+        let doc = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": "urn:uuid:1",
+            "type": ["VerifiableCredential"],
+            "issuer": {"id": "https://example.edu/i", "name": "I"},
+            "validFrom": "2010-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:s"}
+        });
+        let nq = canonicalize(&doc).unwrap();
+        assert!(nq.contains(
+            "<urn:uuid:1> <https://www.w3.org/2018/credentials#issuer> <https://example.edu/i> .\n"
+        ));
+        assert!(
+            nq.contains("\"2010-01-01T00:00:00Z\"^^<http://www.w3.org/2001/XMLSchema#dateTime>")
+        );
+        assert_eq!(
+            canonicalize(&doc).unwrap(),
+            nq,
+            "cached context gives the same output"
+        );
+    }
+
+    #[test]
+    fn undefined_type_is_reported() {
+        let doc = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": "urn:uuid:1",
+            "type": ["VerifiableCredential", "SomeProofType"],
+            "fooBar": "x"
+        });
+        assert_eq!(
+            undefined_terms(&doc).unwrap(),
+            vec!["SomeProofType", "fooBar"]
+        );
+    }
+}

@@ -1,0 +1,6 @@
+//! Credentials: parsing, schemas, JSON-LD, proofs and the verification algorithm.
+pub mod jsonld;
+pub mod parse;
+pub mod proof;
+pub mod schema;
+pub mod verify;

@@ -1,0 +1,94 @@
+//! Per-class data-model rules (Result, Alignment, Image, ...) judged from the
+//! JSON Schema run: a rule passes when instances of its class exist and no
+//! schema error sits in that class's schema file; with no instance it does
+//! not apply (never a vacuous pass).
+
+use super::{Subject, types};
+use crate::credential::schema::SchemaError;
+use crate::evidence::{Check, Recorder};
+use serde_json::Value;
+
+/// How instances of a class are found in a credential.
+enum Find {
+    /// Objects whose `type` contains this name.
+    Type(&'static str),
+    /// Values of members with this name (objects only).
+    Key(&'static str),
+}
+
+/// (requirement ids, how to find instances, the schema file judging the class, what to call it).
+const CLASSES: &[(&[&str], Find, &str, &str)] = &[
+    (&["data.association.required", "data.association.type"], Find::Type("Association"), "association.json", "Association"),
+    (&["data.achievement.required"], Find::Type("Achievement"), "achievement.json", "Achievement"),
+    (&["data.result.type", "data.result.status"], Find::Key("result"), "result.json", "Result"),
+    (&["data.result-description.required"], Find::Type("ResultDescription"), "result-description.json", "ResultDescription"),
+    (&["data.alignment.required"], Find::Key("alignment"), "alignment.json", "Alignment"),
+    (&["data.related.required"], Find::Key("related"), "related.json", "Related"),
+    (&["data.identifier-entry.required"], Find::Key("otherIdentifier"), "identifier-entry.json", "IdentifierEntry"),
+    (&["data.clr-subject.identifier", "data.clr-subject.identity-hash"], Find::Type("IdentityObject"), "identity-object.json", "IdentityObject"),
+    (&["data.image.shape"], Find::Key("image"), "image.json", "Image"),
+    (&["data.evidence.type"], Find::Key("evidence"), "evidence.json", "Evidence"),
+    (&["data.credential-status.shape"], Find::Key("credentialStatus"), "credential-status.json", "credentialStatus"),
+    (&["data.refresh-service.shape"], Find::Key("refreshService"), "refresh-service.json", "refreshService"),
+    (&["data.terms-of-use.shape"], Find::Key("termsOfUse"), "terms-of-use.json", "termsOfUse"),
+    (&["data.issuer.schema", "data.profile.id", "data.profile.type"], Find::Key("issuer"), "profile.json", "issuer Profile"),
+];
+
+/// Record per-class verdicts from `errors` (the schema run on `s`).
+pub(super) fn attribute(s: &Subject, errors: &[SchemaError], rec: &mut Recorder) {
+    for (ids, find, file, label) in CLASSES {
+        let n = count(s.cred, find, true);
+        let mut c = Check::new(&format!("{label} shape"), ids);
+        c.subject(&s.name);
+        if n == 0 {
+            for id in *ids {
+                c.not_applicable(id, format!("no {label} in this credential"));
+            }
+            rec.finish(c);
+            continue;
+        }
+        let mine: Vec<&SchemaError> = errors.iter().filter(|e| e.schema_path.starts_with(file)).collect();
+        for id in *ids {
+            if mine.is_empty() {
+                c.pass(id, format!("{n} {label} object(s) valid against {file}"));
+            } else {
+                for e in mine.iter().take(5) {
+                    c.fail(id, e.message.clone()).expected(e.schema_path.clone());
+                }
+            }
+        }
+        rec.finish(c);
+    }
+}
+
+/// Instances of a class, not descending into nested credentials (judged on their own).
+fn count(v: &Value, find: &Find, top: bool) -> usize {
+    match v {
+        Value::Object(m) => {
+            let mut n = 0;
+            if let Find::Type(t) = find
+                && types(v).iter().any(|x| x == t)
+            {
+                n += 1;
+            }
+            for (k, x) in m {
+                if k == "verifiableCredential" || k == "proof" || (!top && (k == "endorsement")) {
+                    continue;
+                }
+                if let Find::Key(key) = find
+                    && k == key
+                {
+                    n += match x {
+                        Value::Object(_) => 1,
+                        Value::Array(a) => a.iter().filter(|i| i.is_object()).count(),
+                        _ => 0,
+                    };
+                }
+                n += count(x, find, false);
+            }
+            n
+        }
+        Value::Array(a) => a.iter().map(|x| count(x, find, false)).sum(),
+        _ => 0,
+    }
+}

@@ -1,0 +1,55 @@
+//! Dates: format of validFrom/validUntil (issuanceDate/expirationDate for
+//! VC 1.1), their order, and whether the credential is valid now.
+
+use super::{Generation, Subject, VerifyOptions};
+use crate::evidence::{Check, Recorder};
+use chrono::{DateTime, Utc};
+
+/// Parse an XML Schema / RFC 3339 dateTime with a timezone.
+pub(crate) fn parse_date(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+}
+
+pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
+    let v11 = s.generation == Generation::V11;
+    let (from_f, until_f) = if v11 { ("issuanceDate", "expirationDate") } else { ("validFrom", "validUntil") };
+    let (from_id, until_id) = if v11 {
+        ("verify.dates.vc11-issuance", "verify.dates.vc11-expiration")
+    } else {
+        ("verify.dates.not-before-valid-from", "verify.dates.not-expired")
+    };
+    let ids = ["data.dates.format", "data.dates.valid-range", from_id, until_id];
+    let mut c = Check::new("dates", &ids);
+    c.subject(&s.name);
+    let mut get = |field: &str| -> Option<DateTime<Utc>> {
+        let raw = s.cred.get(field)?;
+        match raw.as_str().and_then(parse_date) {
+            Some(d) => {
+                c.pass("data.dates.format", format!("{field} is a dateTime"));
+                Some(d)
+            }
+            None => {
+                c.fail("data.dates.format", format!("{field}: not an RFC 3339 dateTime with timezone"))
+                    .actual(raw.to_string());
+                None
+            }
+        }
+    };
+    let from = get(from_f);
+    let until = get(until_f);
+    let now = opts.now;
+    if let Some(f) = from {
+        c.ensure(from_id, now >= f, format!("{from_f} {f} is not after now"))
+            .expected(format!("<= {}", now.to_rfc3339()))
+            .actual(f.to_rfc3339());
+    }
+    if let Some(u) = until {
+        c.ensure(until_id, now <= u, format!("{until_f} {u} has not passed"))
+            .expected(format!(">= {}", now.to_rfc3339()))
+            .actual(u.to_rfc3339());
+    }
+    if let (Some(f), Some(u)) = (from, until) {
+        c.ensure("data.dates.valid-range", f <= u, format!("{from_f} is not after {until_f}"));
+    }
+    rec.finish(c);
+}

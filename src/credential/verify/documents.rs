@@ -1,0 +1,111 @@
+//! External documents a verification needs (status lists, key documents,
+//! refreshed credentials), fetched before verification so the core does no I/O.
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A fetched document, or why it could not be fetched.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fetched {
+    Json(Value),
+    Text(String),
+    Failed(String),
+}
+
+/// Documents by URL. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct Documents {
+    map: Arc<HashMap<String, Fetched>>,
+}
+
+impl Documents {
+    pub fn new(map: HashMap<String, Fetched>) -> Documents {
+        Documents { map: Arc::new(map) }
+    }
+
+    pub fn get(&self, url: &str) -> Option<&Fetched> {
+        self.map.get(url)
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// URLs a credential (and its nested and endorsement credentials) refers to
+/// that verification may need: status lists and refresh services.
+pub fn wanted_urls(cred: &Value, out: &mut Vec<String>) {
+    match cred {
+        Value::Object(map) => {
+            for key in ["credentialStatus", "refreshService"] {
+                let entries: Vec<&Value> = match map.get(key) {
+                    Some(Value::Array(a)) => a.iter().collect(),
+                    Some(v) => vec![v],
+                    None => vec![],
+                };
+                for e in entries {
+                    for field in ["statusListCredential", "id"] {
+                        if let Some(u) = e.get(field).and_then(Value::as_str)
+                            && (u.starts_with("https://") || u.starts_with("http://"))
+                            && !out.iter().any(|x| x == u)
+                        {
+                            out.push(u.to_string());
+                            break;
+                        }
+                    }
+                }
+            }
+            for v in map.values() {
+                wanted_urls(v, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| wanted_urls(v, out)),
+        _ => {}
+    }
+}
+
+/// Fetch `urls` with `client` (bounded size and time), for online verification.
+pub async fn fetch(client: &reqwest::Client, urls: &[String], max_bytes: usize) -> Documents {
+    let mut map = HashMap::new();
+    for url in urls {
+        let got = match client.get(url).send().await {
+            Ok(resp) if resp.status().is_success() => {
+                let mut resp = resp;
+                let mut buf: Vec<u8> = Vec::new();
+                let mut failed = None;
+                loop {
+                    match resp.chunk().await {
+                        Ok(Some(chunk)) => {
+                            buf.extend_from_slice(&chunk);
+                            if buf.len() > max_bytes {
+                                failed = Some(format!("{url}: larger than {max_bytes} bytes"));
+                                break;
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            failed = Some(format!("{url}: {e}"));
+                            break;
+                        }
+                    }
+                }
+                match failed {
+                    Some(f) => Fetched::Failed(f),
+                    None => match serde_json::from_slice(&buf) {
+                        Ok(v) => Fetched::Json(v),
+                        Err(_) => Fetched::Text(String::from_utf8_lossy(&buf).into_owned()),
+                    },
+                }
+            }
+            Ok(resp) => Fetched::Failed(format!("{url}: HTTP {}", resp.status())),
+            Err(e) => Fetched::Failed(format!("{url}: {e}")),
+        };
+        map.insert(url.clone(), got);
+    }
+    Documents::new(map)
+}

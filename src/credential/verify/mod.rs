@@ -1,0 +1,292 @@
+//! The CLR 2.0 verification algorithm as ordered, named checks.
+//!
+//! Each step records findings against catalog ids; a nested credential is
+//! verified independently with its own JSON pointer as the subject. The core
+//! is pure: documents it needs from the network (status lists, keys,
+//! refreshed credentials) are fetched beforehand by `fetch` and handed in.
+
+mod classes;
+mod dates;
+pub mod documents;
+mod jwt_step;
+mod proofs;
+mod schema_step;
+mod shape;
+mod status;
+
+pub use documents::Documents;
+
+use super::parse::Input;
+use crate::catalog::{Profile, Role};
+use crate::evidence::{Check, Recorder};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+/// Requirement id prefixes the verify engine can evidence.
+pub const SCOPE: &[&str] = &["data", "proof", "verify"];
+
+/// Nesting limit for credentials inside credentials (CLR -> nested -> endorsement ...).
+const MAX_NESTING: usize = 4;
+
+/// How a credential is judged.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// `Issuer` judges what an issuer must produce; `Displayer` what a verifier must accept.
+    pub role: Role,
+    pub now: DateTime<Utc>,
+    pub profile: &'static Profile,
+    /// Prefetched external documents by URL.
+    pub documents: Documents,
+    /// Whether the run allowed network access (changes how a missing document is reported).
+    pub online: bool,
+    /// A recipient identifier to check (`conformance@imsglobal.org` for certification).
+    pub expect_recipient: Option<String>,
+}
+
+impl VerifyOptions {
+    pub fn new(role: Role, profile: &'static Profile) -> VerifyOptions {
+        VerifyOptions {
+            role,
+            now: Utc::now(),
+            profile,
+            documents: Documents::default(),
+            online: false,
+            expect_recipient: None,
+        }
+    }
+
+    fn issuer(&self) -> bool {
+        self.role == Role::Issuer
+    }
+}
+
+/// What kind of credential a JSON object claims to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Clr,
+    Achievement,
+    Endorsement,
+    Other,
+}
+
+impl Kind {
+    pub fn of(cred: &Value) -> Kind {
+        let has = |t: &str| types(cred).iter().any(|x| x == t);
+        if has("ClrCredential") {
+            Kind::Clr
+        } else if has("AchievementCredential") || has("OpenBadgeCredential") {
+            Kind::Achievement
+        } else if has("EndorsementCredential") {
+            Kind::Endorsement
+        } else {
+            Kind::Other
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Clr => "ClrCredential",
+            Kind::Achievement => "AchievementCredential",
+            Kind::Endorsement => "EndorsementCredential",
+            Kind::Other => "credential",
+        }
+    }
+}
+
+/// The VC data model generation of a credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generation {
+    V2,
+    V11,
+    Unknown,
+}
+
+/// `type` as a list of strings (a single string counts as one).
+pub fn types(v: &Value) -> Vec<String> {
+    match v.get("type") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `issuer.id` whether issuer is a string or an object.
+pub fn issuer_id(v: &Value) -> Option<&str> {
+    match v.get("issuer") {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Object(o)) => o.get("id").and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+/// Generation by the first `@context` entry.
+pub fn generation(v: &Value, profile: &Profile) -> Generation {
+    let first = match v.get("@context") {
+        Some(Value::Array(a)) => a.first().and_then(Value::as_str),
+        Some(Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    match first {
+        Some(s) if s == profile.contexts.vc_v2 => Generation::V2,
+        Some(s) if s == profile.contexts.vc_v1 => Generation::V11,
+        _ => Generation::Unknown,
+    }
+}
+
+/// One credential under verification: where it sits and how it arrived.
+pub(crate) struct Subject<'a> {
+    pub cred: &'a Value,
+    /// Human-readable location: `file.json`, `file.json#/credentialSubject/verifiableCredential/0`.
+    pub name: String,
+    pub kind: Kind,
+    pub generation: Generation,
+    /// The compact JWS it was decoded from, if any.
+    pub jws: Option<&'a str>,
+    pub depth: usize,
+}
+
+/// Verify one decoded input and record findings under `subject`.
+pub fn verify(input: &Input, opts: &VerifyOptions, rec: &mut Recorder, subject: &str) {
+    match input {
+        Input::Json(v) => verify_value(v, None, opts, rec, subject, 0),
+        Input::Jws(jws) => match proofs::decode_jwt_credential(jws) {
+            Ok(cred) => verify_value(&cred, Some(jws), opts, rec, subject, 0),
+            Err(e) => {
+                let mut c = Check::new("vc-jwt decode", &["proof.jwt.compact"]);
+                c.subject(subject).fail("proof.jwt.compact", e);
+                rec.finish(c);
+            }
+        },
+    }
+}
+
+/// Verify a credential object (optionally decoded from `jws`).
+pub fn verify_value(cred: &Value, jws: Option<&str>, opts: &VerifyOptions, rec: &mut Recorder, name: &str, depth: usize) {
+    let s = Subject {
+        cred,
+        name: name.to_string(),
+        kind: Kind::of(cred),
+        generation: generation(cred, opts.profile),
+        jws,
+        depth,
+    };
+    shape::run(&s, opts, rec);
+    schema_step::run(&s, opts, rec);
+    proofs::run(&s, opts, rec);
+    dates::run(&s, opts, rec);
+    status::run(&s, opts, rec);
+    if depth < MAX_NESTING {
+        nested(&s, opts, rec);
+        endorsements(&s, opts, rec);
+    }
+}
+
+/// Every credential in `credentialSubject.verifiableCredential`, verified on its own.
+fn nested(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
+    let Some(list) = s.cred.pointer("/credentialSubject/verifiableCredential") else {
+        return;
+    };
+    let items: Vec<&Value> = match list {
+        Value::Array(a) => a.iter().collect(),
+        other => vec![other],
+    };
+    for (i, item) in items.into_iter().enumerate() {
+        let name = format!("{}#/credentialSubject/verifiableCredential/{i}", base(&s.name));
+        let mut c = Check::new("nested credential", &["verify.nested.each", "proof.nested.present"]);
+        c.subject(&name);
+        match item {
+            Value::Object(_) => {
+                c.pass("verify.nested.each", "nested credential verified independently");
+                rec.finish(c);
+                verify_value(item, None, opts, rec, &name, s.depth + 1);
+            }
+            Value::String(jws) if super::parse::is_compact_jws(jws) => match proofs::decode_jwt_credential(jws) {
+                Ok(inner) => {
+                    c.pass("verify.nested.each", "nested VC-JWT decoded and verified independently");
+                    rec.finish(c);
+                    verify_value(&inner, Some(jws), opts, rec, &name, s.depth + 1);
+                }
+                Err(e) => {
+                    c.fail("proof.nested.present", format!("nested VC-JWT does not decode: {e}"));
+                    rec.finish(c);
+                }
+            },
+            other => {
+                c.fail("verify.nested.each", format!("nested entry is a {} , not a credential", json_kind(other)));
+                rec.finish(c);
+            }
+        }
+    }
+}
+
+/// Every EndorsementCredential in `endorsement` / `endorsementJwt` of the credential,
+/// its issuer profile, and achievements.
+fn endorsements(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
+    let mut found: Vec<(String, &Value)> = Vec::new();
+    collect_endorsements(s.cred, "", &mut found);
+    for (ptr, e) in found {
+        let name = format!("{}#{ptr}", base(&s.name));
+        match e {
+            Value::String(jws) => {
+                let mut c = Check::new("endorsement jwt", &["verify.endorsements.jwt", "data.clr.endorsement-jwt"]);
+                c.subject(&name);
+                match proofs::decode_jwt_credential(jws) {
+                    Ok(inner) => {
+                        c.pass("data.clr.endorsement-jwt", "endorsementJwt is a compact JWS");
+                        c.pass("verify.endorsements.jwt", "endorsementJwt decoded and verified");
+                        rec.finish(c);
+                        verify_value(&inner, Some(jws), opts, rec, &name, s.depth + 1);
+                    }
+                    Err(err) => {
+                        c.fail("data.clr.endorsement-jwt", format!("endorsementJwt does not decode: {err}"));
+                        rec.finish(c);
+                    }
+                }
+            }
+            other => {
+                let mut c = Check::new("endorsement", &["verify.endorsements"]);
+                c.subject(&name).pass("verify.endorsements", "endorsement verified as an EndorsementCredential");
+                rec.finish(c);
+                verify_value(other, None, opts, rec, &name, s.depth + 1);
+            }
+        }
+    }
+}
+
+fn collect_endorsements<'a>(v: &'a Value, ptr: &str, out: &mut Vec<(String, &'a Value)>) {
+    let Value::Object(map) = v else { return };
+    for (k, val) in map {
+        let p = format!("{ptr}/{}", k.replace('~', "~0").replace('/', "~1"));
+        match k.as_str() {
+            "endorsement" | "endorsementJwt" => match val {
+                Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| out.push((format!("{p}/{i}"), x))),
+                x => out.push((p, x)),
+            },
+            // Nested credentials and proofs are judged on their own.
+            "verifiableCredential" | "proof" => {}
+            _ => match val {
+                Value::Object(_) => collect_endorsements(val, &p, out),
+                Value::Array(a) => a
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, x)| collect_endorsements(x, &format!("{p}/{i}"), out)),
+                _ => {}
+            },
+        }
+    }
+}
+
+fn base(name: &str) -> &str {
+    name.split('#').next().unwrap_or(name)
+}
+
+pub(crate) fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}

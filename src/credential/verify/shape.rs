@@ -1,0 +1,358 @@
+//! Conformance of a credential's shape: `@context` order and generation,
+//! `type`, required properties, the subject, associations, issuer, nulls.
+//! Fast structural checks that name the exact rule; the JSON Schema step
+//! (schema_step) judges the full data model.
+
+use super::{Generation, Kind, Subject, VerifyOptions, json_kind, types};
+use crate::evidence::{Check, Recorder};
+use regex_lite::Regex;
+use serde_json::Value;
+
+pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
+    context(s, opts, rec);
+    type_and_required(s, rec);
+    subject(s, rec);
+    if s.kind == Kind::Clr {
+        associations(s, rec);
+    }
+    issuer(s, rec);
+    no_nulls(s, rec);
+}
+
+fn ctx_list(v: &Value) -> Vec<String> {
+    match v.get("@context") {
+        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+fn context_id(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Clr | Kind::Other => "data.clr.context-order",
+        Kind::Achievement => "data.achievement-credential.context-order",
+        Kind::Endorsement => "data.endorsement.context-order",
+    }
+}
+
+/// `@context` order: VC v2, then (CLR only) a CLR context, then an OB context.
+/// A displayer also accepts the VC 1.1 order with the older alias contexts.
+fn context(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
+    let id = context_id(s.kind);
+    let mut c = Check::new(
+        "context order",
+        &[id, "verify.generation.detect", "verify.generation.vc11", "data.clr.context-current"],
+    );
+    c.subject(&s.name);
+    let list = ctx_list(s.cred);
+    let p = &opts.profile.contexts;
+    let clr_re = Regex::new(&clr_pattern(opts)).expect("profile pattern compiles");
+    let ob_re = Regex::new(&p.ob_pattern).expect("profile pattern compiles");
+    let is_ob = |u: &str| ob_re.is_match(u) || p.ob_aliases.iter().any(|a| a == u);
+    let is_clr = |u: &str| clr_re.is_match(u) || p.primary_aliases.iter().any(|a| a == u);
+    match s.generation {
+        Generation::Unknown => {
+            let first = list.first().cloned().unwrap_or_else(|| "nothing".into());
+            c.fail(id, format!("first @context is {first}"))
+                .expected(p.vc_v2.clone())
+                .actual(first.clone());
+            c.fail("verify.generation.detect", format!("{first}: neither a VC 2.0 nor a VC 1.1 context"));
+        }
+        Generation::V11 if opts.issuer() => {
+            c.fail(id, "issuers produce VC 2.0 credentials: first @context is the VC 1.1 context")
+                .expected(p.vc_v2.clone())
+                .actual(p.vc_v1.clone());
+        }
+        g => {
+            c.pass("verify.generation.detect", format!("generation {g:?} from the first @context"));
+            if g == Generation::V11 {
+                c.pass("verify.generation.vc11", "VC 1.1 credential accepted by a displayer");
+            }
+            let rest = &list[1.min(list.len())..];
+            let ok = if s.kind == Kind::Clr && opts.profile.credential_type == "ClrCredential" {
+                rest.len() >= 2 && is_clr(&rest[0]) && rest[1..].iter().any(|u| is_ob(u))
+            } else {
+                !rest.is_empty() && rest.iter().any(|u| is_ob(u) || is_clr(u))
+            };
+            let expected = if s.kind == Kind::Clr {
+                format!("[{}, {}, {}, ...]", first_ctx(g, opts), p.primary, p.ob)
+            } else {
+                format!("[{}, {}, ...]", first_ctx(g, opts), p.ob)
+            };
+            let f = c.ensure(id, ok, format!("@context order of a {}", s.kind.name()));
+            if !ok {
+                f.expected(expected).actual(format!("{list:?}"));
+            }
+            if s.kind == Kind::Clr && s.depth == 0 && g == Generation::V2 {
+                let current = list.iter().any(|u| u == &p.primary) && list.iter().any(|u| u == &p.ob);
+                c.ensure("data.clr.context-current", current, "current CLR and OB context versions")
+                    .expected(format!("{} and {}", p.primary, p.ob));
+            }
+        }
+    }
+    rec.finish(c);
+}
+
+fn first_ctx(g: Generation, opts: &VerifyOptions) -> &str {
+    if g == Generation::V11 { &opts.profile.contexts.vc_v1 } else { &opts.profile.contexts.vc_v2 }
+}
+
+fn clr_pattern(opts: &VerifyOptions) -> String {
+    opts.profile.contexts.primary_pattern.clone()
+}
+
+fn type_and_required(s: &Subject, rec: &mut Recorder) {
+    let t = types(s.cred);
+    let has = |x: &str| t.iter().any(|y| y == x);
+    let vc = has("VerifiableCredential");
+    let date_field = if s.generation == Generation::V11 { "issuanceDate" } else { "validFrom" };
+    match s.kind {
+        Kind::Clr => {
+            let ids = ["data.clr.type", "data.clr.id", "data.clr.name", "data.clr.issuer", "data.clr.valid-from", "data.clr.credential-subject"];
+            let mut c = Check::new("ClrCredential type and required properties", &ids);
+            c.subject(&s.name);
+            c.ensure("data.clr.type", vc && has("ClrCredential"), "type has VerifiableCredential and ClrCredential")
+                .actual(format!("{t:?}"));
+            require(&mut c, s.cred, "data.clr.id", "id", |v| v.as_str().is_some_and(is_uri));
+            require(&mut c, s.cred, "data.clr.name", "name", |v| v.is_string() || v.is_object());
+            require(&mut c, s.cred, "data.clr.issuer", "issuer", |v| {
+                v.as_str().is_some_and(is_uri) || v.get("id").and_then(Value::as_str).is_some_and(is_uri)
+            });
+            require(&mut c, s.cred, "data.clr.valid-from", date_field, Value::is_string);
+            require(&mut c, s.cred, "data.clr.credential-subject", "credentialSubject", Value::is_object);
+            rec.finish(c);
+        }
+        Kind::Achievement => {
+            let ids = ["data.achievement-credential.type", "data.achievement-credential.required"];
+            let mut c = Check::new("AchievementCredential type and required properties", &ids);
+            c.subject(&s.name);
+            c.ensure(
+                "data.achievement-credential.type",
+                vc && (has("AchievementCredential") || has("OpenBadgeCredential")),
+                "type has VerifiableCredential and AchievementCredential or OpenBadgeCredential",
+            )
+            .actual(format!("{t:?}"));
+            for field in ["id", "issuer", date_field, "credentialSubject"] {
+                require(&mut c, s.cred, "data.achievement-credential.required", field, |v| !v.is_null());
+            }
+            rec.finish(c);
+        }
+        Kind::Endorsement => {
+            let ids = ["data.endorsement.type", "data.endorsement.required"];
+            let mut c = Check::new("EndorsementCredential type and required properties", &ids);
+            c.subject(&s.name);
+            c.ensure("data.endorsement.type", vc && has("EndorsementCredential"), "type has VerifiableCredential and EndorsementCredential")
+                .actual(format!("{t:?}"));
+            for field in ["id", "name", "issuer", date_field, "credentialSubject"] {
+                require(&mut c, s.cred, "data.endorsement.required", field, |v| !v.is_null());
+            }
+            rec.finish(c);
+        }
+        Kind::Other => {
+            let id = if s.depth == 0 { "data.clr.type" } else { "data.achievement-credential.type" };
+            let mut c = Check::new("credential type", &[id]);
+            c.subject(&s.name)
+                .fail(id, "not a ClrCredential, AchievementCredential, OpenBadgeCredential or EndorsementCredential")
+                .actual(format!("{t:?}"));
+            rec.finish(c);
+        }
+    }
+}
+
+fn require(c: &mut Check, cred: &Value, id: &str, field: &str, ok: impl Fn(&Value) -> bool) {
+    match cred.get(field) {
+        None => {
+            c.fail(id, format!("{field}: missing"));
+        }
+        Some(v) if ok(v) => {
+            c.pass(id, format!("{field} present"));
+        }
+        Some(v) => {
+            c.fail(id, format!("{field}: unexpected {} value", json_kind(v))).actual(trim(v));
+        }
+    }
+}
+
+fn subject(s: &Subject, rec: &mut Recorder) {
+    let Some(cs) = s.cred.get("credentialSubject").filter(|v| v.is_object()) else {
+        return;
+    };
+    let identified = cs.get("id").and_then(Value::as_str).is_some()
+        || cs.get("identifier").is_some_and(|i| match i {
+            Value::Array(a) => !a.is_empty(),
+            Value::Object(_) => true,
+            _ => false,
+        });
+    let t = types(cs);
+    match s.kind {
+        Kind::Clr => {
+            let ids = ["data.clr-subject.type", "data.clr-subject.identified", "data.clr-subject.verifiable-credential", "verify.conformance.subject-identified"];
+            let mut c = Check::new("ClrSubject", &ids);
+            c.subject(&s.name);
+            c.ensure("data.clr-subject.type", t.iter().any(|x| x == "ClrSubject"), "credentialSubject.type has ClrSubject")
+                .actual(format!("{t:?}"));
+            c.ensure("data.clr-subject.identified", identified, "ClrSubject has id and/or identifier");
+            c.ensure("verify.conformance.subject-identified", identified, "subject identified");
+            let n = match cs.get("verifiableCredential") {
+                Some(Value::Array(a)) => a.len(),
+                Some(Value::Object(_)) | Some(Value::String(_)) => 1,
+                _ => 0,
+            };
+            c.ensure("data.clr-subject.verifiable-credential", n >= 1, format!("{n} nested credential(s)"));
+            rec.finish(c);
+        }
+        Kind::Achievement => {
+            let ids = ["data.achievement-subject.type", "data.achievement-subject.identified", "data.achievement-subject.achievement"];
+            let mut c = Check::new("AchievementSubject", &ids);
+            c.subject(&s.name);
+            c.ensure("data.achievement-subject.type", t.iter().any(|x| x == "AchievementSubject"), "credentialSubject.type has AchievementSubject")
+                .actual(format!("{t:?}"));
+            c.ensure("data.achievement-subject.identified", identified, "AchievementSubject has id and/or identifier");
+            c.ensure("data.achievement-subject.achievement", cs.get("achievement").is_some_and(Value::is_object), "achievement is an object");
+            rec.finish(c);
+        }
+        Kind::Endorsement => {
+            let mut c = Check::new("EndorsementSubject", &["data.endorsement.subject"]);
+            c.subject(&s.name);
+            let ok = cs.get("id").and_then(Value::as_str).is_some() && t.iter().any(|x| x == "EndorsementSubject");
+            c.ensure("data.endorsement.subject", ok, "credentialSubject has id and type EndorsementSubject");
+            rec.finish(c);
+        }
+        Kind::Other => {}
+    }
+}
+
+const ASSOCIATION_TYPES: &[&str] = &["exactMatchOf", "isChildOf", "isParentOf", "isPartOf", "isPeerOf", "isRelatedTo", "precedes", "replacedBy"];
+
+/// Associations: required members, the type enum, and sourceId/targetId naming
+/// achievements present in the record.
+fn associations(s: &Subject, rec: &mut Recorder) {
+    let Some(list) = s.cred.pointer("/credentialSubject/association") else {
+        return;
+    };
+    let items: Vec<&Value> = match list {
+        Value::Array(a) => a.iter().collect(),
+        v => vec![v],
+    };
+    let known = achievement_ids(s.cred);
+    let ids = ["data.association.required", "data.association.type", "data.association.source-target"];
+    let mut c = Check::new("associations", &ids);
+    c.subject(&s.name);
+    for (i, a) in items.iter().enumerate() {
+        let at = format!("association[{i}]");
+        let req_ok = types(a).iter().any(|t| t == "Association")
+            && a.get("associationType").is_some()
+            && a.get("sourceId").and_then(Value::as_str).is_some()
+            && a.get("targetId").and_then(Value::as_str).is_some();
+        c.ensure("data.association.required", req_ok, format!("{at}: type Association, associationType, sourceId, targetId"));
+        if let Some(t) = a.get("associationType") {
+            let ok = t.as_str().is_some_and(|t| ASSOCIATION_TYPES.contains(&t));
+            c.ensure("data.association.type", ok, format!("{at}: associationType"))
+                .expected(ASSOCIATION_TYPES.join("|"))
+                .actual(trim(t));
+        }
+        for end in ["sourceId", "targetId"] {
+            if let Some(id) = a.get(end).and_then(Value::as_str) {
+                let ok = known.iter().any(|k| k == id);
+                c.ensure("data.association.source-target", ok, format!("{at}: {end} {id} names an achievement in the record"));
+            }
+        }
+    }
+    rec.finish(c);
+}
+
+/// Ids of every Achievement in the record (top-level and in nested credentials).
+fn achievement_ids(cred: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if types(v).iter().any(|t| t == "Achievement")
+                    && let Some(id) = m.get("id").and_then(Value::as_str)
+                {
+                    out.push(id.to_string());
+                }
+                m.values().for_each(|x| walk(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    walk(cred, &mut out);
+    out
+}
+
+fn issuer(s: &Subject, rec: &mut Recorder) {
+    let Some(iss) = s.cred.get("issuer") else { return };
+    let mut c = Check::new("issuer profile", &["data.issuer.profile", "data.issuer.name"]);
+    c.subject(&s.name);
+    match iss {
+        Value::String(u) => {
+            c.ensure("data.issuer.profile", is_uri(u), format!("issuer {u} is a URI"));
+            if s.kind == Kind::Clr && s.depth == 0 {
+                c.fail("data.issuer.name", "issuer is a bare URI; displayers cannot show an issuer name");
+            }
+        }
+        Value::Object(o) => {
+            let ok = o.get("id").and_then(Value::as_str).is_some_and(is_uri)
+                && types(iss).iter().any(|t| t == "Profile");
+            c.ensure("data.issuer.profile", ok, "issuer is a Profile with a URI id and type Profile");
+            if s.kind == Kind::Clr && s.depth == 0 {
+                c.ensure("data.issuer.name", o.get("name").is_some(), "issuer Profile has a name");
+            }
+        }
+        other => {
+            c.fail("data.issuer.profile", format!("issuer is a {}", json_kind(other)));
+        }
+    }
+    rec.finish(c);
+}
+
+/// No JSON null anywhere in the serialized credential.
+fn no_nulls(s: &Subject, rec: &mut Recorder) {
+    let mut at = None;
+    find_null(s.cred, String::new(), &mut at);
+    let mut c = Check::new("no null values", &["data.serialization.no-null"]);
+    c.subject(&s.name);
+    match at {
+        Some(p) => c.fail("data.serialization.no-null", format!("{p}: null value")),
+        None => c.pass("data.serialization.no-null", "no null values"),
+    };
+    rec.finish(c);
+}
+
+fn find_null(v: &Value, ptr: String, at: &mut Option<String>) {
+    if at.is_some() {
+        return;
+    }
+    match v {
+        Value::Null => *at = Some(if ptr.is_empty() { "/".into() } else { ptr }),
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k == "verifiableCredential" {
+                    continue;
+                }
+                find_null(x, format!("{ptr}/{k}"), at);
+            }
+        }
+        Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| find_null(x, format!("{ptr}/{i}"), at)),
+        _ => {}
+    }
+}
+
+/// An absolute URI: a scheme followed by ':'.
+pub(crate) fn is_uri(s: &str) -> bool {
+    match s.split_once(':') {
+        Some((scheme, rest)) => {
+            !rest.is_empty()
+                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }
+        None => false,
+    }
+}
+
+pub(crate) fn trim(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 200 { format!("{}...", &s[..s.char_indices().nth(200).map(|(i, _)| i).unwrap_or(s.len())]) } else { s }
+}

@@ -1,0 +1,315 @@
+//! Evidence: what checks observed, recorded per requirement id.
+//!
+//! A check is a small named unit that declares the requirement ids it evidences
+//! and records findings against them. Severity is not decided here: the report
+//! derives it from the catalog level. A requirement with no executed assertion
+//! can never come out as passed.
+
+pub mod redact;
+pub mod transcript;
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+pub use redact::Redactor;
+pub use transcript::Transcript;
+
+/// What one assertion found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// The behaviour was observed and met the requirement.
+    Pass,
+    /// The behaviour was observed and broke the requirement.
+    Fail,
+    /// The check could not run (reason given); not evidence either way.
+    Skip,
+    /// The requirement does not apply to this target (e.g. an optional feature not offered).
+    NotApplicable,
+    /// A harness or transport problem prevented judging; distinct from a failure.
+    Error,
+}
+
+/// One recorded assertion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub verdict: Verdict,
+    /// The check that recorded it.
+    pub check: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+    /// What was judged: a file, a credential (JSON pointer), an endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Transcript ids (`tx-0001`) or vector ids backing the finding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+}
+
+/// A check in progress: collects findings for the ids it declared.
+#[derive(Debug)]
+pub struct Check {
+    name: String,
+    declared: Vec<String>,
+    subject: Option<String>,
+    evidence: Vec<String>,
+    findings: Vec<(String, Finding)>,
+    started: Instant,
+}
+
+impl Check {
+    /// Start a check named `name` that evidences `ids`.
+    pub fn new(name: &str, ids: &[&str]) -> Check {
+        Check {
+            name: name.to_string(),
+            declared: ids.iter().map(|s| s.to_string()).collect(),
+            subject: None,
+            evidence: Vec::new(),
+            findings: Vec::new(),
+            started: Instant::now(),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn declared(&self) -> &[String] {
+        &self.declared
+    }
+
+    /// Findings recorded from now on name this subject.
+    pub fn subject(&mut self, subject: impl Into<String>) -> &mut Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    /// Findings recorded from now on cite this evidence (transcript or vector id).
+    pub fn cite(&mut self, evidence: impl Into<String>) -> &mut Self {
+        let e = evidence.into();
+        if !self.evidence.contains(&e) {
+            self.evidence.push(e);
+        }
+        self
+    }
+
+    /// Stop citing earlier evidence.
+    pub fn clear_citations(&mut self) -> &mut Self {
+        self.evidence.clear();
+        self
+    }
+
+    fn push(&mut self, id: &str, verdict: Verdict, message: String) -> &mut Finding {
+        let (verdict, message) = if self.declared.iter().any(|d| d == id) {
+            (verdict, message)
+        } else {
+            // An undeclared id is a harness bug: record it loudly, never as a pass.
+            (
+                Verdict::Error,
+                format!("check {} recorded undeclared requirement {id}: {message}", self.name),
+            )
+        };
+        let finding = Finding {
+            verdict,
+            check: self.name.clone(),
+            message,
+            expected: None,
+            actual: None,
+            subject: self.subject.clone(),
+            evidence: self.evidence.clone(),
+        };
+        self.findings.push((id.to_string(), finding));
+        &mut self.findings.last_mut().expect("just pushed").1
+    }
+
+    /// Record a pass when `ok`, else a failure, with one message for both.
+    pub fn ensure(&mut self, id: &str, ok: bool, message: impl Into<String>) -> &mut Finding {
+        let v = if ok { Verdict::Pass } else { Verdict::Fail };
+        self.push(id, v, message.into())
+    }
+
+    /// Compare `expected` with `actual`; the finding carries both.
+    pub fn ensure_eq<T: PartialEq + std::fmt::Debug>(
+        &mut self,
+        id: &str,
+        expected: T,
+        actual: T,
+        message: impl Into<String>,
+    ) -> &mut Finding {
+        let ok = expected == actual;
+        let f = self.ensure(id, ok, message);
+        f.expected = Some(format!("{expected:?}"));
+        f.actual = Some(format!("{actual:?}"));
+        f
+    }
+
+    pub fn pass(&mut self, id: &str, message: impl Into<String>) -> &mut Finding {
+        self.push(id, Verdict::Pass, message.into())
+    }
+
+    pub fn fail(&mut self, id: &str, message: impl Into<String>) -> &mut Finding {
+        self.push(id, Verdict::Fail, message.into())
+    }
+
+    pub fn skip(&mut self, id: &str, reason: impl Into<String>) -> &mut Finding {
+        self.push(id, Verdict::Skip, reason.into())
+    }
+
+    pub fn not_applicable(&mut self, id: &str, reason: impl Into<String>) -> &mut Finding {
+        self.push(id, Verdict::NotApplicable, reason.into())
+    }
+
+    pub fn error(&mut self, id: &str, message: impl Into<String>) -> &mut Finding {
+        self.push(id, Verdict::Error, message.into())
+    }
+
+    /// Record `verdict` for every declared id (e.g. skip all when a prerequisite failed).
+    pub fn all(&mut self, verdict: Verdict, message: &str) {
+        for id in self.declared.clone() {
+            self.push(&id, verdict, message.to_string());
+        }
+    }
+
+    pub fn findings(&self) -> impl Iterator<Item = (&str, &Finding)> {
+        self.findings.iter().map(|(id, f)| (id.as_str(), f))
+    }
+}
+
+impl Finding {
+    pub fn expected(&mut self, v: impl Into<String>) -> &mut Self {
+        self.expected = Some(v.into());
+        self
+    }
+    pub fn actual(&mut self, v: impl Into<String>) -> &mut Self {
+        self.actual = Some(v.into());
+        self
+    }
+    pub fn evidence(&mut self, v: impl Into<String>) -> &mut Self {
+        self.evidence.push(v.into());
+        self
+    }
+}
+
+/// Everything a run observed: findings per requirement, check durations, transcripts.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    findings: BTreeMap<String, Vec<Finding>>,
+    durations: BTreeMap<String, Duration>,
+    checks_run: usize,
+    transcripts: Vec<Transcript>,
+    notes: Vec<String>,
+}
+
+impl Recorder {
+    pub fn new() -> Recorder {
+        Recorder::default()
+    }
+
+    /// Take a finished check's findings.
+    pub fn finish(&mut self, check: Check) {
+        let elapsed = check.started.elapsed();
+        self.checks_run += 1;
+        for id in &check.declared {
+            *self.durations.entry(id.clone()).or_default() += elapsed;
+        }
+        for (id, f) in check.findings {
+            self.findings.entry(id).or_default().push(f);
+        }
+    }
+
+    /// Add a transcript and return its id (`tx-0001`, ...).
+    pub fn transcript(&mut self, mut t: Transcript) -> String {
+        let id = format!("tx-{:04}", self.transcripts.len() + 1);
+        t.id = id.clone();
+        self.transcripts.push(t);
+        id
+    }
+
+    /// A free-text note for the report header (e.g. "--insecure was given").
+    pub fn note(&mut self, note: impl Into<String>) {
+        self.notes.push(note.into());
+    }
+
+    pub fn findings_for(&self, id: &str) -> &[Finding] {
+        self.findings.get(id).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn findings(&self) -> &BTreeMap<String, Vec<Finding>> {
+        &self.findings
+    }
+
+    pub fn duration_for(&self, id: &str) -> Duration {
+        self.durations.get(id).copied().unwrap_or_default()
+    }
+
+    pub fn checks_run(&self) -> usize {
+        self.checks_run
+    }
+
+    pub fn transcripts(&self) -> &[Transcript] {
+        &self.transcripts
+    }
+
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// Merge another recorder (e.g. from a parallel worker). Transcript ids are renumbered.
+    pub fn merge(&mut self, other: Recorder) {
+        let mut renumber = BTreeMap::new();
+        for t in other.transcripts {
+            let old = t.id.clone();
+            let new = self.transcript(t);
+            renumber.insert(old, new);
+        }
+        for (id, list) in other.findings {
+            let entry = self.findings.entry(id).or_default();
+            for mut f in list {
+                for e in &mut f.evidence {
+                    if let Some(n) = renumber.get(e) {
+                        *e = n.clone();
+                    }
+                }
+                entry.push(f);
+            }
+        }
+        for (id, d) in other.durations {
+            *self.durations.entry(id).or_default() += d;
+        }
+        self.checks_run += other.checks_run;
+        self.notes.extend(other.notes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undeclared_ids_become_errors() {
+        let mut c = Check::new("demo", &["a.b"]);
+        c.pass("a.c", "sneaky");
+        let (id, f) = c.findings().next().unwrap();
+        assert_eq!(id, "a.c");
+        assert_eq!(f.verdict, Verdict::Error);
+    }
+
+    #[test]
+    fn ensure_eq_keeps_expected_and_actual() {
+        let mut c = Check::new("demo", &["a.b"]);
+        c.subject("file.json").cite("tx-0001");
+        c.ensure_eq("a.b", 201, 200, "status");
+        let mut r = Recorder::new();
+        r.finish(c);
+        let f = &r.findings_for("a.b")[0];
+        assert_eq!(f.verdict, Verdict::Fail);
+        assert_eq!(f.expected.as_deref(), Some("201"));
+        assert_eq!(f.actual.as_deref(), Some("200"));
+        assert_eq!(f.subject.as_deref(), Some("file.json"));
+        assert_eq!(f.evidence, vec!["tx-0001"]);
+    }
+}

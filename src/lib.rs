@@ -1,0 +1,18 @@
+//! clr-conformance: a conformance harness for 1EdTech Comprehensive Learner Record 2.0.
+//!
+//! Flow: `cli` turns arguments into a plan, `suites` run checks against a target
+//! (credentials through `credential`, services through `oauth` and `http`), checks
+//! record assertions in `evidence`, and `report` renders the result. The reference
+//! provider in `provider` is a peer reached over HTTP only.
+#![forbid(unsafe_code)]
+
+pub mod catalog;
+pub mod cli;
+pub mod credential;
+pub mod evidence;
+pub mod coverage;
+pub mod report;
+pub mod http;
+pub mod oauth;
+pub mod provider;
+pub mod suites;

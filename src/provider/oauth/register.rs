@@ -1,0 +1,174 @@
+//! Dynamic client registration (RFC 7591, FACTS §2.3): every required field,
+//! arrays where arrays are required, https URLs on one hostname, only the
+//! allowed grant types, response types and auth method. 201 echoes the request.
+
+use super::super::http_util::{self, allow, json, random_token};
+use super::super::state::{AppState, Shared};
+use super::super::store::Client;
+use super::error;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+
+const REQUIRED_STRINGS: &[&str] = &[
+    "client_name",
+    "client_uri",
+    "logo_uri",
+    "tos_uri",
+    "policy_uri",
+    "software_id",
+    "software_version",
+    "scope",
+];
+const URL_FIELDS: &[&str] = &["client_uri", "logo_uri", "tos_uri", "policy_uri"];
+
+pub async fn post(State(s): State<Shared>, method: Method, headers: HeaderMap, body: Body) -> Response {
+    if let Err(r) = allow(&method, &[Method::POST]) {
+        return r;
+    }
+    let bytes = match http_util::read_body(&headers, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let bad = |code: &str, d: &str| {
+        if s.fault("registration-error-format") {
+            return json(StatusCode::BAD_REQUEST, &json!({ "message": d }));
+        }
+        error(StatusCode::BAD_REQUEST, code, d)
+    };
+    let request: Map<String, Value> = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => return bad("invalid_client_metadata", "the registration request must be a JSON object"),
+        Err(e) => return bad("invalid_client_metadata", &format!("{e}: request body is not JSON")),
+    };
+    let client = match validate(&s, &request) {
+        Ok(c) => c,
+        Err((code, d)) => return bad(code, &d),
+    };
+    let mut out = request.clone();
+    out.insert("client_id".into(), json!(client.client_id));
+    if !s.fault("registration-missing-secret") {
+        out.insert("client_secret".into(), json!(client.secret));
+    }
+    out.insert("client_id_issued_at".into(), json!(http_util::now()));
+    out.insert("client_secret_expires_at".into(), json!(0));
+    out.entry("token_endpoint_auth_method").or_insert(json!("client_secret_basic"));
+    out.entry("grant_types").or_insert(json!(client.grant_types));
+    out.entry("response_types").or_insert(json!(["code"]));
+    if s.fault("registration-no-echo") {
+        out.remove("redirect_uris");
+        out.remove("scope");
+    }
+    let out = Value::Object(out);
+    let stored = Client { metadata: out.to_string(), ..client };
+    if let Err(e) = s.store.insert_client(&stored) {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &format!("{e}"));
+    }
+    let status = if s.fault("registration-200") { StatusCode::OK } else { StatusCode::CREATED };
+    let mut r = json(status, &out);
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+type Refusal = (&'static str, String);
+
+fn meta(d: String) -> Refusal {
+    ("invalid_client_metadata", d)
+}
+
+fn string_array(req: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, Refusal> {
+    match req.get(key) {
+        None => Ok(None),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| meta(format!("{v}: {key} items must be strings"))))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(v) => Err(meta(format!("{v}: {key} must be an array"))),
+    }
+}
+
+/// Check a registration request; the client it describes, or the refusal.
+fn validate(s: &AppState, req: &Map<String, Value>) -> Result<Client, Refusal> {
+    for key in REQUIRED_STRINGS {
+        match req.get(*key) {
+            Some(Value::String(v)) if !v.trim().is_empty() => {}
+            Some(v) => return Err(meta(format!("{v}: {key} must be a non-empty string"))),
+            None if s.fault("registration-accept-missing-fields") => {}
+            None => return Err(meta(format!("{key}: required property missing"))),
+        }
+    }
+    let redirect_uris = match string_array(req, "redirect_uris") {
+        Ok(Some(v)) if !v.is_empty() => v,
+        Ok(_) => return Err(("invalid_redirect_uri", "redirect_uris: required non-empty array missing".into())),
+        Err((_, d)) => return Err(("invalid_redirect_uri", d)),
+    };
+    string_array(req, "contacts")?;
+    let mut host: Option<String> = None;
+    let mut check_url = |key: &str, raw: &str, code: &'static str| -> Result<(), Refusal> {
+        let u = url::Url::parse(raw).map_err(|e| (code, format!("{raw}: {key} is not a URL ({e})")))?;
+        if u.scheme() != "https" && !s.fault("registration-accept-http") {
+            return Err((code, format!("{raw}: {key} must use https")));
+        }
+        let h = u.host_str().unwrap_or("").to_ascii_lowercase();
+        match &host {
+            None => host = Some(h),
+            Some(first) if *first == h => {}
+            Some(first) => {
+                return Err((code, format!("{raw}: {key} host differs from {first}; all URLs must share one hostname")));
+            }
+        }
+        if code == "invalid_redirect_uri" && u.fragment().is_some() {
+            return Err((code, format!("{raw}: a redirect URI must not have a fragment")));
+        }
+        Ok(())
+    };
+    for key in URL_FIELDS {
+        if let Some(raw) = req.get(*key).and_then(Value::as_str) {
+            check_url(key, raw, "invalid_client_metadata")?;
+        }
+    }
+    for uri in &redirect_uris {
+        check_url("redirect_uris", uri, "invalid_redirect_uri")?;
+    }
+    match req.get("token_endpoint_auth_method") {
+        None => {}
+        Some(Value::String(m)) if m == "client_secret_basic" => {}
+        Some(v) => return Err(meta(format!("{v}: token_endpoint_auth_method must be client_secret_basic"))),
+    }
+    let grant_types = string_array(req, "grant_types")?.unwrap_or_else(|| vec!["authorization_code".into()]);
+    if grant_types.is_empty() {
+        return Err(meta("grant_types: must not be empty".into()));
+    }
+    for g in &grant_types {
+        if g != "authorization_code" && g != "refresh_token" {
+            return Err(meta(format!("{g}: grant type not supported (authorization_code, refresh_token)")));
+        }
+    }
+    if !grant_types.iter().any(|g| g == "authorization_code") {
+        return Err(meta("grant_types: must include authorization_code".into()));
+    }
+    for r in string_array(req, "response_types")?.unwrap_or_default() {
+        if r != "code" {
+            return Err(meta(format!("{r}: response type not supported (code)")));
+        }
+    }
+    let scope = req.get("scope").and_then(Value::as_str).unwrap_or("");
+    let known = s.known_scopes();
+    for sc in super::scopes(scope) {
+        if !known.contains(&sc) {
+            return Err(meta(format!("{sc}: unknown scope")));
+        }
+    }
+    Ok(Client {
+        client_id: random_token(),
+        secret: random_token(),
+        redirect_uris,
+        scope: super::scopes(scope).join(" "),
+        grant_types,
+        metadata: String::new(),
+    })
+}

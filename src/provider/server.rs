@@ -1,0 +1,315 @@
+//! Start-up: storage and seed data, the TLS certificate (self-signed with
+//! rcgen, or given files), the axum router, and the accept loop on
+//! tokio-rustls + hyper-util (HTTP/1.1 and HTTP/2).
+
+use super::api::{self, errors};
+use super::record::{RecordedExchange, Recorder};
+use super::seed::{self, SeedCredential};
+use super::state::{AppState, Shared};
+use super::store::{Format, Store};
+use super::{ProviderConfig, TestUser, TlsMode, discovery, http_util, oauth};
+use anyhow::{Context, anyhow};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Uri;
+use axum::routing::any;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::service::TowerToHyperService;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// A provider serving on a socket until `shutdown`.
+pub struct RunningProvider {
+    base_url: String,
+    ca_pem: Option<String>,
+    fingerprint: Option<String>,
+    state: Shared,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+    /// Temporary folder to remove on shutdown (when no `data` was given).
+    temp_dir: Option<PathBuf>,
+}
+
+impl RunningProvider {
+    /// Scheme, host and port, e.g. `https://127.0.0.1:40123`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Base URL plus the profile's base path, e.g. `https://127.0.0.1:40123/ims/clr/v2p0`.
+    pub fn api_base(&self) -> String {
+        format!("{}{}", self.base_url, self.state.profile.base_path)
+    }
+
+    /// The discovery endpoint URL.
+    pub fn discovery_url(&self) -> String {
+        self.state.api_url("discovery")
+    }
+
+    /// PEM of the certificate to trust (None for plain HTTP).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// SHA-256 of the served certificate, colon-separated uppercase hex.
+    pub fn fingerprint(&self) -> Option<&str> {
+        self.fingerprint.as_deref()
+    }
+
+    pub fn users(&self) -> &[TestUser] {
+        &self.state.users
+    }
+
+    /// Every recorded exchange, oldest first (empty unless `record` was on).
+    pub fn recording(&self) -> Vec<RecordedExchange> {
+        self.state.recorder.as_ref().map(|r| r.all()).unwrap_or_default()
+    }
+
+    /// The names of the faults switched on.
+    pub fn faults(&self) -> Vec<&'static str> {
+        let mut v: Vec<&'static str> = self.state.faults.iter().copied().collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Stop accepting, close every connection and release the database.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+        drop(self.state);
+        if let Some(dir) = self.temp_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// SHA-256 of DER bytes as `AB:CD:...`.
+pub fn fingerprint(der: &[u8]) -> String {
+    Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+struct Tls {
+    config: Option<Arc<rustls::ServerConfig>>,
+    pem: Option<String>,
+    fingerprint: Option<String>,
+}
+
+fn tls(mode: &TlsMode) -> anyhow::Result<Tls> {
+    let (certs, key, pem): (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>, String) = match mode {
+        TlsMode::PlainHttp => return Ok(Tls { config: None, pem: None, fingerprint: None }),
+        TlsMode::SelfSigned => {
+            let names = vec!["127.0.0.1".to_string(), "localhost".to_string(), "::1".to_string()];
+            let ck = rcgen::generate_simple_self_signed(names).context("cannot generate a certificate")?;
+            let pem = ck.cert.pem();
+            let key = PrivateKeyDer::try_from(ck.signing_key.serialize_der())
+                .map_err(|e| anyhow!("{e}: generated key unusable"))?;
+            (vec![ck.cert.der().clone()], key, pem)
+        }
+        TlsMode::Files { cert, key } => {
+            let pem = std::fs::read_to_string(cert).with_context(|| format!("{}: cannot read certificate", cert.display()))?;
+            let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| anyhow!("{}: bad certificate PEM: {e}", cert.display()))?;
+            if certs.is_empty() {
+                return Err(anyhow!("{}: no certificate in file", cert.display()));
+            }
+            let k = PrivateKeyDer::from_pem_file(key).map_err(|e| anyhow!("{}: bad private key PEM: {e}", key.display()))?;
+            (certs, k, pem)
+        }
+    };
+    let fp = fingerprint(&certs[0]);
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .context("TLS protocol versions")?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .context("TLS certificate and key do not match")?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Tls { config: Some(Arc::new(config)), pem: Some(pem), fingerprint: Some(fp) })
+}
+
+fn router(state: Shared) -> Router {
+    let base = state.profile.base_path.clone();
+    Router::new()
+        .route(&format!("{base}/discovery"), any(discovery::get))
+        .route(&format!("{base}/credentials"), any(api::credentials::handle))
+        .route(&format!("{base}/profile"), any(api::profile::handle))
+        .route("/oauth/register", any(oauth::register::post))
+        .route("/oauth/authorize", any(oauth::authorize::handle))
+        .route("/oauth/token", any(oauth::token::post))
+        .route("/oauth/revoke", any(oauth::revoke::post))
+        .route("/terms", any(discovery::policy_page))
+        .route("/privacy", any(discovery::policy_page))
+        .fallback(|uri: Uri| async move { errors::not_found(uri.path()) })
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), response_faults))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), super::record::record))
+        .with_state(state)
+}
+
+/// Faults that rewrite finished responses: `invalid-imsx-body`, `no-allow-header`.
+async fn response_faults(
+    axum::extract::State(s): axum::extract::State<Shared>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut resp = next.run(req).await;
+    if s.fault("no-allow-header") {
+        resp.headers_mut().remove(axum::http::header::ALLOW);
+    }
+    if !s.fault("invalid-imsx-body") || resp.status().as_u16() < 400 {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let mut out = bytes.to_vec();
+    if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && v.get("imsx_codeMajor").is_some()
+    {
+        v["imsx_error"] = serde_json::json!("unexpected member");
+        if let Some(field) = v
+            .pointer_mut("/imsx_codeMinor/imsx_codeMinorField/0/imsx_codeMinorFieldValue")
+        {
+            *field = serde_json::json!("bad_thing");
+        }
+        out = serde_json::to_vec(&v).unwrap_or(out);
+    }
+    let mut parts = parts;
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    axum::response::Response::from_parts(parts, axum::body::Body::from(out))
+}
+
+/// Store the seed credentials, once per database.
+fn seed(store: &Store, seeds: &[SeedCredential]) -> anyhow::Result<()> {
+    store.once("seeded", |st| {
+        for c in seeds {
+            let (format, text, id) = match c {
+                SeedCredential::Json(v) => {
+                    let id = seed_identity(v)?;
+                    (Format::Json, v.to_string(), id)
+                }
+                SeedCredential::Jws(t) => {
+                    let payload = t.split('.').nth(1).unwrap_or("");
+                    use base64::Engine;
+                    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload)?;
+                    let v: serde_json::Value = serde_json::from_slice(&bytes)?;
+                    (Format::Jws, t.clone(), seed_identity(v.get("vc").unwrap_or(&v))?)
+                }
+            };
+            st.upsert_credential(&id.0, format, &text, id.1.as_deref())?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+fn seed_identity(v: &serde_json::Value) -> anyhow::Result<(String, Option<String>)> {
+    let id = v.get("id").and_then(|x| x.as_str()).ok_or_else(|| anyhow!("seed credential without id"))?;
+    let issuer = crate::credential::proof::issuer_id(v).ok_or_else(|| anyhow!("{id}: seed credential without issuer id"))?;
+    let norm = |s: &str| http_util::percent_decode(s.trim()).trim().to_string();
+    let from = v.get("validFrom").and_then(|x| x.as_str()).map(str::to_string);
+    Ok((format!("{}\n{}", norm(issuer), norm(id)), from))
+}
+
+/// Start serving; returns once the socket is bound and the data is seeded.
+pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
+    let (db_path, temp_dir) = match &cfg.data {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create data folder", dir.display()))?;
+            (dir.join("db.sqlite"), None)
+        }
+        None => {
+            let dir = std::env::temp_dir().join(format!("clr-conformance-provider-{}-{}", std::process::id(), http_util::random_password()));
+            std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create temp folder", dir.display()))?;
+            (dir.join("db.sqlite"), Some(dir))
+        }
+    };
+    let store = Store::open(&db_path)?;
+    let profile = cfg.profile;
+    let seeds = tokio::task::spawn_blocking(move || seed::seed_credentials(profile)).await?;
+    seed(&store, &seeds)?;
+    let tls = tls(&cfg.tls)?;
+    let listener = TcpListener::bind(cfg.bind)
+        .await
+        .with_context(|| format!("{}: cannot bind", cfg.bind))?;
+    let local = listener.local_addr()?;
+    let host = match local.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_string(),
+        ip if ip.is_unspecified() => "[::1]".to_string(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    let scheme = if tls.config.is_some() { "https" } else { "http" };
+    let base_url = format!("{scheme}://{host}:{}", local.port());
+    let state = Arc::new(AppState {
+        profile,
+        base_url: base_url.clone(),
+        faults: cfg.faults.iter().map(|f| f.name).collect(),
+        store,
+        users: vec![TestUser {
+            username: "learner".into(),
+            password: http_util::random_password(),
+            email: seed::LEARNER_EMAIL.into(),
+        }],
+        recorder: cfg.record.then(Recorder::default),
+    });
+    let app = router(state.clone());
+    let (stop, stopped) = watch::channel(false);
+    let acceptor = tls.config.map(tokio_rustls::TlsAcceptor::from);
+    let task = tokio::spawn(accept_loop(listener, acceptor, app, stopped));
+    Ok(RunningProvider {
+        base_url,
+        ca_pem: tls.pem,
+        fingerprint: tls.fingerprint,
+        state,
+        stop,
+        task,
+        temp_dir,
+    })
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
+    app: Router,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut conns = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = stopped.changed() => break,
+            accepted = listener.accept() => {
+                let Ok((tcp, _)) = accepted else { continue };
+                let acceptor = acceptor.clone();
+                let service = TowerToHyperService::new(app.clone());
+                conns.spawn(async move {
+                    let builder = Builder::new(TokioExecutor::new());
+                    match acceptor {
+                        Some(a) => {
+                            let Ok(Ok(tls)) = tokio::time::timeout(std::time::Duration::from_secs(10), a.accept(tcp)).await else {
+                                return;
+                            };
+                            let _ = builder.serve_connection_with_upgrades(TokioIo::new(tls), service).await;
+                        }
+                        None => {
+                            let _ = builder.serve_connection_with_upgrades(TokioIo::new(tcp), service).await;
+                        }
+                    }
+                });
+            }
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+    conns.abort_all();
+    while conns.join_next().await.is_some() {}
+}

@@ -1,0 +1,104 @@
+//! Reports: the model, its renderers, and writing them to disk atomically.
+//!
+//! Every format is rendered from the one canonical `Report` (report.json), so
+//! `clr-conformance report` can re-render a saved run into any format.
+
+pub mod html;
+pub mod junit;
+pub mod markdown;
+pub mod model;
+
+pub use model::{Certifiable, FailOn, Header, Outcome, Report, Row};
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Format {
+    Json,
+    Junit,
+    Md,
+    Html,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Json, Format::Junit, Format::Md, Format::Html];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Json => "report.json",
+            Format::Junit => "junit.xml",
+            Format::Md => "report.md",
+            Format::Html => "report.html",
+        }
+    }
+
+    pub fn render(self, report: &Report) -> String {
+        match self {
+            Format::Json => to_json(report),
+            Format::Junit => junit::render(report),
+            Format::Md => markdown::render(report),
+            Format::Html => html::render(report),
+        }
+    }
+}
+
+/// The canonical JSON text of a report (pretty, stable member order, trailing newline).
+pub fn to_json(report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(report).expect("report serializes");
+    s.push('\n');
+    s
+}
+
+/// Parse a saved report.json, naming the file on error.
+pub fn load(path: &Path) -> anyhow::Result<Report> {
+    let text = fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: not JSON: {e}", path.display()))?;
+    match value.get("format").and_then(|f| f.as_str()) {
+        Some(model::FORMAT) => {}
+        _ => anyhow::bail!("{}: not a clr-conformance report (no \"format\": \"{}\")", path.display(), model::FORMAT),
+    }
+    match value.get("version").and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(model::FORMAT_VERSION) => {}
+        other => anyhow::bail!(
+            "{}: report version {:?} is not supported (this tool reads version {})",
+            path.display(),
+            other,
+            model::FORMAT_VERSION
+        ),
+    }
+    serde_json::from_value(value).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Write `text` to `path` atomically: a temp file in the same folder, then rename.
+pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("report");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, path)
+}
+
+/// Write the report in each format under `dir`; returns the paths written.
+pub fn write_all(report: &Report, dir: &Path, formats: &[Format]) -> std::io::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for f in formats {
+        let path = dir.join(f.file_name());
+        write_atomic(&path, &f.render(report))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// The default output folder: `reports/<UTC timestamp>/`.
+pub fn default_out_dir() -> PathBuf {
+    PathBuf::from("reports").join(chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string())
+}

@@ -1,0 +1,322 @@
+//! The authorization endpoint: the code grant with PKCE S256 works and
+//! returns `state` unchanged; a request without a challenge, or with the
+//! `plain` method, gets no code; an unregistered redirect URI is never
+//! redirected to [OB §7.1 "Obtaining Tokens"; FACTS §2.4]. The first,
+//! full-scope login made here supplies the tokens every later check uses.
+
+use super::{Ctx, FirstLogin, Login};
+use crate::evidence::Check;
+use crate::oauth::authorize::{AuthRequest, AuthResult, Walk, parse_redirect};
+use crate::oauth::pkce;
+use crate::oauth::token::{self, CodeExchange};
+use crate::suites::CheckSpec;
+
+pub const CODE: CheckSpec = CheckSpec {
+    name: "authorize: PKCE S256 request redirects with a code",
+    ids: &["oauth.authorize.code", "oauth.pkce.s256"],
+};
+pub const STATE: CheckSpec = CheckSpec { name: "authorize: state returned unchanged", ids: &["oauth.state.echo"] };
+pub const PKCE_REQUIRED: CheckSpec = CheckSpec {
+    name: "authorize: missing or plain PKCE challenge refused",
+    ids: &["oauth.pkce.missing-refused", "oauth.pkce.plain-refused"],
+};
+pub const REDIRECT_URI: CheckSpec = CheckSpec {
+    name: "authorize: unregistered redirect URIs are never redirected to",
+    ids: &["oauth.redirect-uri.unknown-not-redirected", "oauth.redirect-uri.exact-match"],
+};
+pub const UNKNOWN_CLIENT: CheckSpec =
+    CheckSpec { name: "authorize: unknown client_id not redirected", ids: &["oauth.authorize.unknown-client"] };
+pub const RESPONSE_TYPE: CheckSpec =
+    CheckSpec { name: "authorize: response_type other than code refused", ids: &["oauth.authorize.response-type"] };
+pub const INVALID_SCOPE: CheckSpec =
+    CheckSpec { name: "authorize: unknown scope refused with invalid_scope", ids: &["oauth.authorize.invalid-scope"] };
+pub const ERROR_CHARSET: CheckSpec = CheckSpec {
+    name: "authorize: error_description uses the allowed characters",
+    ids: &["oauth.authorize.error-charset"],
+};
+
+pub const CHECKS: &[CheckSpec] =
+    &[CODE, STATE, PKCE_REQUIRED, REDIRECT_URI, UNKNOWN_CLIENT, RESPONSE_TYPE, INVALID_SCOPE, ERROR_CHARSET];
+
+pub async fn run(ctx: &mut Ctx) {
+    if let Login::Token { access_token, refresh_token } = ctx.target.login.clone() {
+        ctx.tokens = Some(token::Tokens {
+            access_token,
+            token_type: "Bearer".into(),
+            scope: None,
+            expires_in: None,
+            refresh_token,
+        });
+        for spec in CHECKS {
+            ctx.blocked(spec.start(), "login strategy token: pre-issued tokens, authorization not exercised");
+        }
+        return;
+    }
+    let verifier = pkce::verifier();
+    let scope = ctx.full_scope();
+    let Some(req) = ctx.auth_request(&scope, &verifier) else {
+        for spec in CHECKS {
+            ctx.blocked(spec.start(), "no SDD or no registered client (see discovery and registration)");
+        }
+        return;
+    };
+    first_login(ctx, &req, &verifier).await;
+    if !ctx.can_login() {
+        let why = "needs unattended logins (login strategy form)";
+        for spec in &CHECKS[2..] {
+            ctx.blocked(spec.start(), why);
+        }
+        return;
+    }
+    let mut descriptions = Vec::new();
+    pkce_required(ctx, &scope, &mut descriptions).await;
+    redirect_uri(ctx, &scope).await;
+    unknown_client(ctx, &scope).await;
+    response_type(ctx, &scope, &mut descriptions).await;
+    invalid_scope(ctx, &scope, &mut descriptions).await;
+    error_charset(ctx, &descriptions);
+}
+
+async fn first_login(ctx: &mut Ctx, req: &AuthRequest, verifier: &str) {
+    let mut c = CODE.start();
+    c.subject(&req.authorization_url);
+    let mut s = STATE.start();
+    s.subject(&req.authorization_url);
+    let walk = match ctx.walk(req).await {
+        Ok(w) => w,
+        Err(e) => {
+            c.all(crate::evidence::Verdict::Error, &e);
+            ctx.finish(c);
+            ctx.blocked(s, "no authorization response");
+            return;
+        }
+    };
+    for tx in &walk.txs {
+        c.cite(tx);
+        s.cite(tx);
+    }
+    let AuthResult::Code { code, state, .. } = walk.result else {
+        let m = format!("S256 authorization request with valid login: no code ({:?})", walk.result);
+        c.fail("oauth.authorize.code", m.clone());
+        c.fail("oauth.pkce.s256", m);
+        ctx.finish(c);
+        ctx.blocked(s, "no code was issued");
+        return;
+    };
+    c.pass("oauth.authorize.code", "redirected to the redirect URI with a code");
+    s.ensure_eq("oauth.state.echo", req.state.clone(), state, "state in the redirect equals the state sent");
+    ctx.finish(s);
+    // The S256 proof is only complete once the token endpoint accepts the verifier.
+    let (sdd, client) = (ctx.sdd.clone(), ctx.client.clone());
+    let (Some(sdd), Some(client)) = (sdd, client) else {
+        c.error("oauth.pkce.s256", "no token URL or client");
+        ctx.finish(c);
+        return;
+    };
+    let p = CodeExchange { code: &code, redirect_uri: &req.redirect_uri, scope: &req.scope, verifier: Some(verifier) };
+    match token::exchange_code(&ctx.http, &mut ctx.rec, &sdd.token_url, Some(&client), &p, "token: exchange code").await {
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            let parsed = token::parse(&ex, ctx.http.redactor());
+            c.ensure(
+                "oauth.pkce.s256",
+                parsed.is_ok(),
+                format!("code issued for an S256 challenge is exchanged with its verifier: {}", ex.brief()),
+            );
+            ctx.tokens = parsed.ok();
+            ctx.first = Some(FirstLogin {
+                code,
+                verifier: verifier.to_string(),
+                redirect_uri: req.redirect_uri.clone(),
+                scope: req.scope.clone(),
+                exchange: ex,
+            });
+        }
+        Err(f) => {
+            c.cite(&f.tx);
+            c.error("oauth.pkce.s256", f.message);
+        }
+    }
+    ctx.finish(c);
+}
+
+/// A walk of `req` changed by `modify`: the request, the walk, the verifier.
+async fn probe(
+    ctx: &mut Ctx,
+    scope: &str,
+    c: &mut Check,
+    modify: impl FnOnce(&mut AuthRequest),
+) -> Result<(AuthRequest, Walk, String), String> {
+    let verifier = pkce::verifier();
+    let mut req = ctx.auth_request(scope, &verifier).ok_or("no SDD or client")?;
+    modify(&mut req);
+    c.subject(&req.authorization_url).clear_citations();
+    let w = ctx.walk(&req).await?;
+    for tx in &w.txs {
+        c.cite(tx);
+    }
+    Ok((req, w, verifier))
+}
+
+/// Keep an error redirect's description for the charset check.
+fn keep_description(w: &Walk, out: &mut Vec<(String, String)>) {
+    if let AuthResult::Error { description: Some(d), .. } = &w.result {
+        out.push((d.clone(), w.txs.last().cloned().unwrap_or_default()));
+    }
+}
+
+/// Without a challenge, and with `plain`, no usable code may come back.
+async fn pkce_required(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<(String, String)>) {
+    let mut c = PKCE_REQUIRED.start();
+    for (id, what) in [
+        ("oauth.pkce.missing-refused", "no code_challenge"),
+        ("oauth.pkce.plain-refused", "code_challenge_method=plain"),
+    ] {
+        let plain = id.ends_with("plain-refused");
+        let r = probe(ctx, scope, &mut c, |req| {
+            if plain {
+                req.code_challenge_method = Some("plain".into());
+            } else {
+                req.code_challenge = None;
+                req.code_challenge_method = None;
+            }
+        })
+        .await;
+        match r {
+            Ok((req, w, verifier)) => {
+                keep_description(&w, descriptions);
+                match w.result {
+                    AuthResult::Code { code, .. } => {
+                        // With plain, the challenge is the S256 value; the verifier is the challenge itself.
+                        let v = if plain { req.code_challenge.clone().unwrap_or_default() } else { verifier };
+                        let accepted = redeem(ctx, &req, &code, &v, &mut c).await;
+                        c.ensure(id, !accepted, format!("{what}: a code was issued and the token endpoint accepted it"));
+                    }
+                    other => {
+                        c.pass(id, format!("{what}: refused ({other:?})"));
+                    }
+                }
+            }
+            Err(e) => {
+                c.error(id, format!("{what}: {e}"));
+            }
+        }
+    }
+    ctx.finish(c);
+}
+
+/// Try to exchange `code`; true when tokens came back.
+async fn redeem(ctx: &mut Ctx, req: &AuthRequest, code: &str, verifier: &str, c: &mut Check) -> bool {
+    let (Some(sdd), Some(client)) = (ctx.sdd.clone(), ctx.client.clone()) else { return false };
+    let p = CodeExchange { code, redirect_uri: &req.redirect_uri, scope: &req.scope, verifier: Some(verifier) };
+    match token::exchange_code(&ctx.http, &mut ctx.rec, &sdd.token_url, Some(&client), &p, "token: redeem code").await {
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            token::parse(&ex, ctx.http.redactor()).is_ok()
+        }
+        Err(f) => {
+            c.cite(&f.tx);
+            false
+        }
+    }
+}
+
+/// True when the walk ended in a redirect to `req.redirect_uri`.
+fn redirected(req: &AuthRequest, w: &Walk) -> bool {
+    w.location.as_deref().is_some_and(|l| parse_redirect(l, &req.redirect_uri).is_some())
+}
+
+async fn redirect_uri(ctx: &mut Ctx, scope: &str) {
+    let mut c = REDIRECT_URI.start();
+    let registered = ctx.target.metadata.redirect_uri().to_string();
+    let other = match url::Url::parse(&registered).and_then(|u| u.join("/not-registered")) {
+        Ok(u) => u.to_string(),
+        Err(_) => "https://127.0.0.1/not-registered".to_string(),
+    };
+    let extended = format!("{registered}-extended");
+    for (id, uri) in [
+        ("oauth.redirect-uri.unknown-not-redirected", other),
+        ("oauth.redirect-uri.exact-match", extended),
+    ] {
+        let u = uri.clone();
+        match probe(ctx, scope, &mut c, move |r| r.redirect_uri = u).await {
+            Ok((req, w, _)) => {
+                c.ensure(
+                    id,
+                    !redirected(&req, &w),
+                    format!("{uri}: unregistered redirect URI gets an error page, not a redirect ({:?})", w.result),
+                );
+            }
+            Err(e) => {
+                c.error(id, e);
+            }
+        }
+    }
+    ctx.finish(c);
+}
+
+async fn unknown_client(ctx: &mut Ctx, scope: &str) {
+    let mut c = UNKNOWN_CLIENT.start();
+    let id = "oauth.authorize.unknown-client";
+    match probe(ctx, scope, &mut c, |r| r.client_id = format!("unknown-{}", pkce::random(12))).await {
+        Ok((req, w, _)) => {
+            c.ensure(id, !redirected(&req, &w), format!("unknown client_id: no redirect ({:?})", w.result));
+        }
+        Err(e) => {
+            c.error(id, e);
+        }
+    }
+    ctx.finish(c);
+}
+
+async fn response_type(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<(String, String)>) {
+    let mut c = RESPONSE_TYPE.start();
+    let id = "oauth.authorize.response-type";
+    match probe(ctx, scope, &mut c, |r| r.response_type = "token".into()).await {
+        Ok((_, w, _)) => {
+            keep_description(&w, descriptions);
+            let ok = match &w.result {
+                AuthResult::Error { error, .. } => error == "unsupported_response_type" || error == "invalid_request",
+                AuthResult::Stopped { .. } => true,
+                AuthResult::Code { .. } => false,
+            };
+            c.ensure(id, ok, format!("response_type=token: refused with unsupported_response_type ({:?})", w.result));
+        }
+        Err(e) => {
+            c.error(id, e);
+        }
+    }
+    ctx.finish(c);
+}
+
+async fn invalid_scope(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<(String, String)>) {
+    let mut c = INVALID_SCOPE.start();
+    let id = "oauth.authorize.invalid-scope";
+    let bad = format!("{scope} https://example.invalid/scope/unknown");
+    match probe(ctx, &bad, &mut c, |_| {}).await {
+        Ok((_, w, _)) => {
+            keep_description(&w, descriptions);
+            let ok = matches!(&w.result, AuthResult::Error { error, .. } if error == "invalid_scope");
+            c.ensure(id, ok, format!("an unknown scope is refused with error=invalid_scope ({:?})", w.result));
+        }
+        Err(e) => {
+            c.error(id, e);
+        }
+    }
+    ctx.finish(c);
+}
+
+/// RFC 6749 §4.1.2.1: error_description is %x20-21 / %x23-5B / %x5D-7E.
+fn error_charset(ctx: &mut Ctx, descriptions: &[(String, String)]) {
+    let mut c = ERROR_CHARSET.start();
+    let id = "oauth.authorize.error-charset";
+    if descriptions.is_empty() {
+        c.not_applicable(id, "no error redirect carried an error_description");
+    }
+    for (d, tx) in descriptions {
+        c.clear_citations().cite(tx);
+        let bad: Vec<char> = d.chars().filter(|ch| !matches!(*ch as u32, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E)).collect();
+        c.ensure(id, bad.is_empty(), format!("{d:?}: error_description characters allowed (bad: {bad:?})"));
+    }
+    ctx.finish(c);
+}

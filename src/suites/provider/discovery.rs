@@ -1,0 +1,203 @@
+//! Discovery: the SDD is served without authentication as JSON, has the
+//! required OpenAPI structure, https URLs, the profile's scopes and a
+//! registration URL [OB §6.3, §7.1; FACTS §3]. Also the transport rule that
+//! the API is served over TLS 1.2/1.3.
+
+use super::Ctx;
+use crate::oauth::discovery::{self, structure_problems};
+use crate::suites::CheckSpec;
+
+pub const FETCH: CheckSpec = CheckSpec {
+    name: "discovery: unauthenticated GET returns 200 JSON",
+    ids: &["discovery.unauthenticated", "discovery.json"],
+};
+pub const STRUCTURE: CheckSpec = CheckSpec {
+    name: "discovery: SDD required structure",
+    ids: &[
+        "discovery.openapi",
+        "discovery.info.terms-of-service",
+        "discovery.info.privacy-policy",
+        "discovery.oauth2acg.type",
+        "discovery.oauth2acg.only-scheme",
+        "discovery.oauth2acg.registration-url",
+    ],
+};
+pub const HTTPS: CheckSpec = CheckSpec { name: "discovery: SDD URLs are https", ids: &["discovery.oauth-urls-https"] };
+pub const SCOPES: CheckSpec =
+    CheckSpec { name: "discovery: SDD lists the profile's scopes", ids: &["discovery.oauth2acg.scopes"] };
+pub const TLS: CheckSpec = CheckSpec { name: "transport: API served over TLS 1.2/1.3", ids: &["transport.tls"] };
+
+pub const CHECKS: &[CheckSpec] = &[FETCH, STRUCTURE, HTTPS, SCOPES, TLS];
+
+pub async fn run(ctx: &mut Ctx) {
+    let url = discovery::discovery_url(&ctx.target.base_url, ctx.target.profile);
+    let res = discovery::fetch(&ctx.http, &mut ctx.rec, &ctx.target.base_url, ctx.target.profile).await;
+    // Transport: rustls only speaks TLS 1.2 and 1.3, so any https response proves the rule.
+    let mut tls = TLS.start();
+    tls.subject(&url);
+    match &res {
+        Ok(ex) => {
+            tls.cite(&ex.tx);
+            tls.ensure("transport.tls", url.starts_with("https://"), format!("{url}: served over https (TLS 1.2/1.3)"));
+            ctx.finish(tls);
+        }
+        Err(_) if !url.starts_with("https://") => {
+            tls.fail("transport.tls", format!("{url}: not an https URL"));
+            ctx.finish(tls);
+        }
+        Err(f) => ctx.transport_error(tls, f),
+    }
+    let ex = match res {
+        Ok(ex) => ex,
+        Err(f) => {
+            // Everything after discovery needs it; say why once per check.
+            let f2 = f.clone();
+            ctx.unreachable.get_or_insert(f.message.clone());
+            for spec in [FETCH, STRUCTURE, HTTPS, SCOPES] {
+                ctx.transport_error(spec.start(), &f2);
+            }
+            return;
+        }
+    };
+    let mut c = FETCH.start();
+    c.subject(&url).cite(&ex.tx);
+    c.ensure_eq("discovery.unauthenticated", 200, ex.status, "discovery answers a request without credentials with 200");
+    let json = ex.json();
+    let is_json = ex.is_json_media_type() && json.is_some();
+    let hint = if ex.media_type() == "text/html" {
+        " (HTML instead of JSON: is the target URL the part before the base path?)"
+    } else {
+        ""
+    };
+    c.ensure("discovery.json", is_json, format!("discovery body is application/json: got {}{hint}", ex.brief()));
+    ctx.finish(c);
+    let Some(v) = json.filter(|_| ex.status == 200) else {
+        for spec in [STRUCTURE, HTTPS, SCOPES] {
+            let mut c = spec.start();
+            c.subject(&url).cite(&ex.tx);
+            c.all(crate::evidence::Verdict::Fail, &format!("{url}: no SDD ({})", ex.brief()));
+            ctx.finish(c);
+        }
+        return;
+    };
+
+    let mut c = STRUCTURE.start();
+    c.subject(&url).cite(&ex.tx);
+    judge_structure(&mut c, &v);
+    ctx.finish(c);
+    let parsed = discovery::parse(&v);
+
+    let mut c = HTTPS.start();
+    c.subject(&url).cite(&ex.tx);
+    let mut urls: Vec<(&str, String)> = Vec::new();
+    if let Ok(s) = &parsed {
+        urls.push(("x-imssf-registrationUrl", s.registration_url.clone()));
+        urls.push(("authorizationUrl", s.authorization_url.clone()));
+        urls.push(("tokenUrl", s.token_url.clone()));
+        if let Some(r) = &s.refresh_url {
+            urls.push(("refreshUrl", r.clone()));
+        }
+        if let Some(t) = &s.terms_of_service {
+            urls.push(("termsOfService", t.clone()));
+        }
+        if let Some(p) = &s.privacy_policy_url {
+            urls.push(("x-imssf-privacyPolicyUrl", p.clone()));
+        }
+    }
+    if urls.is_empty() {
+        c.fail("discovery.oauth-urls-https", "no OAuth URLs to judge in the SDD");
+    }
+    for (name, u) in &urls {
+        c.ensure("discovery.oauth-urls-https", u.starts_with("https://"), format!("{u}: {name} is https"));
+    }
+    ctx.finish(c);
+
+    let mut c = SCOPES.start();
+    c.subject(&url).cite(&ex.tx);
+    match &parsed {
+        Ok(s) => {
+            let sc = &ctx.target.profile.scopes;
+            let mut wanted = Vec::new();
+            if ctx.reads() {
+                wanted.extend([&sc.credential_readonly, &sc.profile_readonly]);
+            }
+            if ctx.writes() {
+                wanted.extend([&sc.credential_upsert, &sc.profile_update]);
+            }
+            for scope in wanted {
+                c.ensure(
+                    "discovery.oauth2acg.scopes",
+                    s.scopes.contains_key(scope),
+                    format!("{scope}: listed in OAuth2ACG.flows.authorizationCode.scopes"),
+                );
+            }
+        }
+        Err(e) => {
+            c.fail("discovery.oauth2acg.scopes", e.join("; "));
+        }
+    }
+    ctx.finish(c);
+    if let Ok(mut s) = parsed {
+        if s.revocation_url.is_none() {
+            s.revocation_url = ctx.target.revocation_url.clone();
+        } else if ctx.target.revocation_url.is_some() {
+            s.revocation_url = ctx.target.revocation_url.clone();
+        }
+        ctx.sdd = Some(s);
+    }
+}
+
+/// Each required SDD member judged under its own id; what else is missing
+/// (info.title, info.version, the flow URLs) fails the member it sits in.
+fn judge_structure(c: &mut crate::evidence::Check, v: &serde_json::Value) {
+    let problems = structure_problems(v);
+    let route = |p: &str| -> &'static str {
+        if p.starts_with("openapi") {
+            "discovery.openapi"
+        } else if p.contains("termsOfService") {
+            "discovery.info.terms-of-service"
+        } else if p.contains("x-imssf-privacyPolicyUrl") {
+            "discovery.info.privacy-policy"
+        } else if p.contains("registrationUrl") {
+            "discovery.oauth2acg.registration-url"
+        } else if p.contains("info.") {
+            "discovery.openapi"
+        } else {
+            "discovery.oauth2acg.type"
+        }
+    };
+    let mut failed: Vec<&str> = Vec::new();
+    for p in &problems {
+        let id = route(p);
+        c.fail(id, p.clone());
+        failed.push(id);
+    }
+    let schemes = v.pointer("/components/securitySchemes").and_then(serde_json::Value::as_object);
+    let others: Vec<&String> = schemes.map(|m| m.keys().filter(|k| *k != "OAuth2ACG").collect()).unwrap_or_default();
+    c.ensure(
+        "discovery.oauth2acg.only-scheme",
+        others.is_empty(),
+        format!("components.securitySchemes holds only OAuth2ACG: extra {others:?}"),
+    );
+    for id in [
+        "discovery.openapi",
+        "discovery.info.terms-of-service",
+        "discovery.info.privacy-policy",
+        "discovery.oauth2acg.type",
+        "discovery.oauth2acg.registration-url",
+    ] {
+        if !failed.contains(&id) {
+            c.pass(id, "present with the required type");
+        }
+    }
+    if let Some(r) = v
+        .pointer("/components/securitySchemes/OAuth2ACG/x-imssf-registrationUrl")
+        .and_then(serde_json::Value::as_str)
+    {
+        c.ensure(
+            "discovery.oauth2acg.registration-url",
+            url::Url::parse(r).is_ok(),
+            format!("{r}: x-imssf-registrationUrl is an absolute URL"),
+        );
+    }
+}

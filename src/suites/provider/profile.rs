@@ -1,0 +1,116 @@
+//! getProfile / putProfile: `GET {base}/profile` answers 200 JSON with a
+//! Profile (id, type Profile), the certification Profile id; `PUT` stores a
+//! changed Profile, which a later GET returns [FACTS §1.2, §1.4, §6].
+
+use super::Ctx;
+use crate::http::{Exchange, Failure, Req};
+use crate::suites::CheckSpec;
+use serde_json::Value;
+
+pub const GET: CheckSpec = CheckSpec {
+    name: "getProfile: 200 JSON Profile with the certification id",
+    ids: &["api.get-profile.status", "api.get-profile.cert-id"],
+};
+pub const PUT: CheckSpec = CheckSpec {
+    name: "putProfile: a changed Profile is stored",
+    ids: &["api.put-profile.status", "api.put-profile.persisted"],
+};
+
+pub const CHECKS: &[CheckSpec] = &[GET, PUT];
+
+/// `GET /profile` with `token`.
+pub async fn get(ctx: &mut Ctx, token: &str, label: &str) -> Result<Exchange, Failure> {
+    let url = ctx.api_url("/profile");
+    ctx.send(Req::get(url, label).bearer(token).header("Accept", "application/json")).await
+}
+
+fn is_profile(v: &Value) -> bool {
+    let typed = match v.get("type") {
+        Some(Value::String(s)) => s == "Profile",
+        Some(Value::Array(a)) => a.iter().any(|t| t == "Profile"),
+        _ => false,
+    };
+    typed && v.get("id").and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty())
+}
+
+/// Status and shape of a getProfile response (also used after refresh).
+pub fn judge_get(ctx: &mut Ctx, ex: &Exchange, what: &str, cert_id: bool) {
+    let mut c = GET.start();
+    c.subject(&ex.url).cite(&ex.tx);
+    let v = ex.json().filter(|_| ex.status == 200);
+    c.ensure(
+        "api.get-profile.status",
+        ex.status == 200 && ex.media_type() == "application/json" && v.as_ref().is_some_and(is_profile),
+        format!("{what}: 200 application/json Profile with id and type: got {}", ex.brief()),
+    );
+    if cert_id {
+        let want = &ctx.target.profile.cert_profile_id;
+        let got = v.as_ref().and_then(|v| v.get("id")).and_then(Value::as_str).unwrap_or("");
+        c.ensure_eq("api.get-profile.cert-id", want.as_str(), got, format!("{what}: the Profile id"));
+    }
+    ctx.finish(c);
+}
+
+pub async fn run_get(ctx: &mut Ctx) {
+    let token = match ctx.token() {
+        Ok(t) => t,
+        Err(why) => return ctx.blocked(GET.start(), &why),
+    };
+    match get(ctx, &token, "getProfile").await {
+        Ok(ex) => judge_get(ctx, &ex, "getProfile", true),
+        Err(f) => ctx.transport_error(GET.start(), &f),
+    }
+}
+
+pub async fn run_put(ctx: &mut Ctx) {
+    let token = match ctx.token() {
+        Ok(t) => t,
+        Err(why) => return ctx.blocked(PUT.start(), &why),
+    };
+    let mut c = PUT.start();
+    let original = match get(ctx, &token, "getProfile (before put)").await {
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            ex.json().filter(|v| ex.status == 200 && is_profile(v))
+        }
+        Err(f) => return ctx.transport_error(c, &f),
+    };
+    let Some(original) = original else {
+        return ctx.blocked(c, "getProfile returned no Profile to change");
+    };
+    let mut changed = original.clone();
+    let name = format!("clr-conformance {}", crate::oauth::pkce::random(8));
+    changed["name"] = Value::String(name.clone());
+    let url = ctx.api_url("/profile");
+    let put = Req::new(http::Method::PUT, &url, "putProfile").bearer(&token).json(changed.clone());
+    match ctx.send(put).await {
+        Ok(ex) => {
+            c.subject(&url).cite(&ex.tx);
+            c.ensure(
+                "api.put-profile.status",
+                ex.status == 200 || ex.status == 202,
+                format!("putProfile answered 200 (or 202 accepted): got {}", ex.brief()),
+            );
+        }
+        Err(f) => return ctx.transport_error(c, &f),
+    }
+    match get(ctx, &token, "getProfile (after put)").await {
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            let got = ex.json().and_then(|v| v.get("name").and_then(Value::as_str).map(str::to_string));
+            c.ensure(
+                "api.put-profile.persisted",
+                got.as_deref() == Some(name.as_str()),
+                format!("getProfile after putProfile returns the stored name {name:?}: got {got:?}"),
+            );
+        }
+        Err(f) => {
+            c.cite(&f.tx);
+            c.error("api.put-profile.persisted", f.message);
+        }
+    }
+    ctx.finish(c);
+    // Put the original back so the target is left as found.
+    let restore = Req::new(http::Method::PUT, &url, "putProfile (restore)").bearer(&token).json(original);
+    let _ = ctx.send(restore).await;
+}

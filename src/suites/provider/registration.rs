@@ -1,0 +1,133 @@
+//! Dynamic client registration (RFC 7591 as profiled by OB §7.1): a valid
+//! request is answered 201 with the client's credentials and the submitted
+//! metadata echoed; an invalid one with 400 and a JSON error [FACTS §2.3].
+
+use super::{Ctx, Login};
+use crate::evidence::Verdict;
+use crate::oauth::register;
+use crate::suites::CheckSpec;
+use serde_json::Value;
+
+pub const REGISTER: CheckSpec = CheckSpec {
+    name: "registration: valid request is registered",
+    ids: &["oauth.registration.created-201", "oauth.registration.client-secret", "oauth.registration.echo"],
+};
+pub const INVALID: CheckSpec = CheckSpec {
+    name: "registration: invalid request refused with 400 JSON",
+    ids: &[
+        "oauth.registration.missing-required-refused",
+        "oauth.registration.validates-metadata",
+        "oauth.registration.error",
+    ],
+};
+
+pub const CHECKS: &[CheckSpec] = &[REGISTER, INVALID];
+
+/// RFC 7591 §3.2.2 error codes.
+const REGISTRATION_ERRORS: &[&str] = &[
+    "invalid_redirect_uri",
+    "invalid_client_metadata",
+    "invalid_software_statement",
+    "unapproved_software_statement",
+];
+
+pub async fn run(ctx: &mut Ctx) {
+    if matches!(ctx.target.login, Login::Token { .. }) {
+        ctx.client = ctx.target.client.clone();
+        for spec in CHECKS {
+            ctx.blocked(spec.start(), "login strategy token: pre-issued tokens, registration not exercised");
+        }
+        return;
+    }
+    let Some(url) = ctx.sdd.as_ref().map(|s| s.registration_url.clone()) else {
+        for spec in CHECKS {
+            ctx.blocked(spec.start(), "no usable SDD (see the discovery checks)");
+        }
+        ctx.client = ctx.target.client.clone();
+        return;
+    };
+    let body = ctx.target.metadata.request_body(&ctx.full_scope());
+    let mut c = REGISTER.start();
+    c.subject(&url);
+    let ex = match register::send(&ctx.http, &mut ctx.rec, &url, body.clone(), "register client").await {
+        Ok(ex) => ex,
+        Err(f) => {
+            ctx.transport_error(c, &f);
+            ctx.transport_error(INVALID.start(), &f);
+            ctx.client = ctx.target.client.clone();
+            return;
+        }
+    };
+    c.cite(&ex.tx);
+    c.ensure_eq("oauth.registration.created-201", 201, ex.status, "a valid registration is answered 201 Created");
+    let v = ex.json().unwrap_or(Value::Null);
+    let str_member = |k: &str| v.get(k).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    let num_member = |k: &str| v.get(k).is_some_and(Value::is_number);
+    for k in ["client_id", "client_secret"] {
+        c.ensure("oauth.registration.client-secret", str_member(k), format!("{k}: non-empty string in the response"));
+    }
+    for k in ["client_id_issued_at", "client_secret_expires_at"] {
+        c.ensure("oauth.registration.client-secret", num_member(k), format!("{k}: number in the response"));
+    }
+    if v.is_object() {
+        for k in ["client_name", "redirect_uris", "scope"] {
+            c.ensure("oauth.registration.echo", v.get(k).is_some(), format!("{k}: submitted member echoed in the response"));
+        }
+        if let Some(r) = v.get("redirect_uris") {
+            c.ensure(
+                "oauth.registration.echo",
+                r == &body["redirect_uris"],
+                "redirect_uris echoed unchanged (the flow depends on them)",
+            );
+        }
+    } else {
+        c.fail("oauth.registration.echo", format!("{}: response is not a JSON object", ex.brief()));
+    }
+    ctx.finish(c);
+    match register::parse(&ex, ctx.http.redactor()) {
+        Ok(creds) => ctx.client = Some(creds),
+        Err(_) => ctx.client = ctx.target.client.clone(),
+    }
+
+    // Invalid: a required member missing, and a plain-http redirect URI.
+    let mut c = INVALID.start();
+    c.subject(&url);
+    let mut missing = body.clone();
+    if let Some(o) = missing.as_object_mut() {
+        o.remove("client_name");
+    }
+    let mut http_redirect = body.clone();
+    http_redirect["redirect_uris"] = serde_json::json!(["http://127.0.0.1/callback"]);
+    for (id, what, b) in [
+        ("oauth.registration.missing-required-refused", "client_name missing", missing),
+        ("oauth.registration.validates-metadata", "http redirect URI", http_redirect),
+    ] {
+        match register::send(&ctx.http, &mut ctx.rec, &url, b, &format!("register client: {what}")).await {
+            Ok(ex) => {
+                c.cite(&ex.tx);
+                c.ensure_eq(id, 400, ex.status, format!("{what}: refused with 400"));
+                let err = ex.json().and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_string));
+                let ok = ex.is_json_media_type() && err.as_deref().is_some_and(|e| REGISTRATION_ERRORS.contains(&e));
+                if ex.status >= 400 {
+                    c.ensure(
+                    "oauth.registration.error",
+                    ok,
+                    format!("{what}: JSON body with an RFC 7591 error code: got {} error={err:?}", ex.brief()),
+                    );
+                }
+                if (200..300).contains(&ex.status) {
+                    // Keep the accidental client's secret out of the report.
+                    let _ = register::parse(&ex, ctx.http.redactor());
+                }
+            }
+            Err(f) => {
+                c.cite(&f.tx);
+                c.error(id, f.message.clone());
+            }
+        }
+    }
+    if c.findings().next().is_none() {
+        c.all(Verdict::Error, "no invalid request could be sent");
+    }
+    ctx.finish(c);
+}
