@@ -1,13 +1,34 @@
-//! Which catalog entries this harness can actually fail.
+//! Which catalog entries this harness can fail.
 //!
-//! An entry counts as covered only when something proves a check can fail it:
-//! for credential rules, an invalid vector that fails it; for API rules, a
-//! fault of the reference provider that the suite detects. Until those exist,
-//! the checks' own declarations are the claim.
+//! A requirement counts as claimed when a judging module (credential, suites,
+//! oauth, judge) names its id: the build script collects those names. Entries
+//! no check claims are what `requirements --untested` lists. That every claim
+//! can really fail is proven by tests: the reference samples and vectors for
+//! credential rules, the provider fault matrix for API rules.
 
+use crate::catalog::Catalog;
 use std::collections::BTreeSet;
 
-/// Ids that some check declares and that something proves can fail.
+mod claims {
+    include!(concat!(env!("OUT_DIR"), "/claims.rs"));
+}
+
+/// Catalog ids some check claims.
 pub fn covered() -> BTreeSet<&'static str> {
-    BTreeSet::new()
+    let catalog = Catalog::embedded();
+    claims::CLAIMED
+        .iter()
+        .copied()
+        .filter(|id| catalog.get(id).is_some())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn verify_engine_claims_are_catalog_ids() {
+        let c = super::covered();
+        assert!(c.contains("proof.di.signature"));
+        assert!(c.contains("data.clr.context-order"));
+    }
 }

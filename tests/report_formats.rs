@@ -395,9 +395,24 @@ fn markdown_escapes_tables_and_caps_findings() {
         }
     }
     let failed = md.find("## Failed MUSTs (1)").expect("failed MUST section");
+    assert!(!md.contains("more findings"));
     let errors = md.find("## Errors").expect("errors section");
     let warnings = md.find("## Warnings").expect("warnings section");
     assert!(failed < errors && errors < warnings);
+
+    // Long lists and long values are capped, saying how much was left out.
+    let mut r = fixture(FailOn::Must);
+    let row = r
+        .requirements
+        .iter_mut()
+        .find(|x| x.id == "fx.data.type")
+        .unwrap();
+    let extra = row.findings[0].clone();
+    row.findings.extend(std::iter::repeat_n(extra, 6));
+    row.reason = "x".repeat(5000);
+    let md = Format::Md.render(&r);
+    assert!(md.contains("- … and 3 more findings"), "{md}");
+    assert!(!md.contains(&"x".repeat(301)));
 }
 
 #[test]
@@ -485,8 +500,21 @@ fn exit_codes() {
         c.pass("x.should", "ok");
     };
     assert_eq!(run(must, &errors), exit::HARNESS);
+    // An unreachable target errors every check and asserts nothing: 3, not 4.
+    assert_eq!(
+        run(must, &|c| {
+            c.error("x.must", "connection refused");
+        }),
+        exit::HARNESS
+    );
     let empty = Report::build(header(must), &[], &Recorder::new(), |_| true);
     assert_eq!(empty.exit_code, exit::NOTHING_RAN);
+    // An empty report still renders in every format, and its JUnit parses.
+    for f in Format::ALL {
+        assert!(!f.render(&empty).is_empty(), "{f:?} renders nothing");
+    }
+    let j = parse_junit(&Format::Junit.render(&empty));
+    assert_eq!((j.testcases, j.suites.len()), (0, 5));
 }
 
 /// A temp folder removed on drop.

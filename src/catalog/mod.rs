@@ -15,19 +15,40 @@ pub use profile::Profile;
 
 /// The embedded catalog files, in a fixed order (the hash depends on it).
 const FILES: &[(&str, &str)] = &[
-    ("data-model.toml", include_str!("../../suites/data-model.toml")),
+    (
+        "data-model.toml",
+        include_str!("../../suites/data-model.toml"),
+    ),
     ("proofs.toml", include_str!("../../suites/proofs.toml")),
-    ("verification.toml", include_str!("../../suites/verification.toml")),
+    (
+        "verification.toml",
+        include_str!("../../suites/verification.toml"),
+    ),
     ("api.toml", include_str!("../../suites/api.toml")),
     ("paging.toml", include_str!("../../suites/paging.toml")),
-    ("discovery.toml", include_str!("../../suites/discovery.toml")),
-    ("registration.toml", include_str!("../../suites/registration.toml")),
+    (
+        "discovery.toml",
+        include_str!("../../suites/discovery.toml"),
+    ),
+    (
+        "registration.toml",
+        include_str!("../../suites/registration.toml"),
+    ),
     ("oauth.toml", include_str!("../../suites/oauth.toml")),
-    ("refresh-revocation.toml", include_str!("../../suites/refresh-revocation.toml")),
+    (
+        "refresh-revocation.toml",
+        include_str!("../../suites/refresh-revocation.toml"),
+    ),
     ("consumer.toml", include_str!("../../suites/consumer.toml")),
-    ("displayer.toml", include_str!("../../suites/displayer.toml")),
+    (
+        "displayer.toml",
+        include_str!("../../suites/displayer.toml"),
+    ),
     ("host.toml", include_str!("../../suites/host.toml")),
-    ("transport.toml", include_str!("../../suites/transport.toml")),
+    (
+        "transport.toml",
+        include_str!("../../suites/transport.toml"),
+    ),
 ];
 
 /// How strongly the spec asks for a behaviour.
@@ -130,7 +151,10 @@ impl Requirement {
         if let Some(role) = Role::parse(sel) {
             return self.roles.contains(&role);
         }
-        self.id == sel || self.id.starts_with(&format!("{}.", sel.trim_end_matches('.')))
+        self.id == sel
+            || self
+                .id
+                .starts_with(&format!("{}.", sel.trim_end_matches('.')))
     }
 }
 
@@ -181,15 +205,24 @@ impl Catalog {
                 message: e.to_string(),
             })?;
             for mut req in parsed.requirement {
-                let err = |message: String| CatalogError { file: name.to_string(), message };
+                let err = |message: String| CatalogError {
+                    file: name.to_string(),
+                    message,
+                };
                 if !valid_id(&req.id) {
-                    return Err(err(format!("{}: id must be lowercase dot-separated words", req.id)));
+                    return Err(err(format!(
+                        "{}: id must be lowercase dot-separated words",
+                        req.id
+                    )));
                 }
                 if req.roles.is_empty() {
                     return Err(err(format!("{}: no roles", req.id)));
                 }
                 if req.statement.trim().is_empty() || req.source.url.trim().is_empty() {
-                    return Err(err(format!("{}: statement and source.url are required", req.id)));
+                    return Err(err(format!(
+                        "{}: statement and source.url are required",
+                        req.id
+                    )));
                 }
                 if index.insert(req.id.clone(), requirements.len()).is_some() {
                     return Err(err(format!("{}: duplicate id", req.id)));
@@ -224,7 +257,8 @@ fn valid_id(id: &str) -> bool {
     parts.len() >= 2
         && parts.iter().all(|p| {
             !p.is_empty()
-                && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         })
 }
 
@@ -235,7 +269,11 @@ mod tests {
     #[test]
     fn embedded_catalog_loads_and_is_large() {
         let c = Catalog::embedded();
-        assert!(c.requirements.len() > 100, "only {} entries", c.requirements.len());
+        assert!(
+            c.requirements.len() > 100,
+            "only {} entries",
+            c.requirements.len()
+        );
         assert!(c.hash.starts_with("sha256:"));
     }
 
@@ -268,7 +306,10 @@ source = { url = "u", tag = "t" }
 [[requirement]]\nid='api.pagingx'\nlevel='MUST'\nroles=['issuer']\nstatement='x'\nsource={url='u',tag='t'}\n";
         let c = Catalog::from_files(&[("x.toml", t)]).unwrap();
         let ids = |v: Vec<&Requirement>| v.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
-        assert_eq!(ids(c.select(&["api.paging".into()], &[])), vec!["api.paging.limit"]);
+        assert_eq!(
+            ids(c.select(&["api.paging".into()], &[])),
+            vec!["api.paging.limit"]
+        );
         assert_eq!(ids(c.select(&["issuer".into()], &[])), vec!["api.pagingx"]);
         assert_eq!(ids(c.select(&[], &["host".into()])), vec!["api.pagingx"]);
     }

@@ -59,7 +59,10 @@ pub struct Profile {
 }
 
 const FILES: &[(&str, &str)] = &[
-    ("clr-2.0", include_str!("../../suites/profiles/clr-2.0.toml")),
+    (
+        "clr-2.0",
+        include_str!("../../suites/profiles/clr-2.0.toml"),
+    ),
     ("ob-3.0", include_str!("../../suites/profiles/ob-3.0.toml")),
 ];
 
@@ -109,7 +112,9 @@ mod tests {
         for p in Profile::all() {
             for s in p.all_scopes() {
                 assert!(s.starts_with("https://purl.imsglobal.org/spec/"), "{s}");
-                assert!(s.contains(&p.base_path.replace("/ims/", "/spec/")[..]) || s.contains("/spec/"));
+                assert!(
+                    s.contains(&p.base_path.replace("/ims/", "/spec/")[..]) || s.contains("/spec/")
+                );
             }
         }
     }

@@ -55,6 +55,38 @@ EXAMPLES:
     clr-conformance report reports/20261126T101500Z/report.json --format html --out /tmp/r
     clr-conformance report report.json --format md --stdout >> \"$GITHUB_STEP_SUMMARY\"")]
     Report(ReportArgs),
+    /// Judge a CLR service provider over HTTP (discovery, OAuth, the REST API).
+    #[command(long_about = "\
+Judge a CLR 2.0 service provider over HTTP, as a real client meets it: discovery (the SDD),
+dynamic client registration, the authorization code grant with PKCE, the token endpoint,
+getCredentials (schema, verification of every credential, limit/offset, X-Total-Count,
+Link, since), upsertCredential, getProfile/putProfile, scope enforcement, Imsx_StatusInfo
+error bodies, refresh and revocation. Every exchange is recorded (secrets redacted) as
+evidence in the report.
+
+TARGETS:
+    --target URL   the base URL: everything before /ims/clr/v2p0 (https required)
+    --builtin      start the built-in reference provider in-process on 127.0.0.1 and judge
+                   it; --fault NAME switches on one of its faults (repeatable)
+
+LOGIN (in --config, see target.example.toml):
+    form     fill the authorization server's HTML login form (credentials from env vars)
+    manual   print the authorization URL, paste back the redirected URL
+    token    pre-issued tokens from env vars (registration/authorization skipped)
+
+ROLES:
+    service-provider-read, service-provider-write, host (= both; the default)
+
+TLS:
+    The server certificate is verified against the system roots plus --trust-ca files.
+    --insecure turns verification off and says so in the report.
+
+EXAMPLES:
+    clr-conformance run --builtin --out /tmp/r
+    clr-conformance run --builtin --fault omit-x-total-count
+    clr-conformance run --target https://clr.example.edu --config target.toml --role host
+    clr-conformance run --target https://localhost:8443 --trust-ca ca.pem --timeout 10s")]
+    Run(super::run::RunArgs),
     /// Verify credentials: schema, proofs, dates, status, nested credentials.
     #[command(long_about = "\
 Verify ClrCredentials (and standalone AchievementCredentials, OpenBadgeCredentials and

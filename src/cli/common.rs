@@ -10,7 +10,12 @@ use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
 /// The rows a run judges: selected by --only/--skip, in `scope`, and of one of `roles`.
-pub fn rows<'a>(catalog: &'a Catalog, opts: &ReportOpts, roles: &[Role], scope: &[&str]) -> Vec<&'a Requirement> {
+pub fn rows<'a>(
+    catalog: &'a Catalog,
+    opts: &ReportOpts,
+    roles: &[Role],
+    scope: &[&str],
+) -> Vec<&'a Requirement> {
     catalog
         .select(&opts.only, &opts.skip)
         .into_iter()
@@ -32,7 +37,13 @@ pub struct RunInfo {
 }
 
 impl RunInfo {
-    pub fn new(command: &str, target: &str, profile: &str, roles: &[Role], scope: &[&str]) -> RunInfo {
+    pub fn new(
+        command: &str,
+        target: &str,
+        profile: &str,
+        roles: &[Role],
+        scope: &[&str],
+    ) -> RunInfo {
         RunInfo {
             command: command.to_string(),
             target: target.to_string(),
@@ -45,11 +56,19 @@ impl RunInfo {
     }
 
     /// Build the report for the finished run.
-    pub fn report(self, opts: &ReportOpts, rows: &[&Requirement], rec: &Recorder, interrupted: bool) -> Report {
+    pub fn report(
+        self,
+        opts: &ReportOpts,
+        rows: &[&Requirement],
+        rec: &Recorder,
+        interrupted: bool,
+    ) -> Report {
         let catalog = Catalog::embedded();
         let fingerprint = format!(
             "sha256:{}",
-            hex::encode(Sha256::digest(serde_json::to_vec(&self.config).unwrap_or_default()))
+            hex::encode(Sha256::digest(
+                serde_json::to_vec(&self.config).unwrap_or_default()
+            ))
         );
         let header = Header {
             tool: Tool::current(),
@@ -62,7 +81,9 @@ impl RunInfo {
             only: opts.only.clone(),
             skip: opts.skip.clone(),
             fail_on: opts.fail_on,
-            started: self.started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            started: self
+                .started
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             finished: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             config_fingerprint: fingerprint,
             interrupted,
@@ -83,7 +104,10 @@ pub fn finish(report: &Report, opts: &ReportOpts) -> i32 {
             }
         }
         Err(e) => {
-            eprintln!("clr-conformance: {}: cannot write report: {e}", dir.display());
+            eprintln!(
+                "clr-conformance: {}: cannot write report: {e}",
+                dir.display()
+            );
             code = report::model::exit::HARNESS;
         }
     }
@@ -106,14 +130,26 @@ pub fn summary_text(report: &Report, paths: &[PathBuf]) -> String {
         t.not_applicable,
         t.not_run
     );
-    for r in report.requirements.iter().filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Error)) {
-        s.push_str(&format!("  {:<5} [{}] {}: {}\n", r.outcome.as_str(), r.level, r.id, r.reason));
+    for r in report
+        .requirements
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Error))
+    {
+        s.push_str(&format!(
+            "  {:<5} [{}] {}: {}\n",
+            r.outcome.as_str(),
+            r.level,
+            r.id,
+            r.reason
+        ));
     }
     for v in &report.certification {
         let verdict = match v.certifiable {
             Certifiable::Yes => "certifiable".to_string(),
             Certifiable::No => format!("not certifiable ({} blocking MUSTs)", v.blocking.len()),
-            Certifiable::Incomplete => format!("incomplete ({} MUSTs not judged)", v.unjudged.len()),
+            Certifiable::Incomplete => {
+                format!("incomplete ({} MUSTs not judged)", v.unjudged.len())
+            }
         };
         s.push_str(&format!("role {}: {verdict}\n", v.role));
     }

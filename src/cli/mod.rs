@@ -5,6 +5,7 @@ pub mod args;
 pub mod common;
 mod report_cmd;
 mod requirements;
+pub mod run;
 mod serve;
 mod verify;
 
@@ -17,7 +18,11 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
             let _ = e.print();
             return code;
         }
@@ -25,6 +30,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Requirements(a) => requirements::run(&a),
         Command::Report(a) => report_cmd::run(&a),
+        Command::Run(a) => run::run(&a),
         Command::Verify(a) => verify::run(&a),
         Command::Serve(a) => serve::run(&a),
     };

@@ -7,7 +7,10 @@ pub fn run(a: &ReportArgs) -> anyhow::Result<i32> {
     let rep = report::load(&a.input)?;
     if a.stdout {
         if a.format.len() != 1 {
-            anyhow::bail!("--stdout takes exactly one --format (got {})", a.format.len());
+            anyhow::bail!(
+                "--stdout takes exactly one --format (got {})",
+                a.format.len()
+            );
         }
         print!("{}", a.format[0].render(&rep));
         return Ok(rep.exit_code);

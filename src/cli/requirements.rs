@@ -7,9 +7,12 @@ use crate::coverage;
 pub fn run(a: &RequirementsArgs) -> anyhow::Result<i32> {
     let catalog = Catalog::embedded();
     if let Some(id) = &a.show {
-        let r = catalog
-            .get(id)
-            .ok_or_else(|| anyhow::anyhow!("{id}: no such requirement (try `clr-conformance requirements --only {}`)", id.split('.').next().unwrap_or(id)))?;
+        let r = catalog.get(id).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{id}: no such requirement (try `clr-conformance requirements --only {}`)",
+                id.split('.').next().unwrap_or(id)
+            )
+        })?;
         if a.json {
             println!("{}", serde_json::to_string_pretty(r)?);
         } else {
@@ -32,7 +35,12 @@ pub fn run(a: &RequirementsArgs) -> anyhow::Result<i32> {
     } else {
         for r in &rows {
             let roles: Vec<&str> = r.roles.iter().map(|x| x.as_str()).collect();
-            println!("{:<6} {:<55} {}", r.level.to_string(), r.id, roles.join(","));
+            println!(
+                "{:<6} {:<55} {}",
+                r.level.to_string(),
+                r.id,
+                roles.join(",")
+            );
         }
     }
     if rows.is_empty() && !a.untested {

@@ -14,17 +14,25 @@ pub fn run(a: &ServeArgs) -> anyhow::Result<i32> {
     }
     let profile = Profile::get(&a.profile).ok_or_else(|| {
         let known: Vec<&str> = Profile::all().iter().map(|p| p.id.as_str()).collect();
-        anyhow!("{}: unknown profile (known: {})", a.profile, known.join(", "))
+        anyhow!(
+            "{}: unknown profile (known: {})",
+            a.profile,
+            known.join(", ")
+        )
     })?;
     let mut faults = Vec::new();
     for name in &a.fault {
-        let f = provider::fault(name)
-            .ok_or_else(|| anyhow!("{name}: unknown fault (see `clr-conformance serve --list-faults`)"))?;
+        let f = provider::fault(name).ok_or_else(|| {
+            anyhow!("{name}: unknown fault (see `clr-conformance serve --list-faults`)")
+        })?;
         faults.push(*f);
     }
     let tls = match (&a.cert, &a.key, a.plain_http) {
         (_, _, true) => TlsMode::PlainHttp,
-        (Some(cert), Some(key), false) => TlsMode::Files { cert: cert.clone(), key: key.clone() },
+        (Some(cert), Some(key), false) => TlsMode::Files {
+            cert: cert.clone(),
+            key: key.clone(),
+        },
         (None, None, false) => TlsMode::SelfSigned,
         _ => return Err(anyhow!("--cert and --key must be given together")),
     };
@@ -45,7 +53,9 @@ async fn serve(cfg: ProviderConfig, a: &ServeArgs) -> anyhow::Result<i32> {
     let fault_names: Vec<&str> = cfg.faults.iter().map(|f| f.name).collect();
     let running = provider::start(cfg).await?;
     if plain {
-        eprintln!("WARNING: --plain-http: serving WITHOUT TLS. The spec requires TLS 1.2+; use this for debugging only.");
+        eprintln!(
+            "WARNING: --plain-http: serving WITHOUT TLS. The spec requires TLS 1.2+; use this for debugging only."
+        );
     }
     println!("clr-conformance reference provider ({})", a.profile);
     println!("  base URL:       {}", running.base_url());
@@ -54,14 +64,19 @@ async fn serve(cfg: ProviderConfig, a: &ServeArgs) -> anyhow::Result<i32> {
     if let (Some(pem), Some(fp)) = (running.ca_pem(), running.fingerprint()) {
         let path = ca_path(a);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create folder", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("{}: cannot create folder", dir.display()))?;
         }
-        std::fs::write(&path, pem).with_context(|| format!("{}: cannot write certificate", path.display()))?;
+        std::fs::write(&path, pem)
+            .with_context(|| format!("{}: cannot write certificate", path.display()))?;
         println!("  certificate:    {}", path.display());
         println!("  SHA-256:        {fp}");
     }
     for u in running.users() {
-        println!("  test user:      {} / {} ({})", u.username, u.password, u.email);
+        println!(
+            "  test user:      {} / {} ({})",
+            u.username, u.password, u.email
+        );
     }
     match &a.data {
         Some(d) => println!("  data:           {}", d.join("db.sqlite").display()),
@@ -71,7 +86,9 @@ async fn serve(cfg: ProviderConfig, a: &ServeArgs) -> anyhow::Result<i32> {
         println!("  FAULTS ON:      {}", fault_names.join(", "));
     }
     println!("Press Ctrl-C to stop.");
-    tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot wait for Ctrl-C")?;
     println!("stopping");
     running.shutdown().await;
     Ok(0)
@@ -93,7 +110,12 @@ fn ca_path(a: &ServeArgs) -> PathBuf {
 pub fn fault_table() -> String {
     let mut out = String::new();
     for f in provider::all_faults() {
-        out.push_str(&format!("{}\n    {}\n    breaks: {}\n", f.name, f.description, f.breaks.join(", ")));
+        out.push_str(&format!(
+            "{}\n    {}\n    breaks: {}\n",
+            f.name,
+            f.description,
+            f.breaks.join(", ")
+        ));
     }
     out
 }

@@ -27,8 +27,15 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
         None => chrono::Utc::now(),
     };
     let inputs = expand(&a.inputs)?;
-    let mut info = RunInfo::new("verify", &target_name(&a.inputs), &profile.id, &[role], verify::SCOPE);
-    info.config = serde_json::json!({"role": a.role, "profile": a.profile, "now": a.now, "online": a.online});
+    let mut info = RunInfo::new(
+        "verify",
+        &target_name(&a.inputs),
+        &profile.id,
+        &[role],
+        verify::SCOPE,
+    );
+    info.config =
+        serde_json::json!({"role": a.role, "profile": a.profile, "now": a.now, "online": a.online});
     let mut rec = Recorder::new();
     let mut decoded: Vec<(String, Input)> = Vec::new();
     for src in &inputs {
@@ -61,10 +68,16 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
 }
 
 fn bad_input(rec: &mut Recorder, name: &str, why: &str) {
-    let mut c = Check::new("decode input", &["data.document.jws-or-json", "verify.input.formats"]);
+    let mut c = Check::new(
+        "decode input",
+        &["data.document.jws-or-json", "verify.input.formats"],
+    );
     c.subject(name);
     c.fail("data.document.jws-or-json", format!("{name}: {why}"));
-    c.error("verify.input.formats", format!("{name}: cannot be decoded: {why}"));
+    c.error(
+        "verify.input.formats",
+        format!("{name}: cannot be decoded: {why}"),
+    );
     rec.finish(c);
 }
 
@@ -107,7 +120,11 @@ fn expand(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
                 walk(p, &mut files).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
                 files.sort();
                 if files.is_empty() {
-                    anyhow::bail!("{}: no credential files (.{}) in this folder", p.display(), EXTENSIONS.join(", ."));
+                    anyhow::bail!(
+                        "{}: no credential files (.{}) in this folder",
+                        p.display(),
+                        EXTENSIONS.join(", .")
+                    );
                 }
                 out.extend(files.into_iter().map(Source::File));
             } else if p.exists() {
@@ -158,9 +175,15 @@ fn read(src: &Source, online: bool) -> Result<Vec<u8>, String> {
             }
             let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
             let client = online_client().map_err(|e| e.to_string())?;
-            let docs = rt.block_on(documents::fetch(&client, std::slice::from_ref(u), MAX_INPUT_BYTES));
+            let docs = rt.block_on(documents::fetch(
+                &client,
+                std::slice::from_ref(u),
+                MAX_INPUT_BYTES,
+            ));
             match docs.get(u) {
-                Some(documents::Fetched::Json(v)) => buf = serde_json::to_vec(v).map_err(|e| e.to_string())?,
+                Some(documents::Fetched::Json(v)) => {
+                    buf = serde_json::to_vec(v).map_err(|e| e.to_string())?
+                }
                 Some(documents::Fetched::Text(t)) => buf = t.clone().into_bytes(),
                 Some(documents::Fetched::Failed(f)) => return Err(f.clone()),
                 None => return Err("not fetched".into()),

@@ -71,9 +71,10 @@ pub fn is_compact_jws(s: &str) -> bool {
     parts.len() == 3
         && !parts[0].is_empty()
         && !parts[2].is_empty()
-        && parts
-            .iter()
-            .all(|p| p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        && parts.iter().all(|p| {
+            p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
 }
 
 /// Maximum bracket nesting of a JSON text, ignoring brackets inside strings.

@@ -9,6 +9,12 @@
 //! Two generations exist: [`Generation::V2`] (VC Data Model 2.0, what CLR 2.0 / OB 3.0 require)
 //! and [`Generation::V11`] (VC 1.1 shape with `issuanceDate`, which a displayer must still
 //! accept). Where the two agree (API bodies) one file serves both.
+//!
+//! The rules follow the data model and the official 1EdTech schemas (a single value may stand
+//! for a list, text may be a language map). We are stricter on purpose in four places, each
+//! proved and explained in `tests/schema_equivalence.rs`: a single `type` value must be the
+//! class name, `@context` must be the ordered list, `ext:` extension values are anchored, and
+//! the SDD's OAuth2ACG `type` must be "oauth2".
 
 use std::sync::OnceLock;
 
@@ -71,6 +77,11 @@ static FILES: &[(&str, &str)] = embed!(
     "terms-of-use.json",
     "verifiable-credential.json",
     "verifiable-credential-v1.json",
+    "service-description-document.json",
+    "open-api-info.json",
+    "open-api-components.json",
+    "open-api-security-schemes.json",
+    "open-api-oauth2-security-scheme.json",
 );
 
 /// Which Verifiable Credentials data model a document follows.
@@ -113,11 +124,13 @@ pub enum SchemaKind {
     GetClrCredentialsResponse,
     GetOpenBadgeCredentialsResponse,
     ImsxStatusInfo,
+    /// Body of GET /discovery.
+    ServiceDescriptionDocument,
 }
 
 impl SchemaKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [SchemaKind; 10] = [
+    pub const ALL: [SchemaKind; 11] = [
         SchemaKind::ClrCredential,
         SchemaKind::AchievementCredential,
         SchemaKind::EndorsementCredential,
@@ -128,6 +141,7 @@ impl SchemaKind {
         SchemaKind::GetClrCredentialsResponse,
         SchemaKind::GetOpenBadgeCredentialsResponse,
         SchemaKind::ImsxStatusInfo,
+        SchemaKind::ServiceDescriptionDocument,
     ];
 
     /// The schema file for this kind and generation (API bodies have one file for both).
@@ -153,6 +167,7 @@ impl SchemaKind {
                 "get-open-badge-credentials-response.json"
             }
             SchemaKind::ImsxStatusInfo => "imsx-status-info.json",
+            SchemaKind::ServiceDescriptionDocument => "service-description-document.json",
         }
     }
 
@@ -229,7 +244,9 @@ pub fn kind_for_official_id(url: &str) -> Option<SchemaKind> {
     let url = url.trim().trim_end_matches('#');
     let file = url
         .strip_prefix("https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_")
-        .or_else(|| url.strip_prefix("https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_"))?;
+        .or_else(|| {
+            url.strip_prefix("https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_")
+        })?;
     let class = file.strip_suffix("_schema.json")?;
     let clr = url.contains("/clr/v2p0/");
     Some(match class {
@@ -253,7 +270,9 @@ impl Retrieve for Embedded {
         uri: &Uri<String>,
     ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let uri = uri.as_str();
-        let name = uri.strip_prefix(BASE).map(|n| n.split('#').next().unwrap_or(n));
+        let name = uri
+            .strip_prefix(BASE)
+            .map(|n| n.split('#').next().unwrap_or(n));
         match name.and_then(file_text) {
             Some(text) => Ok(serde_json::from_str(text)?),
             None => Err(format!("{uri}: no bundled schema with this id (unknown $ref)").into()),
@@ -316,10 +335,16 @@ fn collect(err: &ValidationError<'_>, out: &mut Vec<SchemaError>) {
     match err.kind() {
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
             let depth = segments(&path);
+            // The branch that got furthest into the value; on a tie, the one whose failures
+            // are not shape mismatches (wrong JSON type), then the earliest.
             let best = context
                 .iter()
+                .rev()
                 .filter(|branch| !branch.is_empty())
-                .max_by_key(|branch| (max_depth(branch), usize::MAX - branch.len()));
+                .max_by_key(|branch| {
+                    let (shape, total) = leaf_counts(branch);
+                    (max_depth(branch), usize::MAX - shape, usize::MAX - total)
+                });
             match best {
                 Some(branch) if max_depth(branch) > depth => {
                     for e in branch {
@@ -372,6 +397,7 @@ fn leaf_message(err: &ValidationError<'_>) -> String {
         ValidationErrorKind::Contains => {
             format!("{value} does not contain {}", contains_expectation(err))
         }
+        ValidationErrorKind::MinItems { limit } => format!("{value} has fewer than {limit} items"),
         _ => format!("{value} is not {}", expectation(err)),
     }
 }
@@ -388,12 +414,14 @@ fn expectation(err: &ValidationError<'_>) -> String {
             Some(list) => format!("one of the {} allowed values", list.len()),
             None => "an allowed value".to_string(),
         },
-        ValidationErrorKind::Type { kind } => format!("of type {}", type_names(kind)),
+        ValidationErrorKind::Type { kind } => type_names(kind),
         ValidationErrorKind::Pattern { pattern } => format!("a string matching {pattern}"),
         ValidationErrorKind::Format { format } => format!("a valid {format}"),
         ValidationErrorKind::MinItems { limit } => format!("an array of at least {limit} items"),
         ValidationErrorKind::Required { property } => format!("an object with {property}"),
-        ValidationErrorKind::Contains => format!("an array containing {}", contains_expectation(err)),
+        ValidationErrorKind::Contains => {
+            format!("an array containing {}", contains_expectation(err))
+        }
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             format!("free of the property \"{}\"", unexpected.join("\", \""))
         }
@@ -414,11 +442,26 @@ fn contains_expectation(err: &ValidationError<'_>) -> String {
 }
 
 fn type_names(kind: &jsonschema::error::TypeKind) -> String {
-    match kind {
-        jsonschema::error::TypeKind::Single(t) => t.to_string(),
-        jsonschema::error::TypeKind::Multiple(set) => {
-            set.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or ")
+    let named = |t: &jsonschema::JsonType| {
+        let name = t.to_string();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        if name == "null" {
+            name
+        } else {
+            format!("{article} {name}")
         }
+    };
+    match kind {
+        jsonschema::error::TypeKind::Single(t) => named(t),
+        jsonschema::error::TypeKind::Multiple(set) => set
+            .iter()
+            .map(|t| named(&t))
+            .collect::<Vec<_>>()
+            .join(" or "),
     }
 }
 
@@ -430,7 +473,35 @@ fn join_or(options: &[String]) -> String {
         }
     }
     let parts: Vec<&str> = unique.iter().map(|s| s.as_str()).collect();
-    if parts.is_empty() { "allowed here".to_string() } else { parts.join(", or ") }
+    if parts.is_empty() {
+        "allowed here".to_string()
+    } else {
+        parts.join(", or ")
+    }
+}
+
+/// (shape mismatches, all failures) among the leaf errors of a branch.
+fn leaf_counts(errors: &[ValidationError<'static>]) -> (usize, usize) {
+    let mut shape = 0;
+    let mut total = 0;
+    for e in errors {
+        match e.kind() {
+            ValidationErrorKind::AnyOf { context }
+            | ValidationErrorKind::OneOfNotValid { context } => {
+                for branch in context {
+                    let (s, t) = leaf_counts(branch);
+                    shape += s;
+                    total += t;
+                }
+            }
+            ValidationErrorKind::Type { .. } | ValidationErrorKind::PropertyNames { .. } => {
+                shape += 1;
+                total += 1;
+            }
+            _ => total += 1,
+        }
+    }
+    (shape, total)
 }
 
 fn segments(pointer: &str) -> usize {
@@ -445,7 +516,12 @@ fn deepest(err: &ValidationError<'_>) -> usize {
     let own = segments(err.instance_path().as_str());
     match err.kind() {
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
-            context.iter().map(|b| max_depth(b)).max().unwrap_or(0).max(own)
+            context
+                .iter()
+                .map(|b| max_depth(b))
+                .max()
+                .unwrap_or(0)
+                .max(own)
         }
         _ => own,
     }
@@ -453,18 +529,29 @@ fn deepest(err: &ValidationError<'_>) -> usize {
 
 /// A JSON pointer for messages: the document itself shows as "(root)".
 fn show(pointer: &str) -> &str {
-    if pointer.is_empty() { "(root)" } else { pointer }
+    if pointer.is_empty() {
+        "(root)"
+    } else {
+        pointer
+    }
 }
 
-/// A value in at most ~40 characters; objects and arrays are summarised.
+/// A value in at most ~40 characters: short JSON as is, longer values summarised.
 fn brief(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() <= 40 {
+        return text;
+    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     match value {
-        Value::Object(_) => "object".to_string(),
-        Value::Array(items) => format!("array of {}", items.len()),
-        Value::String(s) if s.chars().count() > 40 => {
-            format!("\"{}...\"", s.chars().take(37).collect::<String>())
-        }
-        other => other.to_string(),
+        Value::Object(map) => format!(
+            "object of {} propert{}",
+            map.len(),
+            if map.len() == 1 { "y" } else { "ies" }
+        ),
+        Value::Array(items) => format!("array of {} item{}", items.len(), plural(items.len())),
+        Value::String(s) => format!("\"{}...\"", s.chars().take(36).collect::<String>()),
+        _ => format!("{}...", text.chars().take(37).collect::<String>()),
     }
 }
 
@@ -546,8 +633,11 @@ mod tests {
     fn every_schema_compiles() {
         for kind in SchemaKind::ALL {
             for generation in [Generation::V2, Generation::V11] {
-                assert!(compiled(kind, generation).is_ok(), "{kind:?} {generation:?}: {:?}",
-                    compiled(kind, generation).as_ref().err());
+                assert!(
+                    compiled(kind, generation).is_ok(),
+                    "{kind:?} {generation:?}: {:?}",
+                    compiled(kind, generation).as_ref().err()
+                );
             }
         }
     }
@@ -559,19 +649,38 @@ mod tests {
 
     #[test]
     fn each_required_property_is_named_when_missing() {
-        for prop in ["@context", "type", "id", "name", "issuer", "validFrom", "credentialSubject"] {
+        for prop in [
+            "@context",
+            "type",
+            "id",
+            "name",
+            "issuer",
+            "validFrom",
+            "credentialSubject",
+        ] {
             let mut doc = minimal_clr();
             doc.as_object_mut().map(|m| m.remove(prop));
             let errors = clr(&doc);
             let needle = format!("missing required property \"{prop}\"");
-            assert!(errors.iter().any(|e| e.message.contains(&needle) && e.instance_path.is_empty()),
-                "{prop}: {errors:?}");
+            assert!(
+                errors
+                    .iter()
+                    .any(|e| e.message.contains(&needle) && e.instance_path.is_empty()),
+                "{prop}: {errors:?}"
+            );
         }
         let mut doc = minimal_clr();
-        doc["credentialSubject"].as_object_mut().map(|m| m.remove("verifiableCredential"));
+        doc["credentialSubject"]
+            .as_object_mut()
+            .map(|m| m.remove("verifiableCredential"));
         let errors = clr(&doc);
-        assert!(errors.iter().any(|e| e.instance_path == "/credentialSubject"
-            && e.message.contains("\"verifiableCredential\"")), "{errors:?}");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.instance_path == "/credentialSubject"
+                    && e.message.contains("\"verifiableCredential\"")),
+            "{errors:?}"
+        );
     }
 
     #[test]
@@ -580,10 +689,22 @@ mod tests {
         doc["credentialSubject"]["association"][0]["associationType"] = json!("isCousinOf");
         let errors = clr(&doc);
         assert_eq!(errors.len(), 1, "{errors:?}");
-        assert_eq!(errors[0].instance_path, "/credentialSubject/association/0/associationType");
-        assert!(errors[0].message.starts_with("/credentialSubject/association/0/associationType: \"isCousinOf\""),
-            "{}", errors[0].message);
-        assert!(errors[0].schema_path.starts_with("association.json#"), "{}", errors[0].schema_path);
+        assert_eq!(
+            errors[0].instance_path,
+            "/credentialSubject/association/0/associationType"
+        );
+        assert!(
+            errors[0]
+                .message
+                .starts_with("/credentialSubject/association/0/associationType: \"isCousinOf\""),
+            "{}",
+            errors[0].message
+        );
+        assert!(
+            errors[0].schema_path.starts_with("association.json#"),
+            "{}",
+            errors[0].schema_path
+        );
     }
 
     #[test]
@@ -592,8 +713,14 @@ mod tests {
         let ctx = doc["@context"].as_array_mut().map(|a| a.swap(1, 2));
         assert!(ctx.is_some());
         let errors = clr(&doc);
-        assert!(errors.iter().any(|e| e.instance_path == "/@context/1"), "{errors:?}");
-        assert!(errors.iter().any(|e| e.instance_path == "/@context/2"), "{errors:?}");
+        assert!(
+            errors.iter().any(|e| e.instance_path == "/@context/1"),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.instance_path == "/@context/2"),
+            "{errors:?}"
+        );
     }
 
     #[test]
@@ -601,8 +728,11 @@ mod tests {
         let mut doc = minimal_clr();
         doc["type"] = json!(["VerifiableCredential", "OtherCredential"]);
         let errors = clr(&doc);
-        assert!(errors.iter().any(|e| e.instance_path == "/type"
-            && e.message.contains("does not contain \"ClrCredential\"")), "{errors:?}");
+        assert!(
+            errors.iter().any(|e| e.instance_path == "/type"
+                && e.message.contains("does not contain \"ClrCredential\"")),
+            "{errors:?}"
+        );
     }
 
     #[test]
@@ -611,7 +741,10 @@ mod tests {
         doc["@context"][0] = json!("https://www.w3.org/2018/credentials/v1");
         assert!(!clr(&doc).is_empty());
         let v11 = validate(SchemaKind::ClrCredential, Generation::V11, &doc);
-        assert!(v11.iter().any(|e| e.message.contains("\"issuanceDate\"")), "{v11:?}");
+        assert!(
+            v11.iter().any(|e| e.message.contains("\"issuanceDate\"")),
+            "{v11:?}"
+        );
         assert_eq!(Generation::of(&doc), Some(Generation::V11));
     }
 
@@ -620,23 +753,69 @@ mod tests {
         let ok = json!({"imsx_codeMajor": "failure", "imsx_severity": "error",
             "imsx_codeMinor": {"imsx_codeMinorField": [
                 {"imsx_codeMinorFieldName": "TargetEndSystem", "imsx_codeMinorFieldValue": "invalid_data"}]}});
-        assert_eq!(validate(SchemaKind::ImsxStatusInfo, Generation::V2, &ok), vec![]);
+        assert_eq!(
+            validate(SchemaKind::ImsxStatusInfo, Generation::V2, &ok),
+            vec![]
+        );
         let mut bad = ok.clone();
         bad["imsx_extra"] = json!(1);
         let errors = validate(SchemaKind::ImsxStatusInfo, Generation::V2, &bad);
         assert_eq!(errors.len(), 1, "{errors:?}");
-        assert_eq!(errors[0].message, "(root): unexpected property \"imsx_extra\"");
+        assert_eq!(
+            errors[0].message,
+            "(root): unexpected property \"imsx_extra\""
+        );
     }
 
     #[test]
     fn bad_compact_jws_in_response_fails() {
         let ok = json!({"compactJwsString": ["eyJhbGciOiJFUzI1NiJ9.eyJ4IjoxfQ.c2ln"]});
-        assert_eq!(validate(SchemaKind::GetClrCredentialsResponse, Generation::V2, &ok), vec![]);
+        assert_eq!(
+            validate(SchemaKind::GetClrCredentialsResponse, Generation::V2, &ok),
+            vec![]
+        );
         let bad = json!({"compactJwsString": ["eyJhbGciOiJFUzI1NiJ9.not a jws"]});
         let errors = validate(SchemaKind::GetClrCredentialsResponse, Generation::V2, &bad);
-        assert!(errors.iter().any(|e| e.instance_path == "/compactJwsString/0"), "{errors:?}");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.instance_path == "/compactJwsString/0"),
+            "{errors:?}"
+        );
         let with_clr = json!({"credential": [minimal_clr()]});
-        assert_eq!(validate(SchemaKind::GetClrCredentialsResponse, Generation::V2, &with_clr), vec![]);
+        assert_eq!(
+            validate(
+                SchemaKind::GetClrCredentialsResponse,
+                Generation::V2,
+                &with_clr
+            ),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn service_description_needs_registration_url() {
+        let mut sdd = json!({
+            "openapi": "3.0.1",
+            "info": {"title": "Example", "version": "2.0", "termsOfService": "https://example.edu/terms",
+                "x-imssf-privacyPolicyUrl": "https://example.edu/privacy"},
+            "components": {"securitySchemes": {"OAuth2ACG": {"type": "oauth2",
+                "x-imssf-registrationUrl": "https://example.edu/register",
+                "flows": {"authorizationCode": {"authorizationUrl": "https://example.edu/authorize",
+                    "tokenUrl": "https://example.edu/token", "scopes": {}}}}}}
+        });
+        let kind = SchemaKind::ServiceDescriptionDocument;
+        assert_eq!(validate(kind, Generation::V2, &sdd), vec![]);
+        let scheme = "/components/securitySchemes/OAuth2ACG";
+        sdd.pointer_mut(scheme)
+            .and_then(Value::as_object_mut)
+            .map(|m| m.remove("x-imssf-registrationUrl"));
+        let errors = validate(kind, Generation::V2, &sdd);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(
+            errors[0].message,
+            format!("{scheme}: missing required property \"x-imssf-registrationUrl\"")
+        );
     }
 
     #[test]
@@ -644,16 +823,29 @@ mod tests {
         let clr = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json";
         assert_eq!(kind_for_official_id(clr), Some(SchemaKind::ClrCredential));
         let ob = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
-        assert_eq!(kind_for_official_id(ob), Some(SchemaKind::AchievementCredential));
-        assert_eq!(kind_for_official_id("https://example.org/x_schema.json"), None);
-        assert_eq!(kind_for_official_id(
-            "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_clrcredential_schema.json"), None);
+        assert_eq!(
+            kind_for_official_id(ob),
+            Some(SchemaKind::AchievementCredential)
+        );
+        assert_eq!(
+            kind_for_official_id("https://example.org/x_schema.json"),
+            None
+        );
+        assert_eq!(
+            kind_for_official_id(
+                "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_clrcredential_schema.json"
+            ),
+            None
+        );
     }
 
     #[test]
     fn unknown_ref_is_refused_by_name() {
         let schema = json!({"$ref": "https://clr-conformance.example/schemas/nope.json"});
-        let err = jsonschema::options().with_retriever(Embedded).build(&schema).err();
+        let err = jsonschema::options()
+            .with_retriever(Embedded)
+            .build(&schema)
+            .err();
         let text = err.map(|e| e.to_string()).unwrap_or_default();
         assert!(text.contains("nope.json"), "{text}");
     }
@@ -666,7 +858,11 @@ mod tests {
         }
         let errors = validate(SchemaKind::Profile, Generation::V2, &org);
         assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(errors[0].message.contains("nested deeper than"), "{}", errors[0].message);
+        assert!(
+            errors[0].message.contains("nested deeper than"),
+            "{}",
+            errors[0].message
+        );
         // Just under the limit still validates on a default test-thread stack.
         let mut org = json!({"id": "urn:x", "type": "Profile"});
         for _ in 0..(MAX_DEPTH - 1) {
@@ -677,7 +873,13 @@ mod tests {
 
     #[test]
     fn non_credentials_fail_without_panic() {
-        for v in [json!(null), json!(1), json!("x"), json!([]), json!({"@context": {}})] {
+        for v in [
+            json!(null),
+            json!(1),
+            json!("x"),
+            json!([]),
+            json!({"@context": {}}),
+        ] {
             for kind in SchemaKind::ALL {
                 for generation in [Generation::V2, Generation::V11] {
                     assert!(!validate(kind, generation, &v).is_empty(), "{kind:?} {v}");

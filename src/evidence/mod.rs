@@ -110,7 +110,10 @@ impl Check {
             // An undeclared id is a harness bug: record it loudly, never as a pass.
             (
                 Verdict::Error,
-                format!("check {} recorded undeclared requirement {id}: {message}", self.name),
+                format!(
+                    "check {} recorded undeclared requirement {id}: {message}",
+                    self.name
+                ),
             )
         };
         let finding = Finding {

@@ -22,7 +22,12 @@ pub const SECRET_FIELDS: &[&str] = &[
     "registration_access_token",
 ];
 
-const SECRET_HEADERS: &[&str] = &["authorization", "cookie", "set-cookie", "proxy-authorization"];
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "proxy-authorization",
+];
 
 /// A shared, growing set of secret values. Cloning shares the set.
 #[derive(Debug, Clone, Default)]
@@ -45,7 +50,7 @@ impl Redactor {
         if !v.iter().any(|(s, _)| s == value) {
             v.push((value.to_string(), kind));
             // Longest first, so a secret containing another is masked whole.
-            v.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+            v.sort_by_key(|b| std::cmp::Reverse(b.0.len()));
         }
         drop(v);
         // Also catch the percent-encoded and Basic-encoded forms.
@@ -178,13 +183,22 @@ mod tests {
     fn masks_by_name_and_by_value() {
         let r = Redactor::new();
         r.add("s3cr3t-token-value", "access-token");
-        assert_eq!(r.header("Authorization", "Bearer s3cr3t-token-value"), "Bearer [redacted]");
+        assert_eq!(
+            r.header("Authorization", "Bearer s3cr3t-token-value"),
+            "Bearer [redacted]"
+        );
         let u = r.url("https://h/cb?code=abcd1234&state=xyz");
-        assert!(u.contains("code=%5Bredacted%5D") && u.contains("state=xyz"), "{u}");
+        assert!(
+            u.contains("code=%5Bredacted%5D") && u.contains("state=xyz"),
+            "{u}"
+        );
         let b = r.body(r#"{"access_token":"zzzz9999","token_type":"Bearer"}"#);
         assert!(!b.contains("zzzz9999") && b.contains("Bearer"));
         let f = r.body("grant_type=authorization_code&code_verifier=vvvvvvvv&code=cccccccc");
         assert!(!f.contains("vvvvvvvv") && !f.contains("cccccccc") && f.contains("grant_type"));
-        assert_eq!(r.text("echo s3cr3t-token-value!"), "echo [redacted:access-token]!");
+        assert_eq!(
+            r.text("echo s3cr3t-token-value!"),
+            "echo [redacted:access-token]!"
+        );
     }
 }

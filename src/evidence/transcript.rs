@@ -63,6 +63,9 @@ pub fn capture_body(bytes: &[u8]) -> (Option<String>, bool) {
             let s = std::str::from_utf8(&slice[..e.valid_up_to()]).unwrap_or_default();
             (Some(s.to_string()), true)
         }
-        Err(_) => (Some(format!("[{} bytes of binary data]", bytes.len())), true),
+        Err(_) => (
+            Some(format!("[{} bytes of binary data]", bytes.len())),
+            true,
+        ),
     }
 }

@@ -104,7 +104,7 @@ pub fn parse_redirect(location: &str, redirect_uri: &str) -> Option<AuthResult> 
 
 /// Run the `form` strategy for `req`.
 pub async fn form(c: &Client, rec: &mut Recorder, req: &AuthRequest, login: &FormLogin) -> Result<Walk, Failure> {
-    c.redactor().add(&login.password, "password");
+    crate::http::client::secret(c.redactor(), &login.password, "password");
     let redirect_uri = req.redirect_uri.clone();
     let mut txs = Vec::new();
     let mut cookies: BTreeMap<String, String> = BTreeMap::new();
@@ -127,7 +127,7 @@ pub async fn form(c: &Client, rec: &mut Recorder, req: &AuthRequest, login: &For
             let abs = resolve(&current, loc);
             if let Some(r) = parse_redirect(&abs, &redirect_uri) {
                 if let AuthResult::Code { code, .. } = &r {
-                    c.redactor().add(code, "authorization-code");
+                    crate::http::client::secret(c.redactor(), code, "authorization-code");
                 }
                 return Ok(Walk { result: r, txs, location: Some(abs) });
             }
@@ -165,7 +165,7 @@ pub fn manual(req: &AuthRequest, redactor: &crate::evidence::Redactor) -> Result
     let r = parse_redirect(line, &req.redirect_uri)
         .ok_or_else(|| format!("{line}: does not start with the redirect URI {}", req.redirect_uri))?;
     if let AuthResult::Code { code, .. } = &r {
-        redactor.add(code, "authorization-code");
+        crate::http::client::secret(redactor, code, "authorization-code");
     }
     Ok(r)
 }

@@ -84,7 +84,7 @@ pub fn parse(ex: &Exchange, redactor: &Redactor) -> Result<ClientCreds, String> 
     let secret = v.get("client_secret").and_then(Value::as_str);
     match (id, secret) {
         (Some(id), Some(secret)) => {
-            redactor.add(secret, "client-secret");
+            crate::http::client::secret(redactor, secret, "client-secret");
             Ok(ClientCreds { client_id: id.to_string(), client_secret: secret.to_string() })
         }
         _ => Err(format!("{}: registration response lacks client_id or client_secret", ex.brief())),

@@ -35,7 +35,7 @@ pub async fn exchange_code(
     p: &CodeExchange<'_>,
     label: &str,
 ) -> Result<Exchange, Failure> {
-    c.redactor().add(p.code, "authorization-code");
+    crate::http::client::secret(c.redactor(), p.code, "authorization-code");
     let mut form = vec![
         ("grant_type", "authorization_code"),
         ("code", p.code),
@@ -43,7 +43,7 @@ pub async fn exchange_code(
         ("scope", p.scope),
     ];
     if let Some(v) = p.verifier {
-        c.redactor().add(v, "code-verifier");
+        crate::http::client::secret(c.redactor(), v, "code-verifier");
         form.push(("code_verifier", v));
     }
     let mut req = Req::post(token_url, label).header("Accept", "application/json").form(&form);
@@ -62,7 +62,7 @@ pub async fn refresh(
     refresh_token: &str,
     scope: &str,
 ) -> Result<Exchange, Failure> {
-    c.redactor().add(refresh_token, "refresh-token");
+    crate::http::client::secret(c.redactor(), refresh_token, "refresh-token");
     let form = [("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("scope", scope)];
     let req = Req::post(token_url, "token: refresh")
         .header("Accept", "application/json")
@@ -75,10 +75,10 @@ pub async fn refresh(
 pub fn parse(ex: &Exchange, redactor: &Redactor) -> Result<Tokens, String> {
     let v = ex.json().ok_or_else(|| format!("{}: token response is not JSON", ex.brief()))?;
     if let Some(t) = v.get("access_token").and_then(Value::as_str) {
-        redactor.add(t, "access-token");
+        crate::http::client::secret(redactor, t, "access-token");
     }
     if let Some(t) = v.get("refresh_token").and_then(Value::as_str) {
-        redactor.add(t, "refresh-token");
+        crate::http::client::secret(redactor, t, "refresh-token");
     }
     if ex.status != 200 {
         return Err(format!("{}: token request refused: {}", ex.brief(), error_code(&v).unwrap_or("no error member")));

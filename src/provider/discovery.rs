@@ -23,39 +23,82 @@ pub fn document(s: &AppState) -> Value {
     let p = s.profile;
     let version = p.id.rsplit('-').next().unwrap_or("");
     let mut info = Map::new();
-    info.insert("title".into(), json!(format!("clr-conformance reference provider ({})", p.name)));
+    info.insert(
+        "title".into(),
+        json!(format!("clr-conformance reference provider ({})", p.name)),
+    );
     info.insert(
         "description".into(),
         json!("Built-in reference service provider of the clr-conformance harness."),
     );
     if !s.fault("sdd-missing-terms-of-service") {
-        info.insert("termsOfService".into(), json!(format!("{}/terms", s.base_url)));
+        info.insert(
+            "termsOfService".into(),
+            json!(format!("{}/terms", s.base_url)),
+        );
     }
     if !s.fault("sdd-missing-privacy-policy") {
-        info.insert("x-imssf-privacyPolicyUrl".into(), json!(format!("{}/privacy", s.base_url)));
+        info.insert(
+            "x-imssf-privacyPolicyUrl".into(),
+            json!(format!("{}/privacy", s.base_url)),
+        );
     }
     info.insert("version".into(), json!(version));
     info.insert("x-imssf-image".into(), json!(IMAGE));
 
     let mut scopes = Map::new();
-    scopes.insert(p.scopes.credential_readonly.clone(), json!("Permission to read credentials"));
-    scopes.insert(p.scopes.credential_upsert.clone(), json!("Permission to create or update credentials"));
-    scopes.insert(p.scopes.profile_readonly.clone(), json!("Permission to read the profile"));
+    scopes.insert(
+        p.scopes.credential_readonly.clone(),
+        json!("Permission to read credentials"),
+    );
+    scopes.insert(
+        p.scopes.credential_upsert.clone(),
+        json!("Permission to create or update credentials"),
+    );
+    scopes.insert(
+        p.scopes.profile_readonly.clone(),
+        json!("Permission to read the profile"),
+    );
     if !s.fault("sdd-missing-scope") {
-        scopes.insert(p.scopes.profile_update.clone(), json!("Permission to update the profile"));
+        scopes.insert(
+            p.scopes.profile_update.clone(),
+            json!("Permission to update the profile"),
+        );
     }
-    scopes.insert(p.scopes.offline_access.clone(), json!("Permission to obtain refresh tokens"));
+    scopes.insert(
+        p.scopes.offline_access.clone(),
+        json!("Permission to obtain refresh tokens"),
+    );
 
     let mut scheme = Map::new();
-    let ty = if s.fault("sdd-wrong-scheme-type") { "http" } else { "oauth2" };
+    let ty = if s.fault("sdd-wrong-scheme-type") {
+        "http"
+    } else {
+        "oauth2"
+    };
     scheme.insert("type".into(), json!(ty));
-    scheme.insert("description".into(), json!("OAuth 2.0 Authorization Code Grant with PKCE"));
+    scheme.insert(
+        "description".into(),
+        json!("OAuth 2.0 Authorization Code Grant with PKCE"),
+    );
     if !s.fault("sdd-missing-registration-url") {
-        scheme.insert("x-imssf-registrationUrl".into(), json!(s.oauth_url("register")));
+        scheme.insert(
+            "x-imssf-registrationUrl".into(),
+            json!(s.oauth_url("register")),
+        );
     }
-    scheme.insert("x-imssf-name".into(), json!("clr-conformance reference provider"));
-    scheme.insert("x-imssf-privacyPolicyUrl".into(), json!(format!("{}/privacy", s.base_url)));
-    scheme.insert("x-imssf-termsOfServiceUrl".into(), json!(format!("{}/terms", s.base_url)));
+    scheme.insert(
+        "x-imssf-name".into(),
+        json!("clr-conformance reference provider"),
+    );
+    scheme.insert(
+        "x-imssf-privacyPolicyUrl".into(),
+        json!(format!("{}/privacy", s.base_url)),
+    );
+    scheme.insert(
+        "x-imssf-termsOfServiceUrl".into(),
+        json!(format!("{}/terms", s.base_url)),
+    );
     scheme.insert(REVOCATION_URL_KEY.into(), json!(s.oauth_url("revoke")));
     let mut token_url = s.oauth_url("token");
     if s.fault("sdd-http-urls") {
@@ -91,7 +134,10 @@ pub fn document(s: &AppState) -> Value {
     let mut schemes = Map::new();
     schemes.insert("OAuth2ACG".into(), Value::Object(scheme));
     if s.fault("sdd-extra-scheme") {
-        schemes.insert("BearerAuth".into(), json!({ "type": "http", "scheme": "bearer" }));
+        schemes.insert(
+            "BearerAuth".into(),
+            json!({ "type": "http", "scheme": "bearer" }),
+        );
     }
     let mut doc = json!({
         "openapi": "3.0.1",
@@ -125,11 +171,7 @@ pub fn document(s: &AppState) -> Value {
     doc
 }
 
-pub async fn get(
-    State(s): State<Shared>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
+pub async fn get(State(s): State<Shared>, method: Method, headers: HeaderMap) -> Response {
     if let Err(r) = allow(&method, &[Method::GET]) {
         return r;
     }
@@ -147,13 +189,19 @@ pub async fn get(
     } else {
         (
             StatusCode::OK,
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
             body,
         )
             .into_response()
     };
     let h = resp.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
@@ -162,7 +210,11 @@ pub async fn get(
 
 /// The terms of service and privacy policy pages the SDD links to.
 pub async fn policy_page(uri: axum::http::Uri) -> Response {
-    let what = if uri.path().ends_with("privacy") { "Privacy policy" } else { "Terms of service" };
+    let what = if uri.path().ends_with("privacy") {
+        "Privacy policy"
+    } else {
+        "Terms of service"
+    };
     axum::response::Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{what}</title></head>\
          <body><h1>{what}</h1><p>This is a test provider. It stores nothing beyond its test database.</p></body></html>"

@@ -11,100 +11,399 @@ pub struct Fault {
     pub breaks: &'static [&'static str],
 }
 
-const fn f(name: &'static str, description: &'static str, breaks: &'static [&'static str]) -> Fault {
-    Fault { name, description, breaks }
+const fn f(
+    name: &'static str,
+    description: &'static str,
+    breaks: &'static [&'static str],
+) -> Fault {
+    Fault {
+        name,
+        description,
+        breaks,
+    }
 }
 
 static FAULTS: &[Fault] = &[
     // Discovery
-    f("protect-discovery", "discovery answers 401 without an access token", &["discovery.unauthenticated"]),
-    f("sdd-missing-registration-url", "the SDD has no OAuth2ACG.x-imssf-registrationUrl", &["discovery.oauth2acg.registration-url"]),
-    f("sdd-missing-terms-of-service", "the SDD has no info.termsOfService", &["discovery.info.terms-of-service"]),
-    f("sdd-missing-privacy-policy", "the SDD has no info.x-imssf-privacyPolicyUrl", &["discovery.info.privacy-policy"]),
-    f("sdd-wrong-scheme-type", "OAuth2ACG.type is \"http\" instead of \"oauth2\"", &["discovery.oauth2acg.type"]),
-    f("sdd-extra-scheme", "components.securitySchemes also lists a BearerAuth scheme", &["discovery.oauth2acg.only-scheme"]),
-    f("sdd-missing-scope", "the SDD scope map lacks the profile.update scope", &["discovery.oauth2acg.scopes"]),
-    f("sdd-http-urls", "the SDD gives the token URL with http://", &["discovery.oauth-urls-https"]),
-    f("sdd-no-openapi", "the SDD has no `openapi` member", &["discovery.openapi"]),
+    f(
+        "protect-discovery",
+        "discovery answers 401 without an access token",
+        &["discovery.unauthenticated"],
+    ),
+    f(
+        "sdd-missing-registration-url",
+        "the SDD has no OAuth2ACG.x-imssf-registrationUrl",
+        &["discovery.oauth2acg.registration-url"],
+    ),
+    f(
+        "sdd-missing-terms-of-service",
+        "the SDD has no info.termsOfService",
+        &["discovery.info.terms-of-service"],
+    ),
+    f(
+        "sdd-missing-privacy-policy",
+        "the SDD has no info.x-imssf-privacyPolicyUrl",
+        &["discovery.info.privacy-policy"],
+    ),
+    f(
+        "sdd-wrong-scheme-type",
+        "OAuth2ACG.type is \"http\" instead of \"oauth2\"",
+        &["discovery.oauth2acg.type"],
+    ),
+    f(
+        "sdd-extra-scheme",
+        "components.securitySchemes also lists a BearerAuth scheme",
+        &["discovery.oauth2acg.only-scheme"],
+    ),
+    f(
+        "sdd-missing-scope",
+        "the SDD scope map lacks the profile.update scope",
+        &["discovery.oauth2acg.scopes"],
+    ),
+    f(
+        "sdd-http-urls",
+        "the SDD gives the token URL with http://",
+        &["discovery.oauth-urls-https"],
+    ),
+    f(
+        "sdd-no-openapi",
+        "the SDD has no `openapi` member",
+        &["discovery.openapi"],
+    ),
     // Registration
-    f("registration-200", "a successful registration is answered 200 instead of 201", &["oauth.registration.created-201"]),
-    f("registration-missing-secret", "the registration response has no client_secret", &["oauth.registration.client-secret"]),
-    f("registration-no-echo", "the registration response leaves out redirect_uris and scope", &["oauth.registration.echo"]),
-    f("registration-accept-missing-fields", "registration accepts requests lacking required properties", &["oauth.registration.missing-required-refused"]),
-    f("registration-accept-http", "registration accepts http:// URLs", &["oauth.registration.validates-metadata"]),
-    f("registration-error-format", "a refused registration gets a body without `error`", &["oauth.registration.error"]),
+    f(
+        "registration-200",
+        "a successful registration is answered 200 instead of 201",
+        &["oauth.registration.created-201"],
+    ),
+    f(
+        "registration-missing-secret",
+        "the registration response has no client_secret",
+        &["oauth.registration.client-secret"],
+    ),
+    f(
+        "registration-no-echo",
+        "the registration response leaves out redirect_uris and scope",
+        &["oauth.registration.echo"],
+    ),
+    f(
+        "registration-accept-missing-fields",
+        "registration accepts requests lacking required properties",
+        &["oauth.registration.missing-required-refused"],
+    ),
+    f(
+        "registration-accept-http",
+        "registration accepts http:// URLs",
+        &["oauth.registration.validates-metadata"],
+    ),
+    f(
+        "registration-error-format",
+        "a refused registration gets a body without `error`",
+        &["oauth.registration.error"],
+    ),
     // Authorization
-    f("redirect-unknown-uri", "an unregistered redirect_uri is redirected to with an error", &["oauth.redirect-uri.unknown-not-redirected"]),
-    f("redirect-prefix-match", "a redirect_uri that extends a registered one is accepted", &["oauth.redirect-uri.exact-match"]),
-    f("redirect-unknown-client", "an unknown client_id is redirected to the given redirect_uri", &["oauth.authorize.unknown-client"]),
-    f("accept-any-response-type", "any response_type is treated as `code`", &["oauth.authorize.response-type"]),
-    f("ignore-unknown-scope", "unknown scopes in the authorization request are dropped instead of refused", &["oauth.authorize.invalid-scope"]),
-    f("authorize-widen-scope", "the code is granted every registered scope, not the requested ones", &["oauth.authorize.scope", "oauth.token.scope-subset"]),
-    f("drop-state", "the success redirect leaves out `state`", &["oauth.state.echo"]),
-    f("bad-error-charset", "error_description contains a double quote and a backslash", &["oauth.authorize.error-charset"]),
-    f("accept-missing-pkce", "an authorization request without code_challenge is accepted", &["oauth.pkce.missing-refused"]),
-    f("accept-plain-pkce", "code_challenge_method=plain is accepted", &["oauth.pkce.plain-refused"]),
-    f("accept-wrong-verifier", "a code_verifier that does not match the challenge is accepted", &["oauth.pkce.wrong-verifier-refused"]),
-    f("accept-missing-verifier", "a token request without code_verifier is accepted", &["oauth.pkce.missing-verifier-refused"]),
-    f("reuse-code", "an authorization code can be exchanged more than once", &["oauth.code.single-use", "oauth.code.reuse-revokes"]),
-    f("reuse-keeps-tokens", "a replayed code is refused but its tokens stay valid", &["oauth.code.reuse-revokes"]),
-    f("ignore-code-redirect-uri", "the token request's redirect_uri is not compared with the code's", &["oauth.code.bound"]),
+    f(
+        "redirect-unknown-uri",
+        "an unregistered redirect_uri is redirected to with an error",
+        &["oauth.redirect-uri.unknown-not-redirected"],
+    ),
+    f(
+        "redirect-prefix-match",
+        "a redirect_uri that extends a registered one is accepted",
+        &["oauth.redirect-uri.exact-match"],
+    ),
+    f(
+        "redirect-unknown-client",
+        "an unknown client_id is redirected to the given redirect_uri",
+        &["oauth.authorize.unknown-client"],
+    ),
+    f(
+        "accept-any-response-type",
+        "any response_type is treated as `code`",
+        &["oauth.authorize.response-type"],
+    ),
+    f(
+        "ignore-unknown-scope",
+        "unknown scopes in the authorization request are dropped instead of refused",
+        &["oauth.authorize.invalid-scope"],
+    ),
+    f(
+        "authorize-widen-scope",
+        "the code is granted every registered scope, not the requested ones",
+        &["oauth.authorize.scope", "oauth.token.scope-subset"],
+    ),
+    f(
+        "drop-state",
+        "the success redirect leaves out `state`",
+        &["oauth.state.echo"],
+    ),
+    f(
+        "bad-error-charset",
+        "error_description contains a double quote and a backslash",
+        &["oauth.authorize.error-charset"],
+    ),
+    f(
+        "accept-missing-pkce",
+        "an authorization request without code_challenge is accepted",
+        &["oauth.pkce.missing-refused"],
+    ),
+    f(
+        "accept-plain-pkce",
+        "code_challenge_method=plain is accepted",
+        &["oauth.pkce.plain-refused"],
+    ),
+    f(
+        "accept-wrong-verifier",
+        "a code_verifier that does not match the challenge is accepted",
+        &["oauth.pkce.wrong-verifier-refused"],
+    ),
+    f(
+        "accept-missing-verifier",
+        "a token request without code_verifier is accepted",
+        &["oauth.pkce.missing-verifier-refused"],
+    ),
+    f(
+        "reuse-code",
+        "an authorization code can be exchanged more than once",
+        &["oauth.code.single-use", "oauth.code.reuse-revokes"],
+    ),
+    f(
+        "reuse-keeps-tokens",
+        "a replayed code is refused but its tokens stay valid",
+        &["oauth.code.reuse-revokes"],
+    ),
+    f(
+        "ignore-code-redirect-uri",
+        "the token request's redirect_uri is not compared with the code's",
+        &["oauth.code.bound"],
+    ),
     // Token endpoint
-    f("accept-bad-client-secret", "the token endpoint ignores the client secret", &["oauth.token.bad-client-refused"]),
-    f("token-no-cache-control", "token responses lack Cache-Control: no-store", &["oauth.token.cache-control"]),
-    f("token-no-pragma", "token responses lack Pragma: no-cache", &["oauth.token.pragma"]),
-    f("token-type-mac", "token_type is \"mac\" instead of \"Bearer\"", &["oauth.token.response"]),
-    f("wrong-unsupported-grant-error", "an unknown grant_type gets invalid_request instead of unsupported_grant_type", &["oauth.token.unsupported-grant"]),
+    f(
+        "accept-bad-client-secret",
+        "the token endpoint ignores the client secret",
+        &["oauth.token.bad-client-refused"],
+    ),
+    f(
+        "token-no-cache-control",
+        "token responses lack Cache-Control: no-store",
+        &["oauth.token.cache-control"],
+    ),
+    f(
+        "token-no-pragma",
+        "token responses lack Pragma: no-cache",
+        &["oauth.token.pragma"],
+    ),
+    f(
+        "token-type-mac",
+        "token_type is \"mac\" instead of \"Bearer\"",
+        &["oauth.token.response"],
+    ),
+    f(
+        "wrong-unsupported-grant-error",
+        "an unknown grant_type gets invalid_request instead of unsupported_grant_type",
+        &["oauth.token.unsupported-grant"],
+    ),
     // Refresh and revocation
-    f("refresh-same-token", "a refresh returns the previous access and refresh tokens", &["oauth.refresh.new-access-token"]),
-    f("refresh-widen-scope", "a refresh may ask for more scope than was granted", &["oauth.refresh.scope-not-exceed"]),
-    f("refresh-any-client", "a refresh token works for any authenticated client", &["oauth.refresh.client-auth"]),
-    f("revocation-no-effect", "revoking an access token does not stop it working", &["oauth.revoke.later-calls-fail"]),
-    f("revocation-keeps-refresh", "revoking a refresh token does not stop it working", &["oauth.revoke.refresh-tokens"]),
-    f("revocation-unknown-400", "revoking an unknown token is answered 400", &["oauth.revoke.status-200"]),
+    f(
+        "refresh-same-token",
+        "a refresh returns the previous access and refresh tokens",
+        &["oauth.refresh.new-access-token"],
+    ),
+    f(
+        "refresh-widen-scope",
+        "a refresh may ask for more scope than was granted",
+        &["oauth.refresh.scope-not-exceed"],
+    ),
+    f(
+        "refresh-any-client",
+        "a refresh token works for any authenticated client",
+        &["oauth.refresh.client-auth"],
+    ),
+    f(
+        "revocation-no-effect",
+        "revoking an access token does not stop it working",
+        &["oauth.revoke.later-calls-fail"],
+    ),
+    f(
+        "revocation-keeps-refresh",
+        "revoking a refresh token does not stop it working",
+        &["oauth.revoke.refresh-tokens"],
+    ),
+    f(
+        "revocation-unknown-400",
+        "revoking an unknown token is answered 400",
+        &["oauth.revoke.status-200"],
+    ),
     // API authentication
-    f("accept-no-token", "API calls without a token are served", &["api.auth.token-required", "api.auth.unauthenticated-401"]),
-    f("accept-no-scope", "any valid token works on every endpoint whatever its scope", &[
-        "api.auth.scope.get-credentials",
-        "api.auth.scope.upsert-credential",
-        "api.auth.scope.get-profile",
-        "api.auth.scope.put-profile",
-        "api.auth.insufficient-scope-403",
-    ]),
-    f("no-www-authenticate", "401 responses lack WWW-Authenticate", &["api.auth.www-authenticate"]),
-    f("unauthenticated-403", "a missing or invalid token gets 403 instead of 401", &["api.auth.unauthenticated-401"]),
+    f(
+        "accept-no-token",
+        "API calls without a token are served",
+        &["api.auth.token-required", "api.auth.unauthenticated-401"],
+    ),
+    f(
+        "accept-no-scope",
+        "any valid token works on every endpoint whatever its scope",
+        &[
+            "api.auth.scope.get-credentials",
+            "api.auth.scope.upsert-credential",
+            "api.auth.scope.get-profile",
+            "api.auth.scope.put-profile",
+            "api.auth.insufficient-scope-403",
+        ],
+    ),
+    f(
+        "no-www-authenticate",
+        "401 responses lack WWW-Authenticate",
+        &["api.auth.www-authenticate"],
+    ),
+    f(
+        "unauthenticated-403",
+        "a missing or invalid token gets 403 instead of 401",
+        &["api.auth.unauthenticated-401"],
+    ),
     // API errors
-    f("invalid-imsx-body", "Imsx_StatusInfo bodies carry an extra member and a codeMinor outside the enum", &["api.errors.status-info-schema"]),
-    f("no-allow-header", "405 responses lack the Allow header", &["api.errors.allow-header"]),
-    f("malformed-json-500", "a malformed JSON upsert is answered 500", &["api.errors.avoid-500", "api.errors.bad-request-400", "api.upsert.invalid-400"]),
+    f(
+        "invalid-imsx-body",
+        "Imsx_StatusInfo bodies carry an extra member and a codeMinor outside the enum",
+        &["api.errors.status-info-schema"],
+    ),
+    f(
+        "no-allow-header",
+        "405 responses lack the Allow header",
+        &["api.errors.allow-header"],
+    ),
+    f(
+        "malformed-json-500",
+        "a malformed JSON upsert is answered 500",
+        &[
+            "api.errors.avoid-500",
+            "api.errors.bad-request-400",
+            "api.upsert.invalid-400",
+        ],
+    ),
     // getCredentials
-    f("wrong-content-type", "getCredentials is sent as text/html", &["api.get-credentials.json"]),
-    f("extra-response-member", "the getCredentials body has an extra `total` member", &["api.get-credentials.body-schema"]),
-    f("jws-in-credential-array", "compact JWS credentials are put in `credential` instead of `compactJwsString`", &["api.get-credentials.jws-in-compact-array", "api.get-credentials.body-schema"]),
-    f("tampered-credential", "credentials are altered after signing, so their proofs fail", &["api.get-credentials.verifiable"]),
-    f("unsigned-credential", "credentials are served without their proof", &["api.get-credentials.verifiable"]),
+    f(
+        "wrong-content-type",
+        "getCredentials is sent as text/html",
+        &["api.get-credentials.json"],
+    ),
+    f(
+        "extra-response-member",
+        "the getCredentials body has an extra `total` member",
+        &["api.get-credentials.body-schema"],
+    ),
+    f(
+        "jws-in-credential-array",
+        "compact JWS credentials are put in `credential` instead of `compactJwsString`",
+        &[
+            "api.get-credentials.jws-in-compact-array",
+            "api.get-credentials.body-schema",
+        ],
+    ),
+    f(
+        "tampered-credential",
+        "credentials are altered after signing, so their proofs fail",
+        &["api.get-credentials.verifiable"],
+    ),
+    f(
+        "unsigned-credential",
+        "credentials are served without their proof",
+        &["api.get-credentials.verifiable"],
+    ),
     // Paging
-    f("omit-x-total-count", "getCredentials has no X-Total-Count header", &["api.paging.x-total-count"]),
-    f("x-total-count-page-size", "X-Total-Count gives the page size instead of the total", &["api.paging.x-total-count"]),
-    f("no-link-next", "the Link header has no rel=\"next\" on incomplete pages", &["api.paging.link-next"]),
-    f("no-link-prev", "the Link header has no rel=\"prev\" when offset > 0", &["api.paging.link-prev"]),
-    f("no-link-first", "the Link header has no rel=\"first\"", &["api.paging.link-first"]),
-    f("no-link-last", "the Link header has no rel=\"last\"", &["api.paging.link-last"]),
-    f("ignore-limit", "`limit` is ignored: every page holds everything from offset on", &["api.paging.limit", "api.paging.walk-consistent"]),
-    f("ignore-offset", "`offset` is ignored: every page starts at the first credential", &["api.paging.offset", "api.paging.walk-consistent"]),
+    f(
+        "omit-x-total-count",
+        "getCredentials has no X-Total-Count header",
+        &["api.paging.x-total-count"],
+    ),
+    f(
+        "x-total-count-page-size",
+        "X-Total-Count gives the page size instead of the total",
+        &["api.paging.x-total-count"],
+    ),
+    f(
+        "no-link-next",
+        "the Link header has no rel=\"next\" on incomplete pages",
+        &["api.paging.link-next"],
+    ),
+    f(
+        "no-link-prev",
+        "the Link header has no rel=\"prev\" when offset > 0",
+        &["api.paging.link-prev"],
+    ),
+    f(
+        "no-link-first",
+        "the Link header has no rel=\"first\"",
+        &["api.paging.link-first"],
+    ),
+    f(
+        "no-link-last",
+        "the Link header has no rel=\"last\"",
+        &["api.paging.link-last"],
+    ),
+    f(
+        "ignore-limit",
+        "`limit` is ignored: every page holds everything from offset on",
+        &["api.paging.limit", "api.paging.walk-consistent"],
+    ),
+    f(
+        "ignore-offset",
+        "`offset` is ignored: every page starts at the first credential",
+        &["api.paging.offset", "api.paging.walk-consistent"],
+    ),
     f("ignore-since", "`since` is ignored", &["api.paging.since"]),
-    f("accept-bad-paging-params", "invalid limit/offset/since values are ignored instead of refused", &["api.paging.invalid-params"]),
+    f(
+        "accept-bad-paging-params",
+        "invalid limit/offset/since values are ignored instead of refused",
+        &["api.paging.invalid-params"],
+    ),
     // upsertCredential
-    f("lose-upserts", "upserts are answered normally but never stored", &["api.upsert.persisted"]),
-    f("always-201", "every upsert is answered 201, also a replace", &["api.upsert.replaced-200"]),
-    f("always-200-on-upsert", "every upsert is answered 200, also a create", &["api.upsert.created-201"]),
-    f("no-echo", "the upsert response body is not the credential that was sent", &["api.upsert.echo"]),
-    f("echo-wrong-media-type", "the upsert response is always labelled application/json", &["api.upsert.echo-media-type"]),
-    f("equality-exact-match", "credentials are matched by their raw ids (no percent-decoding or trimming)", &["api.upsert.equality"]),
-    f("reject-jws-upsert", "a text/plain compact JWS upsert is refused", &["api.upsert.compact-jws"]),
+    f(
+        "lose-upserts",
+        "upserts are answered normally but never stored",
+        &["api.upsert.persisted"],
+    ),
+    f(
+        "always-201",
+        "every upsert is answered 201, also a replace",
+        &["api.upsert.replaced-200"],
+    ),
+    f(
+        "always-200-on-upsert",
+        "every upsert is answered 200, also a create",
+        &["api.upsert.created-201"],
+    ),
+    f(
+        "no-echo",
+        "the upsert response body is not the credential that was sent",
+        &["api.upsert.echo"],
+    ),
+    f(
+        "echo-wrong-media-type",
+        "the upsert response is always labelled application/json",
+        &["api.upsert.echo-media-type"],
+    ),
+    f(
+        "equality-exact-match",
+        "credentials are matched by their raw ids (no percent-decoding or trimming)",
+        &["api.upsert.equality"],
+    ),
+    f(
+        "reject-jws-upsert",
+        "a text/plain compact JWS upsert is refused",
+        &["api.upsert.compact-jws"],
+    ),
     // Profile
-    f("profile-wrong-id", "getProfile returns a Profile with another id", &["api.get-profile.cert-id"]),
-    f("lose-profile", "putProfile answers 200 but does not store the Profile", &["api.put-profile.persisted"]),
+    f(
+        "profile-wrong-id",
+        "getProfile returns a Profile with another id",
+        &["api.get-profile.cert-id"],
+    ),
+    f(
+        "lose-profile",
+        "putProfile answers 200 but does not store the Profile",
+        &["api.put-profile.persisted"],
+    ),
 ];
 
 /// Every fault, in a fixed order.
@@ -128,15 +427,47 @@ mod tests {
         for f in all_faults() {
             assert!(!f.breaks.is_empty(), "{}: breaks nothing", f.name);
             for id in f.breaks {
-                assert!(cat.get(id).is_some(), "{}: unknown requirement id {id}", f.name);
+                assert!(
+                    cat.get(id).is_some(),
+                    "{}: unknown requirement id {id}",
+                    f.name
+                );
             }
+        }
+    }
+
+    #[test]
+    fn every_fault_is_wired_into_the_provider() {
+        let sources = [
+            include_str!("discovery.rs"),
+            include_str!("server.rs"),
+            include_str!("api/mod.rs"),
+            include_str!("api/credentials.rs"),
+            include_str!("api/profile.rs"),
+            include_str!("oauth/mod.rs"),
+            include_str!("oauth/register.rs"),
+            include_str!("oauth/authorize.rs"),
+            include_str!("oauth/token.rs"),
+            include_str!("oauth/revoke.rs"),
+        ]
+        .concat();
+        for f in all_faults() {
+            assert!(
+                sources.contains(&format!("fault(\"{}\")", f.name)),
+                "{}: never consulted",
+                f.name
+            );
         }
     }
 
     #[test]
     fn names_are_unique_and_found() {
         for (i, f) in all_faults().iter().enumerate() {
-            assert!(all_faults()[i + 1..].iter().all(|g| g.name != f.name), "{} twice", f.name);
+            assert!(
+                all_faults()[i + 1..].iter().all(|g| g.name != f.name),
+                "{} twice",
+                f.name
+            );
             assert_eq!(fault(f.name), Some(f));
         }
         assert!(fault("no-such-fault").is_none());

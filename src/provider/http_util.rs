@@ -8,13 +8,18 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use futures_util::StreamExt;
 use rand::RngCore;
 use std::collections::HashMap;
 
 /// 405 with `Allow` and an Imsx_StatusInfo body unless `method` is allowed.
 /// HEAD counts as GET.
 pub fn allow(method: &Method, allowed: &[Method]) -> Result<(), Response> {
-    let m = if method == Method::HEAD { &Method::GET } else { method };
+    let m = if method == Method::HEAD {
+        &Method::GET
+    } else {
+        method
+    };
     if allowed.contains(m) {
         return Ok(());
     }
@@ -34,33 +39,49 @@ pub fn allow(method: &Method, allowed: &[Method]) -> Result<(), Response> {
     Err(resp)
 }
 
+/// How much of an oversized body is read and thrown away before the 413 is
+/// sent, so the client sees the response instead of a broken pipe.
+const DRAIN_CAP: u64 = 64 * 1024 * 1024;
+
 /// Read a request body, refusing more than `MAX_BODY_BYTES` with 413.
 pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Response> {
-    let too_big = || {
-        errors::status_info(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            Minor::InvalidData,
-            &format!("request body larger than {MAX_BODY_BYTES} bytes"),
-        )
-    };
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return Err(too_big());
-    }
-    axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|e| {
-        if e.to_string().contains("length limit") {
-            too_big()
-        } else {
+    let mut over = declared.is_some_and(|n| n > MAX_BODY_BYTES as u64);
+    let mut buf: Vec<u8> = Vec::new();
+    let mut seen: u64 = 0;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
             errors::status_info(
                 StatusCode::BAD_REQUEST,
                 Minor::InvalidData,
                 &format!("{e}: could not read request body"),
             )
+        })?;
+        seen += chunk.len() as u64;
+        if seen > DRAIN_CAP {
+            break;
         }
-    })
+        if !over {
+            if buf.len() + chunk.len() > MAX_BODY_BYTES {
+                over = true;
+                buf = Vec::new();
+            } else {
+                buf.extend_from_slice(&chunk);
+            }
+        }
+    }
+    if over {
+        return Err(errors::status_info(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Minor::InvalidData,
+            &format!("request body larger than {MAX_BODY_BYTES} bytes"),
+        ));
+    }
+    Ok(Bytes::from(buf))
 }
 
 /// A fresh random token: 32 bytes, base64url without padding.
@@ -150,7 +171,10 @@ pub fn json(status: StatusCode, value: &serde_json::Value) -> Response {
     let body = serde_json::to_vec(value).unwrap_or_default();
     (
         status,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         body,
     )
         .into_response()
@@ -159,7 +183,13 @@ pub fn json(status: StatusCode, value: &serde_json::Value) -> Response {
 /// The media type of a request without parameters, lowercased.
 pub fn media_type(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    Some(v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+    Some(
+        v.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase(),
+    )
 }
 
 #[cfg(test)]

@@ -53,7 +53,12 @@ impl Recorder {
 
 fn header_list(h: &axum::http::HeaderMap) -> Vec<(String, String)> {
     h.iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect()
 }
 
@@ -90,7 +95,9 @@ pub async fn record(State(state): State<Shared>, req: Request, next: Next) -> Re
     let headers = header_list(&parts.headers);
     let resp = next.run(Request::from_parts(parts, body)).await;
     let (rparts, rbody) = resp.into_parts();
-    let bytes: Bytes = axum::body::to_bytes(rbody, usize::MAX).await.unwrap_or_default();
+    let bytes: Bytes = axum::body::to_bytes(rbody, usize::MAX)
+        .await
+        .unwrap_or_default();
     rec.push(RecordedExchange {
         timestamp,
         method,

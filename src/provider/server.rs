@@ -68,7 +68,11 @@ impl RunningProvider {
 
     /// Every recorded exchange, oldest first (empty unless `record` was on).
     pub fn recording(&self) -> Vec<RecordedExchange> {
-        self.state.recorder.as_ref().map(|r| r.all()).unwrap_or_default()
+        self.state
+            .recorder
+            .as_ref()
+            .map(|r| r.all())
+            .unwrap_or_default()
     }
 
     /// The names of the faults switched on.
@@ -79,11 +83,21 @@ impl RunningProvider {
     }
 
     /// Stop accepting, close every connection and release the database.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
-        let _ = self.task.await;
-        drop(self.state);
-        if let Some(dir) = self.temp_dir {
+        let _ = (&mut self.task).await;
+        if let Some(dir) = self.temp_dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Dropping without `shutdown` still stops the server (connections are cut).
+impl Drop for RunningProvider {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        self.task.abort();
+        if let Some(dir) = self.temp_dir.take() {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
@@ -105,44 +119,67 @@ struct Tls {
 }
 
 fn tls(mode: &TlsMode) -> anyhow::Result<Tls> {
-    let (certs, key, pem): (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>, String) = match mode {
-        TlsMode::PlainHttp => return Ok(Tls { config: None, pem: None, fingerprint: None }),
-        TlsMode::SelfSigned => {
-            let names = vec!["127.0.0.1".to_string(), "localhost".to_string(), "::1".to_string()];
-            let ck = rcgen::generate_simple_self_signed(names).context("cannot generate a certificate")?;
-            let pem = ck.cert.pem();
-            let key = PrivateKeyDer::try_from(ck.signing_key.serialize_der())
-                .map_err(|e| anyhow!("{e}: generated key unusable"))?;
-            (vec![ck.cert.der().clone()], key, pem)
-        }
-        TlsMode::Files { cert, key } => {
-            let pem = std::fs::read_to_string(cert).with_context(|| format!("{}: cannot read certificate", cert.display()))?;
-            let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| anyhow!("{}: bad certificate PEM: {e}", cert.display()))?;
-            if certs.is_empty() {
-                return Err(anyhow!("{}: no certificate in file", cert.display()));
+    let (certs, key, pem): (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>, String) =
+        match mode {
+            TlsMode::PlainHttp => {
+                return Ok(Tls {
+                    config: None,
+                    pem: None,
+                    fingerprint: None,
+                });
             }
-            let k = PrivateKeyDer::from_pem_file(key).map_err(|e| anyhow!("{}: bad private key PEM: {e}", key.display()))?;
-            (certs, k, pem)
-        }
-    };
+            TlsMode::SelfSigned => {
+                let names = vec![
+                    "127.0.0.1".to_string(),
+                    "localhost".to_string(),
+                    "::1".to_string(),
+                ];
+                let ck = rcgen::generate_simple_self_signed(names)
+                    .context("cannot generate a certificate")?;
+                let pem = ck.cert.pem();
+                let key = PrivateKeyDer::try_from(ck.signing_key.serialize_der())
+                    .map_err(|e| anyhow!("{e}: generated key unusable"))?;
+                (vec![ck.cert.der().clone()], key, pem)
+            }
+            TlsMode::Files { cert, key } => {
+                let pem = std::fs::read_to_string(cert)
+                    .with_context(|| format!("{}: cannot read certificate", cert.display()))?;
+                let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| anyhow!("{}: bad certificate PEM: {e}", cert.display()))?;
+                if certs.is_empty() {
+                    return Err(anyhow!("{}: no certificate in file", cert.display()));
+                }
+                let k = PrivateKeyDer::from_pem_file(key)
+                    .map_err(|e| anyhow!("{}: bad private key PEM: {e}", key.display()))?;
+                (certs, k, pem)
+            }
+        };
     let fp = fingerprint(&certs[0]);
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .context("TLS protocol versions")?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .context("TLS certificate and key do not match")?;
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .context("TLS protocol versions")?
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .context("TLS certificate and key do not match")?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(Tls { config: Some(Arc::new(config)), pem: Some(pem), fingerprint: Some(fp) })
+    Ok(Tls {
+        config: Some(Arc::new(config)),
+        pem: Some(pem),
+        fingerprint: Some(fp),
+    })
 }
 
 fn router(state: Shared) -> Router {
     let base = state.profile.base_path.clone();
     Router::new()
         .route(&format!("{base}/discovery"), any(discovery::get))
-        .route(&format!("{base}/credentials"), any(api::credentials::handle))
+        .route(
+            &format!("{base}/credentials"),
+            any(api::credentials::handle),
+        )
         .route(&format!("{base}/profile"), any(api::profile::handle))
         .route("/oauth/register", any(oauth::register::post))
         .route("/oauth/authorize", any(oauth::authorize::handle))
@@ -152,8 +189,14 @@ fn router(state: Shared) -> Router {
         .route("/privacy", any(discovery::policy_page))
         .fallback(|uri: Uri| async move { errors::not_found(uri.path()) })
         .layer(DefaultBodyLimit::disable())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), response_faults))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), super::record::record))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            response_faults,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::record::record,
+        ))
         .with_state(state)
 }
 
@@ -171,14 +214,16 @@ async fn response_faults(
         return resp;
     }
     let (parts, body) = resp.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
     let mut out = bytes.to_vec();
     if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&bytes)
         && v.get("imsx_codeMajor").is_some()
     {
         v["imsx_error"] = serde_json::json!("unexpected member");
-        if let Some(field) = v
-            .pointer_mut("/imsx_codeMinor/imsx_codeMinorField/0/imsx_codeMinorFieldValue")
+        if let Some(field) =
+            v.pointer_mut("/imsx_codeMinor/imsx_codeMinorField/0/imsx_codeMinorFieldValue")
         {
             *field = serde_json::json!("bad_thing");
         }
@@ -203,7 +248,11 @@ fn seed(store: &Store, seeds: &[SeedCredential]) -> anyhow::Result<()> {
                     use base64::Engine;
                     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload)?;
                     let v: serde_json::Value = serde_json::from_slice(&bytes)?;
-                    (Format::Jws, t.clone(), seed_identity(v.get("vc").unwrap_or(&v))?)
+                    (
+                        Format::Jws,
+                        t.clone(),
+                        seed_identity(v.get("vc").unwrap_or(&v))?,
+                    )
                 }
             };
             st.upsert_credential(&id.0, format, &text, id.1.as_deref())?;
@@ -214,10 +263,17 @@ fn seed(store: &Store, seeds: &[SeedCredential]) -> anyhow::Result<()> {
 }
 
 fn seed_identity(v: &serde_json::Value) -> anyhow::Result<(String, Option<String>)> {
-    let id = v.get("id").and_then(|x| x.as_str()).ok_or_else(|| anyhow!("seed credential without id"))?;
-    let issuer = crate::credential::proof::issuer_id(v).ok_or_else(|| anyhow!("{id}: seed credential without issuer id"))?;
+    let id = v
+        .get("id")
+        .and_then(|x| x.as_str())
+        .ok_or_else(|| anyhow!("seed credential without id"))?;
+    let issuer = crate::credential::proof::issuer_id(v)
+        .ok_or_else(|| anyhow!("{id}: seed credential without issuer id"))?;
     let norm = |s: &str| http_util::percent_decode(s.trim()).trim().to_string();
-    let from = v.get("validFrom").and_then(|x| x.as_str()).map(str::to_string);
+    let from = v
+        .get("validFrom")
+        .and_then(|x| x.as_str())
+        .map(str::to_string);
     Ok((format!("{}\n{}", norm(issuer), norm(id)), from))
 }
 
@@ -225,12 +281,18 @@ fn seed_identity(v: &serde_json::Value) -> anyhow::Result<(String, Option<String
 pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
     let (db_path, temp_dir) = match &cfg.data {
         Some(dir) => {
-            std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create data folder", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("{}: cannot create data folder", dir.display()))?;
             (dir.join("db.sqlite"), None)
         }
         None => {
-            let dir = std::env::temp_dir().join(format!("clr-conformance-provider-{}-{}", std::process::id(), http_util::random_password()));
-            std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create temp folder", dir.display()))?;
+            let dir = std::env::temp_dir().join(format!(
+                "clr-conformance-provider-{}-{}",
+                std::process::id(),
+                http_util::random_password()
+            ));
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("{}: cannot create temp folder", dir.display()))?;
             (dir.join("db.sqlite"), Some(dir))
         }
     };
@@ -249,7 +311,11 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
         std::net::IpAddr::V6(ip) => format!("[{ip}]"),
         ip => ip.to_string(),
     };
-    let scheme = if tls.config.is_some() { "https" } else { "http" };
+    let scheme = if tls.config.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let base_url = format!("{scheme}://{host}:{}", local.port());
     let state = Arc::new(AppState {
         profile,

@@ -114,7 +114,9 @@ impl Store {
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
         conn.execute_batch(SCHEMA)
             .with_context(|| format!("{}: cannot create tables", path.display()))?;
-        Ok(Store { conn: Mutex::new(conn) })
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -123,7 +125,11 @@ impl Store {
     }
 
     /// Run `f` once per database: returns true when it ran now.
-    pub fn once(&self, flag: &str, f: impl FnOnce(&Store) -> anyhow::Result<()>) -> anyhow::Result<bool> {
+    pub fn once(
+        &self,
+        flag: &str,
+        f: impl FnOnce(&Store) -> anyhow::Result<()>,
+    ) -> anyhow::Result<bool> {
         let done: Option<String> = self
             .lock()
             .query_row("SELECT v FROM meta WHERE k = ?1", [flag], |r| r.get(0))
@@ -132,8 +138,10 @@ impl Store {
             return Ok(false);
         }
         f(self)?;
-        self.lock()
-            .execute("INSERT OR REPLACE INTO meta (k, v) VALUES (?1, 'yes')", [flag])?;
+        self.lock().execute(
+            "INSERT OR REPLACE INTO meta (k, v) VALUES (?1, 'yes')",
+            [flag],
+        )?;
         Ok(true)
     }
 
@@ -226,9 +234,10 @@ impl Store {
 
     /// Mark a code used; false when it already was (a replay).
     pub fn use_code(&self, code: &str) -> anyhow::Result<bool> {
-        let n = self
-            .lock()
-            .execute("UPDATE codes SET used = 1 WHERE code = ?1 AND used = 0", [code])?;
+        let n = self.lock().execute(
+            "UPDATE codes SET used = 1 WHERE code = ?1 AND used = 0",
+            [code],
+        )?;
         Ok(n == 1)
     }
 
@@ -298,14 +307,18 @@ impl Store {
     /// Every credential, in insertion order.
     pub fn credentials(&self) -> anyhow::Result<Vec<StoredCredential>> {
         let conn = self.lock();
-        let mut stmt =
-            conn.prepare("SELECT seq, key, format, body, valid_from FROM credentials ORDER BY seq")?;
+        let mut stmt = conn
+            .prepare("SELECT seq, key, format, body, valid_from FROM credentials ORDER BY seq")?;
         let rows = stmt.query_map([], |r| {
             let format: String = r.get(2)?;
             Ok(StoredCredential {
                 seq: r.get(0)?,
                 key: r.get(1)?,
-                format: if format == "jws" { Format::Jws } else { Format::Json },
+                format: if format == "jws" {
+                    Format::Jws
+                } else {
+                    Format::Json
+                },
                 body: r.get(3)?,
                 valid_from: r.get(4)?,
             })
@@ -374,8 +387,14 @@ mod tests {
     #[test]
     fn upsert_creates_then_replaces_and_survives_reopen() {
         let (s, dir) = temp_store("upsert");
-        assert!(s.upsert_credential("i\nc", Format::Json, "{}", None).unwrap());
-        assert!(!s.upsert_credential("i\nc", Format::Json, "{\"a\":1}", None).unwrap());
+        assert!(
+            s.upsert_credential("i\nc", Format::Json, "{}", None)
+                .unwrap()
+        );
+        assert!(
+            !s.upsert_credential("i\nc", Format::Json, "{\"a\":1}", None)
+                .unwrap()
+        );
         drop(s);
         let s = Store::open(&dir.join("db.sqlite")).unwrap();
         let all = s.credentials().unwrap();

@@ -84,7 +84,7 @@ fn title(out: &mut String, report: &Report) {
         out.push_str("> **Interrupted:** the run stopped early; rows not reached are not run.\n\n");
     }
     for n in &h.notes {
-        let _ = writeln!(out, "> {}\n", inline(n));
+        let _ = writeln!(out, "> {}\n", line(n));
     }
 }
 
@@ -174,7 +174,7 @@ fn section(out: &mut String, report: &Report, title: &str, pick: impl Fn(&&Row) 
 
 fn detail(out: &mut String, row: &Row) {
     let _ = writeln!(out, "### {} {}\n", code(&row.id), row.level);
-    let _ = writeln!(out, "> {}\n", inline(&row.statement));
+    let _ = writeln!(out, "> {}\n", line(&row.statement));
     let _ = writeln!(out, "- **Reason:** {}", inline(&row.reason));
     let wanted = match row.outcome {
         Outcome::Error => Verdict::Error,
@@ -280,17 +280,8 @@ fn flatten(s: &str) -> String {
 
 /// Plain text with Markdown and HTML punctuation escaped, on one line.
 pub(crate) fn inline(s: &str) -> String {
-    let flat = flatten(s);
     let mut out = String::with_capacity(s.len());
-    // A leading `#`, `-`, `+`, `=` or `1.` would start a heading, list or rule.
-    if flat.starts_with(['-', '+', '=']) {
-        out.push('\\');
-    }
-    let digits = flat.chars().take_while(char::is_ascii_digit).count();
-    for (i, c) in flat.chars().enumerate() {
-        if i == digits && i > 0 && matches!(c, '.' | ')') {
-            out.push('\\');
-        }
+    for c in flatten(s).chars() {
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -303,6 +294,22 @@ pub(crate) fn inline(s: &str) -> String {
         }
     }
     out
+}
+
+/// `inline` text that starts a line: a leading `-`, `+`, `=` or `1.` would
+/// otherwise start a list or a heading underline (`#` is always escaped).
+fn line(s: &str) -> String {
+    let text = inline(s);
+    if text.starts_with(['-', '+', '=']) {
+        return format!("\\{text}");
+    }
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    match text[digits..].chars().next() {
+        Some(c @ ('.' | ')')) if digits > 0 => {
+            format!("{}\\{c}{}", &text[..digits], &text[digits + 1..])
+        }
+        _ => text,
+    }
 }
 
 /// A code span that survives backticks in the value.
@@ -344,9 +351,10 @@ mod tests {
     fn inline_escapes_markup_and_line_breaks() {
         assert_eq!(inline("a|b\nc <x> *y*"), "a\\|b c &lt;x&gt; \\*y\\*");
         assert_eq!(inline("# h"), "\\# h");
-        assert_eq!(inline("- x"), "\\- x");
-        assert_eq!(inline("12. x"), "12\\. x");
-        assert_eq!(inline("12 x."), "12 x.");
+        assert_eq!(inline("0.1.0"), "0.1.0");
+        assert_eq!(line("- x"), "\\- x");
+        assert_eq!(line("12. x"), "12\\. x");
+        assert_eq!(line("12 x."), "12 x.");
     }
 
     #[test]

@@ -55,11 +55,15 @@ pub fn to_json(report: &Report) -> String {
 /// Parse a saved report.json, naming the file on error.
 pub fn load(path: &Path) -> anyhow::Result<Report> {
     let text = fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: not JSON: {e}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: not JSON: {e}", path.display()))?;
     match value.get("format").and_then(|f| f.as_str()) {
         Some(model::FORMAT) => {}
-        _ => anyhow::bail!("{}: not a clr-conformance report (no \"format\": \"{}\")", path.display(), model::FORMAT),
+        _ => anyhow::bail!(
+            "{}: not a clr-conformance report (no \"format\": \"{}\")",
+            path.display(),
+            model::FORMAT
+        ),
     }
     match value.get("version").and_then(|v| v.as_u64()) {
         Some(v) if v == u64::from(model::FORMAT_VERSION) => {}
@@ -77,7 +81,10 @@ pub fn load(path: &Path) -> anyhow::Result<Report> {
 pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("report");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("report");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     {
         let mut f = fs::File::create(&tmp)?;

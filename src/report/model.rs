@@ -160,7 +160,13 @@ impl Counts {
     }
 
     pub fn total(&self) -> usize {
-        self.pass + self.fail + self.warning + self.skipped + self.not_applicable + self.error + self.not_run
+        self.pass
+            + self.fail
+            + self.warning
+            + self.skipped
+            + self.not_applicable
+            + self.error
+            + self.not_run
     }
 }
 
@@ -227,10 +233,22 @@ pub fn decide(req: &Requirement, findings: &[Finding]) -> (Outcome, String) {
             .map(|f| f.message.clone())
             .unwrap_or_default()
     };
-    let (pass, fail, err) = (count(Verdict::Pass), count(Verdict::Fail), count(Verdict::Error));
+    let (pass, fail, err) = (
+        count(Verdict::Pass),
+        count(Verdict::Fail),
+        count(Verdict::Error),
+    );
     if fail > 0 {
-        let o = if req.level == Level::Must { Outcome::Fail } else { Outcome::Warning };
-        let more = if fail > 1 { format!(" (and {} more)", fail - 1) } else { String::new() };
+        let o = if req.level == Level::Must {
+            Outcome::Fail
+        } else {
+            Outcome::Warning
+        };
+        let more = if fail > 1 {
+            format!(" (and {} more)", fail - 1)
+        } else {
+            String::new()
+        };
         return (o, format!("{}{more}", first(Verdict::Fail)));
     }
     if err > 0 {
@@ -246,21 +264,41 @@ pub fn decide(req: &Requirement, findings: &[Finding]) -> (Outcome, String) {
         return (Outcome::Skipped, first(Verdict::Skip));
     }
     if let Some(why) = &req.untestable {
-        return (Outcome::Skipped, format!("not testable by this harness: {why}"));
+        return (
+            Outcome::Skipped,
+            format!("not testable by this harness: {why}"),
+        );
     }
-    (Outcome::NotRun, "no check executed an assertion for it".to_string())
+    (
+        Outcome::NotRun,
+        "no check executed an assertion for it".to_string(),
+    )
 }
 
 impl Report {
     /// Build the report for `rows` (already selected and scoped) from `rec`.
-    pub fn build(mut header: Header, rows: &[&Requirement], rec: &Recorder, known: impl Fn(&str) -> bool) -> Report {
+    pub fn build(
+        mut header: Header,
+        rows: &[&Requirement],
+        rec: &Recorder,
+        known: impl Fn(&str) -> bool,
+    ) -> Report {
         let mut out = Vec::with_capacity(rows.len());
-        let mut summary = Summary { checks_run: rec.checks_run(), ..Summary::default() };
+        let mut summary = Summary {
+            checks_run: rec.checks_run(),
+            ..Summary::default()
+        };
         for req in rows {
             let findings = rec.findings_for(&req.id).to_vec();
             let (outcome, reason) = decide(req, &findings);
-            let passed = findings.iter().filter(|f| f.verdict == Verdict::Pass).count();
-            let failed = findings.iter().filter(|f| f.verdict == Verdict::Fail).count();
+            let passed = findings
+                .iter()
+                .filter(|f| f.verdict == Verdict::Pass)
+                .count();
+            let failed = findings
+                .iter()
+                .filter(|f| f.verdict == Verdict::Fail)
+                .count();
             let mut evidence: Vec<String> = Vec::new();
             for f in &findings {
                 for e in &f.evidence {
@@ -272,7 +310,13 @@ impl Report {
             summary.totals.add(outcome);
             summary.assertions += passed + failed;
             for role in &req.roles {
-                summary.by_role.entry(*role).or_default().entry(req.level).or_default().add(outcome);
+                summary
+                    .by_role
+                    .entry(*role)
+                    .or_default()
+                    .entry(req.level)
+                    .or_default()
+                    .add(outcome);
             }
             out.push(Row {
                 id: req.id.clone(),
@@ -296,7 +340,9 @@ impl Report {
         for id in rec.findings().keys() {
             if !known(id) {
                 harness_error = true;
-                header.notes.push(format!("harness error: a check recorded unknown requirement id {id}"));
+                header.notes.push(format!(
+                    "harness error: a check recorded unknown requirement id {id}"
+                ));
             }
         }
         header.notes.extend(rec.notes().iter().cloned());
@@ -323,14 +369,19 @@ impl Report {
     /// 3 harness/transport error; 4 nothing selected or zero assertions ran.
     pub fn compute_exit_code(&self, harness_error: bool) -> i32 {
         let any = |o: Outcome| self.requirements.iter().any(|r| r.outcome == o);
-        if self.requirements.is_empty() || self.summary.assertions == 0 {
+        if self.requirements.is_empty() {
             return exit::NOTHING_RAN;
         }
         if any(Outcome::Fail) || (self.header.fail_on == FailOn::Should && any(Outcome::Warning)) {
             return exit::MUST_FAILED;
         }
+        // An unreachable target errors every check: that is a harness/transport
+        // problem (3), not an empty run (4).
         if harness_error || any(Outcome::Error) || self.header.interrupted {
             return exit::HARNESS;
+        }
+        if self.summary.assertions == 0 {
+            return exit::NOTHING_RAN;
         }
         exit::OK
     }
@@ -338,9 +389,9 @@ impl Report {
     /// Rows whose outcome fails the run under its `fail_on` setting.
     pub fn failing(&self) -> impl Iterator<Item = &Row> {
         let strict = self.header.fail_on == FailOn::Should;
-        self.requirements
-            .iter()
-            .filter(move |r| r.outcome == Outcome::Fail || (strict && r.outcome == Outcome::Warning))
+        self.requirements.iter().filter(move |r| {
+            r.outcome == Outcome::Fail || (strict && r.outcome == Outcome::Warning)
+        })
     }
 }
 
@@ -366,7 +417,12 @@ fn role_verdict(role: Role, rows: &[Row]) -> RoleVerdict {
     } else {
         Certifiable::Yes
     };
-    RoleVerdict { role, certifiable, blocking, unjudged }
+    RoleVerdict {
+        role,
+        certifiable,
+        blocking,
+        unjudged,
+    }
 }
 
 impl Counts {

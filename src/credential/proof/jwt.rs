@@ -134,7 +134,9 @@ pub fn jwk_from_document(doc: &Value, kid: &str) -> Result<Value, KeyError> {
         return match (named, set.as_slice()) {
             (Some(k), _) => Ok(k.clone()),
             (None, [only]) => Ok(only.clone()),
-            _ => Err(KeyError::NotFound { id: kid.to_string() }),
+            _ => Err(KeyError::NotFound {
+                id: kid.to_string(),
+            }),
         };
     }
     let methods: Vec<&Value> = match doc.get("verificationMethod") {
@@ -278,12 +280,21 @@ pub fn verify_jwt_with(
     };
 
     let claim = |name: &str| payload.get(name);
-    let iss = same_string(claim("iss"), issuer_id(&credential), "iss", "issuer id");
+    // VC 1.1 JWTs may leave out of the `vc` claim what the registered claims carry.
+    let absent_ok = style == JwtStyle::Vc11;
+    let iss = same_string(
+        claim("iss"),
+        issuer_id(&credential),
+        "iss",
+        "issuer id",
+        absent_ok,
+    );
     let jti = same_string(
         claim("jti"),
         credential.get("id").and_then(Value::as_str),
         "jti",
         "id",
+        absent_ok,
     );
     let sub = same_string(
         claim("sub"),
@@ -293,13 +304,28 @@ pub fn verify_jwt_with(
             .and_then(Value::as_str),
         "sub",
         "credentialSubject.id",
+        absent_ok,
     );
     let (from, until) = match style {
         JwtStyle::Vc2 => ("validFrom", "validUntil"),
         JwtStyle::Vc11 => ("issuanceDate", "expirationDate"),
     };
-    let nbf = same_time(claim("nbf"), credential.get(from), "nbf", from, true);
-    let exp = same_time(claim("exp"), credential.get(until), "exp", until, false);
+    let nbf = same_time(
+        claim("nbf"),
+        credential.get(from),
+        "nbf",
+        from,
+        true,
+        absent_ok,
+    );
+    let exp = same_time(
+        claim("exp"),
+        credential.get(until),
+        "exp",
+        until,
+        false,
+        absent_ok,
+    );
 
     Ok(JwtReport {
         header,
@@ -358,9 +384,16 @@ fn decoding_key(jwk: &Value) -> Result<DecodingKey, String> {
     DecodingKey::from_jwk(&parsed).map_err(|e| format!("{jwk}: unusable jwk: {e}"))
 }
 
-fn same_string(claim: Option<&Value>, expected: Option<&str>, name: &str, field: &str) -> Check {
+fn same_string(
+    claim: Option<&Value>,
+    expected: Option<&str>,
+    name: &str,
+    field: &str,
+    absent_ok: bool,
+) -> Check {
     match (claim, expected) {
         (None, _) => Check::Fail(format!("{name} claim is missing")),
+        (Some(_), None) if absent_ok => Check::Skipped(format!("no {field}: taken from {name}")),
         (Some(c), None) => Check::Fail(format!("{c}: {name} claim but credential has no {field}")),
         (Some(Value::String(c)), Some(e)) => {
             Check::from_bool(c == e, || format!("{c}: {name} does not match {field} {e}"))
@@ -375,15 +408,18 @@ fn same_time(
     name: &str,
     field_name: &str,
     required: bool,
+    absent_ok: bool,
 ) -> Check {
-    let seconds = field.and_then(Value::as_str).and_then(|s| {
-        chrono::DateTime::parse_from_rfc3339(s)
-            .ok()
-            .map(|t| t.timestamp())
-    });
+    let seconds = field
+        .and_then(Value::as_str)
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.timestamp());
     match (claim, field) {
         (None, None) if !required => Check::Skipped(format!("no {name} and no {field_name}")),
         (None, _) => Check::Fail(format!("{name} claim is missing")),
+        (Some(_), None) if absent_ok => {
+            Check::Skipped(format!("no {field_name}: taken from {name}"))
+        }
         (Some(c), None) => Check::Fail(format!(
             "{c}: {name} claim but credential has no {field_name}"
         )),
@@ -679,10 +715,15 @@ mod tests {
     fn jwk_lookup_in_documents() {
         let jwk = json!({"kty": "RSA", "kid": "k1", "n": "AQAB", "e": "AQAB"});
         let set = json!({"keys": [jwk, {"kty": "EC", "kid": "k2"}]});
-        assert_eq!(jwk_from_document(&set, "https://e.org/jwks.json#k1").unwrap(), jwk);
+        assert_eq!(
+            jwk_from_document(&set, "https://e.org/jwks.json#k1").unwrap(),
+            jwk
+        );
         assert_eq!(
             jwk_from_document(&set, "https://e.org/jwks.json#k9"),
-            Err(KeyError::NotFound { id: "https://e.org/jwks.json#k9".into() })
+            Err(KeyError::NotFound {
+                id: "https://e.org/jwks.json#k9".into()
+            })
         );
         let doc = json!({"id": "https://e.org/i", "verificationMethod": [{"id": "#a", "publicKeyJwk": jwk}]});
         assert_eq!(jwk_from_document(&doc, "https://e.org/i#a").unwrap(), jwk);

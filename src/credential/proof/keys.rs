@@ -306,11 +306,15 @@ pub async fn fetch_document(client: &reqwest::Client, url: &str) -> Result<Value
         .content_length()
         .is_some_and(|n| n > MAX_DOCUMENT_BYTES as u64)
     {
-        return Err(fetch(format!("document larger than {MAX_DOCUMENT_BYTES} bytes")));
+        return Err(fetch(format!(
+            "document larger than {MAX_DOCUMENT_BYTES} bytes"
+        )));
     }
     let body = response.bytes().await.map_err(|e| fetch(e.to_string()))?;
     if body.len() > MAX_DOCUMENT_BYTES {
-        return Err(fetch(format!("document larger than {MAX_DOCUMENT_BYTES} bytes")));
+        return Err(fetch(format!(
+            "document larger than {MAX_DOCUMENT_BYTES} bytes"
+        )));
     }
     serde_json::from_slice(&body).map_err(|e| fetch(format!("not JSON: {e}")))
 }
@@ -427,7 +431,10 @@ mod tests {
         })
         .await;
         let method = format!("{base}/issuers/1#key-1");
-        assert_eq!(resolve(&method), Err(KeyError::NeedsNetwork(method.clone())));
+        assert_eq!(
+            resolve(&method),
+            Err(KeyError::NeedsNetwork(method.clone()))
+        );
         let client = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(5))
             .build()

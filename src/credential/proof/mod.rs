@@ -15,7 +15,8 @@ pub use data_integrity::{
     verify_data_integrity, verify_data_integrity_with,
 };
 pub use jwt::{
-    JwtError, JwtHeaderOptions, JwtReport, JwtSigningKey, sign_jwt, verify_jwt, verify_jwt_with,
+    JwtError, JwtHeaderOptions, JwtReport, JwtSigningKey, JwtStyle, fetch_kid_jwk, sign_jwt,
+    verify_jwt, verify_jwt_with,
 };
 pub use keys::{KeyError, KeySource, ResolvedKey};
 
@@ -59,8 +60,39 @@ pub fn issuer_id(credential: &serde_json::Value) -> Option<&str> {
 
 /// Whether `value` is an XML Schema dateTime (timezone optional, fractions allowed).
 pub fn is_xsd_datetime(value: &str) -> bool {
+    if !value.contains('T') {
+        return false;
+    }
     if chrono::DateTime::parse_from_rfc3339(value).is_ok() {
         return true;
     }
     chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn issuer_id_from_string_or_object() {
+        assert_eq!(
+            issuer_id(&json!({"issuer": "https://e.org/i"})),
+            Some("https://e.org/i")
+        );
+        assert_eq!(
+            issuer_id(&json!({"issuer": {"id": "urn:x"}})),
+            Some("urn:x")
+        );
+        assert_eq!(issuer_id(&json!({"issuer": {"name": "n"}})), None);
+    }
+
+    #[test]
+    fn xsd_datetimes() {
+        assert!(is_xsd_datetime("2010-01-01T19:23:24Z"));
+        assert!(is_xsd_datetime("2010-01-01T19:23:24.5+02:00"));
+        assert!(is_xsd_datetime("2010-01-01T19:23:24"));
+        assert!(!is_xsd_datetime("2010-01-01 19:23:24Z"));
+        assert!(!is_xsd_datetime("yesterday"));
+    }
 }

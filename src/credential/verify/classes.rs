@@ -18,20 +18,93 @@ enum Find {
 
 /// (requirement ids, how to find instances, the schema file judging the class, what to call it).
 const CLASSES: &[(&[&str], Find, &str, &str)] = &[
-    (&["data.association.required", "data.association.type"], Find::Type("Association"), "association.json", "Association"),
-    (&["data.achievement.required"], Find::Type("Achievement"), "achievement.json", "Achievement"),
-    (&["data.result.type", "data.result.status"], Find::Key("result"), "result.json", "Result"),
-    (&["data.result-description.required"], Find::Type("ResultDescription"), "result-description.json", "ResultDescription"),
-    (&["data.alignment.required"], Find::Key("alignment"), "alignment.json", "Alignment"),
-    (&["data.related.required"], Find::Key("related"), "related.json", "Related"),
-    (&["data.identifier-entry.required"], Find::Key("otherIdentifier"), "identifier-entry.json", "IdentifierEntry"),
-    (&["data.clr-subject.identifier", "data.clr-subject.identity-hash"], Find::Type("IdentityObject"), "identity-object.json", "IdentityObject"),
-    (&["data.image.shape"], Find::Key("image"), "image.json", "Image"),
-    (&["data.evidence.type"], Find::Key("evidence"), "evidence.json", "Evidence"),
-    (&["data.credential-status.shape"], Find::Key("credentialStatus"), "credential-status.json", "credentialStatus"),
-    (&["data.refresh-service.shape"], Find::Key("refreshService"), "refresh-service.json", "refreshService"),
-    (&["data.terms-of-use.shape"], Find::Key("termsOfUse"), "terms-of-use.json", "termsOfUse"),
-    (&["data.issuer.schema", "data.profile.id", "data.profile.type"], Find::Key("issuer"), "profile.json", "issuer Profile"),
+    (
+        &["data.association.required", "data.association.type"],
+        Find::Type("Association"),
+        "association.json",
+        "Association",
+    ),
+    (
+        &["data.achievement.required"],
+        Find::Type("Achievement"),
+        "achievement.json",
+        "Achievement",
+    ),
+    (
+        &["data.result.type", "data.result.status"],
+        Find::Key("result"),
+        "result.json",
+        "Result",
+    ),
+    (
+        &["data.result-description.required"],
+        Find::Type("ResultDescription"),
+        "result-description.json",
+        "ResultDescription",
+    ),
+    (
+        &["data.alignment.required"],
+        Find::Key("alignment"),
+        "alignment.json",
+        "Alignment",
+    ),
+    (
+        &["data.related.required"],
+        Find::Key("related"),
+        "related.json",
+        "Related",
+    ),
+    (
+        &["data.identifier-entry.required"],
+        Find::Key("otherIdentifier"),
+        "identifier-entry.json",
+        "IdentifierEntry",
+    ),
+    (
+        &[
+            "data.clr-subject.identifier",
+            "data.clr-subject.identity-hash",
+        ],
+        Find::Type("IdentityObject"),
+        "identity-object.json",
+        "IdentityObject",
+    ),
+    (
+        &["data.image.shape"],
+        Find::Key("image"),
+        "image.json",
+        "Image",
+    ),
+    (
+        &["data.evidence.type"],
+        Find::Key("evidence"),
+        "evidence.json",
+        "Evidence",
+    ),
+    (
+        &["data.credential-status.shape"],
+        Find::Key("credentialStatus"),
+        "credential-status.json",
+        "credentialStatus",
+    ),
+    (
+        &["data.refresh-service.shape"],
+        Find::Key("refreshService"),
+        "refresh-service.json",
+        "refreshService",
+    ),
+    (
+        &["data.terms-of-use.shape"],
+        Find::Key("termsOfUse"),
+        "terms-of-use.json",
+        "termsOfUse",
+    ),
+    (
+        &["data.issuer.schema", "data.profile.id", "data.profile.type"],
+        Find::Key("issuer"),
+        "profile.json",
+        "issuer Profile",
+    ),
 ];
 
 /// Record per-class verdicts from `errors` (the schema run on `s`).
@@ -47,17 +120,88 @@ pub(super) fn attribute(s: &Subject, errors: &[SchemaError], rec: &mut Recorder)
             rec.finish(c);
             continue;
         }
-        let mine: Vec<&SchemaError> = errors.iter().filter(|e| e.schema_path.starts_with(file)).collect();
+        let mine: Vec<&SchemaError> = errors
+            .iter()
+            .filter(|e| e.schema_path.starts_with(file))
+            .collect();
         for id in *ids {
             if mine.is_empty() {
                 c.pass(id, format!("{n} {label} object(s) valid against {file}"));
             } else {
                 for e in mine.iter().take(5) {
-                    c.fail(id, e.message.clone()).expected(e.schema_path.clone());
+                    c.fail(id, e.message.clone())
+                        .expected(e.schema_path.clone());
                 }
             }
         }
         rec.finish(c);
+    }
+}
+
+/// Members whose values come from an extensible vocabulary (`ext:` extensions allowed).
+const VOCABULARY_KEYS: &[&str] = &[
+    "achievementType",
+    "resultType",
+    "targetType",
+    "identityType",
+    "identifierType",
+    "alignmentType",
+];
+
+/// Rules the whole schema run evidences: JSON value types and vocabulary values.
+pub(super) fn whole(s: &Subject, errors: &[SchemaError], rec: &mut Recorder) {
+    let ids = [
+        "data.serialization.json-types",
+        "data.enum.extension-prefix",
+    ];
+    let mut c = Check::new("value types and vocabularies", &ids);
+    c.subject(&s.name);
+    let type_errors: Vec<&SchemaError> = errors
+        .iter()
+        .filter(|e| e.schema_path.ends_with("/type"))
+        .collect();
+    if type_errors.is_empty() {
+        c.pass(
+            "data.serialization.json-types",
+            "every value has its JSON type",
+        );
+    }
+    for e in type_errors.iter().take(5) {
+        c.fail("data.serialization.json-types", e.message.clone());
+    }
+    let n: usize = VOCABULARY_KEYS
+        .iter()
+        .map(|k| count(s.cred, &Find::Key(k), true) + strings(s.cred, k))
+        .sum();
+    let vocab_errors: Vec<&SchemaError> = errors
+        .iter()
+        .filter(|e| VOCABULARY_KEYS.iter().any(|k| e.instance_path.ends_with(k)))
+        .collect();
+    if n == 0 {
+        c.not_applicable("data.enum.extension-prefix", "no vocabulary-valued member");
+    } else if vocab_errors.is_empty() {
+        c.pass(
+            "data.enum.extension-prefix",
+            format!("{n} vocabulary value(s) known or ext:-prefixed"),
+        );
+    } else {
+        for e in vocab_errors.iter().take(5) {
+            c.fail("data.enum.extension-prefix", e.message.clone());
+        }
+    }
+    rec.finish(c);
+}
+
+/// String values of members named `key` (outside nested credentials).
+fn strings(v: &Value, key: &str) -> usize {
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .filter(|(k, _)| k.as_str() != "verifiableCredential")
+            .map(|(k, x)| usize::from(k == key && x.is_string()) + strings(x, key))
+            .sum(),
+        Value::Array(a) => a.iter().map(|x| strings(x, key)).sum(),
+        _ => 0,
     }
 }
 

@@ -10,6 +10,7 @@ mod dates;
 pub mod documents;
 mod jwt_step;
 mod proofs;
+mod recipient;
 mod schema_step;
 mod shape;
 mod status;
@@ -105,7 +106,10 @@ pub enum Generation {
 pub fn types(v: &Value) -> Vec<String> {
     match v.get("type") {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(String::from))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -161,7 +165,14 @@ pub fn verify(input: &Input, opts: &VerifyOptions, rec: &mut Recorder, subject: 
 }
 
 /// Verify a credential object (optionally decoded from `jws`).
-pub fn verify_value(cred: &Value, jws: Option<&str>, opts: &VerifyOptions, rec: &mut Recorder, name: &str, depth: usize) {
+pub fn verify_value(
+    cred: &Value,
+    jws: Option<&str>,
+    opts: &VerifyOptions,
+    rec: &mut Recorder,
+    name: &str,
+    depth: usize,
+) {
     let s = Subject {
         cred,
         name: name.to_string(),
@@ -175,10 +186,64 @@ pub fn verify_value(cred: &Value, jws: Option<&str>, opts: &VerifyOptions, rec: 
     proofs::run(&s, opts, rec);
     dates::run(&s, opts, rec);
     status::run(&s, opts, rec);
+    if depth == 0 && s.kind == Kind::Clr {
+        recipient::run(&s, opts, rec);
+    }
+    if depth == 0 {
+        top_level(&s, rec);
+    }
     if depth < MAX_NESTING {
         nested(&s, opts, rec);
         endorsements(&s, opts, rec);
     }
+}
+
+/// Document-level rules and rules that do not apply to this credential at all.
+fn top_level(s: &Subject, rec: &mut Recorder) {
+    let ids = [
+        "data.document.jws-or-json",
+        "data.serialization.utf8",
+        "data.document.single-credential",
+        "proof.endorsement.present",
+        "data.clr.endorsement-jwt",
+        "verify.endorsements",
+        "verify.endorsements.jwt",
+        "data.endorsement.context-order",
+        "data.endorsement.type",
+        "data.endorsement.required",
+        "data.endorsement.subject",
+        "data.endorsement.schema",
+    ];
+    let mut c = Check::new("document", &ids);
+    c.subject(&s.name);
+    let form = if s.jws.is_some() {
+        "a compact JWS"
+    } else {
+        "a JSON credential"
+    };
+    c.pass(
+        "data.document.jws-or-json",
+        format!("the document is {form}"),
+    );
+    c.pass("data.serialization.utf8", "decoded as UTF-8");
+    c.pass("data.document.single-credential", "one credential object");
+    let mut found = Vec::new();
+    collect_endorsements(s.cred, "", &mut found);
+    if found.is_empty() && s.kind != Kind::Endorsement {
+        for id in &ids[3..] {
+            c.not_applicable(id, "no endorsement in this credential");
+        }
+    } else if !found.iter().any(|(_, v)| v.is_string()) {
+        c.not_applicable(
+            "data.clr.endorsement-jwt",
+            "no endorsementJwt in this credential",
+        );
+        c.not_applicable(
+            "verify.endorsements.jwt",
+            "no endorsementJwt in this credential",
+        );
+    }
+    rec.finish(c);
 }
 
 /// Every credential in `credentialSubject.verifiableCredential`, verified on its own.
@@ -191,28 +256,64 @@ fn nested(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
         other => vec![other],
     };
     for (i, item) in items.into_iter().enumerate() {
-        let name = format!("{}#/credentialSubject/verifiableCredential/{i}", base(&s.name));
-        let mut c = Check::new("nested credential", &["verify.nested.each", "proof.nested.present"]);
+        let name = format!(
+            "{}#/credentialSubject/verifiableCredential/{i}",
+            base(&s.name)
+        );
+        let mut c = Check::new(
+            "nested credential",
+            &[
+                "verify.nested.each",
+                "proof.nested.present",
+                "data.clr-subject.nested-shape",
+            ],
+        );
         c.subject(&name);
         match item {
             Value::Object(_) => {
-                c.pass("verify.nested.each", "nested credential verified independently");
+                let complete = item.get("@context").is_some()
+                    && item.get("type").is_some()
+                    && item.get("credentialSubject").is_some();
+                c.ensure(
+                    "data.clr-subject.nested-shape",
+                    complete,
+                    if complete {
+                        "a complete credential object"
+                    } else {
+                        "not a complete credential: needs @context, type and credentialSubject"
+                    },
+                );
+                c.pass(
+                    "verify.nested.each",
+                    "nested credential verified independently",
+                );
                 rec.finish(c);
                 verify_value(item, None, opts, rec, &name, s.depth + 1);
             }
-            Value::String(jws) if super::parse::is_compact_jws(jws) => match proofs::decode_jwt_credential(jws) {
-                Ok(inner) => {
-                    c.pass("verify.nested.each", "nested VC-JWT decoded and verified independently");
-                    rec.finish(c);
-                    verify_value(&inner, Some(jws), opts, rec, &name, s.depth + 1);
+            Value::String(jws) if super::parse::is_compact_jws(jws) => {
+                match proofs::decode_jwt_credential(jws) {
+                    Ok(inner) => {
+                        c.pass(
+                            "verify.nested.each",
+                            "nested VC-JWT decoded and verified independently",
+                        );
+                        rec.finish(c);
+                        verify_value(&inner, Some(jws), opts, rec, &name, s.depth + 1);
+                    }
+                    Err(e) => {
+                        c.fail(
+                            "proof.nested.present",
+                            format!("nested VC-JWT does not decode: {e}"),
+                        );
+                        rec.finish(c);
+                    }
                 }
-                Err(e) => {
-                    c.fail("proof.nested.present", format!("nested VC-JWT does not decode: {e}"));
-                    rec.finish(c);
-                }
-            },
+            }
             other => {
-                c.fail("verify.nested.each", format!("nested entry is a {} , not a credential", json_kind(other)));
+                c.fail(
+                    "data.clr-subject.nested-shape",
+                    format!("nested entry is a {}, not a credential", json_kind(other)),
+                );
                 rec.finish(c);
             }
         }
@@ -228,24 +329,39 @@ fn endorsements(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
         let name = format!("{}#{ptr}", base(&s.name));
         match e {
             Value::String(jws) => {
-                let mut c = Check::new("endorsement jwt", &["verify.endorsements.jwt", "data.clr.endorsement-jwt"]);
+                let mut c = Check::new(
+                    "endorsement jwt",
+                    &["verify.endorsements.jwt", "data.clr.endorsement-jwt"],
+                );
                 c.subject(&name);
                 match proofs::decode_jwt_credential(jws) {
                     Ok(inner) => {
-                        c.pass("data.clr.endorsement-jwt", "endorsementJwt is a compact JWS");
-                        c.pass("verify.endorsements.jwt", "endorsementJwt decoded and verified");
+                        c.pass(
+                            "data.clr.endorsement-jwt",
+                            "endorsementJwt is a compact JWS",
+                        );
+                        c.pass(
+                            "verify.endorsements.jwt",
+                            "endorsementJwt decoded and verified",
+                        );
                         rec.finish(c);
                         verify_value(&inner, Some(jws), opts, rec, &name, s.depth + 1);
                     }
                     Err(err) => {
-                        c.fail("data.clr.endorsement-jwt", format!("endorsementJwt does not decode: {err}"));
+                        c.fail(
+                            "data.clr.endorsement-jwt",
+                            format!("endorsementJwt does not decode: {err}"),
+                        );
                         rec.finish(c);
                     }
                 }
             }
             other => {
                 let mut c = Check::new("endorsement", &["verify.endorsements"]);
-                c.subject(&name).pass("verify.endorsements", "endorsement verified as an EndorsementCredential");
+                c.subject(&name).pass(
+                    "verify.endorsements",
+                    "endorsement verified as an EndorsementCredential",
+                );
                 rec.finish(c);
                 verify_value(other, None, opts, rec, &name, s.depth + 1);
             }
@@ -259,7 +375,10 @@ fn collect_endorsements<'a>(v: &'a Value, ptr: &str, out: &mut Vec<(String, &'a 
         let p = format!("{ptr}/{}", k.replace('~', "~0").replace('/', "~1"));
         match k.as_str() {
             "endorsement" | "endorsementJwt" => match val {
-                Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| out.push((format!("{p}/{i}"), x))),
+                Value::Array(a) => a
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, x)| out.push((format!("{p}/{i}"), x))),
                 x => out.push((p, x)),
             },
             // Nested credentials and proofs are judged on their own.

@@ -17,7 +17,8 @@ pub fn decode_jwt_credential(jws: &str) -> Result<Value, String> {
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(parts[1].trim_end_matches('='))
         .map_err(|e| format!("payload is not base64url: {e}"))?;
-    let payload: Value = serde_json::from_slice(&raw).map_err(|e| format!("payload is not JSON: {e}"))?;
+    let payload: Value =
+        serde_json::from_slice(&raw).map_err(|e| format!("payload is not JSON: {e}"))?;
     match payload.get("vc") {
         Some(vc @ Value::Object(_)) => Ok(vc.clone()),
         _ if payload.is_object() => Ok(payload),
@@ -39,20 +40,44 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     let mut verified = false;
     let mut pc = Check::new("proof present", &[presence, "proof.embedded.location"]);
     pc.subject(&s.name);
-    pc.ensure(presence, has_embedded || s.jws.is_some(), "an embedded proof or a VC-JWT");
+    pc.ensure(
+        presence,
+        has_embedded || s.jws.is_some(),
+        "an embedded proof or a VC-JWT",
+    );
     if let Some(p) = s.cred.get("proof") {
-        pc.ensure("proof.embedded.location", p.is_object() || p.is_array(), "proof is an object or an array");
+        pc.ensure(
+            "proof.embedded.location",
+            p.is_object() || p.is_array(),
+            "proof is an object or an array",
+        );
     }
     rec.finish(pc);
     if let Some(jws) = s.jws {
         verified |= super::jwt_step::run(s, jws, opts, rec);
+    } else if s.depth == 0 {
+        super::jwt_step::not_applicable(s, rec);
     }
     if has_embedded {
         verified |= embedded(s, opts, rec);
+    } else if s.depth == 0 {
+        let mut c = Check::new("embedded proof", DI_IDS);
+        c.subject(&s.name);
+        for id in DI_IDS {
+            c.not_applicable(id, "no embedded proof");
+        }
+        rec.finish(c);
     }
-    let mut c = Check::new("proof verified", &["verify.proof.required", "verify.nested.proof"]);
+    let mut c = Check::new(
+        "proof verified",
+        &["verify.proof.required", "verify.nested.proof"],
+    );
     c.subject(&s.name);
-    let id = if s.depth > 0 && s.kind == Kind::Achievement { "verify.nested.proof" } else { "verify.proof.required" };
+    let id = if s.depth > 0 && s.kind == Kind::Achievement {
+        "verify.nested.proof"
+    } else {
+        "verify.proof.required"
+    };
     if has_embedded || s.jws.is_some() {
         c.ensure(id, verified, "at least one proof verifies");
     }
@@ -90,8 +115,15 @@ fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool {
         }
     };
     let any_ok = reports.iter().any(|r| r.verified());
+    if reports.len() == 1 {
+        c.not_applicable("proof.multiple", "a single proof");
+    }
     if reports.len() > 1 {
-        c.ensure("proof.multiple", any_ok, format!("{} proofs; at least one verifies", reports.len()));
+        c.ensure(
+            "proof.multiple",
+            any_ok,
+            format!("{} proofs; at least one verifies", reports.len()),
+        );
     }
     for r in &reports {
         // With one verified proof, the others are not needed (any one suffices).
@@ -110,10 +142,19 @@ fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool {
                 c.skip(id, at(m));
             }
         };
-        map(&mut c, "proof.di.proof-purpose", &r.proof_purpose, "proofPurpose is assertionMethod");
+        map(
+            &mut c,
+            "proof.di.proof-purpose",
+            &r.proof_purpose,
+            "proofPurpose is assertionMethod",
+        );
         match &r.key_error {
             Some(KeyError::NeedsNetwork(u)) | Some(KeyError::Fetch { url: u, .. }) => {
-                let why = if opts.online { format!("{u}: key could not be fetched") } else { format!("{u}: key needs the network (offline; use --online)") };
+                let why = if opts.online {
+                    format!("{u}: key could not be fetched")
+                } else {
+                    format!("{u}: key needs the network (offline; use --online)")
+                };
                 if opts.online {
                     c.error("proof.di.verification-method", at(&why));
                 } else {
@@ -122,38 +163,94 @@ fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool {
                 c.skip("proof.di.signature", at(&why));
                 continue;
             }
-            Some(e @ (KeyError::BadMultibase { .. } | KeyError::WrongMulticodec { .. } | KeyError::WrongLength { .. })) => {
+            Some(
+                e @ (KeyError::BadMultibase { .. }
+                | KeyError::WrongMulticodec { .. }
+                | KeyError::WrongLength { .. }),
+            ) => {
                 c.fail("proof.di.multikey", at(&e.to_string()));
             }
             _ => {}
         }
-        map(&mut c, "proof.di.verification-method", &r.verification_method, "verificationMethod resolves to an Ed25519 key");
+        map(
+            &mut c,
+            "proof.di.verification-method",
+            &r.verification_method,
+            "verificationMethod resolves to an Ed25519 key",
+        );
         if r.key.is_some() {
             c.pass("proof.di.multikey", at("Ed25519 multikey"));
-            let vm = s.cred.get("proof").map(|p| p.to_string()).unwrap_or_default();
+            let vm = s
+                .cred
+                .get("proof")
+                .map(|p| p.to_string())
+                .unwrap_or_default();
             if vm.contains("did:key:") {
                 c.pass("proof.dereference.did", at("did:key resolved"));
             }
         }
-        map(&mut c, "proof.di.controller-matches-issuer", &r.controller, "controller matches issuer.id");
-        map(&mut c, "proof.di.proof-value-encoding", &r.proof_value, "proofValue is base58btc of 64 bytes");
-        map(&mut c, "proof.di.created", &r.created, "created is a dateTime");
+        map(
+            &mut c,
+            "proof.di.controller-matches-issuer",
+            &r.controller,
+            "controller matches issuer.id",
+        );
+        map(
+            &mut c,
+            "proof.di.proof-value-encoding",
+            &r.proof_value,
+            "proofValue is base58btc of 64 bytes",
+        );
+        map(
+            &mut c,
+            "proof.di.created",
+            &r.created,
+            "created is a dateTime",
+        );
         if let Rule::Fail(m) = &r.canonicalization {
-            c.fail("proof.di.signature", at(&format!("canonicalization failed: {m}")));
+            c.fail(
+                "proof.di.signature",
+                at(&format!("canonicalization failed: {m}")),
+            );
         } else {
-            map(&mut c, "proof.di.signature", &r.signature, "Ed25519 signature over the RDFC-1.0 hashes verifies");
+            map(
+                &mut c,
+                "proof.di.signature",
+                &r.signature,
+                "Ed25519 signature over the RDFC-1.0 hashes verifies",
+            );
         }
         match r.suite {
             Some(suite) if opts.issuer() => {
-                c.ensure("proof.di.type", suite != Suite::Ed25519Signature2020, at("type is DataIntegrityProof"));
-                c.ensure("proof.di.cryptosuite", suite == Suite::EddsaRdfc2022, at("cryptosuite is eddsa-rdfc-2022"));
-                c.ensure("proof.legacy.issuer-not-used", !suite.is_legacy(), at("no deprecated proof suite"));
+                c.ensure(
+                    "proof.di.type",
+                    suite != Suite::Ed25519Signature2020,
+                    at("type is DataIntegrityProof"),
+                );
+                c.ensure(
+                    "proof.di.cryptosuite",
+                    suite == Suite::EddsaRdfc2022,
+                    at("cryptosuite is eddsa-rdfc-2022"),
+                );
+                c.ensure(
+                    "proof.legacy.issuer-not-used",
+                    !suite.is_legacy(),
+                    at("no deprecated proof suite"),
+                );
             }
             Some(Suite::Ed25519Signature2020) => {
-                c.ensure("proof.legacy.ed25519-2020", r.verified(), at("Ed25519Signature2020 proof verified"));
+                c.ensure(
+                    "proof.legacy.ed25519-2020",
+                    r.verified(),
+                    at("Ed25519Signature2020 proof verified"),
+                );
             }
             Some(Suite::Eddsa2022) => {
-                c.ensure("proof.legacy.eddsa-2022", r.verified(), at("eddsa-2022 proof verified"));
+                c.ensure(
+                    "proof.legacy.eddsa-2022",
+                    r.verified(),
+                    at("eddsa-2022 proof verified"),
+                );
             }
             Some(Suite::EddsaRdfc2022) => {
                 c.pass("proof.di.type", at("type is DataIntegrityProof"));
@@ -161,7 +258,12 @@ fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool {
             }
             None => {
                 map(&mut c, "proof.di.type", &r.proof_type, "proof type");
-                map(&mut c, "proof.di.cryptosuite", &r.cryptosuite, "cryptosuite");
+                map(
+                    &mut c,
+                    "proof.di.cryptosuite",
+                    &r.cryptosuite,
+                    "cryptosuite",
+                );
             }
         }
     }

@@ -13,20 +13,34 @@ const MAX_LISTED: usize = 10;
 
 fn ids(kind: Kind) -> Option<(&'static str, &'static str, SchemaKind)> {
     match kind {
-        Kind::Clr => Some(("data.clr.schema", "data.clr.credential-schema", SchemaKind::ClrCredential)),
+        Kind::Clr => Some((
+            "data.clr.schema",
+            "data.clr.credential-schema",
+            SchemaKind::ClrCredential,
+        )),
         Kind::Achievement => Some((
             "data.achievement-credential.schema",
             "data.achievement-credential.credential-schema",
             SchemaKind::AchievementCredential,
         )),
-        Kind::Endorsement => Some(("data.endorsement.schema", "data.clr.credential-schema", SchemaKind::EndorsementCredential)),
+        Kind::Endorsement => Some((
+            "data.endorsement.schema",
+            "data.clr.credential-schema",
+            SchemaKind::EndorsementCredential,
+        )),
         Kind::Other => None,
     }
 }
 
 pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
-    let Some((schema_id, cs_id, kind)) = ids(s.kind) else { return };
-    let generation = if s.generation == Generation::V11 { SchemaGen::V11 } else { SchemaGen::V2 };
+    let Some((schema_id, cs_id, kind)) = ids(s.kind) else {
+        return;
+    };
+    let generation = if s.generation == Generation::V11 {
+        SchemaGen::V11
+    } else {
+        SchemaGen::V2
+    };
     if s.generation == Generation::V11 && opts.issuer() {
         // An issuer's VC 1.1 credential already failed the context rule; judging it
         // against the 2.0 schema would only repeat that.
@@ -36,28 +50,47 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     c.subject(&s.name);
     let errors = schema::validate(kind, generation, s.cred);
     if errors.is_empty() {
-        c.pass(schema_id, format!("valid against {}", kind.file(generation)));
+        c.pass(
+            schema_id,
+            format!("valid against {}", kind.file(generation)),
+        );
     } else {
         for e in errors.iter().take(MAX_LISTED) {
-            c.fail(schema_id, e.message.clone()).expected(e.schema_path.clone());
+            c.fail(schema_id, e.message.clone())
+                .expected(e.schema_path.clone());
         }
         if errors.len() > MAX_LISTED {
-            c.fail(schema_id, format!("... and {} more schema errors", errors.len() - MAX_LISTED));
+            c.fail(
+                schema_id,
+                format!("... and {} more schema errors", errors.len() - MAX_LISTED),
+            );
         }
     }
     rec.finish(c);
     super::classes::attribute(s, &errors, rec);
+    super::classes::whole(s, &errors, rec);
     credential_schema(s, opts, rec, cs_id, generation);
 }
 
-fn credential_schema(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder, cs_id: &str, generation: SchemaGen) {
+fn credential_schema(
+    s: &Subject,
+    opts: &VerifyOptions,
+    rec: &mut Recorder,
+    cs_id: &str,
+    generation: SchemaGen,
+) {
     let entries: Vec<&Value> = match s.cred.get("credentialSchema") {
         Some(Value::Array(a)) => a.iter().collect(),
         Some(v) => vec![v],
         None => return,
     };
     let official_id = "data.clr.credential-schema-official";
-    let ids = [cs_id, "data.clr.credential-schema-entry", "verify.conformance.schema", official_id];
+    let ids = [
+        cs_id,
+        "data.clr.credential-schema-entry",
+        "verify.conformance.schema",
+        official_id,
+    ];
     let mut c = Check::new("credentialSchema", &ids);
     c.subject(&s.name);
     let mut names_official = false;
@@ -69,9 +102,14 @@ fn credential_schema(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder, cs_i
             id.is_some() && ty.is_some(),
             format!("credentialSchema[{i}] has id and type"),
         );
-        let (Some(id), Some(ty)) = (id, ty) else { continue };
+        let (Some(id), Some(ty)) = (id, ty) else {
+            continue;
+        };
         if ty != VALIDATOR {
-            c.skip(cs_id, format!("credentialSchema[{i}]: validator type {ty} is not evaluated"));
+            c.skip(
+                cs_id,
+                format!("credentialSchema[{i}]: validator type {ty} is not evaluated"),
+            );
             continue;
         }
         if s.kind == Kind::Clr && id == opts.profile.schemas.credential {
@@ -95,8 +133,12 @@ fn credential_schema(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder, cs_i
         }
     }
     if s.kind == Kind::Clr && opts.issuer() {
-        c.ensure(official_id, names_official, "credentialSchema names the official ClrCredential schema")
-            .expected(opts.profile.schemas.credential.clone());
+        c.ensure(
+            official_id,
+            names_official,
+            "credentialSchema names the official ClrCredential schema",
+        )
+        .expected(opts.profile.schemas.credential.clone());
     }
     rec.finish(c);
 }

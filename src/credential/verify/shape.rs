@@ -10,7 +10,7 @@ use serde_json::Value;
 
 pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     context(s, opts, rec);
-    type_and_required(s, rec);
+    type_and_required(s, opts, rec);
     subject(s, rec);
     if s.kind == Kind::Clr {
         associations(s, rec);
@@ -21,7 +21,10 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
 
 fn ctx_list(v: &Value) -> Vec<String> {
     match v.get("@context") {
-        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(String::from))
+            .collect(),
         Some(Value::String(s)) => vec![s.clone()],
         _ => Vec::new(),
     }
@@ -41,7 +44,12 @@ fn context(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     let id = context_id(s.kind);
     let mut c = Check::new(
         "context order",
-        &[id, "verify.generation.detect", "verify.generation.vc11", "data.clr.context-current"],
+        &[
+            id,
+            "verify.generation.detect",
+            "verify.generation.vc11",
+            "data.clr.context-current",
+        ],
     );
     c.subject(&s.name);
     let list = ctx_list(s.cred);
@@ -56,17 +64,29 @@ fn context(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
             c.fail(id, format!("first @context is {first}"))
                 .expected(p.vc_v2.clone())
                 .actual(first.clone());
-            c.fail("verify.generation.detect", format!("{first}: neither a VC 2.0 nor a VC 1.1 context"));
+            c.fail(
+                "verify.generation.detect",
+                format!("{first}: neither a VC 2.0 nor a VC 1.1 context"),
+            );
         }
         Generation::V11 if opts.issuer() => {
-            c.fail(id, "issuers produce VC 2.0 credentials: first @context is the VC 1.1 context")
-                .expected(p.vc_v2.clone())
-                .actual(p.vc_v1.clone());
+            c.fail(
+                id,
+                "issuers produce VC 2.0 credentials: first @context is the VC 1.1 context",
+            )
+            .expected(p.vc_v2.clone())
+            .actual(p.vc_v1.clone());
         }
         g => {
-            c.pass("verify.generation.detect", format!("generation {g:?} from the first @context"));
+            c.pass(
+                "verify.generation.detect",
+                format!("generation {g:?} from the first @context"),
+            );
             if g == Generation::V11 {
-                c.pass("verify.generation.vc11", "VC 1.1 credential accepted by a displayer");
+                c.pass(
+                    "verify.generation.vc11",
+                    "VC 1.1 credential accepted by a displayer",
+                );
             }
             let rest = &list[1.min(list.len())..];
             let ok = if s.kind == Kind::Clr && opts.profile.credential_type == "ClrCredential" {
@@ -84,9 +104,14 @@ fn context(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
                 f.expected(expected).actual(format!("{list:?}"));
             }
             if s.kind == Kind::Clr && s.depth == 0 && g == Generation::V2 {
-                let current = list.iter().any(|u| u == &p.primary) && list.iter().any(|u| u == &p.ob);
-                c.ensure("data.clr.context-current", current, "current CLR and OB context versions")
-                    .expected(format!("{} and {}", p.primary, p.ob));
+                let current =
+                    list.iter().any(|u| u == &p.primary) && list.iter().any(|u| u == &p.ob);
+                c.ensure(
+                    "data.clr.context-current",
+                    current,
+                    "current CLR and OB context versions",
+                )
+                .expected(format!("{} and {}", p.primary, p.ob));
             }
         }
     }
@@ -94,36 +119,75 @@ fn context(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
 }
 
 fn first_ctx(g: Generation, opts: &VerifyOptions) -> &str {
-    if g == Generation::V11 { &opts.profile.contexts.vc_v1 } else { &opts.profile.contexts.vc_v2 }
+    if g == Generation::V11 {
+        &opts.profile.contexts.vc_v1
+    } else {
+        &opts.profile.contexts.vc_v2
+    }
 }
 
 fn clr_pattern(opts: &VerifyOptions) -> String {
     opts.profile.contexts.primary_pattern.clone()
 }
 
-fn type_and_required(s: &Subject, rec: &mut Recorder) {
+fn type_and_required(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     let t = types(s.cred);
     let has = |x: &str| t.iter().any(|y| y == x);
     let vc = has("VerifiableCredential");
-    let date_field = if s.generation == Generation::V11 { "issuanceDate" } else { "validFrom" };
+    let date_field = if s.generation == Generation::V11 {
+        "issuanceDate"
+    } else {
+        "validFrom"
+    };
     match s.kind {
         Kind::Clr => {
-            let ids = ["data.clr.type", "data.clr.id", "data.clr.name", "data.clr.issuer", "data.clr.valid-from", "data.clr.credential-subject"];
+            let ids = [
+                "data.clr.type",
+                "data.clr.id",
+                "data.clr.name",
+                "data.clr.issuer",
+                "data.clr.valid-from",
+                "data.clr.credential-subject",
+            ];
             let mut c = Check::new("ClrCredential type and required properties", &ids);
             c.subject(&s.name);
-            c.ensure("data.clr.type", vc && has("ClrCredential"), "type has VerifiableCredential and ClrCredential")
-                .actual(format!("{t:?}"));
-            require(&mut c, s.cred, "data.clr.id", "id", |v| v.as_str().is_some_and(is_uri));
-            require(&mut c, s.cred, "data.clr.name", "name", |v| v.is_string() || v.is_object());
-            require(&mut c, s.cred, "data.clr.issuer", "issuer", |v| {
-                v.as_str().is_some_and(is_uri) || v.get("id").and_then(Value::as_str).is_some_and(is_uri)
+            c.ensure(
+                "data.clr.type",
+                vc && has("ClrCredential"),
+                "type has VerifiableCredential and ClrCredential",
+            )
+            .actual(format!("{t:?}"));
+            require(&mut c, s.cred, "data.clr.id", "id", |v| {
+                v.as_str().is_some_and(is_uri)
             });
-            require(&mut c, s.cred, "data.clr.valid-from", date_field, Value::is_string);
-            require(&mut c, s.cred, "data.clr.credential-subject", "credentialSubject", Value::is_object);
+            require(&mut c, s.cred, "data.clr.name", "name", |v| {
+                v.is_string() || v.is_object()
+            });
+            require(&mut c, s.cred, "data.clr.issuer", "issuer", |v| {
+                v.as_str().is_some_and(is_uri)
+                    || v.get("id").and_then(Value::as_str).is_some_and(is_uri)
+            });
+            require(
+                &mut c,
+                s.cred,
+                "data.clr.valid-from",
+                date_field,
+                Value::is_string,
+            );
+            require(
+                &mut c,
+                s.cred,
+                "data.clr.credential-subject",
+                "credentialSubject",
+                Value::is_object,
+            );
             rec.finish(c);
         }
         Kind::Achievement => {
-            let ids = ["data.achievement-credential.type", "data.achievement-credential.required"];
+            let ids = [
+                "data.achievement-credential.type",
+                "data.achievement-credential.required",
+            ];
             let mut c = Check::new("AchievementCredential type and required properties", &ids);
             c.subject(&s.name);
             c.ensure(
@@ -133,7 +197,13 @@ fn type_and_required(s: &Subject, rec: &mut Recorder) {
             )
             .actual(format!("{t:?}"));
             for field in ["id", "issuer", date_field, "credentialSubject"] {
-                require(&mut c, s.cred, "data.achievement-credential.required", field, |v| !v.is_null());
+                require(
+                    &mut c,
+                    s.cred,
+                    "data.achievement-credential.required",
+                    field,
+                    |v| !v.is_null(),
+                );
             }
             rec.finish(c);
         }
@@ -141,15 +211,26 @@ fn type_and_required(s: &Subject, rec: &mut Recorder) {
             let ids = ["data.endorsement.type", "data.endorsement.required"];
             let mut c = Check::new("EndorsementCredential type and required properties", &ids);
             c.subject(&s.name);
-            c.ensure("data.endorsement.type", vc && has("EndorsementCredential"), "type has VerifiableCredential and EndorsementCredential")
-                .actual(format!("{t:?}"));
+            c.ensure(
+                "data.endorsement.type",
+                vc && has("EndorsementCredential"),
+                "type has VerifiableCredential and EndorsementCredential",
+            )
+            .actual(format!("{t:?}"));
             for field in ["id", "name", "issuer", date_field, "credentialSubject"] {
-                require(&mut c, s.cred, "data.endorsement.required", field, |v| !v.is_null());
+                require(&mut c, s.cred, "data.endorsement.required", field, |v| {
+                    !v.is_null()
+                });
             }
             rec.finish(c);
         }
         Kind::Other => {
-            let id = if s.depth == 0 { "data.clr.type" } else { "data.achievement-credential.type" };
+            let top_is_clr = s.depth == 0 && opts.profile.credential_type == "ClrCredential";
+            let id = if top_is_clr {
+                "data.clr.type"
+            } else {
+                "data.achievement-credential.type"
+            };
             let mut c = Check::new("credential type", &[id]);
             c.subject(&s.name)
                 .fail(id, "not a ClrCredential, AchievementCredential, OpenBadgeCredential or EndorsementCredential")
@@ -168,7 +249,8 @@ fn require(c: &mut Check, cred: &Value, id: &str, field: &str, ok: impl Fn(&Valu
             c.pass(id, format!("{field} present"));
         }
         Some(v) => {
-            c.fail(id, format!("{field}: unexpected {} value", json_kind(v))).actual(trim(v));
+            c.fail(id, format!("{field}: unexpected {} value", json_kind(v)))
+                .actual(trim(v));
         }
     }
 }
@@ -186,43 +268,94 @@ fn subject(s: &Subject, rec: &mut Recorder) {
     let t = types(cs);
     match s.kind {
         Kind::Clr => {
-            let ids = ["data.clr-subject.type", "data.clr-subject.identified", "data.clr-subject.verifiable-credential", "verify.conformance.subject-identified"];
+            let ids = [
+                "data.clr-subject.type",
+                "data.clr-subject.identified",
+                "data.clr-subject.verifiable-credential",
+                "verify.conformance.subject-identified",
+            ];
             let mut c = Check::new("ClrSubject", &ids);
             c.subject(&s.name);
-            c.ensure("data.clr-subject.type", t.iter().any(|x| x == "ClrSubject"), "credentialSubject.type has ClrSubject")
-                .actual(format!("{t:?}"));
-            c.ensure("data.clr-subject.identified", identified, "ClrSubject has id and/or identifier");
-            c.ensure("verify.conformance.subject-identified", identified, "subject identified");
+            c.ensure(
+                "data.clr-subject.type",
+                t.iter().any(|x| x == "ClrSubject"),
+                "credentialSubject.type has ClrSubject",
+            )
+            .actual(format!("{t:?}"));
+            c.ensure(
+                "data.clr-subject.identified",
+                identified,
+                "ClrSubject has id and/or identifier",
+            );
+            c.ensure(
+                "verify.conformance.subject-identified",
+                identified,
+                "subject identified",
+            );
             let n = match cs.get("verifiableCredential") {
                 Some(Value::Array(a)) => a.len(),
                 Some(Value::Object(_)) | Some(Value::String(_)) => 1,
                 _ => 0,
             };
-            c.ensure("data.clr-subject.verifiable-credential", n >= 1, format!("{n} nested credential(s)"));
+            c.ensure(
+                "data.clr-subject.verifiable-credential",
+                n >= 1,
+                format!("{n} nested credential(s)"),
+            );
             rec.finish(c);
         }
         Kind::Achievement => {
-            let ids = ["data.achievement-subject.type", "data.achievement-subject.identified", "data.achievement-subject.achievement"];
+            let ids = [
+                "data.achievement-subject.type",
+                "data.achievement-subject.identified",
+                "data.achievement-subject.achievement",
+            ];
             let mut c = Check::new("AchievementSubject", &ids);
             c.subject(&s.name);
-            c.ensure("data.achievement-subject.type", t.iter().any(|x| x == "AchievementSubject"), "credentialSubject.type has AchievementSubject")
-                .actual(format!("{t:?}"));
-            c.ensure("data.achievement-subject.identified", identified, "AchievementSubject has id and/or identifier");
-            c.ensure("data.achievement-subject.achievement", cs.get("achievement").is_some_and(Value::is_object), "achievement is an object");
+            c.ensure(
+                "data.achievement-subject.type",
+                t.iter().any(|x| x == "AchievementSubject"),
+                "credentialSubject.type has AchievementSubject",
+            )
+            .actual(format!("{t:?}"));
+            c.ensure(
+                "data.achievement-subject.identified",
+                identified,
+                "AchievementSubject has id and/or identifier",
+            );
+            c.ensure(
+                "data.achievement-subject.achievement",
+                cs.get("achievement").is_some_and(Value::is_object),
+                "achievement is an object",
+            );
             rec.finish(c);
         }
         Kind::Endorsement => {
             let mut c = Check::new("EndorsementSubject", &["data.endorsement.subject"]);
             c.subject(&s.name);
-            let ok = cs.get("id").and_then(Value::as_str).is_some() && t.iter().any(|x| x == "EndorsementSubject");
-            c.ensure("data.endorsement.subject", ok, "credentialSubject has id and type EndorsementSubject");
+            let ok = cs.get("id").and_then(Value::as_str).is_some()
+                && t.iter().any(|x| x == "EndorsementSubject");
+            c.ensure(
+                "data.endorsement.subject",
+                ok,
+                "credentialSubject has id and type EndorsementSubject",
+            );
             rec.finish(c);
         }
         Kind::Other => {}
     }
 }
 
-const ASSOCIATION_TYPES: &[&str] = &["exactMatchOf", "isChildOf", "isParentOf", "isPartOf", "isPeerOf", "isRelatedTo", "precedes", "replacedBy"];
+const ASSOCIATION_TYPES: &[&str] = &[
+    "exactMatchOf",
+    "isChildOf",
+    "isParentOf",
+    "isPartOf",
+    "isPeerOf",
+    "isRelatedTo",
+    "precedes",
+    "replacedBy",
+];
 
 /// Associations: required members, the type enum, and sourceId/targetId naming
 /// achievements present in the record.
@@ -235,7 +368,11 @@ fn associations(s: &Subject, rec: &mut Recorder) {
         v => vec![v],
     };
     let known = achievement_ids(s.cred);
-    let ids = ["data.association.required", "data.association.type", "data.association.source-target"];
+    let ids = [
+        "data.association.required",
+        "data.association.type",
+        "data.association.source-target",
+    ];
     let mut c = Check::new("associations", &ids);
     c.subject(&s.name);
     for (i, a) in items.iter().enumerate() {
@@ -244,17 +381,29 @@ fn associations(s: &Subject, rec: &mut Recorder) {
             && a.get("associationType").is_some()
             && a.get("sourceId").and_then(Value::as_str).is_some()
             && a.get("targetId").and_then(Value::as_str).is_some();
-        c.ensure("data.association.required", req_ok, format!("{at}: type Association, associationType, sourceId, targetId"));
+        c.ensure(
+            "data.association.required",
+            req_ok,
+            format!("{at}: type Association, associationType, sourceId, targetId"),
+        );
         if let Some(t) = a.get("associationType") {
             let ok = t.as_str().is_some_and(|t| ASSOCIATION_TYPES.contains(&t));
-            c.ensure("data.association.type", ok, format!("{at}: associationType"))
-                .expected(ASSOCIATION_TYPES.join("|"))
-                .actual(trim(t));
+            c.ensure(
+                "data.association.type",
+                ok,
+                format!("{at}: associationType"),
+            )
+            .expected(ASSOCIATION_TYPES.join("|"))
+            .actual(trim(t));
         }
         for end in ["sourceId", "targetId"] {
             if let Some(id) = a.get(end).and_then(Value::as_str) {
                 let ok = known.iter().any(|k| k == id);
-                c.ensure("data.association.source-target", ok, format!("{at}: {end} {id} names an achievement in the record"));
+                c.ensure(
+                    "data.association.source-target",
+                    ok,
+                    format!("{at}: {end} {id} names an achievement in the record"),
+                );
             }
         }
     }
@@ -283,26 +432,49 @@ fn achievement_ids(cred: &Value) -> Vec<String> {
 }
 
 fn issuer(s: &Subject, rec: &mut Recorder) {
-    let Some(iss) = s.cred.get("issuer") else { return };
-    let mut c = Check::new("issuer profile", &["data.issuer.profile", "data.issuer.name"]);
+    let Some(iss) = s.cred.get("issuer") else {
+        return;
+    };
+    let mut c = Check::new(
+        "issuer profile",
+        &["data.issuer.profile", "data.issuer.name"],
+    );
     c.subject(&s.name);
     match iss {
         Value::String(u) => {
-            c.ensure("data.issuer.profile", is_uri(u), format!("issuer {u} is a URI"));
+            c.ensure(
+                "data.issuer.profile",
+                is_uri(u),
+                format!("issuer {u} is a URI"),
+            );
             if s.kind == Kind::Clr && s.depth == 0 {
-                c.fail("data.issuer.name", "issuer is a bare URI; displayers cannot show an issuer name");
+                c.fail(
+                    "data.issuer.name",
+                    "issuer is a bare URI; displayers cannot show an issuer name",
+                );
             }
         }
         Value::Object(o) => {
             let ok = o.get("id").and_then(Value::as_str).is_some_and(is_uri)
                 && types(iss).iter().any(|t| t == "Profile");
-            c.ensure("data.issuer.profile", ok, "issuer is a Profile with a URI id and type Profile");
+            c.ensure(
+                "data.issuer.profile",
+                ok,
+                "issuer is a Profile with a URI id and type Profile",
+            );
             if s.kind == Kind::Clr && s.depth == 0 {
-                c.ensure("data.issuer.name", o.get("name").is_some(), "issuer Profile has a name");
+                c.ensure(
+                    "data.issuer.name",
+                    o.get("name").is_some(),
+                    "issuer Profile has a name",
+                );
             }
         }
         other => {
-            c.fail("data.issuer.profile", format!("issuer is a {}", json_kind(other)));
+            c.fail(
+                "data.issuer.profile",
+                format!("issuer is a {}", json_kind(other)),
+            );
         }
     }
     rec.finish(c);
@@ -335,7 +507,10 @@ fn find_null(v: &Value, ptr: String, at: &mut Option<String>) {
                 find_null(x, format!("{ptr}/{k}"), at);
             }
         }
-        Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| find_null(x, format!("{ptr}/{i}"), at)),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| find_null(x, format!("{ptr}/{i}"), at)),
         _ => {}
     }
 }
@@ -345,8 +520,13 @@ pub(crate) fn is_uri(s: &str) -> bool {
     match s.split_once(':') {
         Some((scheme, rest)) => {
             !rest.is_empty()
-                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
         }
         None => false,
     }
@@ -354,5 +534,12 @@ pub(crate) fn is_uri(s: &str) -> bool {
 
 pub(crate) fn trim(v: &Value) -> String {
     let s = v.to_string();
-    if s.len() > 200 { format!("{}...", &s[..s.char_indices().nth(200).map(|(i, _)| i).unwrap_or(s.len())]) } else { s }
+    if s.len() > 200 {
+        format!(
+            "{}...",
+            &s[..s.char_indices().nth(200).map(|(i, _)| i).unwrap_or(s.len())]
+        )
+    } else {
+        s
+    }
 }

@@ -16,15 +16,32 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     };
     for e in entries {
         let ty = e.get("type").and_then(Value::as_str).unwrap_or("");
-        let mut c = Check::new("credential status", &["data.credential-status.shape", "verify.status.revocation-list", "verify.status.bitstring"]);
+        let mut c = Check::new(
+            "credential status",
+            &[
+                "data.credential-status.shape",
+                "verify.status.revocation-list",
+                "verify.status.bitstring",
+            ],
+        );
         c.subject(&s.name);
-        let shape_ok = !ty.is_empty() && e.get("id").and_then(Value::as_str).is_some_and(super::shape::is_uri);
-        c.ensure("data.credential-status.shape", shape_ok, "credentialStatus has a type and a URL id");
+        let shape_ok = !ty.is_empty()
+            && e.get("id")
+                .and_then(Value::as_str)
+                .is_some_and(super::shape::is_uri);
+        c.ensure(
+            "data.credential-status.shape",
+            shape_ok,
+            "credentialStatus has a type and a URL id",
+        );
         match ty {
             "1EdTechRevocationList" => revocation_list(s, e, opts, &mut c),
             "BitstringStatusListEntry" => bitstring(e, opts, &mut c),
             other => {
-                c.skip("verify.status.revocation-list", format!("status method {other} is not evaluated"));
+                c.skip(
+                    "verify.status.revocation-list",
+                    format!("status method {other} is not evaluated"),
+                );
             }
         }
         rec.finish(c);
@@ -46,7 +63,9 @@ fn missing(c: &mut Check, id: &str, url: &str, opts: &VerifyOptions, why: Option
 
 fn revocation_list(s: &Subject, e: &Value, opts: &VerifyOptions, c: &mut Check) {
     let id = "verify.status.revocation-list";
-    let Some(url) = e.get("id").and_then(Value::as_str) else { return };
+    let Some(url) = e.get("id").and_then(Value::as_str) else {
+        return;
+    };
     let list = match opts.documents.get(url) {
         Some(Fetched::Json(v)) => v,
         Some(Fetched::Failed(w)) => return missing(c, id, url, opts, Some(w)),
@@ -66,10 +85,20 @@ fn revocation_list(s: &Subject, e: &Value, opts: &VerifyOptions, c: &mut Check) 
         });
     match revoked {
         Some(r) => {
-            c.ensure(id, !r, format!("{cred_id} is {}on the revocation list", if r { "" } else { "not " }));
+            c.ensure(
+                id,
+                !r,
+                format!(
+                    "{cred_id} is {}on the revocation list",
+                    if r { "" } else { "not " }
+                ),
+            );
         }
         None => {
-            c.error(id, format!("{url}: no revokedCredentials array in the revocation list"));
+            c.error(
+                id,
+                format!("{url}: no revokedCredentials array in the revocation list"),
+            );
         }
     }
 }
@@ -80,14 +109,19 @@ fn bitstring(e: &Value, opts: &VerifyOptions, c: &mut Check) {
         c.fail(id, "BitstringStatusListEntry without statusListCredential");
         return;
     };
-    let index = e
-        .get("statusListIndex")
-        .and_then(|v| v.as_str().and_then(|s| s.parse::<u64>().ok()).or_else(|| v.as_u64()));
+    let index = e.get("statusListIndex").and_then(|v| {
+        v.as_str()
+            .and_then(|s| s.parse::<u64>().ok())
+            .or_else(|| v.as_u64())
+    });
     let Some(index) = index else {
         c.fail(id, "statusListIndex is not a non-negative integer");
         return;
     };
-    let purpose = e.get("statusPurpose").and_then(Value::as_str).unwrap_or("revocation");
+    let purpose = e
+        .get("statusPurpose")
+        .and_then(Value::as_str)
+        .unwrap_or("revocation");
     let list = match opts.documents.get(url) {
         Some(Fetched::Json(v)) => v,
         Some(Fetched::Failed(w)) => return missing(c, id, url, opts, Some(w)),
@@ -95,13 +129,23 @@ fn bitstring(e: &Value, opts: &VerifyOptions, c: &mut Check) {
         None => return missing(c, id, url, opts, None),
     };
     c.cite(url.to_string());
-    let Some(encoded) = list.pointer("/credentialSubject/encodedList").and_then(Value::as_str) else {
+    let Some(encoded) = list
+        .pointer("/credentialSubject/encodedList")
+        .and_then(Value::as_str)
+    else {
         c.error(id, format!("{url}: no credentialSubject.encodedList"));
         return;
     };
     match bit(encoded, index) {
         Ok(set) => {
-            c.ensure(id, !set, format!("{purpose} bit {index} is {}", if set { "set" } else { "clear" }));
+            c.ensure(
+                id,
+                !set,
+                format!(
+                    "{purpose} bit {index} is {}",
+                    if set { "set" } else { "clear" }
+                ),
+            );
         }
         Err(err) => {
             c.error(id, format!("{url}: {err}"));
@@ -122,7 +166,10 @@ pub(crate) fn bit(encoded: &str, index: u64) -> Result<bool, String> {
         .map_err(|e| format!("encodedList is not GZIP: {e}"))?;
     let byte = (index / 8) as usize;
     let Some(b) = bits.get(byte) else {
-        return Err(format!("statusListIndex {index} is beyond the list ({} bits)", bits.len() * 8));
+        return Err(format!(
+            "statusListIndex {index} is beyond the list ({} bits)",
+            bits.len() * 8
+        ));
     };
     Ok(b & (0x80 >> (index % 8)) != 0)
 }

@@ -20,7 +20,13 @@ use serde_json::{Value, json};
 /// Page size when the client gives no `limit`.
 pub const DEFAULT_LIMIT: usize = 100;
 
-pub async fn handle(State(s): State<Shared>, method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+pub async fn handle(
+    State(s): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     if let Err(r) = allow(&method, &[Method::GET, Method::POST]) {
         return r;
     }
@@ -36,7 +42,11 @@ fn bad_query(d: &str) -> Response {
 }
 
 fn storage(e: anyhow::Error) -> Response {
-    errors::status_info(StatusCode::INTERNAL_SERVER_ERROR, Minor::InternalServerError, &format!("{e}: storage error"))
+    errors::status_info(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Minor::InternalServerError,
+        &format!("{e}: storage error"),
+    )
 }
 
 /// Parse `since`: RFC 3339, or `YYYY-MM-DDThh:mm:ss[.fff]` taken as UTC.
@@ -61,11 +71,15 @@ fn parse_query(s: &AppState, uri: &Uri) -> Result<Query, Response> {
         .map_err(|n| bad_query(&format!("{n}: query parameter given more than once")))?;
     let lenient = s.fault("accept-bad-paging-params");
     let int = |name: &str, min: i64| -> Result<Option<usize>, Response> {
-        let Some(raw) = params.get(name) else { return Ok(None) };
+        let Some(raw) = params.get(name) else {
+            return Ok(None);
+        };
         match raw.trim().parse::<i64>() {
             Ok(n) if n >= min && n <= i32::MAX as i64 => Ok(Some(n as usize)),
             _ if lenient => Ok(None),
-            _ => Err(bad_query(&format!("{raw}: {name} must be an integer >= {min}"))),
+            _ => Err(bad_query(&format!(
+                "{raw}: {name} must be an integer >= {min}"
+            ))),
         }
     };
     Ok(Query {
@@ -76,7 +90,11 @@ fn parse_query(s: &AppState, uri: &Uri) -> Result<Query, Response> {
             Some(raw) => match parse_time(raw.trim()) {
                 Some(t) => Some((raw.clone(), t)),
                 None if lenient => None,
-                None => return Err(bad_query(&format!("{raw}: since must be an ISO 8601 date-time"))),
+                None => {
+                    return Err(bad_query(&format!(
+                        "{raw}: since must be an ISO 8601 date-time"
+                    )));
+                }
             },
         },
     })
@@ -97,13 +115,26 @@ fn list(s: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
     if let Some((_, since)) = &q.since
         && !s.fault("ignore-since")
     {
-        all.retain(|c| c.valid_from.as_deref().and_then(parse_time).is_some_and(|t| t > *since));
+        all.retain(|c| {
+            c.valid_from
+                .as_deref()
+                .and_then(parse_time)
+                .is_some_and(|t| t > *since)
+        });
     }
     let total = all.len();
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     // The faults change what is sliced, never the links.
-    let skip = if s.fault("ignore-offset") { 0 } else { q.offset };
-    let take = if s.fault("ignore-limit") { usize::MAX } else { limit };
+    let skip = if s.fault("ignore-offset") {
+        0
+    } else {
+        q.offset
+    };
+    let take = if s.fault("ignore-limit") {
+        usize::MAX
+    } else {
+        limit
+    };
     let page: Vec<&StoredCredential> = all.iter().skip(skip).take(take).collect();
     let page_len = page.len();
     let mut credential = Vec::new();
@@ -112,7 +143,9 @@ fn list(s: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
         match c.format {
             Format::Json => {
                 let mut v: Value = serde_json::from_str(&c.body).unwrap_or(Value::Null);
-                if s.fault("unsigned-credential") && let Some(o) = v.as_object_mut() {
+                if s.fault("unsigned-credential")
+                    && let Some(o) = v.as_object_mut()
+                {
                     o.remove("proof");
                 }
                 if s.fault("tampered-credential") && v.get("proof").is_some() {
@@ -133,7 +166,11 @@ fn list(s: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
     if s.fault("wrong-content-type") {
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
     }
-    let count = if s.fault("x-total-count-page-size") { page_len } else { total };
+    let count = if s.fault("x-total-count-page-size") {
+        page_len
+    } else {
+        total
+    };
     if !s.fault("omit-x-total-count")
         && let Ok(v) = HeaderValue::from_str(&count.to_string())
     {
@@ -176,7 +213,10 @@ fn links(s: &AppState, q: &Query, limit: usize, total: usize) -> String {
         parts.push(format!("<{}>; rel=\"first\"", url(0)));
     }
     if q.offset > 0 && !s.fault("no-link-prev") {
-        parts.push(format!("<{}>; rel=\"prev\"", url(q.offset.saturating_sub(limit))));
+        parts.push(format!(
+            "<{}>; rel=\"prev\"",
+            url(q.offset.saturating_sub(limit))
+        ));
     }
     parts.join(", ")
 }
@@ -226,7 +266,13 @@ pub fn identify_json(s: &AppState, v: &Value) -> Result<Identity, String> {
         .or_else(|| obj.get("issuanceDate"))
         .and_then(Value::as_str)
         .map(str::to_string);
-    let norm = |v: &str| if s.fault("equality-exact-match") { v.to_string() } else { normalize(v) };
+    let norm = |v: &str| {
+        if s.fault("equality-exact-match") {
+            v.to_string()
+        } else {
+            normalize(v)
+        }
+    };
     Ok(Identity {
         key: format!("{}\n{}", norm(issuer), norm(id)),
         valid_from,
@@ -236,20 +282,29 @@ pub fn identify_json(s: &AppState, v: &Value) -> Result<Identity, String> {
 /// Identity of a compact JWS whose payload is the credential (or a VC 1.1 `vc` claim).
 pub fn identify_jws(s: &AppState, text: &str) -> Result<Identity, String> {
     let parts: Vec<&str> = text.split('.').collect();
-    let b64 = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let b64 = |p: &str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
     if parts.len() != 3 || !b64(parts[0]) || !b64(parts[1]) || !b64(parts[2]) {
         return Err("body is not a compact JWS (header.payload.signature)".into());
     }
     let payload = URL_SAFE_NO_PAD
         .decode(parts[1])
         .map_err(|e| format!("{e}: JWS payload is not base64url"))?;
-    let claims: Value = serde_json::from_slice(&payload).map_err(|e| format!("{e}: JWS payload is not JSON"))?;
+    let claims: Value =
+        serde_json::from_slice(&payload).map_err(|e| format!("{e}: JWS payload is not JSON"))?;
     let mut cred = claims.get("vc").cloned().unwrap_or_else(|| claims.clone());
     if let Some(o) = cred.as_object_mut() {
-        if !o.contains_key("id") && let Some(j) = claims.get("jti") {
+        if !o.contains_key("id")
+            && let Some(j) = claims.get("jti")
+        {
             o.insert("id".into(), j.clone());
         }
-        if !o.contains_key("issuer") && let Some(i) = claims.get("iss") {
+        if !o.contains_key("issuer")
+            && let Some(i) = claims.get("iss")
+        {
             o.insert("issuer".into(), i.clone());
         }
         if !o.contains_key("validFrom")
@@ -271,16 +326,29 @@ async fn upsert(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
         Err(r) => return r,
     };
     let invalid = |d: &str| errors::status_info(StatusCode::BAD_REQUEST, Minor::InvalidData, d);
+    let mt = media_type(headers).unwrap_or_default();
+    let known = ["application/json", "application/ld+json", "text/plain"];
+    if !known.contains(&mt.as_str()) {
+        let shown = if mt.is_empty() { "(none)" } else { mt.as_str() };
+        return errors::status_info(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Minor::InvalidData,
+            &format!("{shown}: send application/json (credential) or text/plain (compact JWS)"),
+        );
+    }
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return invalid("body is not UTF-8");
     };
-    let mt = media_type(headers).unwrap_or_default();
     let (format, id) = match mt.as_str() {
         "application/json" | "application/ld+json" => {
             let v: Value = match serde_json::from_str(text) {
                 Ok(v) => v,
                 Err(_) if s.fault("malformed-json-500") => {
-                    return errors::status_info(StatusCode::INTERNAL_SERVER_ERROR, Minor::InternalServerError, "parse failure");
+                    return errors::status_info(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        Minor::InternalServerError,
+                        "parse failure",
+                    );
                 }
                 Err(e) => return invalid(&format!("{e}: body is not JSON")),
             };
@@ -289,15 +357,7 @@ async fn upsert(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
         "text/plain" if s.fault("reject-jws-upsert") => {
             return invalid("compact JWS credentials are not accepted");
         }
-        "text/plain" => (Format::Jws, identify_jws(s, text.trim())),
-        other => {
-            let shown = if other.is_empty() { "(none)" } else { other };
-            return errors::status_info(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                Minor::InvalidData,
-                &format!("{shown}: send application/json (credential) or text/plain (compact JWS)"),
-            );
-        }
+        _ => (Format::Jws, identify_jws(s, text.trim())),
     };
     let id = match id {
         Ok(i) => i,
@@ -308,9 +368,16 @@ async fn upsert(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
         Format::Jws => text.trim(),
     };
     let created = if s.fault("lose-upserts") {
-        !s.store.credentials().unwrap_or_default().iter().any(|c| c.key == id.key)
+        !s.store
+            .credentials()
+            .unwrap_or_default()
+            .iter()
+            .any(|c| c.key == id.key)
     } else {
-        match s.store.upsert_credential(&id.key, format, stored, id.valid_from.as_deref()) {
+        match s
+            .store
+            .upsert_credential(&id.key, format, stored, id.valid_from.as_deref())
+        {
             Ok(c) => c,
             Err(e) => return storage(e),
         }

@@ -53,7 +53,10 @@ pub fn status_info(status: StatusCode, minor: Minor, description: &str) -> Respo
     let bytes = serde_json::to_vec(&body(minor, description)).unwrap_or_default();
     (
         status,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         bytes,
     )
         .into_response()
@@ -61,14 +64,20 @@ pub fn status_info(status: StatusCode, minor: Minor, description: &str) -> Respo
 
 /// 401 with `WWW-Authenticate: Bearer` (RFC 6750 §3).
 pub fn unauthorized(description: &str, token_present: bool) -> Response {
-    let mut resp = status_info(StatusCode::UNAUTHORIZED, Minor::UnauthorizedRequest, description);
+    let mut resp = status_info(
+        StatusCode::UNAUTHORIZED,
+        Minor::UnauthorizedRequest,
+        description,
+    );
     let challenge = if token_present {
         "Bearer realm=\"clr-conformance\", error=\"invalid_token\""
     } else {
         "Bearer realm=\"clr-conformance\""
     };
-    resp.headers_mut()
-        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+    resp.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(challenge),
+    );
     resp
 }
 
@@ -102,12 +111,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn body_validates_against_the_status_info_schema() {
+        use crate::credential::schema::{Generation, SchemaKind, validate};
+        for m in [
+            Minor::Forbidden,
+            Minor::InvalidData,
+            Minor::InvalidQueryParameter,
+            Minor::NotFound,
+            Minor::NotAllowed,
+            Minor::UnauthorizedRequest,
+            Minor::InternalServerError,
+        ] {
+            let errs = validate(SchemaKind::ImsxStatusInfo, Generation::V2, &body(m, "why"));
+            assert!(errs.is_empty(), "{}: {errs:?}", m.as_str());
+        }
+    }
+
+    #[test]
     fn body_has_only_schema_members() {
         let b = body(Minor::Forbidden, "x");
         let keys: Vec<&str> = b.as_object().unwrap().keys().map(|k| k.as_str()).collect();
         assert_eq!(
             keys,
-            ["imsx_codeMajor", "imsx_severity", "imsx_description", "imsx_codeMinor"]
+            [
+                "imsx_codeMajor",
+                "imsx_severity",
+                "imsx_description",
+                "imsx_codeMinor"
+            ]
         );
         let f = &b["imsx_codeMinor"]["imsx_codeMinorField"][0];
         assert_eq!(f.as_object().unwrap().len(), 2);

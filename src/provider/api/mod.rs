@@ -13,7 +13,11 @@ use axum::response::Response;
 
 /// The token of a request if it may use an endpoint needing `scope`:
 /// 401 without a valid token, 403 without the scope.
-pub fn authorize(s: &AppState, headers: &HeaderMap, scope: &str) -> Result<Option<Token>, Response> {
+pub fn authorize(
+    s: &AppState,
+    headers: &HeaderMap,
+    scope: &str,
+) -> Result<Option<Token>, Response> {
     check_token(s, headers, scope).map_err(|mut r| {
         if r.status() == axum::http::StatusCode::UNAUTHORIZED {
             if s.fault("no-www-authenticate") {
@@ -32,7 +36,10 @@ fn check_token(s: &AppState, headers: &HeaderMap, scope: &str) -> Result<Option<
         if s.fault("accept-no-token") {
             return Ok(None);
         }
-        return Err(errors::unauthorized("an access token is required (Authorization: Bearer)", false));
+        return Err(errors::unauthorized(
+            "an access token is required (Authorization: Bearer)",
+            false,
+        ));
     };
     let token = match s.store.token(&value) {
         Ok(Some(t)) if t.kind == TokenKind::Access => t,

@@ -3,8 +3,8 @@
 
 use super::super::http_util::{self, allow, json, media_type};
 use super::super::state::{AppState, Shared};
-use super::errors::{self, Minor};
 use super::authorize;
+use super::errors::{self, Minor};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -23,7 +23,12 @@ pub fn default_profile(s: &AppState) -> Value {
     })
 }
 
-pub async fn handle(State(s): State<Shared>, method: Method, headers: HeaderMap, body: Body) -> Response {
+pub async fn handle(
+    State(s): State<Shared>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     if let Err(r) = allow(&method, &[Method::GET, Method::PUT]) {
         return r;
     }
@@ -36,7 +41,13 @@ pub async fn handle(State(s): State<Shared>, method: Method, headers: HeaderMap,
     let mut profile = match s.store.profile() {
         Ok(Some(text)) => serde_json::from_str(&text).unwrap_or_else(|_| default_profile(&s)),
         Ok(None) => default_profile(&s),
-        Err(e) => return errors::status_info(StatusCode::INTERNAL_SERVER_ERROR, Minor::InternalServerError, &format!("{e}: storage error")),
+        Err(e) => {
+            return errors::status_info(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Minor::InternalServerError,
+                &format!("{e}: storage error"),
+            );
+        }
     };
     if s.fault("profile-wrong-id") {
         profile["id"] = json!("https://example.org/profiles/not-the-requested-one");
@@ -63,7 +74,13 @@ async fn put(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
     }
     let value: Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
-        Err(e) => return errors::status_info(StatusCode::BAD_REQUEST, Minor::InvalidData, &format!("{e}: body is not JSON")),
+        Err(e) => {
+            return errors::status_info(
+                StatusCode::BAD_REQUEST,
+                Minor::InvalidData,
+                &format!("{e}: body is not JSON"),
+            );
+        }
     };
     if let Err(d) = check_profile(&value) {
         return errors::status_info(StatusCode::BAD_REQUEST, Minor::InvalidData, &d);
@@ -71,7 +88,11 @@ async fn put(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
     if !s.fault("lose-profile")
         && let Err(e) = s.store.put_profile(&value.to_string())
     {
-        return errors::status_info(StatusCode::INTERNAL_SERVER_ERROR, Minor::InternalServerError, &format!("{e}: storage error"));
+        return errors::status_info(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Minor::InternalServerError,
+            &format!("{e}: storage error"),
+        );
     }
     json(StatusCode::OK, &value)
 }

@@ -33,7 +33,13 @@ enum Refusal {
     Redirect(Response),
 }
 
-pub async fn handle(State(s): State<Shared>, method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+pub async fn handle(
+    State(s): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     if let Err(r) = allow(&method, &[Method::GET, Method::POST]) {
         return r;
     }
@@ -60,7 +66,15 @@ pub async fn handle(State(s): State<Shared>, method: Method, uri: Uri, headers: 
     }
     match params.get("consent").map(String::as_str) {
         Some("approve") => {}
-        Some("deny") => return redirect_error(&s, &req.redirect_uri, "access_denied", "the user denied access", req.state.as_deref()),
+        Some("deny") => {
+            return redirect_error(
+                &s,
+                &req.redirect_uri,
+                "access_denied",
+                "the user denied access",
+                req.state.as_deref(),
+            );
+        }
         _ => return login_page(&req, Some("Choose Allow or Deny.")),
     }
     let username = params.get("username").map(String::as_str).unwrap_or("");
@@ -95,7 +109,9 @@ pub async fn handle(State(s): State<Shared>, method: Method, uri: Uri, headers: 
 fn check(s: &AppState, p: &HashMap<String, String>) -> Result<AuthRequest, Refusal> {
     let get = |k: &str| p.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let Some(client_id) = get("client_id") else {
-        return Err(Refusal::Page("client_id: required parameter missing".into()));
+        return Err(Refusal::Page(
+            "client_id: required parameter missing".into(),
+        ));
     };
     let client = match s.store.client(client_id) {
         Ok(Some(c)) => c,
@@ -103,30 +119,68 @@ fn check(s: &AppState, p: &HashMap<String, String>) -> Result<AuthRequest, Refus
             if s.fault("redirect-unknown-client")
                 && let Some(uri) = get("redirect_uri").filter(|u| url::Url::parse(u).is_ok())
             {
-                return Err(Refusal::Redirect(redirect_error(s, uri, "unauthorized_client", "unknown client", get("state"))));
+                return Err(Refusal::Redirect(redirect_error(
+                    s,
+                    uri,
+                    "unauthorized_client",
+                    "unknown client",
+                    get("state"),
+                )));
             }
             return Err(Refusal::Page(format!("{client_id}: unknown client")));
         }
         Err(e) => return Err(Refusal::Page(format!("{e}: storage error"))),
     };
     let Some(redirect_uri) = get("redirect_uri") else {
-        return Err(Refusal::Page("redirect_uri: required parameter missing".into()));
+        return Err(Refusal::Page(
+            "redirect_uri: required parameter missing".into(),
+        ));
     };
     let registered = client.redirect_uris.iter().any(|u| u == redirect_uri)
-        || (s.fault("redirect-prefix-match") && client.redirect_uris.iter().any(|u| redirect_uri.starts_with(u.as_str())));
+        || (s.fault("redirect-prefix-match")
+            && client
+                .redirect_uris
+                .iter()
+                .any(|u| redirect_uri.starts_with(u.as_str())));
     if !registered {
         if s.fault("redirect-unknown-uri") && url::Url::parse(redirect_uri).is_ok() {
-            return Err(Refusal::Redirect(redirect_error(s, redirect_uri, "invalid_request", "redirect_uri is not registered", get("state"))));
+            return Err(Refusal::Redirect(redirect_error(
+                s,
+                redirect_uri,
+                "invalid_request",
+                "redirect_uri is not registered",
+                get("state"),
+            )));
         }
-        return Err(Refusal::Page(format!("{redirect_uri}: redirect_uri is not registered for this client")));
+        return Err(Refusal::Page(format!(
+            "{redirect_uri}: redirect_uri is not registered for this client"
+        )));
     }
     let state = get("state");
-    let fail = |code: &str, d: &str| Err(Refusal::Redirect(redirect_error(s, redirect_uri, code, d, state)));
+    let fail = |code: &str, d: &str| {
+        Err(Refusal::Redirect(redirect_error(
+            s,
+            redirect_uri,
+            code,
+            d,
+            state,
+        )))
+    };
     match get("response_type") {
         Some("code") => {}
         Some(_) if s.fault("accept-any-response-type") => {}
-        Some(other) => return fail("unsupported_response_type", &format!("{other}: only response_type=code is supported")),
-        None => return fail("invalid_request", "response_type: required parameter missing"),
+        Some(other) => {
+            return fail(
+                "unsupported_response_type",
+                &format!("{other}: only response_type=code is supported"),
+            );
+        }
+        None => {
+            return fail(
+                "invalid_request",
+                "response_type: required parameter missing",
+            );
+        }
     }
     if state.is_none() {
         return fail("invalid_request", "state: required parameter missing");
@@ -134,30 +188,49 @@ fn check(s: &AppState, p: &HashMap<String, String>) -> Result<AuthRequest, Refus
     let challenge = get("code_challenge").unwrap_or("");
     let method = get("code_challenge_method").unwrap_or("");
     if challenge.is_empty() && !s.fault("accept-missing-pkce") {
-        return fail("invalid_request", "code_challenge: required parameter missing (PKCE is mandatory)");
+        return fail(
+            "invalid_request",
+            "code_challenge: required parameter missing (PKCE is mandatory)",
+        );
     }
     if !challenge.is_empty() {
         let plain_ok = s.fault("accept-plain-pkce") && (method == "plain" || method.is_empty());
         if method != "S256" && !plain_ok {
             let shown = if method.is_empty() { "(none)" } else { method };
-            return fail("invalid_request", &format!("{shown}: code_challenge_method must be S256"));
+            return fail(
+                "invalid_request",
+                &format!("{shown}: code_challenge_method must be S256"),
+            );
         }
         if method == "S256" && !valid_challenge(challenge) {
-            return fail("invalid_request", &format!("{challenge}: code_challenge is not a base64url SHA-256 value"));
+            return fail(
+                "invalid_request",
+                &format!("{challenge}: code_challenge is not a base64url SHA-256 value"),
+            );
         }
     }
     let mut scope = match get("scope") {
         None => client.scope.clone(),
         Some(asked) if s.fault("ignore-unknown-scope") => {
             let allowed = super::scopes(&client.scope);
-            let kept: Vec<&str> = super::scopes(asked).into_iter().filter(|a| allowed.contains(a)).collect();
-            if kept.is_empty() { client.scope.clone() } else { kept.join(" ") }
+            let kept: Vec<&str> = super::scopes(asked)
+                .into_iter()
+                .filter(|a| allowed.contains(a))
+                .collect();
+            if kept.is_empty() {
+                client.scope.clone()
+            } else {
+                kept.join(" ")
+            }
         }
         Some(asked) => {
             if super::scopes(asked).is_empty() {
                 client.scope.clone()
             } else if !super::subset(asked, &client.scope) {
-                return fail("invalid_scope", &format!("{asked}: scope exceeds what the client registered"));
+                return fail(
+                    "invalid_scope",
+                    &format!("{asked}: scope exceeds what the client registered"),
+                );
             } else {
                 super::scopes(asked).join(" ")
             }
@@ -181,12 +254,18 @@ fn check(s: &AppState, p: &HashMap<String, String>) -> Result<AuthRequest, Refus
         scope,
         state: state.map(str::to_string),
         challenge: challenge.to_string(),
-        method: if method.is_empty() && !challenge.is_empty() { "plain".into() } else { method.to_string() },
+        method: if method.is_empty() && !challenge.is_empty() {
+            "plain".into()
+        } else {
+            method.to_string()
+        },
     })
 }
 
 fn valid_challenge(c: &str) -> bool {
-    c.len() == 43 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    c.len() == 43
+        && c.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// 302 to `uri` with extra query parameters.
@@ -209,7 +288,13 @@ fn redirect(uri: &str, pairs: &[(&str, &str)]) -> Response {
     r
 }
 
-fn redirect_error(s: &AppState, uri: &str, code: &str, description: &str, state: Option<&str>) -> Response {
+fn redirect_error(
+    s: &AppState,
+    uri: &str,
+    code: &str,
+    description: &str,
+    state: Option<&str>,
+) -> Response {
     let mut d = super::clean_description(description);
     if s.fault("bad-error-charset") {
         d.push_str(" \"quoted\" \\ back");
@@ -271,7 +356,10 @@ fn login_page(req: &AuthRequest, problem: Option<&str>) -> Response {
     ];
     let mut form = String::new();
     if let Some(p) = problem {
-        form.push_str(&format!("<p class=\"error\" id=\"error\">{}</p>\n", escape(p)));
+        form.push_str(&format!(
+            "<p class=\"error\" id=\"error\">{}</p>\n",
+            escape(p)
+        ));
     }
     form.push_str(&format!(
         "<p><strong id=\"client-name\">{}</strong> asks for access to:</p>\n<ul>\n",
@@ -283,9 +371,15 @@ fn login_page(req: &AuthRequest, problem: Option<&str>) -> Response {
     form.push_str("</ul>\n<ul class=\"client\">\n");
     for (k, v) in &req.client_links {
         if *k == "logo_uri" {
-            form.push_str(&format!("<li><img src=\"{}\" alt=\"client logo\" height=\"32\"></li>\n", escape(v)));
+            form.push_str(&format!(
+                "<li><img src=\"{}\" alt=\"client logo\" height=\"32\"></li>\n",
+                escape(v)
+            ));
         } else {
-            form.push_str(&format!("<li>{k}: <a href=\"{0}\">{0}</a></li>\n", escape(v)));
+            form.push_str(&format!(
+                "<li>{k}: <a href=\"{0}\">{0}</a></li>\n",
+                escape(v)
+            ));
         }
     }
     form.push_str("</ul>\n<form method=\"post\" action=\"/oauth/authorize\">\n");
@@ -303,7 +397,11 @@ fn login_page(req: &AuthRequest, problem: Option<&str>) -> Response {
          <button type=\"submit\" name=\"consent\" value=\"approve\">Allow</button>\n\
          <button type=\"submit\" name=\"consent\" value=\"deny\">Deny</button>\n</form>",
     );
-    let status = if problem.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+    let status = if problem.is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
     page(status, "Sign in and authorize", &form)
 }
 
@@ -313,13 +411,20 @@ mod tests {
 
     #[test]
     fn escape_covers_markup() {
-        assert_eq!(escape("<a href=\"x\">'&"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;");
+        assert_eq!(
+            escape("<a href=\"x\">'&"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
+        );
     }
 
     #[test]
     fn challenge_shape() {
-        assert!(valid_challenge("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+        assert!(valid_challenge(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        ));
         assert!(!valid_challenge("short"));
-        assert!(!valid_challenge("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM"));
+        assert!(!valid_challenge(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM"
+        ));
     }
 }

@@ -58,7 +58,11 @@ pub fn authenticate_client(s: &AppState, headers: &HeaderMap) -> Result<Client, 
         Ok(Some(c)) if s.fault("accept-bad-client-secret") => Ok(c),
         Ok(Some(c)) if constant_eq(c.secret.as_bytes(), secret.as_bytes()) => Ok(c),
         Ok(_) => Err(bad(&format!("{id}: unknown client or wrong secret"))),
-        Err(e) => Err(error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &format!("{e}"))),
+        Err(e) => Err(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            &format!("{e}"),
+        )),
     }
 }
 

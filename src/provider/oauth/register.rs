@@ -24,7 +24,12 @@ const REQUIRED_STRINGS: &[&str] = &[
 ];
 const URL_FIELDS: &[&str] = &["client_uri", "logo_uri", "tos_uri", "policy_uri"];
 
-pub async fn post(State(s): State<Shared>, method: Method, headers: HeaderMap, body: Body) -> Response {
+pub async fn post(
+    State(s): State<Shared>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     if let Err(r) = allow(&method, &[Method::POST]) {
         return r;
     }
@@ -40,8 +45,18 @@ pub async fn post(State(s): State<Shared>, method: Method, headers: HeaderMap, b
     };
     let request: Map<String, Value> = match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(m)) => m,
-        Ok(_) => return bad("invalid_client_metadata", "the registration request must be a JSON object"),
-        Err(e) => return bad("invalid_client_metadata", &format!("{e}: request body is not JSON")),
+        Ok(_) => {
+            return bad(
+                "invalid_client_metadata",
+                "the registration request must be a JSON object",
+            );
+        }
+        Err(e) => {
+            return bad(
+                "invalid_client_metadata",
+                &format!("{e}: request body is not JSON"),
+            );
+        }
     };
     let client = match validate(&s, &request) {
         Ok(c) => c,
@@ -54,19 +69,32 @@ pub async fn post(State(s): State<Shared>, method: Method, headers: HeaderMap, b
     }
     out.insert("client_id_issued_at".into(), json!(http_util::now()));
     out.insert("client_secret_expires_at".into(), json!(0));
-    out.entry("token_endpoint_auth_method").or_insert(json!("client_secret_basic"));
-    out.entry("grant_types").or_insert(json!(client.grant_types));
+    out.entry("token_endpoint_auth_method")
+        .or_insert(json!("client_secret_basic"));
+    out.entry("grant_types")
+        .or_insert(json!(client.grant_types));
     out.entry("response_types").or_insert(json!(["code"]));
     if s.fault("registration-no-echo") {
         out.remove("redirect_uris");
         out.remove("scope");
     }
     let out = Value::Object(out);
-    let stored = Client { metadata: out.to_string(), ..client };
+    let stored = Client {
+        metadata: out.to_string(),
+        ..client
+    };
     if let Err(e) = s.store.insert_client(&stored) {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &format!("{e}"));
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            &format!("{e}"),
+        );
     }
-    let status = if s.fault("registration-200") { StatusCode::OK } else { StatusCode::CREATED };
+    let status = if s.fault("registration-200") {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     let mut r = json(status, &out);
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -84,7 +112,11 @@ fn string_array(req: &Map<String, Value>, key: &str) -> Result<Option<Vec<String
         None => Ok(None),
         Some(Value::Array(a)) => a
             .iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| meta(format!("{v}: {key} items must be strings"))))
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| meta(format!("{v}: {key} items must be strings")))
+            })
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
         Some(v) => Err(meta(format!("{v}: {key} must be an array"))),
@@ -103,13 +135,19 @@ fn validate(s: &AppState, req: &Map<String, Value>) -> Result<Client, Refusal> {
     }
     let redirect_uris = match string_array(req, "redirect_uris") {
         Ok(Some(v)) if !v.is_empty() => v,
-        Ok(_) => return Err(("invalid_redirect_uri", "redirect_uris: required non-empty array missing".into())),
+        Ok(_) => {
+            return Err((
+                "invalid_redirect_uri",
+                "redirect_uris: required non-empty array missing".into(),
+            ));
+        }
         Err((_, d)) => return Err(("invalid_redirect_uri", d)),
     };
     string_array(req, "contacts")?;
     let mut host: Option<String> = None;
     let mut check_url = |key: &str, raw: &str, code: &'static str| -> Result<(), Refusal> {
-        let u = url::Url::parse(raw).map_err(|e| (code, format!("{raw}: {key} is not a URL ({e})")))?;
+        let u =
+            url::Url::parse(raw).map_err(|e| (code, format!("{raw}: {key} is not a URL ({e})")))?;
         if u.scheme() != "https" && !s.fault("registration-accept-http") {
             return Err((code, format!("{raw}: {key} must use https")));
         }
@@ -118,11 +156,19 @@ fn validate(s: &AppState, req: &Map<String, Value>) -> Result<Client, Refusal> {
             None => host = Some(h),
             Some(first) if *first == h => {}
             Some(first) => {
-                return Err((code, format!("{raw}: {key} host differs from {first}; all URLs must share one hostname")));
+                return Err((
+                    code,
+                    format!(
+                        "{raw}: {key} host differs from {first}; all URLs must share one hostname"
+                    ),
+                ));
             }
         }
         if code == "invalid_redirect_uri" && u.fragment().is_some() {
-            return Err((code, format!("{raw}: a redirect URI must not have a fragment")));
+            return Err((
+                code,
+                format!("{raw}: a redirect URI must not have a fragment"),
+            ));
         }
         Ok(())
     };
@@ -137,15 +183,22 @@ fn validate(s: &AppState, req: &Map<String, Value>) -> Result<Client, Refusal> {
     match req.get("token_endpoint_auth_method") {
         None => {}
         Some(Value::String(m)) if m == "client_secret_basic" => {}
-        Some(v) => return Err(meta(format!("{v}: token_endpoint_auth_method must be client_secret_basic"))),
+        Some(v) => {
+            return Err(meta(format!(
+                "{v}: token_endpoint_auth_method must be client_secret_basic"
+            )));
+        }
     }
-    let grant_types = string_array(req, "grant_types")?.unwrap_or_else(|| vec!["authorization_code".into()]);
+    let grant_types =
+        string_array(req, "grant_types")?.unwrap_or_else(|| vec!["authorization_code".into()]);
     if grant_types.is_empty() {
         return Err(meta("grant_types: must not be empty".into()));
     }
     for g in &grant_types {
         if g != "authorization_code" && g != "refresh_token" {
-            return Err(meta(format!("{g}: grant type not supported (authorization_code, refresh_token)")));
+            return Err(meta(format!(
+                "{g}: grant type not supported (authorization_code, refresh_token)"
+            )));
         }
     }
     if !grant_types.iter().any(|g| g == "authorization_code") {

@@ -11,7 +11,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-pub async fn post(State(s): State<Shared>, method: Method, headers: HeaderMap, body: Body) -> Response {
+pub async fn post(
+    State(s): State<Shared>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     if let Err(r) = allow(&method, &[Method::POST]) {
         return r;
     }
@@ -26,11 +31,19 @@ pub async fn post(State(s): State<Shared>, method: Method, headers: HeaderMap, b
     let form = match http_util::parse_form(&bytes) {
         Ok(f) => f,
         Err(name) => {
-            return error(StatusCode::BAD_REQUEST, "invalid_request", &format!("{name}: parameter given more than once"));
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                &format!("{name}: parameter given more than once"),
+            );
         }
     };
     let Some(token) = form.get("token").filter(|t| !t.is_empty()) else {
-        return error(StatusCode::BAD_REQUEST, "invalid_request", "token: required parameter missing");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "token: required parameter missing",
+        );
     };
     match form.get("token_type_hint").map(String::as_str) {
         Some("access_token") | Some("refresh_token") => {}
@@ -41,11 +54,23 @@ pub async fn post(State(s): State<Shared>, method: Method, headers: HeaderMap, b
                 &format!("{other}: token_type_hint must be access_token or refresh_token"),
             );
         }
-        None => return error(StatusCode::BAD_REQUEST, "invalid_request", "token_type_hint: required parameter missing"),
+        None => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "token_type_hint: required parameter missing",
+            );
+        }
     }
     let found = match s.store.token(token) {
         Ok(t) => t,
-        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &format!("{e}")),
+        Err(e) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                &format!("{e}"),
+            );
+        }
     };
     if found.is_none() && s.fault("revocation-unknown-400") {
         return error(StatusCode::BAD_REQUEST, "invalid_request", "unknown token");
@@ -60,7 +85,11 @@ pub async fn post(State(s): State<Shared>, method: Method, headers: HeaderMap, b
             TokenKind::Refresh => s.store.revoke_grant(&t.grant).map(|_| ()),
         };
         if let Err(e) = done {
-            return error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &format!("{e}"));
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                &format!("{e}"),
+            );
         }
     }
     let mut r = StatusCode::OK.into_response();

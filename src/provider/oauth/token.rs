@@ -17,7 +17,12 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
-pub async fn post(State(s): State<Shared>, method: Method, headers: HeaderMap, body: Body) -> Response {
+pub async fn post(
+    State(s): State<Shared>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     if let Err(r) = allow(&method, &[Method::POST]) {
         return r;
     }
@@ -31,13 +36,24 @@ pub async fn post(State(s): State<Shared>, method: Method, headers: HeaderMap, b
     };
     let form = match http_util::parse_form(&bytes) {
         Ok(f) => f,
-        Err(name) => return bad("invalid_request", &format!("{name}: parameter given more than once")),
+        Err(name) => {
+            return bad(
+                "invalid_request",
+                &format!("{name}: parameter given more than once"),
+            );
+        }
     };
     match form.get("grant_type").map(String::as_str) {
         Some("authorization_code") => authorization_code(&s, &client, &form),
         Some("refresh_token") => refresh(&s, &client, &form),
-        Some(other) if s.fault("wrong-unsupported-grant-error") => bad("invalid_request", &format!("{other}: grant type not supported")),
-        Some(other) => bad("unsupported_grant_type", &format!("{other}: grant type not supported")),
+        Some(other) if s.fault("wrong-unsupported-grant-error") => bad(
+            "invalid_request",
+            &format!("{other}: grant type not supported"),
+        ),
+        Some(other) => bad(
+            "unsupported_grant_type",
+            &format!("{other}: grant type not supported"),
+        ),
         None => bad("invalid_request", "grant_type: required parameter missing"),
     }
 }
@@ -47,7 +63,11 @@ fn bad(code: &str, d: &str) -> Response {
 }
 
 fn server_error(e: anyhow::Error) -> Response {
-    error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &format!("{e}"))
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "server_error",
+        &format!("{e}"),
+    )
 }
 
 /// S256: BASE64URL(SHA256(ASCII(verifier))).
@@ -57,7 +77,8 @@ pub fn s256(verifier: &str) -> String {
 
 fn valid_verifier(v: &str) -> bool {
     (43..=128).contains(&v.len())
-        && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
 fn authorization_code(s: &AppState, client: &Client, form: &HashMap<String, String>) -> Response {
@@ -66,15 +87,26 @@ fn authorization_code(s: &AppState, client: &Client, form: &HashMap<String, Stri
         return bad("invalid_request", "code: required parameter missing");
     };
     let Some(redirect_uri) = get("redirect_uri") else {
-        return bad("invalid_request", "redirect_uri: required parameter missing");
+        return bad(
+            "invalid_request",
+            "redirect_uri: required parameter missing",
+        );
     };
     let code = match s.store.code(code_value) {
         Ok(Some(c)) => c,
-        Ok(None) => return bad("invalid_grant", &format!("{code_value}: unknown authorization code")),
+        Ok(None) => {
+            return bad(
+                "invalid_grant",
+                &format!("{code_value}: unknown authorization code"),
+            );
+        }
         Err(e) => return server_error(e),
     };
     if code.client_id != client.client_id {
-        return bad("invalid_grant", "the authorization code was issued to another client");
+        return bad(
+            "invalid_grant",
+            "the authorization code was issued to another client",
+        );
     }
     if code.used && !s.fault("reuse-code") {
         if !s.fault("reuse-keeps-tokens")
@@ -82,13 +114,19 @@ fn authorization_code(s: &AppState, client: &Client, form: &HashMap<String, Stri
         {
             return server_error(e);
         }
-        return bad("invalid_grant", "the authorization code was already used; tokens issued from it are revoked");
+        return bad(
+            "invalid_grant",
+            "the authorization code was already used; tokens issued from it are revoked",
+        );
     }
     if code.expires_at < http_util::now() {
         return bad("invalid_grant", "the authorization code has expired");
     }
     if code.redirect_uri != redirect_uri && !s.fault("ignore-code-redirect-uri") {
-        return bad("invalid_grant", &format!("{redirect_uri}: redirect_uri differs from the authorization request"));
+        return bad(
+            "invalid_grant",
+            &format!("{redirect_uri}: redirect_uri differs from the authorization request"),
+        );
     }
     let verifier = get("code_verifier");
     if !code.challenge.is_empty() || verifier.is_some() {
@@ -96,17 +134,26 @@ fn authorization_code(s: &AppState, client: &Client, form: &HashMap<String, Stri
             if s.fault("accept-missing-verifier") {
                 return finish(s, client, form, &code);
             }
-            return bad("invalid_request", "code_verifier: required parameter missing");
+            return bad(
+                "invalid_request",
+                "code_verifier: required parameter missing",
+            );
         };
         if !valid_verifier(verifier) {
-            return bad("invalid_grant", &format!("{verifier}: code_verifier must be 43 to 128 unreserved characters"));
+            return bad(
+                "invalid_grant",
+                &format!("{verifier}: code_verifier must be 43 to 128 unreserved characters"),
+            );
         }
         let matches = match code.method.as_str() {
             "S256" => s256(verifier) == code.challenge,
             _ => verifier == code.challenge,
         };
         if !matches && !s.fault("accept-wrong-verifier") {
-            return bad("invalid_grant", "code_verifier does not match the code_challenge");
+            return bad(
+                "invalid_grant",
+                "code_verifier does not match the code_challenge",
+            );
         }
     }
     finish(s, client, form, &code)
@@ -118,7 +165,10 @@ fn finish(s: &AppState, client: &Client, form: &HashMap<String, String>, code: &
     let scope = match get("scope") {
         Some(asked) if !super::scopes(asked).is_empty() => {
             if !super::subset(asked, &code.scope) {
-                return bad("invalid_scope", &format!("{asked}: scope exceeds what was authorized"));
+                return bad(
+                    "invalid_scope",
+                    &format!("{asked}: scope exceeds what was authorized"),
+                );
             }
             super::scopes(asked).join(" ")
         }
@@ -141,10 +191,16 @@ fn finish(s: &AppState, client: &Client, form: &HashMap<String, String>, code: &
 fn refresh(s: &AppState, client: &Client, form: &HashMap<String, String>) -> Response {
     let get = |k: &str| form.get(k).map(String::as_str).filter(|v| !v.is_empty());
     if !client.grant_types.iter().any(|g| g == "refresh_token") {
-        return bad("unauthorized_client", "this client did not register the refresh_token grant");
+        return bad(
+            "unauthorized_client",
+            "this client did not register the refresh_token grant",
+        );
     }
     let Some(value) = get("refresh_token") else {
-        return bad("invalid_request", "refresh_token: required parameter missing");
+        return bad(
+            "invalid_request",
+            "refresh_token: required parameter missing",
+        );
     };
     let old = match s.store.token(value) {
         Ok(Some(t)) if t.kind == TokenKind::Refresh => t,
@@ -152,7 +208,10 @@ fn refresh(s: &AppState, client: &Client, form: &HashMap<String, String>) -> Res
         Err(e) => return server_error(e),
     };
     if old.client_id != client.client_id && !s.fault("refresh-any-client") {
-        return bad("invalid_grant", "the refresh token was issued to another client");
+        return bad(
+            "invalid_grant",
+            "the refresh token was issued to another client",
+        );
     }
     if old.revoked || old.expires_at < http_util::now() {
         return bad("invalid_grant", "the refresh token is revoked or expired");
@@ -160,7 +219,10 @@ fn refresh(s: &AppState, client: &Client, form: &HashMap<String, String>) -> Res
     let scope = match get("scope") {
         Some(asked) if !super::scopes(asked).is_empty() => {
             if !super::subset(asked, &old.scope) && !s.fault("refresh-widen-scope") {
-                return bad("invalid_scope", &format!("{asked}: scope exceeds the original grant"));
+                return bad(
+                    "invalid_scope",
+                    &format!("{asked}: scope exceeds the original grant"),
+                );
             }
             super::scopes(asked).join(" ")
         }
@@ -177,7 +239,14 @@ fn refresh(s: &AppState, client: &Client, form: &HashMap<String, String>) -> Res
 }
 
 /// Store and return a new access token (and refresh token when the client may refresh).
-fn issue(s: &AppState, client: &Client, scope: &str, username: &str, grant: &str, old: Option<&Token>) -> Response {
+fn issue(
+    s: &AppState,
+    client: &Client,
+    scope: &str,
+    username: &str,
+    grant: &str,
+    old: Option<&Token>,
+) -> Response {
     let now = http_util::now();
     let access = match old {
         Some(o) if s.fault("refresh-same-token") => {
@@ -220,7 +289,9 @@ fn issue(s: &AppState, client: &Client, scope: &str, username: &str, grant: &str
                     token: random_token(),
                     kind: TokenKind::Refresh,
                     client_id: client.client_id.clone(),
-                    scope: old.map(|o| o.scope.clone()).unwrap_or_else(|| scope.to_string()),
+                    scope: old
+                        .map(|o| o.scope.clone())
+                        .unwrap_or_else(|| scope.to_string()),
                     username: username.to_string(),
                     grant: grant.to_string(),
                     expires_at: now + REFRESH_TOKEN_SECONDS,
@@ -257,10 +328,12 @@ mod tests {
     #[test]
     fn s256_matches_rfc7636_appendix_b() {
         assert_eq!(
-            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wEJ5t3hEJBXk"),
+            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
-        assert!(valid_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wEJ5t3hEJBXk"));
+        assert!(valid_verifier(
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        ));
         assert!(!valid_verifier("short"));
     }
 }

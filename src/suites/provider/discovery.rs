@@ -1,7 +1,6 @@
 //! Discovery: the SDD is served without authentication as JSON, has the
 //! required OpenAPI structure, https URLs, the profile's scopes and a
-//! registration URL [OB §6.3, §7.1; FACTS §3]. Also the transport rule that
-//! the API is served over TLS 1.2/1.3.
+//! registration URL [OB §6.3, §7.1; FACTS §3].
 
 use super::Ctx;
 use crate::oauth::discovery::{self, structure_problems};
@@ -9,44 +8,32 @@ use crate::suites::CheckSpec;
 
 pub const FETCH: CheckSpec = CheckSpec {
     name: "discovery: unauthenticated GET returns 200 JSON",
-    ids: &["discovery.unauthenticated", "discovery.json"],
+    ids: &["discovery.unauthenticated", "discovery.status-200-json", "discovery.path", "discovery.https"],
 };
 pub const STRUCTURE: CheckSpec = CheckSpec {
     name: "discovery: SDD required structure",
     ids: &[
         "discovery.openapi",
+        "discovery.profiled",
+        "discovery.info.title",
+        "discovery.info.version",
         "discovery.info.terms-of-service",
         "discovery.info.privacy-policy",
         "discovery.oauth2acg.type",
         "discovery.oauth2acg.only-scheme",
         "discovery.oauth2acg.registration-url",
+        "discovery.oauth2acg.authorization-url",
+        "discovery.oauth2acg.token-url",
     ],
 };
 pub const HTTPS: CheckSpec = CheckSpec { name: "discovery: SDD URLs are https", ids: &["discovery.oauth-urls-https"] };
 pub const SCOPES: CheckSpec =
     CheckSpec { name: "discovery: SDD lists the profile's scopes", ids: &["discovery.oauth2acg.scopes"] };
-pub const TLS: CheckSpec = CheckSpec { name: "transport: API served over TLS 1.2/1.3", ids: &["transport.tls"] };
-
-pub const CHECKS: &[CheckSpec] = &[FETCH, STRUCTURE, HTTPS, SCOPES, TLS];
+pub const CHECKS: &[CheckSpec] = &[FETCH, STRUCTURE, HTTPS, SCOPES];
 
 pub async fn run(ctx: &mut Ctx) {
     let url = discovery::discovery_url(&ctx.target.base_url, ctx.target.profile);
     let res = discovery::fetch(&ctx.http, &mut ctx.rec, &ctx.target.base_url, ctx.target.profile).await;
-    // Transport: rustls only speaks TLS 1.2 and 1.3, so any https response proves the rule.
-    let mut tls = TLS.start();
-    tls.subject(&url);
-    match &res {
-        Ok(ex) => {
-            tls.cite(&ex.tx);
-            tls.ensure("transport.tls", url.starts_with("https://"), format!("{url}: served over https (TLS 1.2/1.3)"));
-            ctx.finish(tls);
-        }
-        Err(_) if !url.starts_with("https://") => {
-            tls.fail("transport.tls", format!("{url}: not an https URL"));
-            ctx.finish(tls);
-        }
-        Err(f) => ctx.transport_error(tls, f),
-    }
     let ex = match res {
         Ok(ex) => ex,
         Err(f) => {
@@ -62,6 +49,12 @@ pub async fn run(ctx: &mut Ctx) {
     let mut c = FETCH.start();
     c.subject(&url).cite(&ex.tx);
     c.ensure_eq("discovery.unauthenticated", 200, ex.status, "discovery answers a request without credentials with 200");
+    c.ensure_eq("discovery.path", 200, ex.status, format!("{url}: the SDD is served at the base path + /discovery"));
+    c.ensure(
+        "discovery.https",
+        url.starts_with("https://"),
+        format!("{url}: served over https (rustls negotiates only TLS 1.2/1.3)"),
+    );
     let json = ex.json();
     let is_json = ex.is_json_media_type() && json.is_some();
     let hint = if ex.media_type() == "text/html" {
@@ -69,7 +62,11 @@ pub async fn run(ctx: &mut Ctx) {
     } else {
         ""
     };
-    c.ensure("discovery.json", is_json, format!("discovery body is application/json: got {}{hint}", ex.brief()));
+    c.ensure(
+        "discovery.status-200-json",
+        is_json && ex.status == 200 && json.as_ref().is_some_and(|v| v.is_object()),
+        format!("discovery answers 200 application/json with an object: got {}{hint}", ex.brief()),
+    );
     ctx.finish(c);
     let Some(v) = json.filter(|_| ex.status == 200) else {
         for spec in [STRUCTURE, HTTPS, SCOPES] {
@@ -83,7 +80,7 @@ pub async fn run(ctx: &mut Ctx) {
 
     let mut c = STRUCTURE.start();
     c.subject(&url).cite(&ex.tx);
-    judge_structure(&mut c, &v);
+    judge_structure(&mut c, &v, ctx.target.profile);
     ctx.finish(c);
     let parsed = discovery::parse(&v);
 
@@ -149,7 +146,7 @@ pub async fn run(ctx: &mut Ctx) {
 
 /// Each required SDD member judged under its own id; what else is missing
 /// (info.title, info.version, the flow URLs) fails the member it sits in.
-fn judge_structure(c: &mut crate::evidence::Check, v: &serde_json::Value) {
+fn judge_structure(c: &mut crate::evidence::Check, v: &serde_json::Value, profile: &crate::catalog::Profile) {
     let problems = structure_problems(v);
     let route = |p: &str| -> &'static str {
         if p.starts_with("openapi") {
@@ -160,7 +157,15 @@ fn judge_structure(c: &mut crate::evidence::Check, v: &serde_json::Value) {
             "discovery.info.privacy-policy"
         } else if p.contains("registrationUrl") {
             "discovery.oauth2acg.registration-url"
-        } else if p.contains("info.") {
+        } else if p.contains("info.title") {
+            "discovery.info.title"
+        } else if p.contains("info.version") {
+            "discovery.info.version"
+        } else if p.contains("authorizationUrl") {
+            "discovery.oauth2acg.authorization-url"
+        } else if p.contains("tokenUrl") {
+            "discovery.oauth2acg.token-url"
+        } else if p.contains("info") {
             "discovery.openapi"
         } else {
             "discovery.oauth2acg.type"
@@ -179,12 +184,25 @@ fn judge_structure(c: &mut crate::evidence::Check, v: &serde_json::Value) {
         others.is_empty(),
         format!("components.securitySchemes holds only OAuth2ACG: extra {others:?}"),
     );
+    let base_path = profile.base_path.as_str();
+    let paths: Vec<&String> = v.get("paths").and_then(serde_json::Value::as_object).map(|m| m.keys().collect()).unwrap_or_default();
+    let api_paths = paths.iter().filter(|p| p.contains("/credentials") || p.contains("/profile")).count();
+    let under = paths.iter().all(|p| p.starts_with(base_path) || !p.starts_with("/ims/"));
+    c.ensure(
+        "discovery.profiled",
+        api_paths > 0 && under,
+        format!("paths lists the supported endpoints under {base_path}: got {paths:?}"),
+    );
     for id in [
         "discovery.openapi",
+        "discovery.info.title",
+        "discovery.info.version",
         "discovery.info.terms-of-service",
         "discovery.info.privacy-policy",
         "discovery.oauth2acg.type",
         "discovery.oauth2acg.registration-url",
+        "discovery.oauth2acg.authorization-url",
+        "discovery.oauth2acg.token-url",
     ] {
         if !failed.contains(&id) {
             c.pass(id, "present with the required type");

@@ -9,10 +9,12 @@ use serde_json::Value;
 
 pub const STATUS_INFO: CheckSpec = CheckSpec {
     name: "errors: non-success bodies are valid Imsx_StatusInfo",
-    ids: &["api.errors.status-info-schema"],
+    ids: &["api.errors.status-info", "api.errors.status-info-schema", "api.errors.explained"],
 };
-pub const METHOD: CheckSpec =
-    CheckSpec { name: "errors: 405 carries an Allow header", ids: &["api.errors.allow-header"] };
+pub const METHOD: CheckSpec = CheckSpec {
+    name: "errors: unknown method 405 with Allow, unknown path 404",
+    ids: &["api.errors.method-405", "api.errors.allow-header", "api.errors.not-found-404"],
+};
 pub const BAD_REQUEST: CheckSpec = CheckSpec {
     name: "errors: a bad request gets 400, not 500",
     ids: &["api.errors.bad-request-400", "api.errors.avoid-500"],
@@ -89,8 +91,19 @@ pub fn status_info_problems(v: &Value) -> Vec<String> {
 pub fn judge_body(c: &mut crate::evidence::Check, ex: &Exchange, what: &str) {
     c.cite(&ex.tx);
     let id = "api.errors.status-info-schema";
-    match ex.json() {
-        Some(v) if ex.is_json_media_type() => {
+    let json = ex.json().filter(|_| ex.is_json_media_type());
+    c.ensure(
+        "api.errors.status-info",
+        json.as_ref().is_some_and(|v| v.get("imsx_codeMajor").is_some()),
+        format!("{what} ({}): application/json Imsx_StatusInfo body: got {}", ex.status, ex.brief()),
+    );
+    if let Some(v) = &json {
+        let explained = v.get("imsx_description").and_then(Value::as_str).is_some_and(|d| !d.trim().is_empty())
+            || v.get("imsx_codeMinor").is_some();
+        c.ensure("api.errors.explained", explained, format!("{what}: imsx_description or imsx_codeMinor explains the error"));
+    }
+    match json {
+        Some(v) => {
             let p = status_info_problems(&v);
             c.ensure(id, p.is_empty(), format!("{what} ({}): Imsx_StatusInfo body valid{}", ex.status, if p.is_empty() { String::new() } else { format!(": {}", p.join("; ")) }));
         }
@@ -152,7 +165,7 @@ pub async fn run(ctx: &mut Ctx) {
         match ctx.send(Req::new(http::Method::DELETE, &creds, "DELETE credentials").bearer(t)).await {
             Ok(ex) => {
                 c.subject(&ex.url).cite(&ex.tx);
-                c.ensure_eq("api.errors.allow-header", 405, ex.status, "DELETE /credentials is answered 405");
+                c.ensure_eq("api.errors.method-405", 405, ex.status, "DELETE /credentials is answered 405");
                 let allow = ex.header("allow").unwrap_or("");
                 c.ensure(
                     "api.errors.allow-header",
@@ -166,6 +179,20 @@ pub async fn run(ctx: &mut Ctx) {
             Err(f) => {
                 c.cite(&f.tx);
                 c.error("api.errors.allow-header", f.message);
+            }
+        }
+        let unknown = ctx.api_url("/no-such-endpoint");
+        match ctx.send(Req::get(&unknown, "GET an unknown path").bearer(t)).await {
+            Ok(ex) => {
+                c.cite(&ex.tx);
+                c.ensure_eq("api.errors.not-found-404", 404, ex.status, format!("{unknown}: unknown path is answered 404"));
+                if ex.status >= 400 {
+                    judge_body(&mut info, &ex, "unknown path");
+                }
+            }
+            Err(f) => {
+                c.cite(&f.tx);
+                c.error("api.errors.not-found-404", f.message);
             }
         }
         ctx.finish(c);

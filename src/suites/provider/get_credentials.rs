@@ -5,7 +5,7 @@
 //! Paging is judged in `paging.rs`.
 
 use super::Ctx;
-use crate::evidence::{Check, Recorder, Verdict};
+use crate::evidence::{Recorder, Verdict};
 use crate::http::{Exchange, Failure, Req};
 use crate::suites::CheckSpec;
 use base64::Engine;
@@ -13,11 +13,22 @@ use serde_json::Value;
 
 pub const STATUS: CheckSpec = CheckSpec {
     name: "getCredentials: 200 application/json",
-    ids: &["api.get-credentials.status", "api.get-credentials.json"],
+    ids: &[
+        "api.get-credentials.supported",
+        "api.get-credentials.status-200",
+        "api.get-credentials.json",
+        "api.base-path",
+        "api.auth.bearer-header",
+        "oauth.token.access-token-works",
+    ],
 };
 pub const SHAPE: CheckSpec = CheckSpec {
     name: "getCredentials: GetClrCredentialsResponse shape",
-    ids: &["api.get-credentials.body-schema", "api.get-credentials.jws-in-compact-array"],
+    ids: &[
+        "api.get-credentials.body-schema",
+        "api.get-credentials.jws-in-compact-array",
+        "api.get-credentials.credential-type",
+    ],
 };
 pub const VERIFIABLE: CheckSpec =
     CheckSpec { name: "getCredentials: every returned credential verifies", ids: &["api.get-credentials.verifiable"] };
@@ -171,15 +182,41 @@ pub async fn run(ctx: &mut Ctx) {
         misplaced == 0,
         format!("VC-JWT credentials are in compactJwsString, not credential: {misplaced} misplaced"),
     );
+    let list = items(&v);
+    let want = ctx.target.profile.credential_type.clone();
+    for (i, item) in list.iter().enumerate() {
+        let types = item.credential().map(|c| crate::credential::verify::types(&c)).unwrap_or_default();
+        c.ensure(
+            "api.get-credentials.credential-type",
+            types.contains(&want),
+            format!("credential {i}: type includes {want}: got {types:?}"),
+        );
+    }
     ctx.finish(c);
-    verify_all(ctx, &ex, &items(&v));
+    verify_all(ctx, &ex, &list);
 }
 
 /// Status and media type of a getCredentials response (also used after refresh).
 pub fn judge_status(ctx: &mut Ctx, ex: &Exchange, what: &str) {
     let mut c = STATUS.start();
     c.subject(&ex.url).cite(&ex.tx);
-    c.ensure_eq("api.get-credentials.status", 200, ex.status, format!("{what}: answered 200"));
+    c.ensure(
+        "api.get-credentials.supported",
+        !matches!(ex.status, 404 | 405 | 501),
+        format!("{what}: GET {{base_path}}/credentials is implemented: got {}", ex.brief()),
+    );
+    c.ensure("api.base-path", ex.status != 404, format!("{what}: served under the profile's base path: got {}", ex.brief()));
+    c.ensure_eq("api.get-credentials.status-200", 200, ex.status, format!("{what}: answered 200"));
+    c.ensure(
+        "api.auth.bearer-header",
+        ex.status == 200,
+        format!("{what}: the token in Authorization: Bearer is accepted: got {}", ex.brief()),
+    );
+    c.ensure(
+        "oauth.token.access-token-works",
+        ex.status == 200,
+        format!("{what}: the access token works within its scope: got {}", ex.brief()),
+    );
     c.ensure(
         "api.get-credentials.json",
         ex.media_type() == "application/json",
@@ -235,20 +272,17 @@ fn verify_item(ctx: &Ctx, item: &Item, subject: &str) -> (Vec<String>, Vec<Strin
     (fails, errors)
 }
 
-/// INTEGRATION POINT with the verify engine (`crate::credential::verify`).
-/// Until it is reachable from here, a structural check stands in.
-fn verify_engine(_ctx: &Ctx, item: &Item, subject: &str, rec: &mut Recorder) {
-    let mut c = Check::new("structural credential check", &["verify.structural"]);
-    c.subject(subject);
-    match item.credential() {
-        Some(v) if key(&v).is_some() => {
-            c.pass("verify.structural", "has issuer and id");
-        }
-        _ => {
-            c.fail("verify.structural", "not a credential with issuer and id");
-        }
-    }
-    rec.finish(c);
+/// The verify engine (`crate::credential::verify`) judging one credential as a
+/// verifier (displayer) would: proofs, schema, dates, status, nested credentials.
+fn verify_engine(ctx: &Ctx, item: &Item, subject: &str, rec: &mut Recorder) {
+    use crate::credential::parse::Input;
+    use crate::credential::verify::{VerifyOptions, verify};
+    let input = match item {
+        Item::Json(v) => Input::Json(v.clone()),
+        Item::Jws(s) => Input::Jws(s.clone()),
+    };
+    let opts = VerifyOptions::new(crate::catalog::Role::Displayer, ctx.target.profile);
+    verify(&input, &opts, rec, subject);
 }
 
 #[cfg(test)]

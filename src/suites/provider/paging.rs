@@ -11,16 +11,27 @@ use crate::http::client::same_origin;
 use crate::suites::CheckSpec;
 use std::collections::BTreeSet;
 
-pub const LIMIT: CheckSpec = CheckSpec { name: "paging: limit honoured", ids: &["api.paging.limit"] };
+pub const LIMIT: CheckSpec =
+    CheckSpec { name: "paging: limit honoured", ids: &["api.paging.limit", "api.paging.supported"] };
 pub const OFFSET: CheckSpec = CheckSpec { name: "paging: offset honoured", ids: &["api.paging.offset"] };
 pub const TOTAL: CheckSpec =
     CheckSpec { name: "paging: X-Total-Count equals the total", ids: &["api.paging.x-total-count"] };
 pub const LINK: CheckSpec = CheckSpec {
     name: "paging: Link header relations",
-    ids: &["api.paging.link-next", "api.paging.link-prev", "api.paging.link-first", "api.paging.link-last"],
+    ids: &[
+        "api.paging.link-when-incomplete",
+        "api.paging.link-syntax",
+        "api.paging.link-next",
+        "api.paging.link-prev",
+        "api.paging.link-first",
+        "api.paging.link-last",
+    ],
 };
 pub const WALK: CheckSpec =
-    CheckSpec { name: "paging: following next visits every credential once", ids: &["api.paging.walk-consistent"] };
+    CheckSpec {
+        name: "paging: following next visits every credential once",
+        ids: &["api.paging.walk-consistent", "api.paging.link-followable"],
+    };
 pub const SINCE: CheckSpec = CheckSpec { name: "paging: since filters by issue time", ids: &["api.paging.since"] };
 pub const INVALID: CheckSpec =
     CheckSpec { name: "paging: invalid limit/offset/since refused with 400", ids: &["api.paging.invalid-params"] };
@@ -185,6 +196,11 @@ pub async fn run(ctx: &mut Ctx) {
         tc.cite(&ex.tx);
         let got = ex.json().map(|v| items(&v)).unwrap_or_default();
         lc.ensure_eq("api.paging.limit", 1, got.len(), format!("limit=1 offset={offset}: exactly one credential"));
+        lc.ensure(
+            "api.paging.supported",
+            ex.status == 200 && got.len() == 1,
+            format!("limit=1 offset={offset}: a page of one: got {}", ex.brief()),
+        );
         if let Some(first) = got.first() {
             let expected = full.get(*offset).and_then(Item::key);
             oc.ensure(
@@ -223,6 +239,18 @@ fn judge_total(c: &mut Check, ex: &Exchange, total: usize, n: usize) {
 
 fn judge_links(c: &mut Check, ex: &Exchange, offset: usize, total: usize) {
     let raw = ex.header_all("link");
+    // limit=1 with total > 1: the list is always incomplete here.
+    c.ensure(
+        "api.paging.link-when-incomplete",
+        !raw.is_empty(),
+        format!("offset={offset} limit=1 of {total}: Link header on an incomplete list"),
+    );
+    if raw.is_empty() {
+        for id in ["api.paging.link-next", "api.paging.link-first", "api.paging.link-last"] {
+            c.fail(id, format!("offset={offset} limit=1 of {total}: no Link header"));
+        }
+        return;
+    }
     let links = match links_of(ex) {
         Ok(l) => l,
         Err(e) => {
@@ -230,11 +258,14 @@ fn judge_links(c: &mut Check, ex: &Exchange, offset: usize, total: usize) {
             return;
         }
     };
-    if raw.is_empty() {
-        // limit=1 with total > 1: the list is always incomplete here.
-        c.all(crate::evidence::Verdict::Fail, &format!("offset={offset} limit=1 of {total}: no Link header on an incomplete list"));
-        return;
-    }
+    let resolvable = links.iter().all(|l| {
+        url::Url::parse(&ex.url).and_then(|b| b.join(&l.target)).is_ok_and(|u| u.path().ends_with("/credentials"))
+    });
+    c.ensure(
+        "api.paging.link-syntax",
+        resolvable,
+        format!("offset={offset}: Link parses per RFC 8288 and every target is the getCredentials endpoint"),
+    );
     let has = |r: &str| links.iter().any(|l| l.rels.iter().any(|x| x == r));
     for (id, r) in [("api.paging.link-first", "first"), ("api.paging.link-last", "last")] {
         c.ensure(id, has(r), format!("offset={offset}: rel=\"{r}\" present"));
@@ -285,6 +316,9 @@ async fn walk(ctx: &mut Ctx, token: &str, full: &[Item]) {
             }
         };
         c.cite(&ex.tx);
+        if page > 0 {
+            c.ensure("api.paging.link-followable", ex.status == 200, format!("{url}: the next link answers 200: got {}", ex.brief()));
+        }
         if ex.status != 200 {
             c.fail("api.paging.walk-consistent", format!("{url}: page answered {}", ex.brief()));
             ctx.finish(c);

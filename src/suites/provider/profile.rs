@@ -9,11 +9,11 @@ use serde_json::Value;
 
 pub const GET: CheckSpec = CheckSpec {
     name: "getProfile: 200 JSON Profile with the certification id",
-    ids: &["api.get-profile.status", "api.get-profile.cert-id"],
+    ids: &["api.get-profile.supported", "api.get-profile.status-200", "api.get-profile.body", "api.get-profile.cert-id"],
 };
 pub const PUT: CheckSpec = CheckSpec {
     name: "putProfile: a changed Profile is stored",
-    ids: &["api.put-profile.status", "api.put-profile.persisted"],
+    ids: &["api.put-profile.supported", "api.put-profile.json", "api.put-profile.status", "api.put-profile.persisted"],
 };
 
 pub const CHECKS: &[CheckSpec] = &[GET, PUT];
@@ -39,10 +39,29 @@ pub fn judge_get(ctx: &mut Ctx, ex: &Exchange, what: &str, cert_id: bool) {
     c.subject(&ex.url).cite(&ex.tx);
     let v = ex.json().filter(|_| ex.status == 200);
     c.ensure(
-        "api.get-profile.status",
-        ex.status == 200 && ex.media_type() == "application/json" && v.as_ref().is_some_and(is_profile),
-        format!("{what}: 200 application/json Profile with id and type: got {}", ex.brief()),
+        "api.get-profile.supported",
+        !matches!(ex.status, 404 | 405 | 501),
+        format!("{what}: GET {{base_path}}/profile is implemented: got {}", ex.brief()),
     );
+    c.ensure(
+        "api.get-profile.status-200",
+        ex.status == 200 && ex.media_type() == "application/json",
+        format!("{what}: 200 application/json: got {}", ex.brief()),
+    );
+    match &v {
+        Some(p) if is_profile(p) => {
+            let errs = crate::credential::schema::validate(
+                crate::credential::schema::SchemaKind::Profile,
+                crate::credential::schema::Generation::V2,
+                p,
+            );
+            let msgs: Vec<&str> = errs.iter().take(3).map(|e| e.message.as_str()).collect();
+            c.ensure("api.get-profile.body", errs.is_empty(), format!("{what}: Profile valid against its schema {msgs:?}"));
+        }
+        _ => {
+            c.fail("api.get-profile.body", format!("{what}: body is not a Profile with id and type Profile"));
+        }
+    }
     if cert_id {
         let want = &ctx.target.profile.cert_profile_id;
         let got = v.as_ref().and_then(|v| v.get("id")).and_then(Value::as_str).unwrap_or("");
@@ -86,11 +105,15 @@ pub async fn run_put(ctx: &mut Ctx) {
     match ctx.send(put).await {
         Ok(ex) => {
             c.subject(&url).cite(&ex.tx);
-            c.ensure(
-                "api.put-profile.status",
-                ex.status == 200 || ex.status == 202,
-                format!("putProfile answered 200 (or 202 accepted): got {}", ex.brief()),
-            );
+            if matches!(ex.status, 404 | 405 | 501) {
+                c.cite(&ex.tx);
+                c.all(crate::evidence::Verdict::NotApplicable, &format!("putProfile not implemented ({})", ex.brief()));
+                return ctx.finish(c);
+            }
+            c.pass("api.put-profile.supported", "PUT {base_path}/profile is implemented");
+            let ok = ex.status == 200 || ex.status == 202;
+            c.ensure("api.put-profile.json", ok, format!("an application/json Profile is accepted: got {}", ex.brief()));
+            c.ensure("api.put-profile.status", ok, format!("putProfile answered 200 (or 202 accepted): got {}", ex.brief()));
         }
         Err(f) => return ctx.transport_error(c, &f),
     }

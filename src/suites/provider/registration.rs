@@ -10,7 +10,20 @@ use serde_json::Value;
 
 pub const REGISTER: CheckSpec = CheckSpec {
     name: "registration: valid request is registered",
-    ids: &["oauth.registration.created-201", "oauth.registration.client-secret", "oauth.registration.echo"],
+    ids: &[
+        "oauth.registration.endpoint",
+        "oauth.registration.no-initial-token",
+        "oauth.registration.created-201",
+        "oauth.registration.client-id",
+        "oauth.registration.client-secret",
+        "oauth.registration.issued-at",
+        "oauth.registration.expires-at",
+        "oauth.registration.echo",
+    ],
+};
+pub const UNIQUE: CheckSpec = CheckSpec {
+    name: "registration: each registration gets its own client_id",
+    ids: &["oauth.registration.client-id-unique"],
 };
 pub const INVALID: CheckSpec = CheckSpec {
     name: "registration: invalid request refused with 400 JSON",
@@ -21,7 +34,7 @@ pub const INVALID: CheckSpec = CheckSpec {
     ],
 };
 
-pub const CHECKS: &[CheckSpec] = &[REGISTER, INVALID];
+pub const CHECKS: &[CheckSpec] = &[REGISTER, INVALID, UNIQUE];
 
 /// RFC 7591 §3.2.2 error codes.
 const REGISTRATION_ERRORS: &[&str] = &[
@@ -54,21 +67,35 @@ pub async fn run(ctx: &mut Ctx) {
         Err(f) => {
             ctx.transport_error(c, &f);
             ctx.transport_error(INVALID.start(), &f);
+            ctx.transport_error(UNIQUE.start(), &f);
             ctx.client = ctx.target.client.clone();
             return;
         }
     };
     c.cite(&ex.tx);
+    let ok = (200..300).contains(&ex.status);
+    c.ensure("oauth.registration.endpoint", ok, format!("a JSON registration POST is accepted: got {}", ex.brief()));
+    c.ensure(
+        "oauth.registration.no-initial-token",
+        ok,
+        format!("a registration without an Authorization header is accepted: got {}", ex.brief()),
+    );
     c.ensure_eq("oauth.registration.created-201", 201, ex.status, "a valid registration is answered 201 Created");
     let v = ex.json().unwrap_or(Value::Null);
     let str_member = |k: &str| v.get(k).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
-    let num_member = |k: &str| v.get(k).is_some_and(Value::is_number);
-    for k in ["client_id", "client_secret"] {
-        c.ensure("oauth.registration.client-secret", str_member(k), format!("{k}: non-empty string in the response"));
-    }
-    for k in ["client_id_issued_at", "client_secret_expires_at"] {
-        c.ensure("oauth.registration.client-secret", num_member(k), format!("{k}: number in the response"));
-    }
+    let time_member = |k: &str| v.get(k).is_some_and(Value::is_u64);
+    c.ensure("oauth.registration.client-id", str_member("client_id"), "client_id: non-empty string in the response");
+    c.ensure("oauth.registration.client-secret", str_member("client_secret"), "client_secret: non-empty string in the response");
+    c.ensure(
+        "oauth.registration.issued-at",
+        time_member("client_id_issued_at"),
+        "client_id_issued_at: non-negative integer seconds",
+    );
+    c.ensure(
+        "oauth.registration.expires-at",
+        time_member("client_secret_expires_at"),
+        "client_secret_expires_at: non-negative integer seconds (0 = never)",
+    );
     if v.is_object() {
         for k in ["client_name", "redirect_uris", "scope"] {
             c.ensure("oauth.registration.echo", v.get(k).is_some(), format!("{k}: submitted member echoed in the response"));
@@ -93,6 +120,7 @@ pub async fn run(ctx: &mut Ctx) {
     let mut c = INVALID.start();
     c.subject(&url);
     let mut missing = body.clone();
+    let body_for_unique = body.clone();
     if let Some(o) = missing.as_object_mut() {
         o.remove("client_name");
     }
@@ -128,6 +156,35 @@ pub async fn run(ctx: &mut Ctx) {
     }
     if c.findings().next().is_none() {
         c.all(Verdict::Error, "no invalid request could be sent");
+    }
+    ctx.finish(c);
+
+    // A second registration must get another client_id.
+    let mut c = UNIQUE.start();
+    c.subject(&url);
+    match register::send(&ctx.http, &mut ctx.rec, &url, body_for_unique, "register a second client").await {
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            match (register::parse(&ex, ctx.http.redactor()), &ctx.client) {
+                (Ok(second), Some(first)) => {
+                    c.ensure(
+                        "oauth.registration.client-id-unique",
+                        second.client_id != first.client_id,
+                        "two registrations get different client_id values",
+                    );
+                }
+                (Err(e), _) => {
+                    c.fail("oauth.registration.client-id-unique", e);
+                }
+                (_, None) => {
+                    c.skip("oauth.registration.client-id-unique", "the first registration gave no client");
+                }
+            }
+        }
+        Err(f) => {
+            c.cite(&f.tx);
+            c.error("oauth.registration.client-id-unique", f.message);
+        }
     }
     ctx.finish(c);
 }

@@ -140,7 +140,7 @@ pub async fn run(ctx: &mut Ctx) {
     match fresh(ctx, &mut c).await {
         Ok(f) => {
             let wrong = ClientCreds { client_id: client.client_id.clone(), client_secret: format!("{}x", client.client_secret) };
-            ctx.http.redactor().add(&wrong.client_secret, "client-secret");
+            crate::http::client::secret(ctx.http.redactor(), &wrong.client_secret, "client-secret");
             if let Some(ex) = redeem(ctx, &url, Some(&wrong), &f, None, None, &mut c, "token: wrong client secret").await {
                 c.ensure(
                     "oauth.token.bad-client-refused",

@@ -6,7 +6,7 @@
 
 use super::Ctx;
 use super::get_credentials::{self, Item, items, key};
-use crate::http::{Exchange, Req};
+use crate::http::Req;
 use crate::oauth::pkce;
 use crate::suites::CheckSpec;
 use base64::Engine;
@@ -15,7 +15,14 @@ use serde_json::Value;
 
 pub const CREATE: CheckSpec = CheckSpec {
     name: "upsertCredential: create 201, replace 200, echo in the same media type",
-    ids: &["api.upsert.created-201", "api.upsert.replaced-200", "api.upsert.echo", "api.upsert.echo-media-type"],
+    ids: &[
+        "api.upsert.supported",
+        "api.upsert.json",
+        "api.upsert.created-201",
+        "api.upsert.replaced-200",
+        "api.upsert.echo",
+        "api.upsert.echo-media-type",
+    ],
 };
 pub const EQUALITY: CheckSpec = CheckSpec {
     name: "upsertCredential: ids equal after percent-decoding and trimming replace",
@@ -97,6 +104,18 @@ pub async fn run(ctx: &mut Ctx) {
         match ctx.send(json_post(&fresh, label)).await {
             Ok(ex) => {
                 c.cite(&ex.tx);
+                if attempt == 1 {
+                    c.ensure(
+                        "api.upsert.supported",
+                        !matches!(ex.status, 404 | 405 | 501),
+                        format!("POST {{base_path}}/credentials is implemented: got {}", ex.brief()),
+                    );
+                    c.ensure(
+                        "api.upsert.json",
+                        (200..300).contains(&ex.status),
+                        format!("an application/json ClrCredential is accepted: got {}", ex.brief()),
+                    );
+                }
                 let id = if want == 201 { "api.upsert.created-201" } else { "api.upsert.replaced-200" };
                 c.ensure_eq(id, want, ex.status, format!("{label}: status"));
                 if (200..300).contains(&ex.status) {

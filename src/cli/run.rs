@@ -1,0 +1,464 @@
+//! `clr-conformance run`: judge a CLR service provider over HTTP, either a
+//! real one (`--target URL`, optionally with a `target.toml`) or the built-in
+//! reference provider started in-process (`--builtin`, with `--fault`s).
+//! Turns arguments and config into a `suites::provider::Target`, runs the
+//! provider suites and writes the report like every other subcommand.
+
+use super::args::ReportOpts;
+use super::common::{self, RunInfo};
+use crate::catalog::{Catalog, Profile, Role};
+use crate::evidence::Redactor;
+use crate::http::{Client, HttpConfig};
+use crate::oauth::ClientCreds;
+use crate::oauth::authorize::FormLogin;
+use crate::oauth::register::ClientMetadata;
+use crate::report::Report;
+use crate::report::model::exit;
+use crate::suites::provider::{self, Ctx, Login, Target};
+use clap::Args;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Base URL of the provider: everything before /ims/clr/v2p0 (e.g. https://host/tenant).
+    #[arg(long, value_name = "URL", conflicts_with = "builtin")]
+    pub target: Option<String>,
+    /// Start the built-in reference provider in-process and judge it.
+    #[arg(long)]
+    pub builtin: bool,
+    /// With --builtin: switch on a provider fault (see `serve --list-faults`). Repeatable.
+    #[arg(long, value_name = "NAME", requires = "builtin")]
+    pub fault: Vec<String>,
+    /// Target configuration file (see target.example.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Spec profile: clr-2.0 (default) or ob-3.0.
+    #[arg(long, value_name = "ID")]
+    pub profile: Option<String>,
+    /// Role to judge: service-provider-read, service-provider-write, host (= both). Repeatable.
+    #[arg(long, value_name = "ROLE")]
+    pub role: Vec<String>,
+    /// Do not verify the server's TLS certificate (recorded in the report).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Trust the CA certificates in this PEM file. Repeatable.
+    #[arg(long, value_name = "PEM")]
+    pub trust_ca: Vec<PathBuf>,
+    /// Per-request timeout, e.g. 30s.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// Total time budget for the run, e.g. 10m.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub deadline: Option<Duration>,
+    #[command(flatten)]
+    pub report: ReportOpts,
+}
+
+/// `30s`, `10m`, `1h`, `500ms`, or plain seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s}: not a duration (use 30s, 10m, 1h)"))?;
+    let d = match unit {
+        "" | "s" => Duration::from_secs(n),
+        "ms" => Duration::from_millis(n),
+        "m" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        _ => return Err(format!("{s}: unknown unit {unit:?} (use ms, s, m, h)")),
+    };
+    if d.is_zero() {
+        return Err(format!("{s}: must be more than zero"));
+    }
+    Ok(d)
+}
+
+/// The target configuration file. Secrets are never inline: only the names
+/// of environment variables holding them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    pub base_url: Option<String>,
+    pub profile: Option<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub trusted_ca: Vec<PathBuf>,
+    /// Also trust the operating system's roots (default true).
+    pub system_roots: Option<bool>,
+    pub timeout: Option<String>,
+    pub deadline: Option<String>,
+    pub revocation_url: Option<String>,
+    /// A JSON credential file to upsert (one the target has not seen).
+    pub upsert_credential: Option<PathBuf>,
+    #[serde(default)]
+    pub login: LoginConfig,
+    pub client_metadata: Option<ClientMetadata>,
+    pub registered_client: Option<RegisteredClient>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginConfig {
+    /// form | manual | token
+    pub strategy: String,
+    pub username_env: Option<String>,
+    pub password_env: Option<String>,
+    pub username_field: String,
+    pub password_field: String,
+    #[serde(default)]
+    pub extra_fields: BTreeMap<String, String>,
+    pub access_token_env: Option<String>,
+    pub refresh_token_env: Option<String>,
+}
+
+impl Default for LoginConfig {
+    fn default() -> LoginConfig {
+        LoginConfig {
+            strategy: "form".into(),
+            username_env: Some("CLR_USERNAME".into()),
+            password_env: Some("CLR_PASSWORD".into()),
+            username_field: "username".into(),
+            password_field: "password".into(),
+            extra_fields: BTreeMap::new(),
+            access_token_env: None,
+            refresh_token_env: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisteredClient {
+    pub client_id: String,
+    /// Name of the environment variable holding the client secret.
+    pub client_secret_env: String,
+}
+
+/// Read and parse a target config; errors name the file.
+pub fn load_config(path: &Path) -> anyhow::Result<TargetConfig> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+fn env(name: &str, what: &str) -> anyhow::Result<String> {
+    std::env::var(name)
+        .map_err(|_| anyhow::anyhow!("{name}: environment variable for the {what} is not set"))
+}
+
+/// The roles to judge; default host (read and write).
+pub fn roles(names: &[String]) -> anyhow::Result<Vec<Role>> {
+    if names.is_empty() {
+        return Ok(vec![Role::Host]);
+    }
+    names
+        .iter()
+        .map(|n| match Role::parse(n) {
+            Some(r @ (Role::ServiceProviderRead | Role::ServiceProviderWrite | Role::Host)) => {
+                Ok(r)
+            }
+            _ => Err(anyhow::anyhow!(
+                "{n}: not a provider role (service-provider-read, service-provider-write, host)"
+            )),
+        })
+        .collect()
+}
+
+/// CLI entry: returns the exit code.
+pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .worker_threads(2)
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))?;
+    let (report, _) = rt.block_on(execute(args))?;
+    Ok(common::finish(&report, &args.report))
+}
+
+/// Run and build the report (not written). Usage errors are `Err`.
+pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)> {
+    let cfg = match &args.config {
+        Some(p) => load_config(p)?,
+        None => TargetConfig::default(),
+    };
+    let profile_id = args
+        .profile
+        .clone()
+        .or(cfg.profile.clone())
+        .unwrap_or_else(|| "clr-2.0".into());
+    let profile = Profile::get(&profile_id)
+        .ok_or_else(|| anyhow::anyhow!("{profile_id}: unknown profile (clr-2.0, ob-3.0)"))?;
+    let role_names = if args.role.is_empty() {
+        cfg.roles.clone()
+    } else {
+        args.role.clone()
+    };
+    let roles = roles(&role_names)?;
+    let timeout = match (&args.timeout, &cfg.timeout) {
+        (Some(t), _) => *t,
+        (None, Some(s)) => parse_duration(s).map_err(|e| anyhow::anyhow!("timeout: {e}"))?,
+        _ => Duration::from_secs(30),
+    };
+    let deadline = match (&args.deadline, &cfg.deadline) {
+        (Some(t), _) => *t,
+        (None, Some(s)) => parse_duration(s).map_err(|e| anyhow::anyhow!("deadline: {e}"))?,
+        _ => Duration::from_secs(600),
+    };
+    let mut http_cfg = HttpConfig {
+        trusted_ca: [cfg.trusted_ca.clone(), args.trust_ca.clone()].concat(),
+        system_roots: cfg.system_roots.unwrap_or(true),
+        insecure: args.insecure,
+        timeout,
+        deadline,
+        ..HttpConfig::default()
+    };
+    let redactor = Redactor::new();
+    let upsert_credential = match &cfg.upsert_credential {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", p.display()))?;
+            Some(
+                serde_json::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: not JSON: {e}", p.display()))?,
+            )
+        }
+        None => None,
+    };
+    let config_summary = serde_json::json!({
+        "profile": profile_id,
+        "roles": roles,
+        "builtin": args.builtin,
+        "faults": args.fault,
+        "insecure": args.insecure,
+        "timeout_ms": timeout.as_millis() as u64,
+        "login": cfg.login.strategy,
+    });
+
+    if args.builtin {
+        let mut pc = crate::provider::ProviderConfig::new(profile);
+        for name in &args.fault {
+            let f = crate::provider::fault(name)
+                .ok_or_else(|| anyhow::anyhow!("{name}: unknown fault"))?;
+            pc.faults.push(*f);
+        }
+        let running = crate::provider::start(pc).await?;
+        http_cfg.system_roots = false;
+        if let Some(pem) = running.ca_pem() {
+            http_cfg.trusted_ca_pem.push(pem.to_string());
+        }
+        let user = running
+            .users()
+            .first()
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("the builtin provider has no seeded user"))?;
+        crate::http::client::secret(&redactor, &user.password, "password");
+        // The local part only: the domain is also the issuer's and would mask credential ids.
+        let local = user.email.split('@').next().unwrap_or("");
+        crate::http::client::secret(&redactor, local, "learner-email");
+        let target = Target {
+            base_url: running.base_url().to_string(),
+            profile,
+            roles: roles.clone(),
+            login: Login::Form(FormLogin {
+                username: user.username.clone(),
+                password: user.password.clone(),
+                username_field: "username".into(),
+                password_field: "password".into(),
+                extra: Vec::new(),
+            }),
+            metadata: cfg.client_metadata.clone().unwrap_or_default(),
+            client: None,
+            revocation_url: cfg.revocation_url.clone(),
+            upsert_credential,
+        };
+        let label = if args.fault.is_empty() {
+            "builtin".to_string()
+        } else {
+            format!("builtin (faults: {})", args.fault.join(", "))
+        };
+        let out = Box::pin(judge(
+            &label,
+            target,
+            &http_cfg,
+            redactor,
+            &args.report,
+            config_summary,
+        ))
+        .await;
+        running.shutdown().await;
+        return out;
+    }
+
+    let base = args
+        .target
+        .clone()
+        .or(cfg.base_url.clone())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "no target: give --target https://host/base, base_url in --config, or --builtin"
+            )
+        })?;
+    let parsed = url::Url::parse(&base).map_err(|e| anyhow::anyhow!("{base}: not a URL: {e}"))?;
+    if !matches!(parsed.scheme(), "https" | "http") {
+        anyhow::bail!("{base}: the target must be an https URL");
+    }
+    let login = login(&cfg.login, &redactor)?;
+    let client = match &cfg.registered_client {
+        Some(r) => {
+            let secret = env(&r.client_secret_env, "client secret")?;
+            crate::http::client::secret(&redactor, &secret, "client-secret");
+            Some(ClientCreds {
+                client_id: r.client_id.clone(),
+                client_secret: secret,
+            })
+        }
+        None => None,
+    };
+    let target = Target {
+        base_url: base.clone(),
+        profile,
+        roles,
+        login,
+        metadata: cfg.client_metadata.clone().unwrap_or_default(),
+        client,
+        revocation_url: cfg.revocation_url.clone(),
+        upsert_credential,
+    };
+    judge(
+        &base,
+        target,
+        &http_cfg,
+        redactor,
+        &args.report,
+        config_summary,
+    )
+    .await
+}
+
+fn login(cfg: &LoginConfig, redactor: &Redactor) -> anyhow::Result<Login> {
+    match cfg.strategy.as_str() {
+        "form" => {
+            let u = env(
+                cfg.username_env.as_deref().unwrap_or("CLR_USERNAME"),
+                "login username",
+            )?;
+            let p = env(
+                cfg.password_env.as_deref().unwrap_or("CLR_PASSWORD"),
+                "login password",
+            )?;
+            crate::http::client::secret(redactor, &p, "password");
+            crate::http::client::secret(redactor, &u, "username");
+            Ok(Login::Form(FormLogin {
+                username: u,
+                password: p,
+                username_field: cfg.username_field.clone(),
+                password_field: cfg.password_field.clone(),
+                extra: cfg
+                    .extra_fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            }))
+        }
+        "manual" => Ok(Login::Manual),
+        "token" => {
+            let a = env(
+                cfg.access_token_env.as_deref().ok_or_else(|| {
+                    anyhow::anyhow!("login.access_token_env: required for strategy token")
+                })?,
+                "access token",
+            )?;
+            crate::http::client::secret(redactor, &a, "access-token");
+            let r = match &cfg.refresh_token_env {
+                Some(n) => Some(env(n, "refresh token")?),
+                None => None,
+            };
+            if let Some(r) = &r {
+                crate::http::client::secret(redactor, r, "refresh-token");
+            }
+            Ok(Login::Token {
+                access_token: a,
+                refresh_token: r,
+            })
+        }
+        other => anyhow::bail!("{other}: unknown login strategy (form, manual, token)"),
+    }
+}
+
+/// Run the suites and build the report. The second value is the reason the
+/// target could not be reached, if it could not.
+async fn judge(
+    label: &str,
+    target: Target,
+    http_cfg: &HttpConfig,
+    redactor: Redactor,
+    opts: &ReportOpts,
+    config: serde_json::Value,
+) -> anyhow::Result<(Report, Option<String>)> {
+    let catalog = Catalog::embedded();
+    let roles = target.roles.clone();
+    let profile = target.profile.id.clone();
+    let mut info = RunInfo::new("run", label, &profile, &roles, provider::SCOPE);
+    info.config = config;
+    let client = Client::new(http_cfg, redactor)?;
+    let ctx = Ctx::new(client.clone(), target);
+    let (rec, unreachable) = Box::pin(provider::run(ctx)).await;
+    let rows = common::rows(catalog, opts, &roles, provider::SCOPE);
+    let mut report = info.report(opts, &rows, &rec, client.deadline_passed());
+    if let Some(why) = &unreachable {
+        report
+            .header
+            .notes
+            .push(format!("target unreachable: {why}"));
+        if report.exit_code == exit::OK || report.exit_code == exit::NOTHING_RAN {
+            report.exit_code = exit::HARNESS;
+        }
+        if !opts.quiet {
+            eprintln!("clr-conformance: {why}");
+        }
+    }
+    Ok((report, unreachable))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_duration("0s").is_err());
+        assert!(
+            parse_duration("5 parsecs")
+                .unwrap_err()
+                .starts_with("5 parsecs")
+        );
+    }
+
+    #[test]
+    fn example_config_parses() {
+        let text = include_str!("../../target.example.toml");
+        let cfg: TargetConfig = toml::from_str(text).unwrap();
+        assert_eq!(cfg.login.strategy, "form");
+        assert!(roles(&cfg.roles).is_ok());
+        assert!(toml::from_str::<TargetConfig>("nonsense = 1").is_err());
+    }
+
+    #[test]
+    fn only_provider_roles() {
+        assert!(
+            roles(&["issuer".into()])
+                .unwrap_err()
+                .to_string()
+                .starts_with("issuer")
+        );
+        assert_eq!(roles(&[]).unwrap(), vec![Role::Host]);
+    }
+}

@@ -1,0 +1,95 @@
+//! `run --builtin` end to end, in-process: the reference provider passes
+//! every provider MUST, each of its faults makes the requirements it names
+//! fail, and an unreachable target gives exit code 3 with a report written.
+
+use clap::Parser;
+use clr_conformance::cli::args::{Cli, Command};
+use clr_conformance::cli::run::{RunArgs, execute};
+use clr_conformance::report::{Outcome, Report};
+
+fn args(extra: &[&str]) -> RunArgs {
+    let mut argv = vec!["clr-conformance", "run", "--quiet"];
+    argv.extend_from_slice(extra);
+    match Cli::try_parse_from(argv).expect("arguments parse").command {
+        Command::Run(a) => a,
+        _ => unreachable!("parsed the run subcommand"),
+    }
+}
+
+fn failing(r: &Report) -> Vec<String> {
+    r.requirements
+        .iter()
+        .filter(|row| matches!(row.outcome, Outcome::Fail | Outcome::Error | Outcome::Warning))
+        .map(|row| format!("{} [{}] {}: {}", row.id, row.level, row.outcome.as_str(), row.reason))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn builtin_passes_every_must_and_writes_the_report() {
+    let dir = std::env::temp_dir().join(format!("clr-run-builtin-{}", std::process::id()));
+    let out = dir.to_string_lossy().to_string();
+    let a = args(&["--builtin", "--out", &out]);
+    let (report, unreachable) = execute(&a).await.expect("run executes");
+    assert!(unreachable.is_none(), "{unreachable:?}");
+    if std::env::var("CLR_DEBUG").is_ok() {
+        for r in &report.requirements {
+            eprintln!("{:<50} {:<8} {:<14} {}", r.id, r.level.to_string(), r.outcome.as_str(), r.reason);
+        }
+        eprintln!("{:?} interrupted={}", report.summary.totals, report.header.interrupted);
+    }
+    let bad = failing(&report);
+    assert!(bad.is_empty(), "the reference provider fails:\n{}", bad.join("\n"));
+    assert_eq!(report.exit_code, 0, "exit code; notes: {:#?}", report.header.notes);
+    assert!(report.summary.assertions > 50, "only {} assertions", report.summary.assertions);
+    let code = clr_conformance::cli::common::finish(&report, &a.report);
+    assert_eq!(code, 0);
+    let json = std::fs::read_to_string(dir.join("report.json")).expect("report.json written");
+    // No live secret reaches the report: the seeded password is redacted everywhere.
+    assert!(!json.contains("\"access_token\": \"ey"), "a token leaked");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_refused_exits_3_with_a_report() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = std::env::temp_dir().join(format!("clr-run-refused-{}", std::process::id()));
+    let out = dir.to_string_lossy().to_string();
+    let target = format!("https://127.0.0.1:{port}");
+    let cfg = dir.join("target.toml");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(&cfg, "[login]\nstrategy = \"manual\"\nusername_field = \"u\"\npassword_field = \"p\"\n").unwrap();
+    let cfg_s = cfg.to_string_lossy().to_string();
+    let a = args(&["--target", &target, "--config", &cfg_s, "--out", &out, "--timeout", "5s"]);
+    let (report, unreachable) = execute(&a).await.expect("run executes");
+    let why = unreachable.expect("unreachable reported");
+    assert!(why.contains("refused"), "{why}");
+    assert_eq!(report.exit_code, 3);
+    assert_eq!(clr_conformance::cli::common::finish(&report, &a.report), 3);
+    assert!(dir.join("report.json").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every fault must make the requirements it names fail (Fail or Warning).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_is_detected() {
+    let faults = clr_conformance::provider::all_faults();
+    let mut undetected = Vec::new();
+    for chunk in faults.chunks(4) {
+        let runs = chunk.iter().map(|f| async move {
+            let a = args(&["--builtin", "--fault", f.name]);
+            (f, execute(&a).await)
+        });
+        for (f, res) in futures_util::future::join_all(runs).await {
+            let (report, _) = res.expect("run executes");
+            for id in f.breaks {
+                let row = report.requirements.iter().find(|r| r.id == *id);
+                let caught = row.is_some_and(|r| matches!(r.outcome, Outcome::Fail | Outcome::Warning));
+                if !caught {
+                    let got = row.map(|r| format!("{} ({})", r.outcome.as_str(), r.reason)).unwrap_or("no row".into());
+                    undetected.push(format!("{}: {id} came out {got}", f.name));
+                }
+            }
+        }
+    }
+    assert!(undetected.is_empty(), "{} fault effects not detected:\n{}", undetected.len(), undetected.join("\n"));
+}
