@@ -1,10 +1,13 @@
 //! Which catalog entries this harness can fail.
 //!
-//! A requirement counts as claimed when a judging module (credential, suites,
-//! oauth, judge) names its id: the build script collects those names. Entries
-//! no check claims are what `requirements --untested` lists. That every claim
-//! can really fail is proven by tests: the reference samples and vectors for
-//! credential rules, the provider fault matrix for API rules.
+//! Credential requirements (`data.`, `proof.`, `verify.`) count as covered only
+//! when an invalid vector of the committed corpus lists the id and our verify
+//! engine makes it fail: `vectors generate` records those ids in
+//! `vectors/coverage.json`, embedded here, and `vectors check` proves the file
+//! fresh. Every other entry counts as covered when a judging module (suites,
+//! oauth, judge) names its id: the build script collects those names, and the
+//! provider fault matrix proves those claims can fail. Entries not covered are
+//! what `requirements --untested` lists.
 
 use crate::catalog::Catalog;
 use std::collections::BTreeSet;
@@ -13,12 +16,28 @@ mod claims {
     include!(concat!(env!("OUT_DIR"), "/claims.rs"));
 }
 
-/// Catalog ids some check claims.
+/// The coverage index written by `vectors generate`.
+const VECTOR_INDEX: &str = include_str!("../vectors/coverage.json");
+
+/// Whether `id` is a credential requirement (judged by vectors, not claims).
+pub fn is_credential(id: &str) -> bool {
+    crate::credential::verify::SCOPE
+        .iter()
+        .any(|p| id.starts_with(&format!("{p}.")))
+}
+
+/// Catalog ids covered: credential ids with a failing vector, other ids some check claims.
 pub fn covered() -> BTreeSet<&'static str> {
     let catalog = Catalog::embedded();
-    claims::CLAIMED
+    let failing = crate::vectors::covered_ids(VECTOR_INDEX);
+    let claimed = claims::CLAIMED.iter().copied().filter(|id| !is_credential(id));
+    let vectored = catalog
+        .requirements
         .iter()
-        .copied()
+        .map(|r| r.id.as_str())
+        .filter(|id| is_credential(id) && failing.contains(*id));
+    claimed
+        .chain(vectored)
         .filter(|id| catalog.get(id).is_some())
         .collect()
 }
@@ -26,9 +45,11 @@ pub fn covered() -> BTreeSet<&'static str> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn verify_engine_claims_are_catalog_ids() {
+    fn credential_ids_need_a_failing_vector() {
         let c = super::covered();
         assert!(c.contains("proof.di.signature"));
         assert!(c.contains("data.clr.context-order"));
+        // Claimed by the engine, but no vector can make it fail.
+        assert!(!c.contains("verify.generation.vc11"));
     }
 }

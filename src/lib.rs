@@ -16,3 +16,4 @@ pub mod http;
 pub mod oauth;
 pub mod provider;
 pub mod suites;
+pub mod vectors;

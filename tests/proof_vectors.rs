@@ -45,6 +45,24 @@ fn without_proof(doc: &Value) -> Value {
     d
 }
 
+/// Proof options (proof minus `proofValue`, with the document's `@context`) of each proof.
+fn proof_options(doc: &Value) -> Vec<Value> {
+    let proofs = match doc.get("proof") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(p @ Value::Object(_)) => vec![p.clone()],
+        _ => vec![],
+    };
+    proofs
+        .into_iter()
+        .filter_map(|mut p| {
+            let map = p.as_object_mut()?;
+            map.remove("proofValue");
+            map.insert("@context".into(), doc.get("@context")?.clone());
+            Some(p)
+        })
+        .collect()
+}
+
 /// Nested credentials of a ClrCredential.
 fn nested(doc: &Value) -> Vec<Value> {
     match doc.pointer("/credentialSubject/verifiableCredential") {
@@ -425,6 +443,7 @@ fn our_contexts_canonicalize_like_the_official_ones() {
     let official = official_loader(&root);
     let ours = Loader::builtin();
     let mut compared = 0;
+    let mut fast = 0;
     let mut problems = Vec::new();
     for path in sample_files(&root) {
         let doc = json(&path);
@@ -433,8 +452,26 @@ fn our_contexts_canonicalize_like_the_official_ones() {
         }
         let mut docs = vec![without_proof(&doc)];
         docs.extend(nested(&doc).iter().map(without_proof));
+        docs.extend(proof_options(&doc));
+        for inner in nested(&doc) {
+            docs.extend(proof_options(&inner));
+        }
         for d in &docs {
-            match (ours.canonicalize(d), official.canonicalize(d)) {
+            // Our fast JSON-LD path must agree with the json-ld crate, byte for byte.
+            match (ours.canonicalize(d), ours.canonicalize_reference(d)) {
+                (Ok(a), Ok(b)) if a == b => {}
+                (Err(a), Err(b)) if a == b => {}
+                (a, b) => problems.push(format!(
+                    "{}: fast {:?} / json-ld crate {:?}",
+                    path.display(),
+                    a.map(|s| s.len()),
+                    b.map(|s| s.len())
+                )),
+            }
+            if ours.is_fast(d) {
+                fast += 1;
+            }
+            match (ours.canonicalize(d), official.canonicalize_reference(d)) {
                 (Ok(a), Ok(b)) if a == b => compared += 1,
                 (Err(a), Err(b)) if a == b => {}
                 (a, b) => problems.push(format!(
@@ -446,7 +483,7 @@ fn our_contexts_canonicalize_like_the_official_ones() {
             }
         }
     }
-    println!("{compared} documents canonicalized identically");
+    println!("{compared} documents canonicalized identically, {fast} on the fast path");
     assert!(compared >= 40, "only {compared} documents compared");
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
@@ -474,11 +511,20 @@ fn timing_clr_full_verify() {
         }
     };
     verify_all();
-    let n = 200;
-    let start = Instant::now();
-    for _ in 0..n {
-        verify_all();
+    // Minimum over batches: the machine is shared, so the minimum is the honest figure.
+    let (batches, n) = (20, 50);
+    let mut per = Vec::new();
+    for _ in 0..batches {
+        let start = Instant::now();
+        for _ in 0..n {
+            verify_all();
+        }
+        per.push(start.elapsed() / n);
     }
-    let per = start.elapsed() / n;
-    println!("full CLR vector verify (outer + nested): {per:?} per iteration over {n}");
+    per.sort();
+    println!(
+        "full CLR vector verify (outer + nested): min {:?}, median {:?} per iteration ({batches} batches of {n})",
+        per[0],
+        per[per.len() / 2]
+    );
 }

@@ -60,9 +60,8 @@ fn tls_config(pem: Option<&str>) -> rustls::ClientConfig {
 
 /// An HTTPS client trusting only the provider's certificate; never follows redirects.
 fn client(p: &RunningProvider) -> Client {
-    let pem = p.ca_pem().expect("a TLS provider has a certificate");
     Client::builder()
-        .use_preconfigured_tls(tls_config(Some(pem)))
+        .use_preconfigured_tls(tls_config(p.ca_pem()))
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(20))
         .build()
@@ -1448,6 +1447,27 @@ fn recording_and_ob_profile() {
             ["scopes"];
         assert!(scopes[&ob.scopes.credential_readonly].is_string());
         assert!(ob.scopes.credential_readonly.contains("/ob/v3p0/"));
+        // Discovery is rate limited: a flood ends in 429 with Retry-After.
+        let url = format!("{}/ims/ob/v3p0/discovery", p.base_url());
+        let mut limited = None;
+        for _ in 0..2000 {
+            let r = c.get(&url).send().await.unwrap();
+            if r.status() == 429 {
+                limited = Some(r);
+                break;
+            }
+            assert_eq!(r.status(), 200);
+        }
+        let r = limited.expect("discovery was never rate limited");
+        assert!(
+            r.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+                >= 1
+        );
+        assert_imsx(&r.json().await.unwrap(), "server_busy");
         assert_eq!(
             c.get(format!("{}/ims/clr/v2p0/discovery", p.base_url()))
                 .send()
@@ -1542,7 +1562,10 @@ impl Ctx {
     async fn new(faults: &[&str]) -> Ctx {
         let t = T::start(faults).await;
         // Registration faults are probed without a login (some make it impossible).
-        let l = if faults.iter().any(|f| f.starts_with("registration-")) {
+        let l = if faults.iter().any(|f| {
+            f.starts_with("registration-")
+                || ["reject-s256", "token-requires-json", "token-rejects-basic"].contains(f)
+        }) {
             Login {
                 id: String::new(),
                 secret: String::new(),
@@ -1798,13 +1821,14 @@ async fn broken(fault: &str, x: &Ctx) -> bool {
             let code = t.code(&x.l.id, &t.scopes(), &v).await;
             t.exchange(&x.l.id, "wrong", &code, &v).await.0 == 200
         }
-        "token-no-cache-control" | "token-no-pragma" | "token-type-mac" => {
+        "token-no-cache-control" | "token-no-pragma" | "token-type-mac" | "token-no-expires-in" => {
             let v = verifier();
             let code = t.code(&x.l.id, &t.scopes(), &v).await;
             let (_, h, body) = t.exchange(&x.l.id, &x.l.secret, &code, &v).await;
             match fault {
                 "token-no-cache-control" => h.get("cache-control").is_none_or(|v| v != "no-store"),
                 "token-no-pragma" => h.get("pragma").is_none(),
+                "token-no-expires-in" => body.get("expires_in").is_none(),
                 _ => !body["token_type"]
                     .as_str()
                     .unwrap()
@@ -2025,6 +2049,250 @@ async fn broken(fault: &str, x: &Ctx) -> bool {
                 .await
                 .unwrap()
                 != p
+        }
+        "sdd-missing-title" => sdd().await["info"].get("title").is_none(),
+        "sdd-missing-version" => sdd().await["info"].get("version").is_none(),
+        "sdd-missing-authorization-url" | "sdd-missing-token-url" | "sdd-missing-refresh-url" => {
+            let key = match fault {
+                "sdd-missing-authorization-url" => "authorizationUrl",
+                "sdd-missing-token-url" => "tokenUrl",
+                _ => "refreshUrl",
+            };
+            acg(&sdd().await)["flows"]["authorizationCode"]
+                .get(key)
+                .is_none()
+        }
+        "sdd-unsupported-path" => sdd().await["paths"]["/credentials"].get("delete").is_some(),
+        "discovery-text-plain" => {
+            let r = t.c.get(t.api("discovery")).send().await.unwrap();
+            r.headers()["content-type"] != "application/json"
+        }
+        "registration-missing-issued-at" => t
+            .register_raw(&t.registration())
+            .await
+            .1
+            .get("client_id_issued_at")
+            .is_none(),
+        "registration-missing-expires-at" => t
+            .register_raw(&t.registration())
+            .await
+            .1
+            .get("client_secret_expires_at")
+            .is_none(),
+        "registration-require-token" => t.register_raw(&t.registration()).await.0 != 201,
+        "registration-reuse-client-id" => {
+            let a = t.register_raw(&t.registration()).await.1;
+            let b = t.register_raw(&t.registration()).await.1;
+            a["client_id"] == b["client_id"]
+        }
+        "deny-not-redirected" => {
+            let v = verifier();
+            let ch = s256(&v);
+            let user = &t.p.users()[0];
+            let scopes = t.scopes();
+            let form = [
+                ("response_type", "code"),
+                ("client_id", x.l.id.as_str()),
+                ("redirect_uri", REDIRECT),
+                ("scope", scopes.as_str()),
+                ("state", "st"),
+                ("code_challenge", ch.as_str()),
+                ("code_challenge_method", "S256"),
+                ("username", user.username.as_str()),
+                ("password", user.password.as_str()),
+                ("consent", "deny"),
+            ];
+            t.c.post(t.oauth("authorize"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                != 302
+        }
+        "reject-s256" => {
+            let (id, secret) = t.register().await;
+            let v = verifier();
+            let code = t.code(&id, &t.scopes(), &v).await;
+            t.exchange(&id, &secret, &code, &v).await.0 != 200
+        }
+        "token-error-not-json" => {
+            let (_, _, v) = t
+                .token_raw(&x.l.id, &x.l.secret, &[("grant_type", "password")])
+                .await;
+            v.get("error").is_none()
+        }
+        "refresh-bad-token-401" => {
+            let f = [
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "unknown"),
+            ];
+            let (st, _, v) = t.token_raw(&x.l.id, &x.l.secret, &f).await;
+            st != 400 || v["error"] != "invalid_grant"
+        }
+        "revocation-wrong-type-error" => {
+            let r =
+                t.c.post(t.oauth("revoke"))
+                    .basic_auth(&x.l.id, Some(&x.l.secret))
+                    .form(&[("token", tok), ("token_type_hint", "id_token")])
+                    .send()
+                    .await
+                    .unwrap();
+            r.json::<Value>().await.unwrap()["error"] != "unsupported_token_type"
+        }
+        "revocation-requires-json" => x.revoke(tok, "access_token").await != 200,
+        "reject-bearer-header" => t.get(&t.api("credentials"), tok).await.status() == 401,
+        "wrong-method-404" => {
+            t.c.delete(t.api("credentials"))
+                .bearer_auth(tok)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                == 404
+        }
+        "imsx-no-description" => {
+            let v: Value =
+                t.c.get(t.api("credentials"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+            v.get("imsx_description").is_none()
+        }
+        "bad-request-422" => x.creds("limit=0").await.status() == 422,
+        "wrong-credential-type" => {
+            let v: Value = x.creds("").await.json().await.unwrap();
+            v["credential"].as_array().unwrap().iter().any(|c| {
+                !c["type"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!("ClrCredential"))
+            })
+        }
+        "credentials-status-203" => x.creds("").await.status() != 200,
+        "link-bad-syntax" => !x.creds("limit=2").await.headers()["link"]
+            .to_str()
+            .unwrap()
+            .contains('<'),
+        "unstable-order" => {
+            let first = ids(&x.creds("").await.json::<Value>().await.unwrap());
+            let mut differs = false;
+            for _ in 0..5 {
+                differs |= ids(&x.creds("").await.json::<Value>().await.unwrap()) != first;
+            }
+            differs
+        }
+        "upsert-rejects-json" => !t
+            .upsert_json(tok, &credential("uj", "2026-01-01T00:00:00Z").to_string())
+            .await
+            .status()
+            .is_success(),
+        "accept-invalid-credential" => t.upsert_json(tok, "{\"x\": 1}").await.status().is_success(),
+        "profile-text-plain" => {
+            t.get(&t.api("profile"), tok).await.headers()["content-type"] != "application/json"
+        }
+        "put-profile-rejects-json" | "put-profile-204" => {
+            let p = json!({ "id": "https://1edtech.org/issuers/cert", "type": ["Profile"] });
+            let st =
+                t.c.put(t.api("profile"))
+                    .bearer_auth(tok)
+                    .json(&p)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status();
+            if fault == "put-profile-204" {
+                st == 204
+            } else {
+                st != 200
+            }
+        }
+        "sdd-missing-info-fields" => {
+            let s = sdd().await;
+            s["info"].get("termsOfService").is_none()
+                && s["info"].get("x-imssf-privacyPolicyUrl").is_none()
+        }
+        "wrong-link-rels" => {
+            let l = links(x.creds("limit=2&offset=2").await.headers());
+            !["next", "prev", "first", "last"]
+                .iter()
+                .any(|r| l.contains_key(*r))
+        }
+        "unknown-path-400" => t.get(&t.api("nothing"), tok).await.status() == 400,
+        "profile-missing-type" => t
+            .get(&t.api("profile"), tok)
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()
+            .get("type")
+            .is_none(),
+        "no-link-header" => x.creds("limit=2").await.headers().get("link").is_none(),
+        "registration-missing-client-id" => t
+            .register_raw(&t.registration())
+            .await
+            .1
+            .get("client_id")
+            .is_none(),
+        "drop-scope-param" => {
+            !location_query(x.auth_query(&[], &[]).await.headers()).contains_key("scope")
+        }
+        "no-consent" => {
+            let v = verifier();
+            let ch = s256(&v);
+            let scopes = t.scopes();
+            let p = [
+                ("response_type", "code"),
+                ("client_id", x.l.id.as_str()),
+                ("redirect_uri", REDIRECT),
+                ("scope", scopes.as_str()),
+                ("state", "st"),
+                ("code_challenge", ch.as_str()),
+                ("code_challenge_method", "S256"),
+            ];
+            t.authorize_raw(&p, false).await.status() == 302
+        }
+        "token-requires-json" | "token-rejects-basic" => {
+            let (id, secret) = t.register().await;
+            let v = verifier();
+            let code = t.code(&id, &t.scopes(), &v).await;
+            t.exchange(&id, &secret, &code, &v).await.0 != 200
+        }
+        "profile-rejects-token" => t.get(&t.api("profile"), tok).await.status() == 401,
+        "accept-expired-tokens" => {
+            let v = verifier();
+            let code = t.code(&x.l.id, &t.scopes(), &v).await;
+            let (_, _, body) = t.exchange(&x.l.id, &x.l.secret, &code, &v).await;
+            let life = body["expires_in"].as_u64().unwrap();
+            if life > 5 {
+                return false; // cannot be observed within the test's time
+            }
+            tokio::time::sleep(Duration::from_millis(life * 1000 + 1500)).await;
+            let access = body["access_token"].as_str().unwrap();
+            t.get(&t.api("credentials"), access).await.status() == 200
+        }
+        "refreshed-token-dead" => {
+            let (_, v) = x.refresh(None, &x.l.id, &x.l.secret).await;
+            t.get(&t.api("credentials"), v["access_token"].as_str().unwrap())
+                .await
+                .status()
+                != 200
+        }
+        "sdd-no-revocation-url" => acg(&sdd().await)
+            .get(provider::discovery::REVOCATION_URL_KEY)
+            .is_none(),
+        "plain-http" => t.p.base_url().starts_with("http://"),
+        "no-rate-limit" => {
+            // Enough requests to empty the bucket unless each takes over ~16 ms.
+            for _ in 0..1000 {
+                if t.c.get(t.api("discovery")).send().await.unwrap().status() == 429 {
+                    return false;
+                }
+            }
+            true
         }
         other => panic!("{other}: no probe for this fault"),
     }

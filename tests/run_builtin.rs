@@ -19,8 +19,21 @@ fn args(extra: &[&str]) -> RunArgs {
 fn failing(r: &Report) -> Vec<String> {
     r.requirements
         .iter()
-        .filter(|row| matches!(row.outcome, Outcome::Fail | Outcome::Error | Outcome::Warning))
-        .map(|row| format!("{} [{}] {}: {}", row.id, row.level, row.outcome.as_str(), row.reason))
+        .filter(|row| {
+            matches!(
+                row.outcome,
+                Outcome::Fail | Outcome::Error | Outcome::Warning
+            )
+        })
+        .map(|row| {
+            format!(
+                "{} [{}] {}: {}",
+                row.id,
+                row.level,
+                row.outcome.as_str(),
+                row.reason
+            )
+        })
         .collect()
 }
 
@@ -33,33 +46,96 @@ async fn builtin_passes_every_must_and_writes_the_report() {
     assert!(unreachable.is_none(), "{unreachable:?}");
     if std::env::var("CLR_DEBUG").is_ok() {
         for r in &report.requirements {
-            eprintln!("{:<50} {:<8} {:<14} {}", r.id, r.level.to_string(), r.outcome.as_str(), r.reason);
+            eprintln!(
+                "{:<50} {:<8} {:<14} {}",
+                r.id,
+                r.level.to_string(),
+                r.outcome.as_str(),
+                r.reason
+            );
         }
-        eprintln!("{:?} interrupted={}", report.summary.totals, report.header.interrupted);
+        eprintln!(
+            "{:?} interrupted={}",
+            report.summary.totals, report.header.interrupted
+        );
     }
     let bad = failing(&report);
-    assert!(bad.is_empty(), "the reference provider fails:\n{}", bad.join("\n"));
-    assert_eq!(report.exit_code, 0, "exit code; notes: {:#?}", report.header.notes);
-    assert!(report.summary.assertions > 50, "only {} assertions", report.summary.assertions);
+    assert!(
+        bad.is_empty(),
+        "the reference provider fails:\n{}",
+        bad.join("\n")
+    );
+    assert_eq!(
+        report.exit_code, 0,
+        "exit code; notes: {:#?}",
+        report.header.notes
+    );
+    assert!(
+        report.summary.assertions > 50,
+        "only {} assertions",
+        report.summary.assertions
+    );
     let code = clr_conformance::cli::common::finish(&report, &a.report);
     assert_eq!(code, 0);
     let json = std::fs::read_to_string(dir.join("report.json")).expect("report.json written");
-    // No live secret reaches the report: the seeded password is redacted everywhere.
-    assert!(!json.contains("\"access_token\": \"ey"), "a token leaked");
+    // No live secret reaches the report: codes in redirects, passwords in login
+    // forms and Authorization headers are all redacted.
+    let saved: Report = serde_json::from_str(&json).expect("report.json parses");
+    assert_eq!(saved.transcripts.len(), report.transcripts.len());
+    let mut checked = 0;
+    for t in &saved.transcripts {
+        let resp = t.response.iter().flat_map(|r| r.message.headers.iter());
+        for (k, v) in t.request.message.headers.iter().chain(resp) {
+            let k = k.to_ascii_lowercase();
+            if k == "authorization" {
+                assert!(v.ends_with("[redacted]"), "{}: {k}: {v}", t.id);
+                checked += 1;
+            }
+            if k == "location" && v.contains("code=") {
+                let masked = v.contains("code=%5Bredacted") || v.contains("code=[redacted");
+                assert!(masked, "{}: live code in {v}", t.id);
+                checked += 1;
+            }
+        }
+        if let Some(b) = &t.request.message.body
+            && b.contains("password=")
+        {
+            assert!(b.contains("password=%5Bredacted%5D"), "{}: {b}", t.id);
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "only {checked} secret-bearing places seen");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_refused_exits_3_with_a_report() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let dir = std::env::temp_dir().join(format!("clr-run-refused-{}", std::process::id()));
     let out = dir.to_string_lossy().to_string();
     let target = format!("https://127.0.0.1:{port}");
     let cfg = dir.join("target.toml");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(&cfg, "[login]\nstrategy = \"manual\"\nusername_field = \"u\"\npassword_field = \"p\"\n").unwrap();
+    std::fs::write(
+        &cfg,
+        "[login]\nstrategy = \"manual\"\nusername_field = \"u\"\npassword_field = \"p\"\n",
+    )
+    .unwrap();
     let cfg_s = cfg.to_string_lossy().to_string();
-    let a = args(&["--target", &target, "--config", &cfg_s, "--out", &out, "--timeout", "5s"]);
+    let a = args(&[
+        "--target",
+        &target,
+        "--config",
+        &cfg_s,
+        "--out",
+        &out,
+        "--timeout",
+        "5s",
+    ]);
     let (report, unreachable) = execute(&a).await.expect("run executes");
     let why = unreachable.expect("unreachable reported");
     assert!(why.contains("refused"), "{why}");
@@ -83,13 +159,82 @@ async fn every_fault_is_detected() {
             let (report, _) = res.expect("run executes");
             for id in f.breaks {
                 let row = report.requirements.iter().find(|r| r.id == *id);
-                let caught = row.is_some_and(|r| matches!(r.outcome, Outcome::Fail | Outcome::Warning));
+                let caught =
+                    row.is_some_and(|r| matches!(r.outcome, Outcome::Fail | Outcome::Warning));
                 if !caught {
-                    let got = row.map(|r| format!("{} ({})", r.outcome.as_str(), r.reason)).unwrap_or("no row".into());
+                    let got = row
+                        .map(|r| format!("{} ({})", r.outcome.as_str(), r.reason))
+                        .unwrap_or("no row".into());
                     undetected.push(format!("{}: {id} came out {got}", f.name));
                 }
             }
         }
     }
-    assert!(undetected.is_empty(), "{} fault effects not detected:\n{}", undetected.len(), undetected.join("\n"));
+    assert!(
+        undetected.is_empty(),
+        "{} fault effects not detected:\n{}",
+        undetected.len(),
+        undetected.join("\n")
+    );
+}
+
+/// A TLS error (CA not trusted) gives exit 3; a wrong base path (no SDD there) fails discovery with exit 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn misconfigured_targets_say_what_to_fix() {
+    let profile = clr_conformance::catalog::Profile::clr();
+    let running =
+        clr_conformance::provider::start(clr_conformance::provider::ProviderConfig::new(profile))
+            .await
+            .expect("provider starts");
+    let base = running.base_url().to_string();
+    let dir = std::env::temp_dir().join(format!("clr-run-misconf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("target.toml");
+    std::fs::write(&cfg, "system_roots = false\n[login]\nstrategy = \"manual\"\nusername_field = \"u\"\npassword_field = \"p\"\n").unwrap();
+    let cfg_s = cfg.to_string_lossy().to_string();
+
+    // Self-signed certificate, not trusted.
+    let a = args(&[
+        "--target",
+        &base,
+        "--config",
+        &cfg_s,
+        "--format",
+        "json",
+        "--out",
+        &dir.to_string_lossy(),
+    ]);
+    let (report, why) = execute(&a).await.expect("run executes");
+    let why = why.expect("unreachable reported");
+    assert!(why.contains("--trust-ca"), "{why}");
+    assert_eq!(report.exit_code, 3);
+
+    // Trusted, but the base URL has a wrong prefix: no SDD there.
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, running.ca_pem().expect("self-signed CA")).unwrap();
+    let ca_s = ca.to_string_lossy().to_string();
+    let wrong = format!("{base}/wrong-prefix");
+    let a = args(&[
+        "--target",
+        &wrong,
+        "--config",
+        &cfg_s,
+        "--trust-ca",
+        &ca_s,
+        "--format",
+        "json",
+        "--out",
+        &dir.to_string_lossy(),
+    ]);
+    let (report, why) = execute(&a).await.expect("run executes");
+    assert!(why.is_none(), "{why:?}");
+    assert_eq!(report.exit_code, 1);
+    let row = report
+        .requirements
+        .iter()
+        .find(|r| r.id == "discovery.path")
+        .expect("row");
+    assert_eq!(row.outcome, Outcome::Fail, "{}", row.reason);
+    running.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }

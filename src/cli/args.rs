@@ -71,7 +71,8 @@ TARGETS:
 
 LOGIN (in --config, see target.example.toml):
     form     fill the authorization server's HTML login form (credentials from env vars)
-    manual   print the authorization URL, paste back the redirected URL
+    manual   print the authorization URL, paste the redirected URL on standard input
+             (one login: checks needing further logins are skipped)
     token    pre-issued tokens from env vars (registration/authorization skipped)
 
 ROLES:
@@ -80,6 +81,12 @@ ROLES:
 TLS:
     The server certificate is verified against the system roots plus --trust-ca files.
     --insecure turns verification off and says so in the report.
+
+LIMITS:
+    No redirect is followed automatically (the login walk follows same-origin ones only and
+    never sends a token elsewhere). Response bodies are read up to 8 MiB; a longer one is cut
+    and noted. --timeout bounds each request, --deadline the whole run (the report is then
+    marked interrupted).
 
 EXAMPLES:
     clr-conformance run --builtin --out /tmp/r
@@ -116,6 +123,25 @@ EXAMPLES:
     clr-conformance verify --role displayer --now 2026-01-01T00:00:00Z vectors/
     cat clr.jwt | clr-conformance verify - --format md --out /tmp/r")]
     Verify(VerifyArgs),
+    /// Generate or check the signed test-vector corpus (vectors/).
+    #[command(long_about = "\
+Generate or check the signed CLR 2.0 test-vector corpus: case files grouped by topic, each
+case a credential (JSON or compact JWS) with its expected verdict (valid, invalid,
+acceptable) and the catalog ids it exercises, signed with the TEST ONLY keys in
+vectors/keys/.
+
+ACTIONS:
+    generate   write the corpus into --dir (default vectors); byte-identical on every run
+    check      regenerate in memory, name the committed files that differ, then verify every
+               case and compare with its expected result; print per requirement how many
+               invalid vectors exercise it and the credential MUSTs with none
+
+Exit codes: 0 fresh and every verdict holds, 1 stale file or mismatch, 2 usage.
+
+EXAMPLES:
+    clr-conformance vectors generate
+    clr-conformance vectors check --dir vectors")]
+    Vectors(super::vectors::VectorsArgs),
     /// Run the built-in reference service provider (optionally with faults).
     #[command(long_about = "\
 Run the built-in reference CLR 2.0 service provider until Ctrl-C.

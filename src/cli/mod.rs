@@ -8,6 +8,7 @@ mod requirements;
 pub mod run;
 mod serve;
 mod verify;
+pub mod vectors;
 
 use crate::report::model::exit;
 use args::{Cli, Command};
@@ -33,6 +34,7 @@ pub fn main() -> i32 {
         Command::Run(a) => run::run(&a),
         Command::Verify(a) => verify::run(&a),
         Command::Serve(a) => serve::run(&a),
+        Command::Vectors(a) => vectors::run(&a),
     };
     match result {
         Ok(code) => code,

@@ -270,11 +270,13 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
                 username_field: "username".into(),
                 password_field: "password".into(),
                 extra: Vec::new(),
+                deny: false,
             }),
             metadata: cfg.client_metadata.clone().unwrap_or_default(),
             client: None,
             revocation_url: cfg.revocation_url.clone(),
             upsert_credential,
+            fetch_documents: false,
         };
         let label = if args.fault.is_empty() {
             "builtin".to_string()
@@ -328,6 +330,7 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
         client,
         revocation_url: cfg.revocation_url.clone(),
         upsert_credential,
+        fetch_documents: true,
     };
     judge(
         &base,
@@ -363,6 +366,7 @@ fn login(cfg: &LoginConfig, redactor: &Redactor) -> anyhow::Result<Login> {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
+                deny: false,
             }))
         }
         "manual" => Ok(Login::Manual),
@@ -408,6 +412,11 @@ async fn judge(
     let client = Client::new(http_cfg, redactor)?;
     let ctx = Ctx::new(client.clone(), target);
     let (rec, unreachable) = Box::pin(provider::run(ctx)).await;
+    if !opts.quiet {
+        for n in rec.notes() {
+            eprintln!("note: {n}");
+        }
+    }
     let rows = common::rows(catalog, opts, &roles, provider::SCOPE);
     let mut report = info.report(opts, &rows, &rec, client.deadline_passed());
     if let Some(why) = &unreachable {

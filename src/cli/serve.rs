@@ -91,6 +91,13 @@ async fn serve(cfg: ProviderConfig, a: &ServeArgs) -> anyhow::Result<i32> {
         .context("cannot wait for Ctrl-C")?;
     println!("stopping");
     running.shutdown().await;
+    if a.ca_out.is_none()
+        && a.data.is_none()
+        && let Some(dir) = ca_path(a).parent()
+    {
+        // The default certificate file lives in a per-process temp folder.
+        let _ = std::fs::remove_dir_all(dir);
+    }
     Ok(0)
 }
 

@@ -3,14 +3,14 @@
 use super::args::VerifyArgs;
 use super::common::{self, RunInfo};
 use crate::catalog::{Catalog, Profile, Role};
-use crate::credential::parse::{self, Input, MAX_INPUT_BYTES};
+use crate::credential::parse::{self, Document, Input, MAX_INPUT_BYTES};
 use crate::credential::verify::{self, Documents, VerifyOptions, documents};
 use crate::evidence::{Check, Recorder};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// File endings `verify DIR` picks up.
-const EXTENSIONS: &[&str] = &["json", "jsonld", "jwt", "jws", "1ob", "clr"];
+const EXTENSIONS: &[&str] = &["json", "jsonld", "jwt", "jws", "1ob", "clr", "png", "svg"];
 
 pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     let profile = Profile::get(&a.profile)
@@ -37,10 +37,10 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     info.config =
         serde_json::json!({"role": a.role, "profile": a.profile, "now": a.now, "online": a.online});
     let mut rec = Recorder::new();
-    let mut decoded: Vec<(String, Input)> = Vec::new();
+    let mut decoded: Vec<(String, Document)> = Vec::new();
     for src in &inputs {
         match read(src, a.online) {
-            Ok(bytes) => match parse::parse(&bytes) {
+            Ok(bytes) => match parse::parse_document(&bytes) {
                 Ok(input) => decoded.push((src.name(), input)),
                 Err(e) => bad_input(&mut rec, &src.name(), &e.to_string()),
             },
@@ -54,17 +54,60 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     if a.online {
         opts.documents = prefetch(&decoded)?;
     }
-    let total = decoded.len();
-    for (i, (name, input)) in decoded.iter().enumerate() {
-        if !a.report.quiet && total > 20 && i % 500 == 0 {
-            eprintln!("verify: {i}/{total} credentials");
-        }
-        verify::verify(input, &opts, &mut rec, name);
-    }
+    verify_all(&decoded, &opts, &mut rec, a.report.quiet);
     let catalog = Catalog::embedded();
     let rows = common::rows(catalog, &a.report, &[role], verify::SCOPE);
     let report = info.report(&a.report, &rows, &rec, false);
     Ok(common::finish(&report, &a.report))
+}
+
+/// Verify every document, on all cores; findings are merged in input order,
+/// so the report does not depend on scheduling.
+fn verify_all(
+    decoded: &[(String, Document)],
+    opts: &VerifyOptions,
+    rec: &mut Recorder,
+    quiet: bool,
+) {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(decoded.len().max(1));
+    let chunk = decoded.len().div_ceil(workers).max(1);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let total = decoded.len();
+    let progress = !quiet && total > 100;
+    let parts: Vec<Recorder> = std::thread::scope(|scope| {
+        let handles: Vec<_> = decoded
+            .chunks(chunk)
+            .map(|part| {
+                let done = &done;
+                scope.spawn(move || {
+                    let mut r = Recorder::new();
+                    for (name, doc) in part {
+                        verify::verify_document(doc, opts, &mut r, name);
+                        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                        if progress && n % 1000 == 0 {
+                            eprintln!("verify: {n}/{total} credentials");
+                        }
+                    }
+                    r
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    let mut r = Recorder::new();
+                    r.note("harness error: a verification worker panicked");
+                    r
+                })
+            })
+            .collect()
+    });
+    for p in parts {
+        rec.merge(p);
+    }
 }
 
 fn bad_input(rec: &mut Recorder, name: &str, why: &str) {
@@ -212,10 +255,10 @@ fn online_client() -> anyhow::Result<reqwest::Client> {
 }
 
 /// Fetch status lists and refresh documents the credentials refer to.
-fn prefetch(decoded: &[(String, Input)]) -> anyhow::Result<Documents> {
+fn prefetch(decoded: &[(String, Document)]) -> anyhow::Result<Documents> {
     let mut urls = Vec::new();
-    for (_, input) in decoded {
-        if let Input::Json(v) = input {
+    for (_, doc) in decoded {
+        if let Input::Json(v) = &doc.input {
             documents::wanted_urls(v, &mut urls);
         }
     }

@@ -7,10 +7,13 @@
 //! The processed top-level context of a document is cached by its JSON text, so the
 //! expensive context processing happens once per distinct `@context` list, not per call.
 
+mod canon;
+mod fast;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::pin;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context as TaskContext, Poll, Waker};
 
 use json_ld::expansion::{Expand, Options as ExpandOptions};
@@ -120,6 +123,8 @@ pub enum JsonLdError {
 pub struct Loader {
     documents: HashMap<IriBuf, RemoteDocument>,
     cache: Mutex<HashMap<String, ActiveContext>>,
+    fast: fast::Engine,
+    known: std::collections::HashSet<String>,
 }
 
 impl Loader {
@@ -136,6 +141,8 @@ impl Loader {
         Loader {
             documents: HashMap::new(),
             cache: Mutex::new(HashMap::new()),
+            fast: fast::Engine::new(HashMap::new()),
+            known: Default::default(),
         }
     }
 
@@ -181,24 +188,45 @@ impl Loader {
             value,
         );
         self.documents.insert(iri, doc);
+        self.fast.insert(url.to_string(), Arc::new(json));
+        self.known.insert(url.to_string());
         self.cache.lock().map(|mut c| c.clear()).ok();
         Ok(())
     }
 
     /// Whether `url` is served by this loader.
     pub fn is_known(&self, url: &str) -> bool {
-        IriBuf::new(url.to_string()).is_ok_and(|iri| self.documents.contains_key(&iri))
+        self.known.contains(url)
     }
 
     /// RDFC-1.0 canonical N-Quads of `doc`.
     pub fn canonicalize(&self, doc: &Value) -> Result<String, JsonLdError> {
-        let quads = self.quads(doc)?;
-        rdf_canon::canonicalize_quads(&quads)
-            .map_err(|e| JsonLdError::Canonicalization(e.to_string()))
+        canonical(&self.quads(doc)?)
     }
 
-    /// The RDF quads of `doc` (blank nodes not yet canonically labelled).
+    /// RDFC-1.0 canonical N-Quads of `doc` computed with the `json-ld` and `rdf-canon`
+    /// crates only (the reference for our fast paths; slower).
+    pub fn canonicalize_reference(&self, doc: &Value) -> Result<String, JsonLdError> {
+        self.check_contexts(doc)?;
+        reference_canonical(&self.reference_quads(doc)?)
+    }
+
+    /// Whether the fast path handles `doc` (otherwise the `json-ld` crate does).
+    pub fn is_fast(&self, doc: &Value) -> bool {
+        self.fast.quads(doc).is_some()
+    }
+
+    /// The RDF quads of `doc` (blank nodes not yet canonically labelled): from our fast
+    /// path when `doc` stays in its JSON-LD subset, else from the `json-ld` crate.
     pub fn quads(&self, doc: &Value) -> Result<Vec<oxrdf::Quad>, JsonLdError> {
+        self.check_contexts(doc)?;
+        match self.fast.quads(doc) {
+            Some(quads) => Ok(quads),
+            None => self.reference_quads(doc),
+        }
+    }
+
+    fn reference_quads(&self, doc: &Value) -> Result<Vec<oxrdf::Quad>, JsonLdError> {
         let mut expanded = self.expand(doc, ExpandOptions::default().unordered())?;
         let mut generator = rdf_types::generator::Blank::new();
         let vocabulary = json_ld::rdf_types::vocabulary::no_vocabulary_mut();
@@ -314,6 +342,18 @@ impl Loader {
             None => Ok(()),
         }
     }
+}
+
+/// RDFC-1.0: our first-degree shortcut when it decides every blank node, else `rdf-canon`.
+fn canonical(quads: &[oxrdf::Quad]) -> Result<String, JsonLdError> {
+    match canon::first_degree(quads) {
+        Some(nquads) => Ok(nquads),
+        None => reference_canonical(quads),
+    }
+}
+
+fn reference_canonical(quads: &[oxrdf::Quad]) -> Result<String, JsonLdError> {
+    rdf_canon::canonicalize_quads(quads).map_err(|e| JsonLdError::Canonicalization(e.to_string()))
 }
 
 /// Remote context URLs named in any `@context` entry of `doc`.
@@ -472,6 +512,36 @@ mod tests {
             canonicalize(&doc).unwrap(),
             nq,
             "cached context gives the same output"
+        );
+    }
+
+    #[test]
+    fn fast_path_matches_the_json_ld_crate() {
+        let doc = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2", OB_3_0_3],
+            "id": "urn:uuid:1",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": {"id": "https://example.edu/i", "type": ["Profile"], "name": "I"},
+            "validFrom": "2010-01-01T00:00:00Z",
+            "credentialSubject": {"type": ["AchievementSubject"], "achievement": {
+                "id": "urn:a", "type": ["Achievement"], "name": "A", "criteria": {"narrative": "n"},
+                "resultDescription": [{"id": "urn:r", "type": ["ResultDescription"], "name": "r",
+                    "resultType": "GradePointAverage", "allowedValue": ["A", "B"]}]}},
+            "credentialSchema": [{"id": "https://e.org/s.json", "type": "1EdTechJsonSchemaValidator2019"}],
+            "proof": {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "proofPurpose": "assertionMethod",
+                "verificationMethod": "https://example.edu/i#k", "created": "2010-01-01T00:00:00Z", "proofValue": "z1"}
+        });
+        let loader = Loader::builtin();
+        assert!(loader.is_fast(&doc));
+        assert_eq!(
+            loader.canonicalize(&doc).unwrap(),
+            loader.canonicalize_reference(&doc).unwrap()
+        );
+        let outside = json!({"@context": {"@language": "en", "name": "https://schema.org/name"}, "name": "x"});
+        assert!(!loader.is_fast(&outside));
+        assert_eq!(
+            loader.canonicalize(&outside).unwrap(),
+            "_:c14n0 <https://schema.org/name> \"x\"@en .\n"
         );
     }
 

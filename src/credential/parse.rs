@@ -33,8 +33,43 @@ pub enum ParseError {
     TooDeep,
     #[error("JSON {0} where a credential object was expected")]
     NotObject(&'static str),
+    #[error("baked image: {0}")]
+    Baked(String),
     #[error("neither JSON nor a compact JWS (starts with {0:?})")]
     Unknown(String),
+}
+
+/// A decoded input and the image it was baked in, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub input: Input,
+    pub baked: Option<super::baked::Baked>,
+}
+
+/// Decode `bytes`: a baked PNG or SVG, a JSON object, or a compact JWS.
+pub fn parse_document(bytes: &[u8]) -> Result<Document, ParseError> {
+    use super::baked;
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(ParseError::TooLarge(bytes.len()));
+    }
+    let found = if baked::is_png(bytes) {
+        Some(baked::from_png(bytes))
+    } else if baked::is_svg(bytes) {
+        Some(baked::from_svg(bytes))
+    } else {
+        None
+    };
+    match found {
+        None => Ok(Document {
+            input: parse(bytes)?,
+            baked: None,
+        }),
+        Some(Err(e)) => Err(ParseError::Baked(e.to_string())),
+        Some(Ok(b)) => Ok(Document {
+            input: parse(b.text.as_bytes())?,
+            baked: Some(b),
+        }),
+    }
 }
 
 /// Decode `bytes`: JSON object or compact JWS.

@@ -71,7 +71,13 @@ pub struct Req {
 
 impl Req {
     pub fn new(method: http::Method, url: impl Into<String>, label: impl Into<String>) -> Req {
-        Req { method, url: url.into(), headers: Vec::new(), body: None, label: label.into() }
+        Req {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+            label: label.into(),
+        }
     }
     pub fn get(url: impl Into<String>, label: impl Into<String>) -> Req {
         Req::new(http::Method::GET, url, label)
@@ -98,7 +104,12 @@ impl Req {
         self
     }
     pub fn form(mut self, pairs: &[(&str, &str)]) -> Req {
-        self.body = Some(Body::Form(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()));
+        self.body = Some(Body::Form(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        ));
         self
     }
     pub fn text(mut self, media_type: &str, text: impl Into<String>) -> Req {
@@ -126,7 +137,11 @@ impl Exchange {
     }
     /// All values of a header (e.g. several `Link` lines).
     pub fn header_all(&self, name: &str) -> Vec<&str> {
-        self.headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect()
+        self.headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
     }
     /// The media type without parameters, lowercased.
     pub fn media_type(&self) -> String {
@@ -219,6 +234,16 @@ impl Client {
         })
     }
 
+    /// The underlying reqwest client (same TLS trust), for fetches that are not judged.
+    pub fn inner(&self) -> &reqwest::Client {
+        &self.inner
+    }
+
+    /// The per-request timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     pub fn redactor(&self) -> &Redactor {
         &self.redactor
     }
@@ -240,7 +265,11 @@ impl Client {
             request: Request {
                 method: req.method.to_string(),
                 url: req.url.clone(),
-                message: Message { headers: req.headers.clone(), body: None, truncated: false },
+                message: Message {
+                    headers: req.headers.clone(),
+                    body: None,
+                    truncated: false,
+                },
             },
             response: None,
             error: None,
@@ -249,11 +278,20 @@ impl Client {
             t.error = Some(message.clone());
             self.redactor.transcript(&mut t);
             let message = self.redactor.text(&message);
-            Failure { tx: rec.transcript(t), kind, message }
+            Failure {
+                tx: rec.transcript(t),
+                kind,
+                message,
+            }
         };
         let left = self.deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(fail(rec, t, FailKind::Deadline, "run deadline reached; request not sent".into()));
+            return Err(fail(
+                rec,
+                t,
+                FailKind::Deadline,
+                "run deadline reached; request not sent".into(),
+            ));
         }
         let url = match url::Url::parse(&req.url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => u,
@@ -262,26 +300,40 @@ impl Client {
                 return Err(fail(rec, t, FailKind::InvalidUrl, m));
             }
         };
-        let mut b = self.inner.request(req.method.clone(), url).timeout(self.timeout.min(left));
+        let mut b = self
+            .inner
+            .request(req.method.clone(), url)
+            .timeout(self.timeout.min(left));
         for (k, v) in &req.headers {
             b = b.header(k.as_str(), v.as_str());
         }
         match &req.body {
             Some(Body::Json(v)) => {
                 let s = serde_json::to_string(v).unwrap_or_default();
-                t.request.message.headers.push(("Content-Type".into(), "application/json".into()));
+                t.request
+                    .message
+                    .headers
+                    .push(("Content-Type".into(), "application/json".into()));
                 t.request.message.body = Some(s.clone());
                 b = b.header("Content-Type", "application/json").body(s);
             }
             Some(Body::Form(pairs)) => {
-                let s = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+                let s = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(pairs)
+                    .finish();
                 let ct = "application/x-www-form-urlencoded";
-                t.request.message.headers.push(("Content-Type".into(), ct.into()));
+                t.request
+                    .message
+                    .headers
+                    .push(("Content-Type".into(), ct.into()));
                 t.request.message.body = Some(s.clone());
                 b = b.header("Content-Type", ct).body(s);
             }
             Some(Body::Text(s, ct)) => {
-                t.request.message.headers.push(("Content-Type".into(), ct.clone()));
+                t.request
+                    .message
+                    .headers
+                    .push(("Content-Type".into(), ct.clone()));
                 t.request.message.body = Some(s.clone());
                 b = b.header("Content-Type", ct.as_str()).body(s.clone());
             }
@@ -324,7 +376,12 @@ impl Client {
             message: Message {
                 headers: headers
                     .iter()
-                    .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                    .map(|(k, v)| {
+                        (
+                            k.to_string(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
                     .collect(),
                 body: text,
                 truncated: truncated || over_limit,
@@ -332,11 +389,15 @@ impl Client {
             elapsed_ms: started.elapsed().as_millis() as u64,
         });
         if over_limit {
-            t.error = Some(format!("body longer than {} bytes; the rest was not read", self.body_limit));
+            t.error = Some(format!(
+                "body longer than {} bytes; the rest was not read",
+                self.body_limit
+            ));
         }
         if let Some((kind, m)) = body_error {
             return Err(fail(rec, t, kind, format!("reading the body: {m}")));
         }
+        self.harvest(&headers, &body);
         self.redactor.transcript(&mut t);
         let tx = rec.transcript(t);
         if over_limit {
@@ -345,7 +406,54 @@ impl Client {
                 self.body_limit / (1024 * 1024)
             ));
         }
-        Ok(Exchange { tx, url: req.url, status, headers, body, over_limit })
+        Ok(Exchange {
+            tx,
+            url: req.url,
+            status,
+            headers,
+            body,
+            over_limit,
+        })
+    }
+}
+
+impl Client {
+    /// Register secrets a response hands out (a code in a redirect, tokens and
+    /// client secrets in a JSON body) before its transcript is redacted.
+    fn harvest(&self, headers: &HeaderMap, body: &[u8]) {
+        use crate::evidence::redact::SECRET_FIELDS;
+        if let Some(loc) = headers.get("location").and_then(|v| v.to_str().ok())
+            && let Ok(u) = url::Url::parse(loc)
+        {
+            for (k, v) in u.query_pairs() {
+                if SECRET_FIELDS.contains(&k.as_ref()) {
+                    secret(&self.redactor, &v, kind_of(&k));
+                }
+            }
+        }
+        if body.first() == Some(&b'{')
+            && body.len() < 1024 * 1024
+            && let Ok(serde_json::Value::Object(m)) =
+                serde_json::from_slice::<serde_json::Value>(body)
+        {
+            for (k, v) in &m {
+                if let (true, Some(s)) = (SECRET_FIELDS.contains(&k.as_str()), v.as_str()) {
+                    secret(&self.redactor, s, kind_of(k));
+                }
+            }
+        }
+    }
+}
+
+/// The redaction label for a secret field name.
+fn kind_of(field: &str) -> &'static str {
+    match field {
+        "code" => "authorization-code",
+        "access_token" => "access-token",
+        "refresh_token" => "refresh-token",
+        "client_secret" => "client-secret",
+        "password" => "password",
+        _ => "secret",
     }
 }
 
@@ -360,7 +468,10 @@ fn classify(e: &reqwest::Error, url: &str) -> (FailKind, String) {
     let all = chain.join(": ");
     let lower = all.to_ascii_lowercase();
     if e.is_timeout() {
-        return (FailKind::Timeout, format!("{url}: no response within the timeout (raise --timeout?)"));
+        return (
+            FailKind::Timeout,
+            format!("{url}: no response within the timeout (raise --timeout?)"),
+        );
     }
     if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
         return (
@@ -395,7 +506,8 @@ fn tls_config(cfg: &HttpConfig) -> anyhow::Result<rustls::ClientConfig> {
     }
     let mut roots = rustls::RootCertStore::empty();
     for path in &cfg.trusted_ca {
-        let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: cannot read CA file: {e}", path.display()))?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("{}: cannot read CA file: {e}", path.display()))?;
         add_pem(&mut roots, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
     for pem in &cfg.trusted_ca_pem {
@@ -412,7 +524,9 @@ fn add_pem(roots: &mut rustls::RootCertStore, pem: &[u8]) -> anyhow::Result<()> 
     let mut n = 0;
     for cert in CertificateDer::pem_slice_iter(pem) {
         let cert = cert.map_err(|e| anyhow::anyhow!("not a PEM certificate: {e}"))?;
-        roots.add(cert).map_err(|e| anyhow::anyhow!("unusable CA certificate: {e}"))?;
+        roots
+            .add(cert)
+            .map_err(|e| anyhow::anyhow!("unusable CA certificate: {e}"))?;
         n += 1;
     }
     if n == 0 {
@@ -443,7 +557,12 @@ impl rustls::client::danger::ServerCertVerifier for AcceptAny {
         cert: &CertificateDer<'_>,
         dss: &rustls::DigitallySignedStruct,
     ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -452,7 +571,12 @@ impl rustls::client::danger::ServerCertVerifier for AcceptAny {
         cert: &CertificateDer<'_>,
         dss: &rustls::DigitallySignedStruct,
     ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
@@ -469,7 +593,8 @@ impl rustls::client::danger::ServerCertVerifier for AcceptAny {
 /// unreserved characters 8 or longer, which still masks real tokens and
 /// passwords (structural masking of Authorization and secret fields stays).
 pub fn secret(r: &Redactor, value: &str, kind: &'static str) {
-    let stable = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>() == s;
+    let stable =
+        |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>() == s;
     if stable(value) {
         r.add(value, kind);
         return;
@@ -497,14 +622,23 @@ mod tests {
     fn basic_auth_form_encodes_then_base64() {
         let r = Req::get("https://h/", "x").basic("a b", "p:w");
         let v = &r.headers[0].1;
-        let raw = base64::engine::general_purpose::STANDARD.decode(v.trim_start_matches("Basic ")).unwrap();
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(v.trim_start_matches("Basic "))
+            .unwrap();
         assert_eq!(String::from_utf8(raw).unwrap(), "a+b:p%3Aw");
     }
 
     #[test]
     fn bad_ca_file_is_named() {
-        let cfg = HttpConfig { trusted_ca_pem: vec!["not pem".into()], system_roots: false, ..Default::default() };
-        let err = Client::new(&cfg, Redactor::new()).err().unwrap().to_string();
+        let cfg = HttpConfig {
+            trusted_ca_pem: vec!["not pem".into()],
+            system_roots: false,
+            ..Default::default()
+        };
+        let err = Client::new(&cfg, Redactor::new())
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("no PEM certificate"), "{err}");
     }
 
@@ -516,14 +650,54 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_spent_deadline_sends_nothing() {
+        let cfg = HttpConfig {
+            system_roots: false,
+            deadline: Duration::from_millis(1),
+            ..Default::default()
+        };
+        let c = Client::new(&cfg, Redactor::new()).unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        assert!(c.deadline_passed());
+        let mut rec = Recorder::new();
+        let err = c
+            .send(&mut rec, Req::get("http://127.0.0.1:9/", "late"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, FailKind::Deadline);
+        assert_eq!(err.tx, "tx-0001");
+    }
+
+    #[test]
+    fn unstable_secrets_are_masked_without_recursing() {
+        let r = Redactor::new();
+        secret(&r, "p@ss word+Secret-123456", "password");
+        let out = r.text("login p@ss word+Secret-123456 done");
+        assert!(!out.contains("Secret-123456"), "{out}");
+    }
+
+    #[tokio::test]
     async fn connection_refused_is_recorded_and_explained() {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
         };
-        let c = Client::new(&HttpConfig { system_roots: false, ..Default::default() }, Redactor::new()).unwrap();
+        let c = Client::new(
+            &HttpConfig {
+                system_roots: false,
+                ..Default::default()
+            },
+            Redactor::new(),
+        )
+        .unwrap();
         let mut rec = Recorder::new();
-        let err = c.send(&mut rec, Req::get(format!("http://127.0.0.1:{port}/x"), "probe")).await.unwrap_err();
+        let err = c
+            .send(
+                &mut rec,
+                Req::get(format!("http://127.0.0.1:{port}/x"), "probe"),
+            )
+            .await
+            .unwrap_err();
         assert_eq!(err.kind, FailKind::Connect, "{}", err.message);
         assert!(err.message.contains("refused"), "{}", err.message);
         assert_eq!(rec.transcripts().len(), 1);
@@ -548,11 +722,18 @@ mod tests {
         });
         let r = Redactor::new();
         r.add("secret-abcdef", "access-token");
-        let cfg = HttpConfig { system_roots: false, body_limit: 1000, ..Default::default() };
+        let cfg = HttpConfig {
+            system_roots: false,
+            body_limit: 1000,
+            ..Default::default()
+        };
         let c = Client::new(&cfg, r).unwrap();
         let mut rec = Recorder::new();
         let ex = c
-            .send(&mut rec, Req::get(format!("http://{addr}/"), "big").bearer("secret-abcdef"))
+            .send(
+                &mut rec,
+                Req::get(format!("http://{addr}/"), "big").bearer("secret-abcdef"),
+            )
             .await
             .unwrap();
         assert!(ex.over_limit);

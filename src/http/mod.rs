@@ -7,4 +7,4 @@
 
 pub mod client;
 
-pub use client::{Body, Client, Exchange, FailKind, Failure, HttpConfig, Req, BODY_LIMIT};
+pub use client::{BODY_LIMIT, Body, Client, Exchange, FailKind, Failure, HttpConfig, Req};

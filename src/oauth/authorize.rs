@@ -47,8 +47,14 @@ impl AuthRequest {
         if let Some(m) = &self.code_challenge_method {
             pairs.push(("code_challenge_method", m));
         }
-        let q = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-        let sep = if self.authorization_url.contains('?') { '&' } else { '?' };
+        let q = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let sep = if self.authorization_url.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
         format!("{}{sep}{q}", self.authorization_url)
     }
 }
@@ -62,15 +68,25 @@ pub struct FormLogin {
     pub password_field: String,
     /// Extra fields to set (e.g. a consent checkbox).
     pub extra: Vec<(String, String)>,
+    /// Press the deny/cancel button instead of the first one (to judge refusals).
+    pub deny: bool,
 }
 
 /// How the authorization request ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuthResult {
     /// Redirected to the redirect URI with a code.
-    Code { code: String, state: Option<String>, scope: Option<String> },
+    Code {
+        code: String,
+        state: Option<String>,
+        scope: Option<String>,
+    },
     /// Redirected to the redirect URI with an error.
-    Error { error: String, description: Option<String>, state: Option<String> },
+    Error {
+        error: String,
+        description: Option<String>,
+        state: Option<String>,
+    },
     /// Stopped without redirecting to the redirect URI (an error page, say).
     Stopped { status: u16, detail: String },
 }
@@ -90,10 +106,17 @@ pub fn parse_redirect(location: &str, redirect_uri: &str) -> Option<AuthResult> 
         return None;
     }
     let u = url::Url::parse(location).ok()?;
-    let q: BTreeMap<String, String> = u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let q: BTreeMap<String, String> = u
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     let state = q.get("state").cloned();
     if let Some(code) = q.get("code") {
-        return Some(AuthResult::Code { code: code.clone(), state, scope: q.get("scope").cloned() });
+        return Some(AuthResult::Code {
+            code: code.clone(),
+            state,
+            scope: q.get("scope").cloned(),
+        });
     }
     Some(AuthResult::Error {
         error: q.get("error").cloned().unwrap_or_default(),
@@ -103,7 +126,12 @@ pub fn parse_redirect(location: &str, redirect_uri: &str) -> Option<AuthResult> 
 }
 
 /// Run the `form` strategy for `req`.
-pub async fn form(c: &Client, rec: &mut Recorder, req: &AuthRequest, login: &FormLogin) -> Result<Walk, Failure> {
+pub async fn form(
+    c: &Client,
+    rec: &mut Recorder,
+    req: &AuthRequest,
+    login: &FormLogin,
+) -> Result<Walk, Failure> {
     crate::http::client::secret(c.redactor(), &login.password, "password");
     let redirect_uri = req.redirect_uri.clone();
     let mut txs = Vec::new();
@@ -121,49 +149,92 @@ pub async fn form(c: &Client, rec: &mut Recorder, req: &AuthRequest, login: &For
         keep_cookies(&ex, &mut cookies);
         if (300..400).contains(&ex.status) {
             let Some(loc) = ex.location() else {
-                let result = AuthResult::Stopped { status: ex.status, detail: "redirect without Location".into() };
-                return Ok(Walk { result, txs, location: None });
+                let result = AuthResult::Stopped {
+                    status: ex.status,
+                    detail: "redirect without Location".into(),
+                };
+                return Ok(Walk {
+                    result,
+                    txs,
+                    location: None,
+                });
             };
             let abs = resolve(&current, loc);
             if let Some(r) = parse_redirect(&abs, &redirect_uri) {
                 if let AuthResult::Code { code, .. } = &r {
                     crate::http::client::secret(c.redactor(), code, "authorization-code");
                 }
-                return Ok(Walk { result: r, txs, location: Some(abs) });
+                return Ok(Walk {
+                    result: r,
+                    txs,
+                    location: Some(abs),
+                });
             }
             if !same_origin(&abs, &req.authorization_url) {
                 let result = AuthResult::Stopped {
                     status: ex.status,
                     detail: format!("{abs}: redirect to another origin, not followed"),
                 };
-                return Ok(Walk { result, txs, location: Some(abs) });
+                return Ok(Walk {
+                    result,
+                    txs,
+                    location: Some(abs),
+                });
             }
             next = Req::get(abs, "authorize: follow redirect");
             continue;
         }
-        if ex.status == 200 && submitted < 3 {
-            if let Some(f) = parse_form(&ex.text()) {
-                submitted += 1;
-                next = fill(&current, &f, login);
-                continue;
-            }
+        if ex.status == 200
+            && submitted < 3
+            && let Some(f) = parse_form(&ex.text())
+        {
+            submitted += 1;
+            next = fill(&current, &f, login);
+            continue;
         }
         let detail = format!("{}: no redirect to the redirect URI", ex.brief());
-        return Ok(Walk { result: AuthResult::Stopped { status: ex.status, detail }, txs, location: None });
+        return Ok(Walk {
+            result: AuthResult::Stopped {
+                status: ex.status,
+                detail,
+            },
+            txs,
+            location: None,
+        });
     }
-    let result = AuthResult::Stopped { status: 0, detail: format!("more than {MAX_HOPS} hops") };
-    Ok(Walk { result, txs, location: None })
+    let result = AuthResult::Stopped {
+        status: 0,
+        detail: format!("more than {MAX_HOPS} hops"),
+    };
+    Ok(Walk {
+        result,
+        txs,
+        location: None,
+    })
 }
 
 /// Run the `manual` strategy: print the URL, read the final URL from stdin.
-pub fn manual(req: &AuthRequest, redactor: &crate::evidence::Redactor) -> Result<AuthResult, String> {
+pub fn manual(
+    req: &AuthRequest,
+    redactor: &crate::evidence::Redactor,
+) -> Result<AuthResult, String> {
     eprintln!("Open this URL in a browser, log in, and paste the URL you are redirected to");
-    eprintln!("(it starts with {}; the page itself will not load):\n\n{}\n", req.redirect_uri, req.url());
+    eprintln!(
+        "(it starts with {}; the page itself will not load):\n\n{}\n",
+        req.redirect_uri,
+        req.url()
+    );
     let mut line = String::new();
-    std::io::stdin().read_line(&mut line).map_err(|e| format!("reading standard input: {e}"))?;
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("reading standard input: {e}"))?;
     let line = line.trim();
-    let r = parse_redirect(line, &req.redirect_uri)
-        .ok_or_else(|| format!("{line}: does not start with the redirect URI {}", req.redirect_uri))?;
+    let r = parse_redirect(line, &req.redirect_uri).ok_or_else(|| {
+        format!(
+            "{line}: does not start with the redirect URI {}",
+            req.redirect_uri
+        )
+    })?;
     if let AuthResult::Code { code, .. } = &r {
         crate::http::client::secret(redactor, code, "authorization-code");
     }
@@ -199,32 +270,56 @@ pub struct HtmlForm {
 pub fn parse_form(html: &str) -> Option<HtmlForm> {
     let lower = html.to_ascii_lowercase();
     let start = lower.find("<form")?;
-    let end = lower[start..].find("</form").map(|e| start + e).unwrap_or(html.len());
+    let end = lower[start..]
+        .find("</form")
+        .map(|e| start + e)
+        .unwrap_or(html.len());
     let tag_end = lower[start..].find('>').map(|e| start + e)?;
     let attrs = attributes(&html[start + 5..tag_end]);
     let action = attrs.get("action").cloned().unwrap_or_default();
-    let method = attrs.get("method").cloned().unwrap_or_else(|| "get".into()).to_ascii_lowercase();
+    let method = attrs
+        .get("method")
+        .cloned()
+        .unwrap_or_else(|| "get".into())
+        .to_ascii_lowercase();
     let mut fields = Vec::new();
     let body = &html[tag_end..end];
     let lbody = &lower[tag_end..end];
     let mut i = 0;
     while let Some(p) = lbody[i..].find('<') {
         let at = i + p;
-        let Some(close) = lbody[at..].find('>').map(|e| at + e) else { break };
+        let Some(close) = lbody[at..].find('>').map(|e| at + e) else {
+            break;
+        };
         let tag = &lbody[at + 1..close];
-        let name = tag.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
+        let name = tag
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or("");
         if matches!(name, "input" | "button" | "select" | "textarea") {
             let a = attributes(&body[at + 1 + name.len()..close]);
             if let Some(n) = a.get("name") {
                 let ty = a.get("type").cloned().unwrap_or_else(|| {
-                    if name == "button" { "submit".into() } else { name.to_string() }
+                    if name == "button" {
+                        "submit".into()
+                    } else {
+                        name.to_string()
+                    }
                 });
-                fields.push((n.clone(), a.get("value").cloned().unwrap_or_default(), ty.to_ascii_lowercase()));
+                fields.push((
+                    n.clone(),
+                    a.get("value").cloned().unwrap_or_default(),
+                    ty.to_ascii_lowercase(),
+                ));
             }
         }
         i = close + 1;
     }
-    Some(HtmlForm { action, method, fields })
+    Some(HtmlForm {
+        action,
+        method,
+        fields,
+    })
 }
 
 /// `name="value"` pairs of a tag (quoted with ' or ", or bare), HTML entities decoded.
@@ -298,25 +393,41 @@ fn fill(page_url: &str, form: &HtmlForm, login: &FormLogin) -> Req {
         } else if let Some((_, v)) = login.extra.iter().find(|(k, _)| k == name) {
             v.clone()
         } else if ty == "submit" || ty == "image" {
-            // Only the first submit button counts as pressed (approve before deny).
-            if submit_done {
+            // One button is pressed: the first, or with `deny` the first that refuses.
+            let refusing = ["deny", "cancel", "reject", "decline"].iter().any(|w| {
+                value.to_ascii_lowercase().contains(w) || name.to_ascii_lowercase().contains(w)
+            });
+            if submit_done || (login.deny && !refusing) {
                 continue;
             }
             submit_done = true;
             value.clone()
         } else if ty == "checkbox" || ty == "radio" {
-            if value.is_empty() { "on".into() } else { value.clone() }
+            if value.is_empty() {
+                "on".into()
+            } else {
+                value.clone()
+            }
         } else {
             value.clone()
         };
         pairs.push((name.clone(), v));
     }
-    let action = if form.action.is_empty() { page_url.to_string() } else { resolve(page_url, &form.action) };
-    let pairs_ref: Vec<(&str, &str)> = pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let action = if form.action.is_empty() {
+        page_url.to_string()
+    } else {
+        resolve(page_url, &form.action)
+    };
+    let pairs_ref: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     if form.method == "post" {
         Req::post(action, "authorize: submit login form").form(&pairs_ref)
     } else {
-        let q = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs_ref).finish();
+        let q = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs_ref)
+            .finish();
         let sep = if action.contains('?') { '&' } else { '?' };
         Req::get(format!("{action}{sep}{q}"), "authorize: submit login form")
     }
@@ -339,7 +450,10 @@ mod tests {
         let f = parse_form(html).unwrap();
         assert_eq!(f.method, "post");
         assert_eq!(f.action, "/oauth/login?x=1&y=2");
-        assert_eq!(f.fields[0], ("request_id".into(), "abc\"d".into(), "hidden".into()));
+        assert_eq!(
+            f.fields[0],
+            ("request_id".into(), "abc\"d".into(), "hidden".into())
+        );
         assert_eq!(f.fields.len(), 5);
         let login = FormLogin {
             username: "u1".into(),
@@ -347,6 +461,7 @@ mod tests {
             username_field: "username".into(),
             password_field: "password".into(),
             extra: vec![],
+            deny: false,
         };
         let r = fill("https://h:1/oauth/authorize?a=b", &f, &login);
         assert_eq!(r.url, "https://h:1/oauth/login?x=1&y=2");
@@ -358,18 +473,44 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        let denying = FormLogin {
+            deny: true,
+            ..login
+        };
+        match fill("https://h:1/a", &f, &denying).body {
+            Some(crate::http::Body::Form(p)) => {
+                assert!(p.contains(&("decision".into(), "deny".into())));
+                assert!(!p.contains(&("decision".into(), "approve".into())));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
     fn redirects_are_read_only_at_the_redirect_uri() {
-        let r = parse_redirect("https://127.0.0.1/callback?code=c1&state=s1&scope=a%20b", "https://127.0.0.1/callback");
+        let r = parse_redirect(
+            "https://127.0.0.1/callback?code=c1&state=s1&scope=a%20b",
+            "https://127.0.0.1/callback",
+        );
         assert_eq!(
             r,
-            Some(AuthResult::Code { code: "c1".into(), state: Some("s1".into()), scope: Some("a b".into()) })
+            Some(AuthResult::Code {
+                code: "c1".into(),
+                state: Some("s1".into()),
+                scope: Some("a b".into())
+            })
         );
-        let e = parse_redirect("https://127.0.0.1/callback?error=invalid_request&state=s", "https://127.0.0.1/callback");
-        assert!(matches!(e, Some(AuthResult::Error { ref error, .. }) if error == "invalid_request"));
-        assert_eq!(parse_redirect("https://evil/callback?code=1", "https://127.0.0.1/callback"), None);
+        let e = parse_redirect(
+            "https://127.0.0.1/callback?error=invalid_request&state=s",
+            "https://127.0.0.1/callback",
+        );
+        assert!(
+            matches!(e, Some(AuthResult::Error { ref error, .. }) if error == "invalid_request")
+        );
+        assert_eq!(
+            parse_redirect("https://evil/callback?code=1", "https://127.0.0.1/callback"),
+            None
+        );
     }
 
     #[test]
@@ -385,7 +526,13 @@ mod tests {
             code_challenge_method: None,
         };
         let u = r.url();
-        assert!(u.starts_with("https://h/auth?response_type=code&client_id=c&"), "{u}");
-        assert!(u.contains("scope=a+b") && !u.contains("code_challenge"), "{u}");
+        assert!(
+            u.starts_with("https://h/auth?response_type=code&client_id=c&"),
+            "{u}"
+        );
+        assert!(
+            u.contains("scope=a+b") && !u.contains("code_challenge"),
+            "{u}"
+        );
     }
 }

@@ -29,12 +29,22 @@ pub struct Sdd {
 
 /// `{base}{profile.base_path}/discovery`.
 pub fn discovery_url(base: &str, profile: &Profile) -> String {
-    format!("{}{}/discovery", base.trim_end_matches('/'), profile.base_path)
+    format!(
+        "{}{}/discovery",
+        base.trim_end_matches('/'),
+        profile.base_path
+    )
 }
 
 /// `GET` the discovery endpoint without credentials.
-pub async fn fetch(c: &Client, rec: &mut Recorder, base: &str, profile: &Profile) -> Result<Exchange, Failure> {
-    let req = Req::get(discovery_url(base, profile), "getServiceDescription").header("Accept", "application/json");
+pub async fn fetch(
+    c: &Client,
+    rec: &mut Recorder,
+    base: &str,
+    profile: &Profile,
+) -> Result<Exchange, Failure> {
+    let req = Req::get(discovery_url(base, profile), "getServiceDescription")
+        .header("Accept", "application/json");
     c.send(rec, req).await
 }
 
@@ -47,7 +57,13 @@ fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
 }
 
 const SCHEME: [&str; 3] = ["components", "securitySchemes", "OAuth2ACG"];
-const FLOW: [&str; 5] = ["components", "securitySchemes", "OAuth2ACG", "flows", "authorizationCode"];
+const FLOW: [&str; 5] = [
+    "components",
+    "securitySchemes",
+    "OAuth2ACG",
+    "flows",
+    "authorizationCode",
+];
 
 /// Problems with the SDD's required structure, each naming the member (empty = fine).
 pub fn structure_problems(v: &Value) -> Vec<String> {
@@ -68,10 +84,17 @@ pub fn structure_problems(v: &Value) -> Vec<String> {
     if !v.get("components").is_some_and(Value::is_object) {
         out.push("components: required object missing".into());
     }
-    match v.pointer("/components/securitySchemes/OAuth2ACG/type").and_then(Value::as_str) {
+    match v
+        .pointer("/components/securitySchemes/OAuth2ACG/type")
+        .and_then(Value::as_str)
+    {
         Some("oauth2") => {}
-        Some(t) => out.push(format!("{t}: components.securitySchemes.OAuth2ACG.type must be \"oauth2\"")),
-        None => out.push("components.securitySchemes.OAuth2ACG.type: required string missing".into()),
+        Some(t) => out.push(format!(
+            "{t}: components.securitySchemes.OAuth2ACG.type must be \"oauth2\""
+        )),
+        None => {
+            out.push("components.securitySchemes.OAuth2ACG.type: required string missing".into())
+        }
     }
     let mut reg = SCHEME.to_vec();
     reg.push("x-imssf-registrationUrl");
@@ -122,14 +145,19 @@ pub fn parse(v: &Value) -> Result<Sdd, Vec<String>> {
     let scopes = v
         .pointer("/components/securitySchemes/OAuth2ACG/flows/authorizationCode/scopes")
         .and_then(Value::as_object)
-        .map(|m| m.iter().map(|(k, d)| (k.clone(), d.as_str().unwrap_or("").to_string())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, d)| (k.clone(), d.as_str().unwrap_or("").to_string()))
+                .collect()
+        })
         .unwrap_or_default();
     Ok(Sdd {
         openapi: s(&["openapi"]).unwrap_or_default(),
         title: s(&["info", "title"]).unwrap_or_default(),
         version: s(&["info", "version"]).unwrap_or_default(),
         terms_of_service: s(&["info", "termsOfService"]),
-        privacy_policy_url: s(&["info", "x-imssf-privacyPolicyUrl"]).or_else(|| scheme("x-imssf-privacyPolicyUrl")),
+        privacy_policy_url: s(&["info", "x-imssf-privacyPolicyUrl"])
+            .or_else(|| scheme("x-imssf-privacyPolicyUrl")),
         registration_url,
         authorization_url,
         token_url,
@@ -148,10 +176,11 @@ fn find_revocation_url(v: &Value) -> Option<String> {
     ] {
         if let Some(obj) = v.pointer(ptr).and_then(Value::as_object) {
             for (k, val) in obj {
-                if k.starts_with("x-") && k.to_ascii_lowercase().ends_with("revocationurl") {
-                    if let Some(s) = val.as_str() {
-                        return Some(s.to_string());
-                    }
+                if k.starts_with("x-")
+                    && k.to_ascii_lowercase().ends_with("revocationurl")
+                    && let Some(s) = val.as_str()
+                {
+                    return Some(s.to_string());
                 }
             }
         }
@@ -181,7 +210,11 @@ mod tests {
     #[test]
     fn sample_parses_with_no_problems() {
         let v = sample();
-        assert!(structure_problems(&v).is_empty(), "{:?}", structure_problems(&v));
+        assert!(
+            structure_problems(&v).is_empty(),
+            "{:?}",
+            structure_problems(&v)
+        );
         let s = parse(&v).unwrap();
         assert_eq!(s.token_url, "https://h/token");
         assert_eq!(s.revocation_url.as_deref(), Some("https://h/revoke"));

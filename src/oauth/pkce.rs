@@ -9,7 +9,9 @@ const UNRESERVED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /// A random string of `len` unreserved characters.
 pub fn random(len: usize) -> String {
     let mut rng = rand::thread_rng();
-    (0..len).map(|_| UNRESERVED[rng.gen_range(0..UNRESERVED.len())] as char).collect()
+    (0..len)
+        .map(|_| UNRESERVED[rng.gen_range(0..UNRESERVED.len())] as char)
+        .collect()
 }
 
 /// A fresh code verifier: 64 characters, inside RFC 7636's 43..=128.
@@ -34,7 +36,10 @@ mod tests {
     #[test]
     fn rfc7636_appendix_b_vector() {
         let v = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-        assert_eq!(challenge_s256(v), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGKgO4cm7M");
+        assert_eq!(
+            challenge_s256(v),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
     }
 
     #[test]

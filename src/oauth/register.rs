@@ -68,26 +68,49 @@ impl ClientMetadata {
 
     /// The first redirect URI (the one authorization requests use).
     pub fn redirect_uri(&self) -> &str {
-        self.redirect_uris.first().map(String::as_str).unwrap_or(DEFAULT_REDIRECT_URI)
+        self.redirect_uris
+            .first()
+            .map(String::as_str)
+            .unwrap_or(DEFAULT_REDIRECT_URI)
     }
 }
 
 /// POST `body` to the registration URL.
-pub async fn send(c: &Client, rec: &mut Recorder, url: &str, body: Value, label: &str) -> Result<Exchange, Failure> {
-    c.send(rec, Req::post(url, label).header("Accept", "application/json").json(body)).await
+pub async fn send(
+    c: &Client,
+    rec: &mut Recorder,
+    url: &str,
+    body: Value,
+    label: &str,
+) -> Result<Exchange, Failure> {
+    c.send(
+        rec,
+        Req::post(url, label)
+            .header("Accept", "application/json")
+            .json(body),
+    )
+    .await
 }
 
 /// The client id and secret from a registration response; registers the secret for redaction.
 pub fn parse(ex: &Exchange, redactor: &Redactor) -> Result<ClientCreds, String> {
-    let v = ex.json().ok_or_else(|| format!("{}: registration response is not JSON", ex.brief()))?;
+    let v = ex
+        .json()
+        .ok_or_else(|| format!("{}: registration response is not JSON", ex.brief()))?;
     let id = v.get("client_id").and_then(Value::as_str);
     let secret = v.get("client_secret").and_then(Value::as_str);
     match (id, secret) {
         (Some(id), Some(secret)) => {
             crate::http::client::secret(redactor, secret, "client-secret");
-            Ok(ClientCreds { client_id: id.to_string(), client_secret: secret.to_string() })
+            Ok(ClientCreds {
+                client_id: id.to_string(),
+                client_secret: secret.to_string(),
+            })
         }
-        _ => Err(format!("{}: registration response lacks client_id or client_secret", ex.brief())),
+        _ => Err(format!(
+            "{}: registration response lacks client_id or client_secret",
+            ex.brief()
+        )),
     }
 }
 
@@ -99,8 +122,15 @@ mod tests {
     fn default_body_has_every_required_member_on_one_https_host() {
         let v = ClientMetadata::default().request_body("a b");
         for k in [
-            "client_name", "client_uri", "logo_uri", "tos_uri", "policy_uri", "software_id",
-            "software_version", "redirect_uris", "scope",
+            "client_name",
+            "client_uri",
+            "logo_uri",
+            "tos_uri",
+            "policy_uri",
+            "software_id",
+            "software_version",
+            "redirect_uris",
+            "scope",
         ] {
             assert!(v.get(k).is_some(), "{k}");
         }

@@ -15,6 +15,8 @@ pub async fn revoke(
     hint: &str,
 ) -> Result<Exchange, Failure> {
     let form = [("token", token), ("token_type_hint", hint)];
-    let req = Req::post(url, format!("revoke {hint}")).basic(&auth.client_id, &auth.client_secret).form(&form);
+    let req = Req::post(url, format!("revoke {hint}"))
+        .basic(&auth.client_id, &auth.client_secret)
+        .form(&form);
     c.send(rec, req).await
 }

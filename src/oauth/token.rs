@@ -46,7 +46,9 @@ pub async fn exchange_code(
         crate::http::client::secret(c.redactor(), v, "code-verifier");
         form.push(("code_verifier", v));
     }
-    let mut req = Req::post(token_url, label).header("Accept", "application/json").form(&form);
+    let mut req = Req::post(token_url, label)
+        .header("Accept", "application/json")
+        .form(&form);
     if let Some(a) = auth {
         req = req.basic(&a.client_id, &a.client_secret);
     }
@@ -63,7 +65,11 @@ pub async fn refresh(
     scope: &str,
 ) -> Result<Exchange, Failure> {
     crate::http::client::secret(c.redactor(), refresh_token, "refresh-token");
-    let form = [("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("scope", scope)];
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+        ("scope", scope),
+    ];
     let req = Req::post(token_url, "token: refresh")
         .header("Accept", "application/json")
         .basic(&auth.client_id, &auth.client_secret)
@@ -73,7 +79,9 @@ pub async fn refresh(
 
 /// Parse a token response (any status); registers the tokens for redaction.
 pub fn parse(ex: &Exchange, redactor: &Redactor) -> Result<Tokens, String> {
-    let v = ex.json().ok_or_else(|| format!("{}: token response is not JSON", ex.brief()))?;
+    let v = ex
+        .json()
+        .ok_or_else(|| format!("{}: token response is not JSON", ex.brief()))?;
     if let Some(t) = v.get("access_token").and_then(Value::as_str) {
         crate::http::client::secret(redactor, t, "access-token");
     }
@@ -81,7 +89,11 @@ pub fn parse(ex: &Exchange, redactor: &Redactor) -> Result<Tokens, String> {
         crate::http::client::secret(redactor, t, "refresh-token");
     }
     if ex.status != 200 {
-        return Err(format!("{}: token request refused: {}", ex.brief(), error_code(&v).unwrap_or("no error member")));
+        return Err(format!(
+            "{}: token request refused: {}",
+            ex.brief(),
+            error_code(&v).unwrap_or("no error member")
+        ));
     }
     let access_token = v
         .get("access_token")
@@ -89,10 +101,17 @@ pub fn parse(ex: &Exchange, redactor: &Redactor) -> Result<Tokens, String> {
         .ok_or_else(|| format!("{}: token response lacks access_token", ex.brief()))?;
     Ok(Tokens {
         access_token: access_token.to_string(),
-        token_type: v.get("token_type").and_then(Value::as_str).unwrap_or("").to_string(),
+        token_type: v
+            .get("token_type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
         scope: v.get("scope").and_then(Value::as_str).map(str::to_string),
         expires_in: v.get("expires_in").and_then(Value::as_u64),
-        refresh_token: v.get("refresh_token").and_then(Value::as_str).map(str::to_string),
+        refresh_token: v
+            .get("refresh_token")
+            .and_then(Value::as_str)
+            .map(str::to_string),
     })
 }
 

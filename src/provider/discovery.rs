@@ -15,6 +15,9 @@ use sha2::{Digest, Sha256};
 /// (the SDD has no standard field for it).
 pub const REVOCATION_URL_KEY: &str = "x-clr-conformance-revocationUrl";
 
+/// Where the OAuth endpoints sit in the SDD.
+const FLOW: &str = "/components/securitySchemes/OAuth2ACG/flows/authorizationCode";
+
 /// A tiny SVG logo as a data URI for `info.x-imssf-image`.
 const IMAGE: &str = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxNiIgaGVpZ2h0PSIxNiI+PHJlY3Qgd2lkdGg9IjE2IiBoZWlnaHQ9IjE2IiBmaWxsPSIjMzY2Ii8+PC9zdmc+";
 
@@ -99,7 +102,9 @@ pub fn document(s: &AppState) -> Value {
         "x-imssf-termsOfServiceUrl".into(),
         json!(format!("{}/terms", s.base_url)),
     );
-    scheme.insert(REVOCATION_URL_KEY.into(), json!(s.oauth_url("revoke")));
+    if !s.fault("sdd-no-revocation-url") {
+        scheme.insert(REVOCATION_URL_KEY.into(), json!(s.oauth_url("revoke")));
+    }
     let mut token_url = s.oauth_url("token");
     if s.fault("sdd-http-urls") {
         token_url = token_url.replacen("https://", "http://", 1);
@@ -163,6 +168,32 @@ pub fn document(s: &AppState) -> Value {
             }
         }
     });
+    let removals = [
+        ("sdd-missing-info-fields", "/info", "termsOfService"),
+        (
+            "sdd-missing-info-fields",
+            "/info",
+            "x-imssf-privacyPolicyUrl",
+        ),
+        ("sdd-missing-title", "/info", "title"),
+        ("sdd-missing-version", "/info", "version"),
+        ("sdd-missing-authorization-url", FLOW, "authorizationUrl"),
+        ("sdd-missing-token-url", FLOW, "tokenUrl"),
+        ("sdd-missing-refresh-url", FLOW, "refreshUrl"),
+    ];
+    for (name, at, key) in removals {
+        if s.fault(name)
+            && let Some(o) = doc.pointer_mut(at).and_then(Value::as_object_mut)
+        {
+            o.remove(key);
+        }
+    }
+    if s.fault("sdd-unsupported-path") {
+        doc["paths"]["/credentials"]["delete"] = json!({
+            "operationId": "deleteCredential",
+            "responses": { "default": { "description": "Error" } }
+        });
+    }
     if s.fault("sdd-no-openapi")
         && let Some(o) = doc.as_object_mut()
     {
@@ -178,6 +209,18 @@ pub async fn get(State(s): State<Shared>, method: Method, headers: HeaderMap) ->
     if s.fault("protect-discovery") && http_util::bearer(&headers).is_none() {
         return errors::unauthorized("discovery requires an access token (fault)", false);
     }
+    if let Err(wait) = s.discovery_limit.take()
+        && !s.fault("no-rate-limit")
+    {
+        let mut r = errors::status_info(
+            StatusCode::TOO_MANY_REQUESTS,
+            errors::Minor::ServerBusy,
+            &format!("{wait}: seconds to wait; discovery is rate limited"),
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return r;
+    }
     let body = serde_json::to_vec_pretty(&document(&s)).unwrap_or_default();
     let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
     let matches = headers
@@ -191,7 +234,11 @@ pub async fn get(State(s): State<Shared>, method: Method, headers: HeaderMap) ->
             StatusCode::OK,
             [(
                 header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
+                HeaderValue::from_static(if s.fault("discovery-text-plain") {
+                    "text/plain"
+                } else {
+                    "application/json"
+                }),
             )],
             body,
         )

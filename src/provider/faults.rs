@@ -46,6 +46,14 @@ static FAULTS: &[Fault] = &[
         &["discovery.info.privacy-policy"],
     ),
     f(
+        "sdd-missing-info-fields",
+        "the SDD has neither info.termsOfService nor info.x-imssf-privacyPolicyUrl",
+        &[
+            "discovery.info.terms-of-service",
+            "discovery.info.privacy-policy",
+        ],
+    ),
+    f(
         "sdd-wrong-scheme-type",
         "OAuth2ACG.type is \"http\" instead of \"oauth2\"",
         &["discovery.oauth2acg.type"],
@@ -69,6 +77,51 @@ static FAULTS: &[Fault] = &[
         "sdd-no-openapi",
         "the SDD has no `openapi` member",
         &["discovery.openapi"],
+    ),
+    f(
+        "sdd-missing-title",
+        "the SDD has no info.title",
+        &["discovery.info.title"],
+    ),
+    f(
+        "sdd-missing-version",
+        "the SDD has no info.version",
+        &["discovery.info.version"],
+    ),
+    f(
+        "sdd-missing-authorization-url",
+        "the SDD has no flows.authorizationCode.authorizationUrl",
+        &["discovery.oauth2acg.authorization-url"],
+    ),
+    f(
+        "sdd-missing-token-url",
+        "the SDD has no flows.authorizationCode.tokenUrl",
+        &["discovery.oauth2acg.token-url"],
+    ),
+    f(
+        "sdd-missing-refresh-url",
+        "the SDD has no refreshUrl although refresh tokens are issued",
+        &["discovery.oauth2acg.refresh-url"],
+    ),
+    f(
+        "sdd-unsupported-path",
+        "the SDD lists a DELETE /credentials operation the server does not offer",
+        &["discovery.profiled"],
+    ),
+    f(
+        "discovery-text-plain",
+        "the SDD is sent as text/plain",
+        &["discovery.status-200-json"],
+    ),
+    f(
+        "sdd-no-revocation-url",
+        "the SDD does not share the revocation endpoint",
+        &["oauth.revoke.endpoint-shared"],
+    ),
+    f(
+        "no-rate-limit",
+        "discovery answers any number of requests (no 429)",
+        &["discovery.rate-limited"],
     ),
     // Registration
     f(
@@ -100,6 +153,31 @@ static FAULTS: &[Fault] = &[
         "registration-error-format",
         "a refused registration gets a body without `error`",
         &["oauth.registration.error"],
+    ),
+    f(
+        "registration-missing-issued-at",
+        "the registration response has no client_id_issued_at",
+        &["oauth.registration.issued-at"],
+    ),
+    f(
+        "registration-missing-expires-at",
+        "the registration response has no client_secret_expires_at",
+        &["oauth.registration.expires-at"],
+    ),
+    f(
+        "registration-require-token",
+        "registration demands an Initial Access Token (401 without Authorization)",
+        &["oauth.registration.no-initial-token"],
+    ),
+    f(
+        "registration-reuse-client-id",
+        "the client_id is derived from software_id, so re-registering reuses it",
+        &["oauth.registration.client-id-unique"],
+    ),
+    f(
+        "registration-missing-client-id",
+        "the registration response has no client_id",
+        &["oauth.registration.client-id"],
     ),
     // Authorization
     f(
@@ -143,6 +221,21 @@ static FAULTS: &[Fault] = &[
         &["oauth.authorize.error-charset"],
     ),
     f(
+        "deny-not-redirected",
+        "when the user denies access an error page is shown instead of redirecting",
+        &["oauth.authorize.error-redirect"],
+    ),
+    f(
+        "drop-scope-param",
+        "the success redirect leaves out `scope`",
+        &["oauth.authorize.redirect-back"],
+    ),
+    f(
+        "no-consent",
+        "the authorization endpoint issues a code at once, without login or consent",
+        &["oauth.authorize.consent"],
+    ),
+    f(
         "accept-missing-pkce",
         "an authorization request without code_challenge is accepted",
         &["oauth.pkce.missing-refused"],
@@ -161,6 +254,11 @@ static FAULTS: &[Fault] = &[
         "accept-missing-verifier",
         "a token request without code_verifier is accepted",
         &["oauth.pkce.missing-verifier-refused"],
+    ),
+    f(
+        "reject-s256",
+        "the token endpoint compares the verifier with the S256 challenge as if plain",
+        &["oauth.pkce.s256"],
     ),
     f(
         "reuse-code",
@@ -203,6 +301,46 @@ static FAULTS: &[Fault] = &[
         "an unknown grant_type gets invalid_request instead of unsupported_grant_type",
         &["oauth.token.unsupported-grant"],
     ),
+    f(
+        "token-no-expires-in",
+        "token responses lack expires_in",
+        &["oauth.token.expires-in"],
+    ),
+    f(
+        "token-error-not-json",
+        "token errors are plain text without an `error` member",
+        &["oauth.token.error"],
+    ),
+    f(
+        "token-requires-json",
+        "the token endpoint refuses form-encoded requests",
+        &["oauth.token.form-encoded"],
+    ),
+    f(
+        "token-rejects-basic",
+        "the token endpoint refuses HTTP Basic client authentication",
+        &["oauth.token.basic-auth"],
+    ),
+    f(
+        "profile-rejects-token",
+        "getProfile answers 401 to a valid token carrying its scope",
+        &["oauth.token.access-token-works"],
+    ),
+    f(
+        "accept-expired-tokens",
+        "access tokens live 1 second (expires_in 1) but are accepted after expiry",
+        &["oauth.token.expired-refused"],
+    ),
+    f(
+        "refreshed-token-dead",
+        "access tokens issued by a refresh are refused by the API",
+        &["oauth.refresh.new-token-works"],
+    ),
+    f(
+        "refresh-bad-token-401",
+        "an unknown refresh token gets 401 invalid_client instead of 400 invalid_grant",
+        &["oauth.refresh.errors"],
+    ),
     // Refresh and revocation
     f(
         "refresh-same-token",
@@ -234,6 +372,16 @@ static FAULTS: &[Fault] = &[
         "revoking an unknown token is answered 400",
         &["oauth.revoke.status-200"],
     ),
+    f(
+        "revocation-wrong-type-error",
+        "an unsupported token_type_hint gets invalid_request instead of unsupported_token_type",
+        &["oauth.revoke.unsupported-token-type"],
+    ),
+    f(
+        "revocation-requires-json",
+        "the revocation endpoint refuses form-encoded requests",
+        &["oauth.revoke.request", "oauth.revoke.later-calls-fail"],
+    ),
     // API authentication
     f(
         "accept-no-token",
@@ -261,6 +409,11 @@ static FAULTS: &[Fault] = &[
         "a missing or invalid token gets 403 instead of 401",
         &["api.auth.unauthenticated-401"],
     ),
+    f(
+        "reject-bearer-header",
+        "the Authorization: Bearer header is ignored, so every API call is 401",
+        &["api.auth.bearer-header"],
+    ),
     // API errors
     f(
         "invalid-imsx-body",
@@ -279,6 +432,25 @@ static FAULTS: &[Fault] = &[
             "api.errors.avoid-500",
             "api.errors.bad-request-400",
             "api.upsert.invalid-400",
+        ],
+    ),
+    f(
+        "wrong-method-404",
+        "a disallowed method gets 404 instead of 405",
+        &["api.errors.method-405"],
+    ),
+    f(
+        "imsx-no-description",
+        "error bodies carry only codeMajor and severity, no description or codeMinor",
+        &["api.errors.explained"],
+    ),
+    f(
+        "bad-request-422",
+        "client errors get 422 instead of 400",
+        &[
+            "api.errors.bad-request-400",
+            "api.upsert.invalid-400",
+            "api.paging.invalid-params",
         ],
     ),
     // getCredentials
@@ -309,6 +481,19 @@ static FAULTS: &[Fault] = &[
         "unsigned-credential",
         "credentials are served without their proof",
         &["api.get-credentials.verifiable"],
+    ),
+    f(
+        "wrong-credential-type",
+        "the first JSON credential is served typed AchievementCredential",
+        &[
+            "api.get-credentials.credential-type",
+            "api.get-credentials.verifiable",
+        ],
+    ),
+    f(
+        "credentials-status-203",
+        "getCredentials answers 203 instead of 200",
+        &["api.get-credentials.status-200"],
     ),
     // Paging
     f(
@@ -342,6 +527,21 @@ static FAULTS: &[Fault] = &[
         &["api.paging.link-last"],
     ),
     f(
+        "no-link-header",
+        "getCredentials never sends a Link header, even for incomplete pages",
+        &["api.paging.link-when-incomplete", "api.paging.link-next"],
+    ),
+    f(
+        "wrong-link-rels",
+        "the Link relations are named forward/back/start/end instead of next/prev/first/last",
+        &[
+            "api.paging.link-next",
+            "api.paging.link-prev",
+            "api.paging.link-first",
+            "api.paging.link-last",
+        ],
+    ),
+    f(
         "ignore-limit",
         "`limit` is ignored: every page holds everything from offset on",
         &["api.paging.limit", "api.paging.walk-consistent"],
@@ -356,6 +556,16 @@ static FAULTS: &[Fault] = &[
         "accept-bad-paging-params",
         "invalid limit/offset/since values are ignored instead of refused",
         &["api.paging.invalid-params"],
+    ),
+    f(
+        "link-bad-syntax",
+        "the Link header drops the <> and quotes of RFC 8288",
+        &["api.paging.link-syntax"],
+    ),
+    f(
+        "unstable-order",
+        "every getCredentials call returns the credentials in a new random order",
+        &["api.paging.walk-consistent"],
     ),
     // upsertCredential
     f(
@@ -393,6 +603,16 @@ static FAULTS: &[Fault] = &[
         "a text/plain compact JWS upsert is refused",
         &["api.upsert.compact-jws"],
     ),
+    f(
+        "upsert-rejects-json",
+        "an application/json credential upsert is refused",
+        &["api.upsert.json"],
+    ),
+    f(
+        "accept-invalid-credential",
+        "an upsert body that is not a credential is answered 201",
+        &["api.upsert.invalid-400"],
+    ),
     // Profile
     f(
         "profile-wrong-id",
@@ -400,9 +620,45 @@ static FAULTS: &[Fault] = &[
         &["api.get-profile.cert-id"],
     ),
     f(
+        "profile-missing-type",
+        "the Profile from getProfile has no `type`",
+        &["api.get-profile.body"],
+    ),
+    f(
         "lose-profile",
         "putProfile answers 200 but does not store the Profile",
         &["api.put-profile.persisted"],
+    ),
+    f(
+        "profile-text-plain",
+        "getProfile is sent as text/plain",
+        &["api.get-profile.status-200"],
+    ),
+    f(
+        "put-profile-rejects-json",
+        "putProfile refuses application/json bodies",
+        &["api.put-profile.json"],
+    ),
+    f(
+        "put-profile-204",
+        "putProfile answers 204 with no body",
+        &["api.put-profile.status"],
+    ),
+    f(
+        "unknown-path-400",
+        "unknown paths get 400 instead of 404",
+        &["api.errors.not-found-404"],
+    ),
+    // Transport
+    f(
+        "plain-http",
+        "everything is served over plain HTTP, without TLS",
+        &[
+            "transport.tls.api",
+            "transport.tls.oauth",
+            "discovery.https",
+            "transport.no-plain-http",
+        ],
     ),
 ];
 
@@ -452,8 +708,10 @@ mod tests {
         ]
         .concat();
         for f in all_faults() {
+            // Consulted directly, or through a (name, ...) table passed to `fault`.
             assert!(
-                sources.contains(&format!("fault(\"{}\")", f.name)),
+                sources.contains(&format!("fault(\"{}\")", f.name))
+                    || sources.contains(&format!("(\"{}\", ", f.name)),
                 "{}: never consulted",
                 f.name
             );

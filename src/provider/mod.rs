@@ -12,6 +12,7 @@ pub mod api;
 pub mod discovery;
 pub mod faults;
 pub mod oauth;
+pub mod ratelimit;
 pub mod record;
 pub mod seed;
 pub mod server;

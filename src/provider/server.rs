@@ -3,6 +3,7 @@
 //! tokio-rustls + hyper-util (HTTP/1.1 and HTTP/2).
 
 use super::api::{self, errors};
+use super::ratelimit::{self, Bucket};
 use super::record::{RecordedExchange, Recorder};
 use super::seed::{self, SeedCredential};
 use super::state::{AppState, Shared};
@@ -183,11 +184,11 @@ fn router(state: Shared) -> Router {
         .route(&format!("{base}/profile"), any(api::profile::handle))
         .route("/oauth/register", any(oauth::register::post))
         .route("/oauth/authorize", any(oauth::authorize::handle))
-        .route("/oauth/token", any(oauth::token::post))
+        .route("/oauth/token", oauth::token::route(state.clone()))
         .route("/oauth/revoke", any(oauth::revoke::post))
         .route("/terms", any(discovery::policy_page))
         .route("/privacy", any(discovery::policy_page))
-        .fallback(|uri: Uri| async move { errors::not_found(uri.path()) })
+        .fallback(fallback)
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -210,7 +211,15 @@ async fn response_faults(
     if s.fault("no-allow-header") {
         resp.headers_mut().remove(axum::http::header::ALLOW);
     }
-    if !s.fault("invalid-imsx-body") || resp.status().as_u16() < 400 {
+    if s.fault("wrong-method-404") && resp.status() == axum::http::StatusCode::METHOD_NOT_ALLOWED {
+        return errors::not_found("method");
+    }
+    let rewrite = [
+        "invalid-imsx-body",
+        "imsx-no-description",
+        "bad-request-422",
+    ];
+    if !rewrite.iter().any(|f| s.fault(f)) || resp.status().as_u16() < 400 {
         return resp;
     }
     let (parts, body) = resp.into_parts();
@@ -218,8 +227,25 @@ async fn response_faults(
         .await
         .unwrap_or_default();
     let mut out = bytes.to_vec();
+    let mut parts = parts;
+    let is_imsx = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .is_ok_and(|v| v.get("imsx_codeMajor").is_some());
+    if is_imsx && s.fault("bad-request-422") && parts.status == axum::http::StatusCode::BAD_REQUEST
+    {
+        parts.status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    if is_imsx
+        && s.fault("imsx-no-description")
+        && let Ok(serde_json::Value::Object(mut o)) =
+            serde_json::from_slice::<serde_json::Value>(&bytes)
+    {
+        o.remove("imsx_description");
+        o.remove("imsx_codeMinor");
+        out = serde_json::to_vec(&o).unwrap_or(out);
+    }
     if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&bytes)
         && v.get("imsx_codeMajor").is_some()
+        && s.fault("invalid-imsx-body")
     {
         v["imsx_error"] = serde_json::json!("unexpected member");
         if let Some(field) =
@@ -229,9 +255,23 @@ async fn response_faults(
         }
         out = serde_json::to_vec(&v).unwrap_or(out);
     }
-    let mut parts = parts;
     parts.headers.remove(axum::http::header::CONTENT_LENGTH);
     axum::response::Response::from_parts(parts, axum::body::Body::from(out))
+}
+
+/// Any path the provider does not serve.
+async fn fallback(
+    axum::extract::State(s): axum::extract::State<Shared>,
+    uri: Uri,
+) -> axum::response::Response {
+    if s.fault("unknown-path-400") {
+        return errors::status_info(
+            axum::http::StatusCode::BAD_REQUEST,
+            errors::Minor::InvalidData,
+            uri.path(),
+        );
+    }
+    errors::not_found(uri.path())
 }
 
 /// Store the seed credentials, once per database.
@@ -279,6 +319,11 @@ fn seed_identity(v: &serde_json::Value) -> anyhow::Result<(String, Option<String
 
 /// Start serving; returns once the socket is bound and the data is seeded.
 pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
+    let plain = super::faults::fault("plain-http").is_some_and(|f| cfg.faults.contains(f));
+    let tls = tls(if plain { &TlsMode::PlainHttp } else { &cfg.tls })?;
+    let listener = TcpListener::bind(cfg.bind)
+        .await
+        .with_context(|| format!("{}: cannot bind", cfg.bind))?;
     let (db_path, temp_dir) = match &cfg.data {
         Some(dir) => {
             std::fs::create_dir_all(dir)
@@ -296,14 +341,23 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
             (dir.join("db.sqlite"), Some(dir))
         }
     };
-    let store = Store::open(&db_path)?;
+    let opened = async {
+        let store = Store::open(&db_path)?;
+        let profile = cfg.profile;
+        let seeds = tokio::task::spawn_blocking(move || seed::seed_credentials(profile)).await?;
+        seed(&store, &seeds)?;
+        anyhow::Ok(store)
+    };
+    let store = match opened.await {
+        Ok(s) => s,
+        Err(e) => {
+            if let Some(dir) = &temp_dir {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            return Err(e);
+        }
+    };
     let profile = cfg.profile;
-    let seeds = tokio::task::spawn_blocking(move || seed::seed_credentials(profile)).await?;
-    seed(&store, &seeds)?;
-    let tls = tls(&cfg.tls)?;
-    let listener = TcpListener::bind(cfg.bind)
-        .await
-        .with_context(|| format!("{}: cannot bind", cfg.bind))?;
     let local = listener.local_addr()?;
     let host = match local.ip() {
         ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_string(),
@@ -328,6 +382,7 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
             email: seed::LEARNER_EMAIL.into(),
         }],
         recorder: cfg.record.then(Recorder::default),
+        discovery_limit: Bucket::new(ratelimit::DISCOVERY_RATE, ratelimit::DISCOVERY_BURST),
     });
     let app = router(state.clone());
     let (stop, stopped) = watch::channel(false);

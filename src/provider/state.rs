@@ -1,6 +1,7 @@
 //! The state every handler shares: profile, URLs, faults, storage, users.
 
 use super::TestUser;
+use super::ratelimit::Bucket;
 use super::record::Recorder;
 use super::store::Store;
 use crate::catalog::Profile;
@@ -17,6 +18,8 @@ pub struct AppState {
     pub store: Store,
     pub users: Vec<TestUser>,
     pub recorder: Option<Recorder>,
+    /// Rate limit of the unauthenticated discovery endpoint.
+    pub discovery_limit: Bucket,
 }
 
 impl AppState {

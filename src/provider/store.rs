@@ -147,7 +147,7 @@ impl Store {
 
     pub fn insert_client(&self, c: &Client) -> anyhow::Result<()> {
         self.lock().execute(
-            "INSERT INTO clients VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT OR REPLACE INTO clients VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 c.client_id,
                 c.secret,

@@ -345,6 +345,7 @@ impl Report {
                 ));
             }
         }
+        harness_error |= rec.notes().iter().any(|n| n.starts_with("harness error"));
         header.notes.extend(rec.notes().iter().cloned());
         let certification = header
             .roles

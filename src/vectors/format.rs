@@ -35,6 +35,9 @@ pub struct Group {
     /// When set, cases are API bodies judged by this JSON Schema only (no proof, no dates).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema_kind: Option<String>,
+    /// The recipient the verifier checks the credential was issued to (certification).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect_recipient: Option<String>,
     /// Documents a verifier would fetch (status lists), by URL.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub documents: Map<String, Value>,

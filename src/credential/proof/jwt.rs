@@ -146,10 +146,10 @@ pub fn jwk_from_document(doc: &Value, kid: &str) -> Result<Value, KeyError> {
     let base = doc.get("id").and_then(Value::as_str).unwrap_or_default();
     for m in methods {
         let id = m.get("id").and_then(Value::as_str).unwrap_or_default();
-        if id == kid || (id.starts_with('#') && format!("{base}{id}") == kid) {
-            if let Some(jwk) = m.get("publicKeyJwk") {
-                return Ok(jwk.clone());
-            }
+        if (id == kid || (id.starts_with('#') && format!("{base}{id}") == kid))
+            && let Some(jwk) = m.get("publicKeyJwk")
+        {
+            return Ok(jwk.clone());
         }
     }
     let key = keys::key_from_document(doc, kid)?;

@@ -60,6 +60,22 @@ pub fn wanted_urls(cred: &Value, out: &mut Vec<String>) {
                     }
                 }
             }
+            // Verification methods that name a key document rather than carry the key.
+            let proofs: Vec<&Value> = match map.get("proof") {
+                Some(Value::Array(a)) => a.iter().collect(),
+                Some(v) => vec![v],
+                None => vec![],
+            };
+            for p in proofs {
+                if let Some(vm) = p.get("verificationMethod").and_then(Value::as_str)
+                    && let Err(crate::credential::proof::KeyError::NeedsNetwork(_)) =
+                        crate::credential::proof::keys::resolve(vm)
+                    && let Ok(url) = crate::credential::proof::keys::document_url(vm)
+                    && !out.contains(&url)
+                {
+                    out.push(url);
+                }
+            }
             for v in map.values() {
                 wanted_urls(v, out);
             }

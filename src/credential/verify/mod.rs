@@ -149,6 +149,37 @@ pub(crate) struct Subject<'a> {
     pub depth: usize,
 }
 
+/// Verify a decoded document (perhaps baked in an image) under `subject`.
+pub fn verify_document(
+    doc: &super::parse::Document,
+    opts: &VerifyOptions,
+    rec: &mut Recorder,
+    subject: &str,
+) {
+    if let Some(b) = &doc.baked {
+        use super::baked::Image;
+        let id = if b.image == Image::Png {
+            "data.baked.png"
+        } else {
+            "data.baked.svg"
+        };
+        let mut c = Check::new("baked image", &[id, "verify.input.formats"]);
+        c.subject(subject);
+        if b.problems.is_empty() {
+            c.pass(id, "one credential carrier, as the baking rules say");
+        }
+        for p in &b.problems {
+            c.fail(id, p.clone());
+        }
+        c.pass(
+            "verify.input.formats",
+            format!("credential extracted from a baked {:?}", b.image),
+        );
+        rec.finish(c);
+    }
+    verify(&doc.input, opts, rec, subject);
+}
+
 /// Verify one decoded input and record findings under `subject`.
 pub fn verify(input: &Input, opts: &VerifyOptions, rec: &mut Recorder, subject: &str) {
     match input {

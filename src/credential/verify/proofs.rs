@@ -2,6 +2,7 @@
 //! VC-JWT) onto catalog ids. Any one verifying proof suffices; issuers are
 //! also judged on which suite they chose.
 
+use super::documents::Fetched;
 use super::{Kind, Subject, VerifyOptions};
 use crate::credential::proof::{self, Check as Rule, KeyError, Suite};
 use crate::evidence::{Check, Recorder};
@@ -106,7 +107,24 @@ const DI_IDS: &[&str] = &[
 fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool {
     let mut c = Check::new("embedded proof", DI_IDS);
     c.subject(&s.name);
-    let reports = match proof::verify_data_integrity(s.cred) {
+    let docs = &opts.documents;
+    let resolve = |method: &str| match proof::keys::resolve(method) {
+        Err(KeyError::NeedsNetwork(u)) => {
+            let url = proof::keys::document_url(method).unwrap_or_else(|_| u.clone());
+            match docs.get(&url) {
+                Some(Fetched::Json(doc)) => proof::keys::key_from_document(doc, method),
+                Some(Fetched::Failed(why)) => Err(KeyError::Fetch {
+                    url,
+                    reason: why.clone(),
+                }),
+                Some(Fetched::Text(_)) => Err(KeyError::BadDocument(url)),
+                None => Err(KeyError::NeedsNetwork(u)),
+            }
+        }
+        other => other,
+    };
+    let loader = crate::credential::jsonld::Loader::builtin();
+    let reports = match proof::verify_data_integrity_with(s.cred, loader, &resolve) {
         Ok(r) => r,
         Err(e) => {
             c.fail("proof.di.signature", e.to_string());
@@ -178,7 +196,13 @@ fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool {
             &r.verification_method,
             "verificationMethod resolves to an Ed25519 key",
         );
-        if r.key.is_some() {
+        if let Some(k) = &r.key {
+            if k.source == proof::KeySource::Document {
+                c.pass(
+                    "proof.dereference.http",
+                    at("key dereferenced from its document"),
+                );
+            }
             c.pass("proof.di.multikey", at("Ed25519 multikey"));
             let vm = s
                 .cred

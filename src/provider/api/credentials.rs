@@ -112,6 +112,10 @@ fn list(s: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
         Ok(a) => a,
         Err(e) => return storage(e),
     };
+    if s.fault("unstable-order") {
+        use rand::seq::SliceRandom;
+        all.shuffle(&mut rand::thread_rng());
+    }
     if let Some((_, since)) = &q.since
         && !s.fault("ignore-since")
     {
@@ -148,6 +152,9 @@ fn list(s: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
                 {
                     o.remove("proof");
                 }
+                if s.fault("wrong-credential-type") && credential.is_empty() {
+                    v["type"] = json!(["VerifiableCredential", "AchievementCredential"]);
+                }
                 if s.fault("tampered-credential") && v.get("proof").is_some() {
                     v["name"] = json!(format!("{} (tampered)", v["name"].as_str().unwrap_or("")));
                 }
@@ -161,7 +168,12 @@ fn list(s: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
     if s.fault("extra-response-member") {
         body["total"] = json!(total);
     }
-    let mut resp = json(StatusCode::OK, &body);
+    let status = if s.fault("credentials-status-203") {
+        StatusCode::NON_AUTHORITATIVE_INFORMATION
+    } else {
+        StatusCode::OK
+    };
+    let mut resp = json(status, &body);
     let h = resp.headers_mut();
     if s.fault("wrong-content-type") {
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
@@ -176,8 +188,23 @@ fn list(s: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
     {
         h.insert("x-total-count", v);
     }
-    let link = links(s, &q, limit, total);
-    if let Ok(v) = HeaderValue::from_str(&link) {
+    let mut link = links(s, &q, limit, total);
+    if s.fault("wrong-link-rels") {
+        for (from, to) in [
+            ("\"next\"", "\"forward\""),
+            ("\"prev\"", "\"back\""),
+            ("\"first\"", "\"start\""),
+            ("\"last\"", "\"end\""),
+        ] {
+            link = link.replace(from, to);
+        }
+    }
+    if s.fault("link-bad-syntax") {
+        link = link.replace(['<', '>'], "").replace("\"", "");
+    }
+    if !s.fault("no-link-header")
+        && let Ok(v) = HeaderValue::from_str(&link)
+    {
         h.insert(header::LINK, v);
     }
     resp
@@ -339,6 +366,9 @@ async fn upsert(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return invalid("body is not UTF-8");
     };
+    if s.fault("upsert-rejects-json") && mt != "text/plain" {
+        return invalid("JSON credentials are not accepted");
+    }
     let (format, id) = match mt.as_str() {
         "application/json" | "application/ld+json" => {
             let v: Value = match serde_json::from_str(text) {
@@ -361,6 +391,13 @@ async fn upsert(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
     };
     let id = match id {
         Ok(i) => i,
+        Err(_) if s.fault("accept-invalid-credential") => {
+            let ct = headers
+                .get(header::CONTENT_TYPE)
+                .cloned()
+                .unwrap_or(HeaderValue::from_static("application/json"));
+            return (StatusCode::CREATED, [(header::CONTENT_TYPE, ct)], bytes).into_response();
+        }
         Err(d) => return invalid(&d),
     };
     let stored = match format {

@@ -15,6 +15,7 @@ pub enum Minor {
     NotAllowed,
     UnauthorizedRequest,
     InternalServerError,
+    ServerBusy,
 }
 
 impl Minor {
@@ -27,6 +28,7 @@ impl Minor {
             Minor::NotAllowed => "not_allowed",
             Minor::UnauthorizedRequest => "unauthorizedrequest",
             Minor::InternalServerError => "internal_server_error",
+            Minor::ServerBusy => "server_busy",
         }
     }
 }
@@ -121,6 +123,7 @@ mod tests {
             Minor::NotAllowed,
             Minor::UnauthorizedRequest,
             Minor::InternalServerError,
+            Minor::ServerBusy,
         ] {
             let errs = validate(SchemaKind::ImsxStatusInfo, Generation::V2, &body(m, "why"));
             assert!(errs.is_empty(), "{}: {errs:?}", m.as_str());

@@ -32,7 +32,8 @@ pub fn authorize(
 }
 
 fn check_token(s: &AppState, headers: &HeaderMap, scope: &str) -> Result<Option<Token>, Response> {
-    let Some(value) = http_util::bearer(headers) else {
+    let header_token = http_util::bearer(headers).filter(|_| !s.fault("reject-bearer-header"));
+    let Some(value) = header_token else {
         if s.fault("accept-no-token") {
             return Ok(None);
         }
@@ -55,11 +56,81 @@ fn check_token(s: &AppState, headers: &HeaderMap, scope: &str) -> Result<Option<
     if token.revoked {
         return Err(errors::unauthorized("the access token was revoked", true));
     }
-    if token.expires_at < http_util::now() {
+    if token.expires_at < http_util::now() && !s.fault("accept-expired-tokens") {
         return Err(errors::unauthorized("the access token has expired", true));
     }
     if !super::oauth::scopes(&token.scope).contains(&scope) && !s.fault("accept-no-scope") {
         return Err(errors::forbidden(scope));
     }
     Ok(Some(token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Profile;
+    use crate::provider::store::Store;
+
+    fn state(faults: &[&'static str]) -> (AppState, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "clr-api-auth-{}-{}",
+            std::process::id(),
+            http_util::random_password()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let s = AppState {
+            profile: Profile::clr(),
+            base_url: "https://127.0.0.1:1".into(),
+            faults: faults.iter().copied().collect(),
+            store: Store::open(&dir.join("db.sqlite")).unwrap(),
+            users: Vec::new(),
+            recorder: None,
+            discovery_limit: crate::provider::ratelimit::Bucket::new(1.0, 1.0),
+        };
+        (s, dir)
+    }
+
+    fn bearer(token: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            axum::http::header::AUTHORIZATION,
+            format!("Bearer {token}").parse().unwrap(),
+        );
+        h
+    }
+
+    fn token(s: &AppState, value: &str, expires_at: i64) {
+        s.store
+            .insert_token(&Token {
+                token: value.into(),
+                kind: TokenKind::Access,
+                client_id: "c".into(),
+                scope: s.profile.scopes.credential_readonly.clone(),
+                username: "learner".into(),
+                grant: "g".into(),
+                expires_at,
+                revoked: false,
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn expired_tokens_are_refused_unless_the_fault_is_on() {
+        let scope = Profile::clr().scopes.credential_readonly.clone();
+        for (faults, expect_ok) in [(&[][..], false), (&["accept-expired-tokens"][..], true)] {
+            let (s, dir) = state(faults);
+            token(&s, "old", http_util::now() - 10);
+            token(&s, "fresh", http_util::now() + 100);
+            let old = authorize(&s, &bearer("old"), &scope);
+            assert_eq!(old.is_ok(), expect_ok, "{faults:?}");
+            if let Err(r) = old {
+                assert_eq!(r.status(), axum::http::StatusCode::UNAUTHORIZED);
+            }
+            assert!(authorize(&s, &bearer("fresh"), &scope).is_ok());
+            let other = &s.profile.scopes.profile_update;
+            let denied = authorize(&s, &bearer("fresh"), other).err().unwrap();
+            assert_eq!(denied.status(), axum::http::StatusCode::FORBIDDEN);
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }

@@ -8,7 +8,7 @@ use super::errors::{self, Minor};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 /// The profile served before any PUT.
@@ -38,6 +38,9 @@ pub async fn handle(
     if let Err(r) = authorize(&s, &headers, &s.profile.scopes.profile_readonly) {
         return r;
     }
+    if s.fault("profile-rejects-token") {
+        return errors::unauthorized("the access token is not accepted here", true);
+    }
     let mut profile = match s.store.profile() {
         Ok(Some(text)) => serde_json::from_str(&text).unwrap_or_else(|_| default_profile(&s)),
         Ok(None) => default_profile(&s),
@@ -49,10 +52,22 @@ pub async fn handle(
             );
         }
     };
+    if s.fault("profile-missing-type")
+        && let Some(o) = profile.as_object_mut()
+    {
+        o.remove("type");
+    }
     if s.fault("profile-wrong-id") {
         profile["id"] = json!("https://example.org/profiles/not-the-requested-one");
     }
-    json(StatusCode::OK, &profile)
+    let mut resp = json(StatusCode::OK, &profile);
+    if s.fault("profile-text-plain") {
+        resp.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("text/plain"),
+        );
+    }
+    resp
 }
 
 async fn put(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
@@ -64,7 +79,9 @@ async fn put(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
         Err(r) => return r,
     };
     let mt = media_type(headers).unwrap_or_default();
-    if mt != "application/json" && mt != "application/ld+json" {
+    if (mt != "application/json" && mt != "application/ld+json")
+        || s.fault("put-profile-rejects-json")
+    {
         let shown = if mt.is_empty() { "(none)" } else { &mt };
         return errors::status_info(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -93,6 +110,9 @@ async fn put(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
             Minor::InternalServerError,
             &format!("{e}: storage error"),
         );
+    }
+    if s.fault("put-profile-204") {
+        return StatusCode::NO_CONTENT.into_response();
     }
     json(StatusCode::OK, &value)
 }

@@ -61,11 +61,21 @@ pub async fn handle(
         Err(Refusal::Page(m)) => return error_page(&m),
         Err(Refusal::Redirect(r)) => return r,
     };
-    if method == Method::GET {
+    // The no-consent fault approves on GET as the first user, without asking.
+    let silent = method == Method::GET && s.fault("no-consent");
+    if method == Method::GET && !silent {
         return login_page(&req, None);
     }
-    match params.get("consent").map(String::as_str) {
+    let consent = if silent {
+        Some("approve")
+    } else {
+        params.get("consent").map(String::as_str)
+    };
+    match consent {
         Some("approve") => {}
+        Some("deny") if s.fault("deny-not-redirected") => {
+            return error_page("access denied");
+        }
         Some("deny") => {
             return redirect_error(
                 &s,
@@ -77,8 +87,18 @@ pub async fn handle(
         }
         _ => return login_page(&req, Some("Choose Allow or Deny.")),
     }
-    let username = params.get("username").map(String::as_str).unwrap_or("");
-    let password = params.get("password").map(String::as_str).unwrap_or("");
+    let first = s.users.first();
+    let (username, password) = if silent {
+        (
+            first.map(|u| u.username.as_str()).unwrap_or(""),
+            first.map(|u| u.password.as_str()).unwrap_or(""),
+        )
+    } else {
+        (
+            params.get("username").map(String::as_str).unwrap_or(""),
+            params.get("password").map(String::as_str).unwrap_or(""),
+        )
+    };
     let user_ok = s.user(username).is_some_and(|u| u.password == password);
     if !user_ok {
         return login_page(&req, Some("Unknown user or wrong password."));
@@ -97,7 +117,10 @@ pub async fn handle(
     if let Err(e) = s.store.insert_code(&code) {
         return error_page(&format!("{e}: could not store the authorization code"));
     }
-    let mut pairs: Vec<(&str, &str)> = vec![("code", &code.code), ("scope", &req.scope)];
+    let mut pairs: Vec<(&str, &str)> = vec![("code", &code.code)];
+    if !s.fault("drop-scope-param") {
+        pairs.push(("scope", &req.scope));
+    }
     if let Some(st) = req.state.as_deref()
         && !s.fault("drop-state")
     {

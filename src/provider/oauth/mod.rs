@@ -35,6 +35,14 @@ pub fn clean_description(d: &str) -> String {
 
 /// An OAuth error response `{error, error_description}` (RFC 6749 §5.2).
 pub fn error(status: StatusCode, code: &str, description: &str) -> Response {
+    error_with(status, code, description, false)
+}
+
+/// `error`, or with `text` a plain-text body (the `token-error-not-json` fault).
+pub fn error_with(status: StatusCode, code: &str, description: &str, text: bool) -> Response {
+    if text {
+        return axum::response::IntoResponse::into_response((status, format!("error: {code}")));
+    }
     let d = clean_description(description);
     let mut r = json(status, &json!({ "error": code, "error_description": d }));
     r.headers_mut()

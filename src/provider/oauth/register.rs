@@ -33,6 +33,13 @@ pub async fn post(
     if let Err(r) = allow(&method, &[Method::POST]) {
         return r;
     }
+    if s.fault("registration-require-token") && !headers.contains_key(header::AUTHORIZATION) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "an initial access token is required",
+        );
+    }
     let bytes = match http_util::read_body(&headers, body).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -63,12 +70,18 @@ pub async fn post(
         Err((code, d)) => return bad(code, &d),
     };
     let mut out = request.clone();
-    out.insert("client_id".into(), json!(client.client_id));
+    if !s.fault("registration-missing-client-id") {
+        out.insert("client_id".into(), json!(client.client_id));
+    }
     if !s.fault("registration-missing-secret") {
         out.insert("client_secret".into(), json!(client.secret));
     }
-    out.insert("client_id_issued_at".into(), json!(http_util::now()));
-    out.insert("client_secret_expires_at".into(), json!(0));
+    if !s.fault("registration-missing-issued-at") {
+        out.insert("client_id_issued_at".into(), json!(http_util::now()));
+    }
+    if !s.fault("registration-missing-expires-at") {
+        out.insert("client_secret_expires_at".into(), json!(0));
+    }
     out.entry("token_endpoint_auth_method")
         .or_insert(json!("client_secret_basic"));
     out.entry("grant_types")
@@ -216,8 +229,16 @@ fn validate(s: &AppState, req: &Map<String, Value>) -> Result<Client, Refusal> {
             return Err(meta(format!("{sc}: unknown scope")));
         }
     }
+    let client_id = if s.fault("registration-reuse-client-id") {
+        format!(
+            "client-{}",
+            req.get("software_id").and_then(Value::as_str).unwrap_or("")
+        )
+    } else {
+        random_token()
+    };
     Ok(Client {
-        client_id: random_token(),
+        client_id,
         secret: random_token(),
         redirect_uris,
         scope: super::scopes(scope).join(" "),

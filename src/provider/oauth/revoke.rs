@@ -28,6 +28,15 @@ pub async fn post(
         Ok(c) => c,
         Err(r) => return r,
     };
+    if s.fault("revocation-requires-json")
+        && http_util::media_type(&headers).as_deref() != Some("application/json")
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "send the revocation request as JSON",
+        );
+    }
     let form = match http_util::parse_form(&bytes) {
         Ok(f) => f,
         Err(name) => {
@@ -48,9 +57,14 @@ pub async fn post(
     match form.get("token_type_hint").map(String::as_str) {
         Some("access_token") | Some("refresh_token") => {}
         Some(other) => {
+            let code = if s.fault("revocation-wrong-type-error") {
+                "invalid_request"
+            } else {
+                "unsupported_token_type"
+            };
             return error(
                 StatusCode::BAD_REQUEST,
-                "unsupported_token_type",
+                code,
                 &format!("{other}: token_type_hint must be access_token or refresh_token"),
             );
         }

@@ -30,6 +30,18 @@ pub async fn post(
         Ok(b) => b,
         Err(r) => return r,
     };
+    if s.fault("token-rejects-basic") {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "send client_id and client_secret in the form body",
+        );
+    }
+    if s.fault("token-requires-json")
+        && http_util::media_type(&headers).as_deref() != Some("application/json")
+    {
+        return bad("invalid_request", "send the token request as JSON");
+    }
     let client = match authenticate_client(&s, &headers) {
         Ok(c) => c,
         Err(r) => return r,
@@ -60,6 +72,24 @@ pub async fn post(
 
 fn bad(code: &str, d: &str) -> Response {
     error(StatusCode::BAD_REQUEST, code, d)
+}
+
+/// Token errors become plain text under the `token-error-not-json` fault.
+async fn text_errors(
+    axum::extract::State(s): axum::extract::State<Shared>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let resp = next.run(req).await;
+    if s.fault("token-error-not-json") && resp.status() == StatusCode::BAD_REQUEST {
+        return super::error_with(StatusCode::BAD_REQUEST, "invalid_request", "", true);
+    }
+    resp
+}
+
+/// The token route with its error-format fault layer.
+pub fn route(s: Shared) -> axum::routing::MethodRouter<Shared> {
+    axum::routing::any(post).layer(axum::middleware::from_fn_with_state(s, text_errors))
 }
 
 fn server_error(e: anyhow::Error) -> Response {
@@ -146,6 +176,7 @@ fn authorization_code(s: &AppState, client: &Client, form: &HashMap<String, Stri
             );
         }
         let matches = match code.method.as_str() {
+            "S256" if s.fault("reject-s256") => verifier == code.challenge,
             "S256" => s256(verifier) == code.challenge,
             _ => verifier == code.challenge,
         };
@@ -204,6 +235,13 @@ fn refresh(s: &AppState, client: &Client, form: &HashMap<String, String>) -> Res
     };
     let old = match s.store.token(value) {
         Ok(Some(t)) if t.kind == TokenKind::Refresh => t,
+        Ok(_) if s.fault("refresh-bad-token-401") => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "unknown refresh token",
+            );
+        }
         Ok(_) => return bad("invalid_grant", "unknown refresh token"),
         Err(e) => return server_error(e),
     };
@@ -258,6 +296,12 @@ fn issue(
         }
         _ => random_token(),
     };
+    // The accept-expired-tokens fault issues 1-second tokens (and never checks expiry).
+    let lifetime = if s.fault("accept-expired-tokens") {
+        1
+    } else {
+        ACCESS_TOKEN_SECONDS
+    };
     let is_new_access = s.store.token(&access).ok().flatten().is_none();
     if is_new_access {
         let t = Token {
@@ -267,8 +311,8 @@ fn issue(
             scope: scope.to_string(),
             username: username.to_string(),
             grant: grant.to_string(),
-            expires_at: now + ACCESS_TOKEN_SECONDS,
-            revoked: false,
+            expires_at: now + lifetime,
+            revoked: old.is_some() && s.fault("refreshed-token-dead"),
         };
         if let Err(e) = s.store.insert_token(&t) {
             return server_error(e);
@@ -277,9 +321,14 @@ fn issue(
     let mut body = json!({
         "access_token": access,
         "token_type": if s.fault("token-type-mac") { "mac" } else { "Bearer" },
-        "expires_in": ACCESS_TOKEN_SECONDS,
+        "expires_in": lifetime,
         "scope": scope,
     });
+    if s.fault("token-no-expires-in")
+        && let Some(o) = body.as_object_mut()
+    {
+        o.remove("expires_in");
+    }
     let may_refresh = client.grant_types.iter().any(|g| g == "refresh_token");
     if may_refresh {
         let refresh_value = match old {

@@ -13,33 +13,69 @@ use crate::suites::CheckSpec;
 
 pub const CODE: CheckSpec = CheckSpec {
     name: "authorize: PKCE S256 request redirects with a code",
-    ids: &["oauth.authorize.code", "oauth.pkce.s256"],
+    ids: &[
+        "oauth.authorize.acg",
+        "oauth.authorize.redirect-back",
+        "oauth.pkce.s256",
+    ],
 };
-pub const STATE: CheckSpec = CheckSpec { name: "authorize: state returned unchanged", ids: &["oauth.state.echo"] };
+pub const CONSENT: CheckSpec = CheckSpec {
+    name: "authorize: the login page names the client",
+    ids: &["oauth.authorize.consent"],
+};
+pub const STATE: CheckSpec = CheckSpec {
+    name: "authorize: state returned unchanged",
+    ids: &["oauth.state.echo"],
+};
 pub const PKCE_REQUIRED: CheckSpec = CheckSpec {
     name: "authorize: missing or plain PKCE challenge refused",
     ids: &["oauth.pkce.missing-refused", "oauth.pkce.plain-refused"],
 };
 pub const REDIRECT_URI: CheckSpec = CheckSpec {
     name: "authorize: unregistered redirect URIs are never redirected to",
-    ids: &["oauth.redirect-uri.unknown-not-redirected", "oauth.redirect-uri.exact-match"],
+    ids: &[
+        "oauth.redirect-uri.unknown-not-redirected",
+        "oauth.redirect-uri.exact-match",
+    ],
 };
-pub const UNKNOWN_CLIENT: CheckSpec =
-    CheckSpec { name: "authorize: unknown client_id not redirected", ids: &["oauth.authorize.unknown-client"] };
-pub const RESPONSE_TYPE: CheckSpec =
-    CheckSpec { name: "authorize: response_type other than code refused", ids: &["oauth.authorize.response-type"] };
-pub const INVALID_SCOPE: CheckSpec =
-    CheckSpec { name: "authorize: unknown scope refused with invalid_scope", ids: &["oauth.authorize.invalid-scope"] };
+pub const UNKNOWN_CLIENT: CheckSpec = CheckSpec {
+    name: "authorize: unknown client_id not redirected",
+    ids: &["oauth.authorize.unknown-client"],
+};
+pub const RESPONSE_TYPE: CheckSpec = CheckSpec {
+    name: "authorize: response_type other than code refused",
+    ids: &["oauth.authorize.response-type"],
+};
+pub const INVALID_SCOPE: CheckSpec = CheckSpec {
+    name: "authorize: unknown scope refused with invalid_scope",
+    ids: &["oauth.authorize.invalid-scope"],
+};
 pub const ERROR_CHARSET: CheckSpec = CheckSpec {
-    name: "authorize: error_description uses the allowed characters",
-    ids: &["oauth.authorize.error-charset"],
+    name: "authorize: error redirects carry an error code, state and a clean description",
+    ids: &[
+        "oauth.authorize.error-redirect",
+        "oauth.authorize.error-charset",
+    ],
 };
 
-pub const CHECKS: &[CheckSpec] =
-    &[CODE, STATE, PKCE_REQUIRED, REDIRECT_URI, UNKNOWN_CLIENT, RESPONSE_TYPE, INVALID_SCOPE, ERROR_CHARSET];
+pub const CHECKS: &[CheckSpec] = &[
+    CODE,
+    CONSENT,
+    STATE,
+    PKCE_REQUIRED,
+    REDIRECT_URI,
+    UNKNOWN_CLIENT,
+    RESPONSE_TYPE,
+    INVALID_SCOPE,
+    ERROR_CHARSET,
+];
 
 pub async fn run(ctx: &mut Ctx) {
-    if let Login::Token { access_token, refresh_token } = ctx.target.login.clone() {
+    if let Login::Token {
+        access_token,
+        refresh_token,
+    } = ctx.target.login.clone()
+    {
         ctx.tokens = Some(token::Tokens {
             access_token,
             token_type: "Bearer".into(),
@@ -48,7 +84,10 @@ pub async fn run(ctx: &mut Ctx) {
             refresh_token,
         });
         for spec in CHECKS {
-            ctx.blocked(spec.start(), "login strategy token: pre-issued tokens, authorization not exercised");
+            ctx.blocked(
+                spec.start(),
+                "login strategy token: pre-issued tokens, authorization not exercised",
+            );
         }
         return;
     }
@@ -56,14 +95,17 @@ pub async fn run(ctx: &mut Ctx) {
     let scope = ctx.full_scope();
     let Some(req) = ctx.auth_request(&scope, &verifier) else {
         for spec in CHECKS {
-            ctx.blocked(spec.start(), "no SDD or no registered client (see discovery and registration)");
+            ctx.blocked(
+                spec.start(),
+                "no SDD or no registered client (see discovery and registration)",
+            );
         }
         return;
     };
     first_login(ctx, &req, &verifier).await;
     if !ctx.can_login() {
         let why = "needs unattended logins (login strategy form)";
-        for spec in &CHECKS[2..] {
+        for spec in &CHECKS[3..] {
             ctx.blocked(spec.start(), why);
         }
         return;
@@ -74,6 +116,7 @@ pub async fn run(ctx: &mut Ctx) {
     unknown_client(ctx, &scope).await;
     response_type(ctx, &scope, &mut descriptions).await;
     invalid_scope(ctx, &scope, &mut descriptions).await;
+    deny(ctx, &scope, &mut descriptions).await;
     error_charset(ctx, &descriptions);
 }
 
@@ -95,16 +138,33 @@ async fn first_login(ctx: &mut Ctx, req: &AuthRequest, verifier: &str) {
         c.cite(tx);
         s.cite(tx);
     }
-    let AuthResult::Code { code, state, .. } = walk.result else {
-        let m = format!("S256 authorization request with valid login: no code ({:?})", walk.result);
-        c.fail("oauth.authorize.code", m.clone());
-        c.fail("oauth.pkce.s256", m);
+    consent(ctx, &walk.txs);
+    let AuthResult::Code { code, state, .. } = walk.result.clone() else {
+        let m = format!(
+            "S256 authorization request with valid login: no code ({:?})",
+            walk.result
+        );
+        c.all(crate::evidence::Verdict::Fail, &m);
         ctx.finish(c);
         ctx.blocked(s, "no code was issued");
         return;
     };
-    c.pass("oauth.authorize.code", "redirected to the redirect URI with a code");
-    s.ensure_eq("oauth.state.echo", req.state.clone(), state, "state in the redirect equals the state sent");
+    c.pass(
+        "oauth.authorize.acg",
+        "response_type=code at authorizationUrl redirected with a code",
+    );
+    let has_scope = matches!(&walk.result, AuthResult::Code { scope: Some(_), .. });
+    c.ensure(
+        "oauth.authorize.redirect-back",
+        has_scope && state.is_some(),
+        format!("the redirect carries code, scope and state (scope present: {has_scope}, state present: {})", state.is_some()),
+    );
+    s.ensure_eq(
+        "oauth.state.echo",
+        req.state.clone(),
+        state,
+        "state in the redirect equals the state sent",
+    );
     ctx.finish(s);
     // The S256 proof is only complete once the token endpoint accepts the verifier.
     let (sdd, client) = (ctx.sdd.clone(), ctx.client.clone());
@@ -113,15 +173,32 @@ async fn first_login(ctx: &mut Ctx, req: &AuthRequest, verifier: &str) {
         ctx.finish(c);
         return;
     };
-    let p = CodeExchange { code: &code, redirect_uri: &req.redirect_uri, scope: &req.scope, verifier: Some(verifier) };
-    match token::exchange_code(&ctx.http, &mut ctx.rec, &sdd.token_url, Some(&client), &p, "token: exchange code").await {
+    let p = CodeExchange {
+        code: &code,
+        redirect_uri: &req.redirect_uri,
+        scope: &req.scope,
+        verifier: Some(verifier),
+    };
+    match token::exchange_code(
+        &ctx.http,
+        &mut ctx.rec,
+        &sdd.token_url,
+        Some(&client),
+        &p,
+        "token: exchange code",
+    )
+    .await
+    {
         Ok(ex) => {
             c.cite(&ex.tx);
             let parsed = token::parse(&ex, ctx.http.redactor());
             c.ensure(
                 "oauth.pkce.s256",
                 parsed.is_ok(),
-                format!("code issued for an S256 challenge is exchanged with its verifier: {}", ex.brief()),
+                format!(
+                    "code issued for an S256 challenge is exchanged with its verifier: {}",
+                    ex.brief()
+                ),
             );
             ctx.tokens = parsed.ok();
             ctx.first = Some(FirstLogin {
@@ -148,7 +225,9 @@ async fn probe(
     modify: impl FnOnce(&mut AuthRequest),
 ) -> Result<(AuthRequest, Walk, String), String> {
     let verifier = pkce::verifier();
-    let mut req = ctx.auth_request(scope, &verifier).ok_or("no SDD or client")?;
+    let mut req = ctx
+        .auth_request(scope, &verifier)
+        .ok_or("no SDD or client")?;
     modify(&mut req);
     c.subject(&req.authorization_url).clear_citations();
     let w = ctx.walk(&req).await?;
@@ -158,15 +237,36 @@ async fn probe(
     Ok((req, w, verifier))
 }
 
-/// Keep an error redirect's description for the charset check.
-fn keep_description(w: &Walk, out: &mut Vec<(String, String)>) {
-    if let AuthResult::Error { description: Some(d), .. } = &w.result {
-        out.push((d.clone(), w.txs.last().cloned().unwrap_or_default()));
+/// An error redirect seen: (error, description, state returned, state sent, transcript).
+type ErrorSeen = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
+/// Keep an error redirect for the error-redirect and charset checks.
+fn keep_description(req: &AuthRequest, w: &Walk, out: &mut Vec<ErrorSeen>) {
+    if let AuthResult::Error {
+        error,
+        description,
+        state,
+    } = &w.result
+    {
+        let tx = w.txs.last().cloned().unwrap_or_default();
+        out.push((
+            error.clone(),
+            description.clone(),
+            state.clone(),
+            req.state.clone(),
+            tx,
+        ));
     }
 }
 
 /// Without a challenge, and with `plain`, no usable code may come back.
-async fn pkce_required(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<(String, String)>) {
+async fn pkce_required(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<ErrorSeen>) {
     let mut c = PKCE_REQUIRED.start();
     for (id, what) in [
         ("oauth.pkce.missing-refused", "no code_challenge"),
@@ -184,13 +284,17 @@ async fn pkce_required(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<(Strin
         .await;
         match r {
             Ok((req, w, verifier)) => {
-                keep_description(&w, descriptions);
+                keep_description(&req, &w, descriptions);
                 match w.result {
                     AuthResult::Code { code, .. } => {
-                        // With plain, the challenge is the S256 value; the verifier is the challenge itself.
-                        let v = if plain { req.code_challenge.clone().unwrap_or_default() } else { verifier };
+                        // A code must not be issued at all; redeem it so it does not linger.
+                        let v = if plain {
+                            req.code_challenge.clone().unwrap_or_default()
+                        } else {
+                            verifier
+                        };
                         let accepted = redeem(ctx, &req, &code, &v, &mut c).await;
-                        c.ensure(id, !accepted, format!("{what}: a code was issued and the token endpoint accepted it"));
+                        c.fail(id, format!("{what}: the authorization server issued a code (token endpoint accepted it: {accepted})"));
                     }
                     other => {
                         c.pass(id, format!("{what}: refused ({other:?})"));
@@ -206,10 +310,32 @@ async fn pkce_required(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<(Strin
 }
 
 /// Try to exchange `code`; true when tokens came back.
-async fn redeem(ctx: &mut Ctx, req: &AuthRequest, code: &str, verifier: &str, c: &mut Check) -> bool {
-    let (Some(sdd), Some(client)) = (ctx.sdd.clone(), ctx.client.clone()) else { return false };
-    let p = CodeExchange { code, redirect_uri: &req.redirect_uri, scope: &req.scope, verifier: Some(verifier) };
-    match token::exchange_code(&ctx.http, &mut ctx.rec, &sdd.token_url, Some(&client), &p, "token: redeem code").await {
+async fn redeem(
+    ctx: &mut Ctx,
+    req: &AuthRequest,
+    code: &str,
+    verifier: &str,
+    c: &mut Check,
+) -> bool {
+    let (Some(sdd), Some(client)) = (ctx.sdd.clone(), ctx.client.clone()) else {
+        return false;
+    };
+    let p = CodeExchange {
+        code,
+        redirect_uri: &req.redirect_uri,
+        scope: &req.scope,
+        verifier: Some(verifier),
+    };
+    match token::exchange_code(
+        &ctx.http,
+        &mut ctx.rec,
+        &sdd.token_url,
+        Some(&client),
+        &p,
+        "token: redeem code",
+    )
+    .await
+    {
         Ok(ex) => {
             c.cite(&ex.tx);
             token::parse(&ex, ctx.http.redactor()).is_ok()
@@ -223,7 +349,9 @@ async fn redeem(ctx: &mut Ctx, req: &AuthRequest, code: &str, verifier: &str, c:
 
 /// True when the walk ended in a redirect to `req.redirect_uri`.
 fn redirected(req: &AuthRequest, w: &Walk) -> bool {
-    w.location.as_deref().is_some_and(|l| parse_redirect(l, &req.redirect_uri).is_some())
+    w.location
+        .as_deref()
+        .is_some_and(|l| parse_redirect(l, &req.redirect_uri).is_some())
 }
 
 async fn redirect_uri(ctx: &mut Ctx, scope: &str) {
@@ -258,9 +386,17 @@ async fn redirect_uri(ctx: &mut Ctx, scope: &str) {
 async fn unknown_client(ctx: &mut Ctx, scope: &str) {
     let mut c = UNKNOWN_CLIENT.start();
     let id = "oauth.authorize.unknown-client";
-    match probe(ctx, scope, &mut c, |r| r.client_id = format!("unknown-{}", pkce::random(12))).await {
+    match probe(ctx, scope, &mut c, |r| {
+        r.client_id = format!("unknown-{}", pkce::random(12))
+    })
+    .await
+    {
         Ok((req, w, _)) => {
-            c.ensure(id, !redirected(&req, &w), format!("unknown client_id: no redirect ({:?})", w.result));
+            c.ensure(
+                id,
+                !redirected(&req, &w),
+                format!("unknown client_id: no redirect ({:?})", w.result),
+            );
         }
         Err(e) => {
             c.error(id, e);
@@ -269,18 +405,27 @@ async fn unknown_client(ctx: &mut Ctx, scope: &str) {
     ctx.finish(c);
 }
 
-async fn response_type(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<(String, String)>) {
+async fn response_type(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<ErrorSeen>) {
     let mut c = RESPONSE_TYPE.start();
     let id = "oauth.authorize.response-type";
     match probe(ctx, scope, &mut c, |r| r.response_type = "token".into()).await {
-        Ok((_, w, _)) => {
-            keep_description(&w, descriptions);
+        Ok((req, w, _)) => {
+            keep_description(&req, &w, descriptions);
             let ok = match &w.result {
-                AuthResult::Error { error, .. } => error == "unsupported_response_type" || error == "invalid_request",
+                AuthResult::Error { error, .. } => {
+                    error == "unsupported_response_type" || error == "invalid_request"
+                }
                 AuthResult::Stopped { .. } => true,
                 AuthResult::Code { .. } => false,
             };
-            c.ensure(id, ok, format!("response_type=token: refused with unsupported_response_type ({:?})", w.result));
+            c.ensure(
+                id,
+                ok,
+                format!(
+                    "response_type=token: refused with unsupported_response_type ({:?})",
+                    w.result
+                ),
+            );
         }
         Err(e) => {
             c.error(id, e);
@@ -289,15 +434,23 @@ async fn response_type(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<(Strin
     ctx.finish(c);
 }
 
-async fn invalid_scope(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<(String, String)>) {
+async fn invalid_scope(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<ErrorSeen>) {
     let mut c = INVALID_SCOPE.start();
     let id = "oauth.authorize.invalid-scope";
     let bad = format!("{scope} https://example.invalid/scope/unknown");
     match probe(ctx, &bad, &mut c, |_| {}).await {
-        Ok((_, w, _)) => {
-            keep_description(&w, descriptions);
-            let ok = matches!(&w.result, AuthResult::Error { error, .. } if error == "invalid_scope");
-            c.ensure(id, ok, format!("an unknown scope is refused with error=invalid_scope ({:?})", w.result));
+        Ok((req, w, _)) => {
+            keep_description(&req, &w, descriptions);
+            let ok =
+                matches!(&w.result, AuthResult::Error { error, .. } if error == "invalid_scope");
+            c.ensure(
+                id,
+                ok,
+                format!(
+                    "an unknown scope is refused with error=invalid_scope ({:?})",
+                    w.result
+                ),
+            );
         }
         Err(e) => {
             c.error(id, e);
@@ -306,17 +459,101 @@ async fn invalid_scope(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<(Strin
     ctx.finish(c);
 }
 
-/// RFC 6749 §4.1.2.1: error_description is %x20-21 / %x23-5B / %x5D-7E.
-fn error_charset(ctx: &mut Ctx, descriptions: &[(String, String)]) {
-    let mut c = ERROR_CHARSET.start();
-    let id = "oauth.authorize.error-charset";
-    if descriptions.is_empty() {
-        c.not_applicable(id, "no error redirect carried an error_description");
+const AUTHORIZATION_ERRORS: &[&str] = &[
+    "invalid_request",
+    "unauthorized_client",
+    "access_denied",
+    "unsupported_response_type",
+    "invalid_scope",
+    "server_error",
+    "temporarily_unavailable",
+];
+
+/// The user denies: the server redirects with error=access_denied (judged with the other error redirects).
+async fn deny(ctx: &mut Ctx, scope: &str, seen: &mut Vec<ErrorSeen>) {
+    let verifier = pkce::verifier();
+    let Some(req) = ctx.auth_request(scope, &verifier) else {
+        return;
+    };
+    // A transport failure here is already recorded by the checks that need the target.
+    if let Ok(w) = ctx.walk_as(&req, true).await {
+        match &w.result {
+            AuthResult::Error { .. } => keep_description(&req, &w, seen),
+            AuthResult::Stopped { status, detail } => {
+                // No redirect after a denial: record it as an error redirect that did not happen.
+                let tx = w.txs.last().cloned().unwrap_or_default();
+                seen.push((
+                    format!("(no redirect: {status} {detail})"),
+                    None,
+                    None,
+                    req.state.clone(),
+                    tx,
+                ));
+            }
+            AuthResult::Code { .. } => {}
+        }
     }
-    for (d, tx) in descriptions {
+}
+
+/// Error redirects: a known error code and the state sent (RFC 6749 §4.1.2.1);
+/// error_description only %x20-21 / %x23-5B / %x5D-7E.
+fn error_charset(ctx: &mut Ctx, seen: &[ErrorSeen]) {
+    let mut c = ERROR_CHARSET.start();
+    if seen.is_empty() {
+        c.all(
+            crate::evidence::Verdict::NotApplicable,
+            "no request ended in an error redirect",
+        );
+    }
+    for (error, description, state, sent, tx) in seen {
         c.clear_citations().cite(tx);
-        let bad: Vec<char> = d.chars().filter(|ch| !matches!(*ch as u32, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E)).collect();
-        c.ensure(id, bad.is_empty(), format!("{d:?}: error_description characters allowed (bad: {bad:?})"));
+        c.ensure(
+            "oauth.authorize.error-redirect",
+            AUTHORIZATION_ERRORS.contains(&error.as_str()) && state == sent,
+            format!("error redirect: error={error:?} is an AuthorizationError and state is returned unchanged"),
+        );
+        if let Some(d) = description {
+            let bad: Vec<char> = d
+                .chars()
+                .filter(|ch| !matches!(*ch as u32, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+                .collect();
+            c.ensure(
+                "oauth.authorize.error-charset",
+                bad.is_empty(),
+                format!("{d:?}: error_description characters allowed (bad: {bad:?})"),
+            );
+        }
+    }
+    ctx.finish(c);
+}
+
+/// The HTML pages of the login walk show the registered client_name.
+fn consent(ctx: &mut Ctx, txs: &[String]) {
+    let mut c = CONSENT.start();
+    let name = ctx.target.metadata.client_name.clone();
+    let pages: Vec<(String, String)> = ctx
+        .rec
+        .transcripts()
+        .iter()
+        .filter(|t| txs.contains(&t.id))
+        .filter_map(|t| {
+            let r = t.response.as_ref()?;
+            (r.status == 200).then(|| (t.id.clone(), r.message.body.clone().unwrap_or_default()))
+        })
+        .collect();
+    if pages.is_empty() {
+        c.not_applicable(
+            "oauth.authorize.consent",
+            "no login page was shown (already authorized)",
+        );
+    }
+    for (tx, body) in pages {
+        c.cite(&tx);
+        c.ensure(
+            "oauth.authorize.consent",
+            body.contains(&name),
+            format!("the login/consent page shows client_name {name:?}"),
+        );
     }
     ctx.finish(c);
 }

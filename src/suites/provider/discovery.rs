@@ -8,7 +8,12 @@ use crate::suites::CheckSpec;
 
 pub const FETCH: CheckSpec = CheckSpec {
     name: "discovery: unauthenticated GET returns 200 JSON",
-    ids: &["discovery.unauthenticated", "discovery.status-200-json", "discovery.path", "discovery.https"],
+    ids: &[
+        "discovery.unauthenticated",
+        "discovery.status-200-json",
+        "discovery.path",
+        "discovery.https",
+    ],
 };
 pub const STRUCTURE: CheckSpec = CheckSpec {
     name: "discovery: SDD required structure",
@@ -26,21 +31,37 @@ pub const STRUCTURE: CheckSpec = CheckSpec {
         "discovery.oauth2acg.token-url",
     ],
 };
-pub const HTTPS: CheckSpec = CheckSpec { name: "discovery: SDD URLs are https", ids: &["discovery.oauth-urls-https"] };
-pub const SCOPES: CheckSpec =
-    CheckSpec { name: "discovery: SDD lists the profile's scopes", ids: &["discovery.oauth2acg.scopes"] };
-pub const CHECKS: &[CheckSpec] = &[FETCH, STRUCTURE, HTTPS, SCOPES];
+pub const HTTPS: CheckSpec = CheckSpec {
+    name: "discovery: SDD URLs are https",
+    ids: &["discovery.oauth-urls-https"],
+};
+pub const SCOPES: CheckSpec = CheckSpec {
+    name: "discovery: SDD lists the profile's scopes",
+    ids: &["discovery.oauth2acg.scopes"],
+};
+pub const OPTIONAL: CheckSpec = CheckSpec {
+    name: "discovery: optional image and caching",
+    ids: &["discovery.info.image", "discovery.cache.etag"],
+};
+
+pub const CHECKS: &[CheckSpec] = &[FETCH, STRUCTURE, HTTPS, SCOPES, OPTIONAL];
 
 pub async fn run(ctx: &mut Ctx) {
     let url = discovery::discovery_url(&ctx.target.base_url, ctx.target.profile);
-    let res = discovery::fetch(&ctx.http, &mut ctx.rec, &ctx.target.base_url, ctx.target.profile).await;
+    let res = discovery::fetch(
+        &ctx.http,
+        &mut ctx.rec,
+        &ctx.target.base_url,
+        ctx.target.profile,
+    )
+    .await;
     let ex = match res {
         Ok(ex) => ex,
         Err(f) => {
             // Everything after discovery needs it; say why once per check.
             let f2 = f.clone();
             ctx.unreachable.get_or_insert(f.message.clone());
-            for spec in [FETCH, STRUCTURE, HTTPS, SCOPES] {
+            for spec in [FETCH, STRUCTURE, HTTPS, SCOPES, OPTIONAL] {
                 ctx.transport_error(spec.start(), &f2);
             }
             return;
@@ -48,8 +69,18 @@ pub async fn run(ctx: &mut Ctx) {
     };
     let mut c = FETCH.start();
     c.subject(&url).cite(&ex.tx);
-    c.ensure_eq("discovery.unauthenticated", 200, ex.status, "discovery answers a request without credentials with 200");
-    c.ensure_eq("discovery.path", 200, ex.status, format!("{url}: the SDD is served at the base path + /discovery"));
+    c.ensure_eq(
+        "discovery.unauthenticated",
+        200,
+        ex.status,
+        "discovery answers a request without credentials with 200",
+    );
+    c.ensure_eq(
+        "discovery.path",
+        200,
+        ex.status,
+        format!("{url}: the SDD is served at the base path + /discovery"),
+    );
     c.ensure(
         "discovery.https",
         url.starts_with("https://"),
@@ -65,14 +96,25 @@ pub async fn run(ctx: &mut Ctx) {
     c.ensure(
         "discovery.status-200-json",
         is_json && ex.status == 200 && json.as_ref().is_some_and(|v| v.is_object()),
-        format!("discovery answers 200 application/json with an object: got {}{hint}", ex.brief()),
+        format!(
+            "discovery answers 200 application/json with an object: got {}{hint}",
+            ex.brief()
+        ),
     );
     ctx.finish(c);
     let Some(v) = json.filter(|_| ex.status == 200) else {
-        for spec in [STRUCTURE, HTTPS, SCOPES] {
+        ctx.rec.note(format!(
+            "no SDD at {url} ({}): is the target the base URL, the part before {}?",
+            ex.brief(),
+            ctx.target.profile.base_path
+        ));
+        for spec in [STRUCTURE, HTTPS, SCOPES, OPTIONAL] {
             let mut c = spec.start();
             c.subject(&url).cite(&ex.tx);
-            c.all(crate::evidence::Verdict::Fail, &format!("{url}: no SDD ({})", ex.brief()));
+            c.all(
+                crate::evidence::Verdict::Fail,
+                &format!("{url}: no SDD ({})", ex.brief()),
+            );
             ctx.finish(c);
         }
         return;
@@ -102,10 +144,17 @@ pub async fn run(ctx: &mut Ctx) {
         }
     }
     if urls.is_empty() {
-        c.fail("discovery.oauth-urls-https", "no OAuth URLs to judge in the SDD");
+        c.fail(
+            "discovery.oauth-urls-https",
+            "no OAuth URLs to judge in the SDD",
+        );
     }
     for (name, u) in &urls {
-        c.ensure("discovery.oauth-urls-https", u.starts_with("https://"), format!("{u}: {name} is https"));
+        c.ensure(
+            "discovery.oauth-urls-https",
+            u.starts_with("https://"),
+            format!("{u}: {name} is https"),
+        );
     }
     ctx.finish(c);
 
@@ -134,10 +183,10 @@ pub async fn run(ctx: &mut Ctx) {
         }
     }
     ctx.finish(c);
+    optional(ctx, &url, &ex, &v).await;
     if let Ok(mut s) = parsed {
-        if s.revocation_url.is_none() {
-            s.revocation_url = ctx.target.revocation_url.clone();
-        } else if ctx.target.revocation_url.is_some() {
+        // A configured revocation URL wins over one found in the SDD.
+        if ctx.target.revocation_url.is_some() {
             s.revocation_url = ctx.target.revocation_url.clone();
         }
         ctx.sdd = Some(s);
@@ -146,7 +195,11 @@ pub async fn run(ctx: &mut Ctx) {
 
 /// Each required SDD member judged under its own id; what else is missing
 /// (info.title, info.version, the flow URLs) fails the member it sits in.
-fn judge_structure(c: &mut crate::evidence::Check, v: &serde_json::Value, profile: &crate::catalog::Profile) {
+fn judge_structure(
+    c: &mut crate::evidence::Check,
+    v: &serde_json::Value,
+    profile: &crate::catalog::Profile,
+) {
     let problems = structure_problems(v);
     let route = |p: &str| -> &'static str {
         if p.starts_with("openapi") {
@@ -177,21 +230,64 @@ fn judge_structure(c: &mut crate::evidence::Check, v: &serde_json::Value, profil
         c.fail(id, p.clone());
         failed.push(id);
     }
-    let schemes = v.pointer("/components/securitySchemes").and_then(serde_json::Value::as_object);
-    let others: Vec<&String> = schemes.map(|m| m.keys().filter(|k| *k != "OAuth2ACG").collect()).unwrap_or_default();
+    let schemes = v
+        .pointer("/components/securitySchemes")
+        .and_then(serde_json::Value::as_object);
+    let others: Vec<&String> = schemes
+        .map(|m| m.keys().filter(|k| *k != "OAuth2ACG").collect())
+        .unwrap_or_default();
     c.ensure(
         "discovery.oauth2acg.only-scheme",
         others.is_empty(),
         format!("components.securitySchemes holds only OAuth2ACG: extra {others:?}"),
     );
     let base_path = profile.base_path.as_str();
-    let paths: Vec<&String> = v.get("paths").and_then(serde_json::Value::as_object).map(|m| m.keys().collect()).unwrap_or_default();
-    let api_paths = paths.iter().filter(|p| p.contains("/credentials") || p.contains("/profile")).count();
-    let under = paths.iter().all(|p| p.starts_with(base_path) || !p.starts_with("/ims/"));
+    let paths: Vec<&String> = v
+        .get("paths")
+        .and_then(serde_json::Value::as_object)
+        .map(|m| m.keys().collect())
+        .unwrap_or_default();
+    let api_paths = paths
+        .iter()
+        .filter(|p| p.contains("/credentials") || p.contains("/profile"))
+        .count();
+    let under = paths
+        .iter()
+        .all(|p| p.starts_with(base_path) || !p.starts_with("/ims/"));
     c.ensure(
         "discovery.profiled",
         api_paths > 0 && under,
         format!("paths lists the supported endpoints under {base_path}: got {paths:?}"),
+    );
+    // Only operations of the official API may be listed (a profiled copy never adds any).
+    let official = |path: &str, method: &str| {
+        let tail = path.strip_prefix(base_path).unwrap_or(path);
+        matches!(
+            (tail, method),
+            ("/credentials", "get" | "post") | ("/profile", "get" | "put") | ("/discovery", "get")
+        )
+    };
+    const VERBS: &[&str] = &[
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    let mut extra = Vec::new();
+    if let Some(m) = v.get("paths").and_then(serde_json::Value::as_object) {
+        for (path, ops) in m {
+            for method in ops
+                .as_object()
+                .map(|o| o.keys().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                if VERBS.contains(&method.as_str()) && !official(path, method) {
+                    extra.push(format!("{} {path}", method.to_ascii_uppercase()));
+                }
+            }
+        }
+    }
+    c.ensure(
+        "discovery.profiled",
+        extra.is_empty(),
+        format!("paths lists only operations of the CLR API: extra {extra:?}"),
     );
     for id in [
         "discovery.openapi",
@@ -218,4 +314,51 @@ fn judge_structure(c: &mut crate::evidence::Check, v: &serde_json::Value, profil
             format!("{r}: x-imssf-registrationUrl is an absolute URL"),
         );
     }
+}
+
+/// MAY features: an image, and ETag revalidation answered 304.
+async fn optional(ctx: &mut Ctx, url: &str, ex: &crate::http::Exchange, v: &serde_json::Value) {
+    let mut c = OPTIONAL.start();
+    c.subject(url).cite(&ex.tx);
+    match v
+        .pointer("/info/x-imssf-image")
+        .and_then(serde_json::Value::as_str)
+    {
+        Some(img) => {
+            let ok = img.starts_with("data:") || url::Url::parse(img).is_ok();
+            c.ensure(
+                "discovery.info.image",
+                ok,
+                format!("{img:.60}: x-imssf-image is a URL or data URI"),
+            );
+        }
+        None => {
+            c.not_applicable("discovery.info.image", "no info.x-imssf-image");
+        }
+    }
+    match ex.header("etag").map(str::to_string) {
+        Some(tag) => {
+            let req = crate::http::Req::get(url, "getServiceDescription If-None-Match")
+                .header("If-None-Match", tag.clone());
+            match ctx.send(req).await {
+                Ok(r) => {
+                    c.cite(&r.tx);
+                    c.ensure_eq(
+                        "discovery.cache.etag",
+                        304,
+                        r.status,
+                        format!("If-None-Match {tag} is answered 304"),
+                    );
+                }
+                Err(f) => {
+                    c.cite(&f.tx);
+                    c.error("discovery.cache.etag", f.message);
+                }
+            }
+        }
+        None => {
+            c.not_applicable("discovery.cache.etag", "no ETag on the SDD");
+        }
+    }
+    ctx.finish(c);
 }

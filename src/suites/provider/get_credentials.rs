@@ -30,15 +30,20 @@ pub const SHAPE: CheckSpec = CheckSpec {
         "api.get-credentials.credential-type",
     ],
 };
-pub const VERIFIABLE: CheckSpec =
-    CheckSpec { name: "getCredentials: every returned credential verifies", ids: &["api.get-credentials.verifiable"] };
+pub const VERIFIABLE: CheckSpec = CheckSpec {
+    name: "getCredentials: every returned credential verifies",
+    ids: &["api.get-credentials.verifiable"],
+};
 
 pub const CHECKS: &[CheckSpec] = &[STATUS, SHAPE, VERIFIABLE];
 
 /// Compact JWS pattern of the response schema.
 pub fn is_compact_jws(s: &str) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
-    let b64 = |p: &str| p.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
+    let b64 = |p: &str| {
+        p.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+    };
     parts.len() == 3 && !parts[0].is_empty() && !parts[2].is_empty() && parts.iter().all(|p| b64(p))
 }
 
@@ -56,7 +61,9 @@ impl Item {
             Item::Json(v) => Some(v.clone()),
             Item::Jws(s) => {
                 let payload = s.split('.').nth(1)?;
-                let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
+                let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(payload)
+                    .ok()?;
                 let v: Value = serde_json::from_slice(&bytes).ok()?;
                 Some(v.get("vc").cloned().unwrap_or(v))
             }
@@ -92,18 +99,26 @@ pub fn items(v: &Value) -> Vec<Item> {
         out.extend(a.iter().cloned().map(Item::Json));
     }
     if let Some(a) = v.get("compactJwsString").and_then(Value::as_array) {
-        out.extend(a.iter().filter_map(Value::as_str).map(|s| Item::Jws(s.to_string())));
+        out.extend(
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(|s| Item::Jws(s.to_string())),
+        );
     }
     out
 }
 
 /// Problems with the GetClrCredentialsResponse structure (empty = fine).
 pub fn shape_problems(v: &Value) -> Vec<String> {
-    let Some(o) = v.as_object() else { return vec!["response body is not a JSON object".into()] };
+    let Some(o) = v.as_object() else {
+        return vec!["response body is not a JSON object".into()];
+    };
     let mut out = Vec::new();
     for k in o.keys() {
         if k != "credential" && k != "compactJwsString" {
-            out.push(format!("{k}: member not allowed (only credential and compactJwsString)"));
+            out.push(format!(
+                "{k}: member not allowed (only credential and compactJwsString)"
+            ));
         }
     }
     match o.get("credential") {
@@ -132,9 +147,19 @@ pub fn shape_problems(v: &Value) -> Vec<String> {
 }
 
 /// `GET /credentials{query}` with `token`.
-pub async fn get(ctx: &mut Ctx, token: &str, query: &str, label: &str) -> Result<Exchange, Failure> {
+pub async fn get(
+    ctx: &mut Ctx,
+    token: &str,
+    query: &str,
+    label: &str,
+) -> Result<Exchange, Failure> {
     let url = ctx.api_url(&format!("/credentials{query}"));
-    ctx.send(Req::get(url, label).bearer(token).header("Accept", "application/json")).await
+    ctx.send(
+        Req::get(url, label)
+            .bearer(token)
+            .header("Accept", "application/json"),
+    )
+    .await
 }
 
 pub async fn run(ctx: &mut Ctx) {
@@ -160,14 +185,23 @@ pub async fn run(ctx: &mut Ctx) {
     let mut c = SHAPE.start();
     c.subject(&ex.url).cite(&ex.tx);
     let Some(v) = ex.json().filter(|_| ex.status == 200) else {
-        c.all(Verdict::Fail, &format!("{}: no JSON response body to judge", ex.brief()));
+        c.all(
+            Verdict::Fail,
+            &format!("{}: no JSON response body to judge", ex.brief()),
+        );
         ctx.finish(c);
-        ctx.blocked(VERIFIABLE.start(), "getCredentials returned no credentials to verify");
+        ctx.blocked(
+            VERIFIABLE.start(),
+            "getCredentials returned no credentials to verify",
+        );
         return;
     };
     let problems = shape_problems(&v);
     if problems.is_empty() {
-        c.pass("api.get-credentials.body-schema", "only credential[] objects and compactJwsString[] strings");
+        c.pass(
+            "api.get-credentials.body-schema",
+            "only credential[] objects and compactJwsString[] strings",
+        );
     }
     for p in problems {
         c.fail("api.get-credentials.body-schema", p);
@@ -175,17 +209,26 @@ pub async fn run(ctx: &mut Ctx) {
     let misplaced = v
         .get("credential")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter(|x| x.as_str().is_some_and(is_compact_jws)).count())
+        .map(|a| {
+            a.iter()
+                .filter(|x| x.as_str().is_some_and(is_compact_jws))
+                .count()
+        })
         .unwrap_or(0);
     c.ensure(
         "api.get-credentials.jws-in-compact-array",
         misplaced == 0,
-        format!("VC-JWT credentials are in compactJwsString, not credential: {misplaced} misplaced"),
+        format!(
+            "VC-JWT credentials are in compactJwsString, not credential: {misplaced} misplaced"
+        ),
     );
     let list = items(&v);
     let want = ctx.target.profile.credential_type.clone();
     for (i, item) in list.iter().enumerate() {
-        let types = item.credential().map(|c| crate::credential::verify::types(&c)).unwrap_or_default();
+        let types = item
+            .credential()
+            .map(|c| crate::credential::verify::types(&c))
+            .unwrap_or_default();
         c.ensure(
             "api.get-credentials.credential-type",
             types.contains(&want),
@@ -193,7 +236,8 @@ pub async fn run(ctx: &mut Ctx) {
         );
     }
     ctx.finish(c);
-    verify_all(ctx, &ex, &list);
+    let docs = documents(ctx, &list).await;
+    verify_all(ctx, &ex, &list, &docs);
 }
 
 /// Status and media type of a getCredentials response (also used after refresh).
@@ -203,34 +247,85 @@ pub fn judge_status(ctx: &mut Ctx, ex: &Exchange, what: &str) {
     c.ensure(
         "api.get-credentials.supported",
         !matches!(ex.status, 404 | 405 | 501),
-        format!("{what}: GET {{base_path}}/credentials is implemented: got {}", ex.brief()),
+        format!(
+            "{what}: GET {{base_path}}/credentials is implemented: got {}",
+            ex.brief()
+        ),
     );
-    c.ensure("api.base-path", ex.status != 404, format!("{what}: served under the profile's base path: got {}", ex.brief()));
-    c.ensure_eq("api.get-credentials.status-200", 200, ex.status, format!("{what}: answered 200"));
+    c.ensure(
+        "api.base-path",
+        ex.status != 404,
+        format!(
+            "{what}: served under the profile's base path: got {}",
+            ex.brief()
+        ),
+    );
+    c.ensure_eq(
+        "api.get-credentials.status-200",
+        200,
+        ex.status,
+        format!("{what}: answered 200"),
+    );
     c.ensure(
         "api.auth.bearer-header",
         ex.status == 200,
-        format!("{what}: the token in Authorization: Bearer is accepted: got {}", ex.brief()),
+        format!(
+            "{what}: the token in Authorization: Bearer is accepted: got {}",
+            ex.brief()
+        ),
     );
     c.ensure(
         "oauth.token.access-token-works",
         ex.status == 200,
-        format!("{what}: the access token works within its scope: got {}", ex.brief()),
+        format!(
+            "{what}: the access token works within its scope: got {}",
+            ex.brief()
+        ),
     );
     c.ensure(
         "api.get-credentials.json",
         ex.media_type() == "application/json",
-        format!("{what}: Content-Type is application/json: got {:?}", ex.media_type()),
+        format!(
+            "{what}: Content-Type is application/json: got {:?}",
+            ex.media_type()
+        ),
     );
     ctx.finish(c);
 }
 
 /// Run the verification engine on every item; one finding per credential.
-fn verify_all(ctx: &mut Ctx, ex: &Exchange, list: &[Item]) {
+/// Prefetch what the credentials refer to (bounded in size and time).
+async fn documents(ctx: &Ctx, list: &[Item]) -> Option<crate::credential::verify::Documents> {
+    if !ctx.target.fetch_documents {
+        return None;
+    }
+    let mut urls = Vec::new();
+    for item in list {
+        if let Some(v) = item.credential() {
+            crate::credential::verify::documents::wanted_urls(&v, &mut urls);
+        }
+    }
+    urls.truncate(50);
+    let fetch =
+        crate::credential::verify::documents::fetch(ctx.http.inner(), &urls, 2 * 1024 * 1024);
+    tokio::time::timeout(ctx.http.timeout() * 2, fetch)
+        .await
+        .ok()
+}
+
+fn verify_all(
+    ctx: &mut Ctx,
+    ex: &Exchange,
+    list: &[Item],
+    docs: &Option<crate::credential::verify::Documents>,
+) {
     let mut c = VERIFIABLE.start();
     c.cite(&ex.tx);
     if list.is_empty() {
-        c.not_applicable("api.get-credentials.verifiable", "getCredentials returned no credential to verify");
+        c.not_applicable(
+            "api.get-credentials.verifiable",
+            "getCredentials returned no credential to verify",
+        );
     }
     for (i, item) in list.iter().enumerate() {
         let subject = match item {
@@ -238,16 +333,29 @@ fn verify_all(ctx: &mut Ctx, ex: &Exchange, list: &[Item]) {
             Item::Jws(_) => format!("{}#/compactJwsString/{i}", ex.tx),
         };
         c.subject(&subject);
-        let (fails, errors) = verify_item(ctx, item, &subject);
+        let (fails, errors) = verify_item(ctx, item, &subject, docs);
         if fails.is_empty() && errors.is_empty() {
-            c.pass("api.get-credentials.verifiable", format!("{subject}: verifies"));
+            c.pass(
+                "api.get-credentials.verifiable",
+                format!("{subject}: verifies"),
+            );
         } else if fails.is_empty() {
-            c.error("api.get-credentials.verifiable", format!("{subject}: could not be verified: {}", errors.join("; ")));
+            c.error(
+                "api.get-credentials.verifiable",
+                format!("{subject}: could not be verified: {}", errors.join("; ")),
+            );
         } else {
-            let more = if fails.len() > 3 { format!(" (and {} more)", fails.len() - 3) } else { String::new() };
+            let more = if fails.len() > 3 {
+                format!(" (and {} more)", fails.len() - 3)
+            } else {
+                String::new()
+            };
             c.fail(
                 "api.get-credentials.verifiable",
-                format!("{subject}: does not verify: {}{more}", fails[..fails.len().min(3)].join("; ")),
+                format!(
+                    "{subject}: does not verify: {}{more}",
+                    fails[..fails.len().min(3)].join("; ")
+                ),
             );
         }
     }
@@ -255,9 +363,14 @@ fn verify_all(ctx: &mut Ctx, ex: &Exchange, list: &[Item]) {
 }
 
 /// Verify one credential into a scratch recorder; returns (failures, errors) as `id: message`.
-fn verify_item(ctx: &Ctx, item: &Item, subject: &str) -> (Vec<String>, Vec<String>) {
+fn verify_item(
+    ctx: &Ctx,
+    item: &Item,
+    subject: &str,
+    docs: &Option<crate::credential::verify::Documents>,
+) -> (Vec<String>, Vec<String>) {
     let mut scratch = Recorder::new();
-    verify_engine(ctx, item, subject, &mut scratch);
+    verify_engine(ctx, item, subject, docs, &mut scratch);
     let mut fails = Vec::new();
     let mut errors = Vec::new();
     for (id, list) in scratch.findings() {
@@ -274,14 +387,24 @@ fn verify_item(ctx: &Ctx, item: &Item, subject: &str) -> (Vec<String>, Vec<Strin
 
 /// The verify engine (`crate::credential::verify`) judging one credential as a
 /// verifier (displayer) would: proofs, schema, dates, status, nested credentials.
-fn verify_engine(ctx: &Ctx, item: &Item, subject: &str, rec: &mut Recorder) {
+fn verify_engine(
+    ctx: &Ctx,
+    item: &Item,
+    subject: &str,
+    docs: &Option<crate::credential::verify::Documents>,
+    rec: &mut Recorder,
+) {
     use crate::credential::parse::Input;
     use crate::credential::verify::{VerifyOptions, verify};
     let input = match item {
         Item::Json(v) => Input::Json(v.clone()),
         Item::Jws(s) => Input::Jws(s.clone()),
     };
-    let opts = VerifyOptions::new(crate::catalog::Role::Displayer, ctx.target.profile);
+    let mut opts = VerifyOptions::new(crate::catalog::Role::Displayer, ctx.target.profile);
+    if let Some(d) = docs {
+        opts.documents = d.clone();
+        opts.online = true;
+    }
     verify(&input, &opts, rec, subject);
 }
 
@@ -295,12 +418,17 @@ mod tests {
         let a = json!({"id": " urn:x%3Ay ", "issuer": {"id": "https://i/%7Ea"}});
         let b = json!({"id": "urn:x:y", "issuer": "https://i/~a"});
         assert_eq!(key(&a), key(&b));
-        assert_ne!(key(&a), key(&json!({"id": "urn:x:z", "issuer": "https://i/~a"})));
+        assert_ne!(
+            key(&a),
+            key(&json!({"id": "urn:x:z", "issuer": "https://i/~a"}))
+        );
     }
 
     #[test]
     fn shape_refuses_extra_members_and_bad_jws() {
-        assert!(shape_problems(&json!({"credential": [{}], "compactJwsString": ["a.b.c"]})).is_empty());
+        assert!(
+            shape_problems(&json!({"credential": [{}], "compactJwsString": ["a.b.c"]})).is_empty()
+        );
         let p = shape_problems(&json!({"compactJwsStrings": [], "compactJwsString": ["a.b"]}));
         assert_eq!(p.len(), 2, "{p:?}");
     }

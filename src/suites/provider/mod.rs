@@ -63,7 +63,10 @@ pub enum Login {
     /// A person logs in in a browser and pastes the redirected URL.
     Manual,
     /// Pre-issued tokens; registration and authorization are not exercised.
-    Token { access_token: String, refresh_token: Option<String> },
+    Token {
+        access_token: String,
+        refresh_token: Option<String>,
+    },
 }
 
 /// What is judged and how to get in.
@@ -81,6 +84,10 @@ pub struct Target {
     pub revocation_url: Option<String>,
     /// A credential to upsert that the target has not seen (else one is derived).
     pub upsert_credential: Option<serde_json::Value>,
+    /// Fetch the documents returned credentials refer to (status lists, key
+    /// documents) before verifying them; off for the builtin provider, whose
+    /// seed credentials name example.edu.
+    pub fetch_documents: bool,
 }
 
 /// The state a run accumulates.
@@ -112,20 +119,41 @@ pub struct FirstLogin {
 
 impl Ctx {
     pub fn new(http: Client, target: Target) -> Ctx {
-        Ctx { http, rec: Recorder::new(), target, sdd: None, client: None, tokens: None, unreachable: None, first: None, narrow: Vec::new() }
+        Ctx {
+            http,
+            rec: Recorder::new(),
+            target,
+            sdd: None,
+            client: None,
+            tokens: None,
+            unreachable: None,
+            first: None,
+            narrow: Vec::new(),
+        }
     }
 
     pub fn reads(&self) -> bool {
-        self.target.roles.iter().any(|r| matches!(r, Role::ServiceProviderRead | Role::Host))
+        self.target
+            .roles
+            .iter()
+            .any(|r| matches!(r, Role::ServiceProviderRead | Role::Host))
     }
 
     pub fn writes(&self) -> bool {
-        self.target.roles.iter().any(|r| matches!(r, Role::ServiceProviderWrite | Role::Host))
+        self.target
+            .roles
+            .iter()
+            .any(|r| matches!(r, Role::ServiceProviderWrite | Role::Host))
     }
 
     /// `{base}{base_path}{path}`.
     pub fn api_url(&self, path: &str) -> String {
-        format!("{}{}{}", self.target.base_url.trim_end_matches('/'), self.target.profile.base_path, path)
+        format!(
+            "{}{}{}",
+            self.target.base_url.trim_end_matches('/'),
+            self.target.profile.base_path,
+            path
+        )
     }
 
     /// Every scope of the API plus offline_access, space-separated.
@@ -139,7 +167,10 @@ impl Ctx {
     pub async fn send(&mut self, req: Req) -> Result<Exchange, Failure> {
         let r = self.http.send(&mut self.rec, req).await;
         if let Err(f) = &r
-            && matches!(f.kind, FailKind::Connect | FailKind::Tls | FailKind::Deadline | FailKind::InvalidUrl)
+            && matches!(
+                f.kind,
+                FailKind::Connect | FailKind::Tls | FailKind::Deadline | FailKind::InvalidUrl
+            )
             && self.unreachable.is_none()
         {
             self.unreachable = Some(f.message.clone());
@@ -206,38 +237,85 @@ impl Ctx {
 
     /// Walk an authorization request with the configured strategy.
     pub async fn walk(&mut self, req: &AuthRequest) -> Result<Walk, String> {
+        self.walk_as(req, false).await
+    }
+
+    /// Walk an authorization request; `deny` presses the form's refusing button.
+    pub async fn walk_as(&mut self, req: &AuthRequest, deny: bool) -> Result<Walk, String> {
         match self.target.login.clone() {
-            Login::Form(f) => Box::pin(crate::oauth::authorize::form(&self.http, &mut self.rec, req, &f))
+            Login::Form(mut f) => {
+                f.deny = deny;
+                Box::pin(crate::oauth::authorize::form(
+                    &self.http,
+                    &mut self.rec,
+                    req,
+                    &f,
+                ))
                 .await
-                .map_err(|e| e.to_string()),
+                .map_err(|e| e.to_string())
+            }
             Login::Manual => {
                 let req = req.clone();
                 let red = self.http.redactor().clone();
-                let r = tokio::task::spawn_blocking(move || crate::oauth::authorize::manual(&req, &red))
-                    .await
-                    .map_err(|e| format!("manual login: {e}"))??;
-                Ok(Walk { result: r, txs: Vec::new(), location: None })
+                let r = tokio::task::spawn_blocking(move || {
+                    crate::oauth::authorize::manual(&req, &red)
+                })
+                .await
+                .map_err(|e| format!("manual login: {e}"))??;
+                Ok(Walk {
+                    result: r,
+                    txs: Vec::new(),
+                    location: None,
+                })
             }
-            Login::Token { .. } => Err("login strategy token: no authorization request is made".into()),
+            Login::Token { .. } => {
+                Err("login strategy token: no authorization request is made".into())
+            }
         }
     }
 
     /// A full login for `scope`: authorize with PKCE, then exchange the code.
-    /// Returns the tokens and the transcript ids of the token exchange.
-    pub async fn login(&mut self, scope: &str) -> Result<(Tokens, String), String> {
+    /// Returns the tokens, the token exchange's transcript id and the scope
+    /// the authorization redirect reported.
+    pub async fn login(&mut self, scope: &str) -> Result<(Tokens, String, Option<String>), String> {
         let verifier = pkce::verifier();
-        let req = self.auth_request(scope, &verifier).ok_or("no SDD or no registered client")?;
+        let req = self
+            .auth_request(scope, &verifier)
+            .ok_or("no SDD or no registered client")?;
         let walk = self.walk(&req).await?;
-        let AuthResult::Code { code, .. } = walk.result else {
-            return Err(format!("authorization did not return a code: {:?}", walk.result));
+        let AuthResult::Code {
+            code,
+            scope: granted,
+            ..
+        } = walk.result
+        else {
+            return Err(format!(
+                "authorization did not return a code: {:?}",
+                walk.result
+            ));
         };
-        let (sdd, client) = (self.sdd.clone().ok_or("no SDD")?, self.client.clone().ok_or("no client")?);
-        let p = CodeExchange { code: &code, redirect_uri: &req.redirect_uri, scope, verifier: Some(&verifier) };
-        let ex = crate::oauth::token::exchange_code(&self.http, &mut self.rec, &sdd.token_url, Some(&client), &p, "token: exchange code")
-            .await
-            .map_err(|e| e.to_string())?;
+        let (sdd, client) = (
+            self.sdd.clone().ok_or("no SDD")?,
+            self.client.clone().ok_or("no client")?,
+        );
+        let p = CodeExchange {
+            code: &code,
+            redirect_uri: &req.redirect_uri,
+            scope,
+            verifier: Some(&verifier),
+        };
+        let ex = crate::oauth::token::exchange_code(
+            &self.http,
+            &mut self.rec,
+            &sdd.token_url,
+            Some(&client),
+            &p,
+            "token: exchange code",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         let t = crate::oauth::token::parse(&ex, self.http.redactor())?;
-        Ok((t, ex.tx))
+        Ok((t, ex.tx, granted))
     }
 }
 
@@ -245,9 +323,14 @@ impl Ctx {
 /// when the target could not be reached, why.
 pub async fn run(mut ctx: Ctx) -> (Recorder, Option<String>) {
     if ctx.http.insecure() {
-        ctx.rec.note("--insecure: the server's TLS certificate was NOT verified");
+        ctx.rec
+            .note("--insecure: the server's TLS certificate was NOT verified");
     }
-    if let Login::Token { access_token, refresh_token } = &ctx.target.login {
+    if let Login::Token {
+        access_token,
+        refresh_token,
+    } = &ctx.target.login
+    {
         crate::http::client::secret(ctx.http.redactor(), access_token, "access-token");
         if let Some(r) = refresh_token {
             crate::http::client::secret(ctx.http.redactor(), r, "refresh-token");
@@ -284,7 +367,11 @@ mod tests {
         let all = all_checks();
         for (i, c) in all.iter().enumerate() {
             assert!(!c.ids.is_empty(), "{} declares no ids", c.name);
-            assert!(all[i + 1..].iter().all(|d| d.name != c.name), "duplicate check {}", c.name);
+            assert!(
+                all[i + 1..].iter().all(|d| d.name != c.name),
+                "duplicate check {}",
+                c.name
+            );
         }
     }
 
@@ -297,7 +384,10 @@ mod tests {
                 if cat.get(id).is_none() {
                     missing.push(format!("{} ({})", id, c.name));
                 }
-                assert!(SCOPE.iter().any(|p| id.starts_with(&format!("{p}."))), "{id} outside SCOPE");
+                assert!(
+                    SCOPE.iter().any(|p| id.starts_with(&format!("{p}."))),
+                    "{id} outside SCOPE"
+                );
             }
         }
         assert!(missing.is_empty(), "ids not in the catalog: {missing:#?}");

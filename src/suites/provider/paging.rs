@@ -11,11 +11,22 @@ use crate::http::client::same_origin;
 use crate::suites::CheckSpec;
 use std::collections::BTreeSet;
 
-pub const LIMIT: CheckSpec =
-    CheckSpec { name: "paging: limit honoured", ids: &["api.paging.limit", "api.paging.supported"] };
-pub const OFFSET: CheckSpec = CheckSpec { name: "paging: offset honoured", ids: &["api.paging.offset"] };
-pub const TOTAL: CheckSpec =
-    CheckSpec { name: "paging: X-Total-Count equals the total", ids: &["api.paging.x-total-count"] };
+pub const LIMIT: CheckSpec = CheckSpec {
+    name: "paging: limit honoured",
+    ids: &["api.paging.limit", "api.paging.supported"],
+};
+pub const OFFSET: CheckSpec = CheckSpec {
+    name: "paging: offset honoured",
+    ids: &["api.paging.offset"],
+};
+pub const TOTAL: CheckSpec = CheckSpec {
+    name: "paging: X-Total-Count equals the total",
+    ids: &[
+        "api.paging.x-total-count",
+        "api.paging.link-when-complete",
+        "api.paging.retry-after",
+    ],
+};
 pub const LINK: CheckSpec = CheckSpec {
     name: "paging: Link header relations",
     ids: &[
@@ -27,14 +38,18 @@ pub const LINK: CheckSpec = CheckSpec {
         "api.paging.link-last",
     ],
 };
-pub const WALK: CheckSpec =
-    CheckSpec {
-        name: "paging: following next visits every credential once",
-        ids: &["api.paging.walk-consistent", "api.paging.link-followable"],
-    };
-pub const SINCE: CheckSpec = CheckSpec { name: "paging: since filters by issue time", ids: &["api.paging.since"] };
-pub const INVALID: CheckSpec =
-    CheckSpec { name: "paging: invalid limit/offset/since refused with 400", ids: &["api.paging.invalid-params"] };
+pub const WALK: CheckSpec = CheckSpec {
+    name: "paging: following next visits every credential once",
+    ids: &["api.paging.walk-consistent", "api.paging.link-followable"],
+};
+pub const SINCE: CheckSpec = CheckSpec {
+    name: "paging: since filters by issue time",
+    ids: &["api.paging.since"],
+};
+pub const INVALID: CheckSpec = CheckSpec {
+    name: "paging: invalid limit/offset/since refused with 400",
+    ids: &["api.paging.invalid-params"],
+};
 
 pub const CHECKS: &[CheckSpec] = &[LIMIT, OFFSET, TOTAL, LINK, WALK, SINCE, INVALID];
 
@@ -73,7 +88,9 @@ pub fn parse_link(header: &str) -> Result<Vec<Link>, String> {
                 return Err(format!("{rest:?}: expected ; or , after a link"));
             };
             let p = p.trim_start();
-            let name_end = p.find(|c: char| c == '=' || c == ';' || c == ',' || c.is_whitespace()).unwrap_or(p.len());
+            let name_end = p
+                .find(|c: char| c == '=' || c == ';' || c == ',' || c.is_whitespace())
+                .unwrap_or(p.len());
             let name = p[..name_end].to_ascii_lowercase();
             if name.is_empty() {
                 return Err(format!("{p:?}: empty parameter name"));
@@ -107,7 +124,10 @@ pub fn parse_link(header: &str) -> Result<Vec<Link>, String> {
 /// The target of relation `rel`, resolved against `base`.
 fn rel(links: &[Link], rel: &str, base: &str) -> Option<String> {
     let l = links.iter().find(|l| l.rels.iter().any(|r| r == rel))?;
-    url::Url::parse(base).and_then(|b| b.join(&l.target)).map(|u| u.to_string()).ok()
+    url::Url::parse(base)
+        .and_then(|b| b.join(&l.target))
+        .map(|u| u.to_string())
+        .ok()
 }
 
 fn links_of(ex: &Exchange) -> Result<Vec<Link>, String> {
@@ -133,7 +153,14 @@ pub async fn run(ctx: &mut Ctx) {
         }
     };
     // The whole list: ask for a large page so a default page size does not hide items.
-    let all = match get_credentials::get(ctx, &token, "?limit=1000&offset=0", "getCredentials limit=1000").await {
+    let all = match get_credentials::get(
+        ctx,
+        &token,
+        "?limit=1000&offset=0",
+        "getCredentials limit=1000",
+    )
+    .await
+    {
         Ok(ex) => ex,
         Err(f) => {
             for spec in CHECKS {
@@ -146,25 +173,54 @@ pub async fn run(ctx: &mut Ctx) {
         for spec in CHECKS {
             let mut c = spec.start();
             c.cite(&all.tx);
-            ctx.blocked(c, &format!("getCredentials with limit=1000 answered {}", all.brief()));
+            ctx.blocked(
+                c,
+                &format!("getCredentials with limit=1000 answered {}", all.brief()),
+            );
         }
         return;
     };
     let full = items(&all_v);
     let n = full.len();
-    let header_total = all.header("x-total-count").and_then(|s| s.trim().parse::<usize>().ok());
+    let header_total = all
+        .header("x-total-count")
+        .and_then(|s| s.trim().parse::<usize>().ok());
     let total = header_total.unwrap_or(n);
 
     let mut tc = TOTAL.start();
     tc.subject(&all.url).cite(&all.tx);
     judge_total(&mut tc, &all, total, n);
+    if n == total {
+        match all.header_all("link").is_empty() {
+            true => tc.not_applicable(
+                "api.paging.link-when-complete",
+                "no Link header on a complete list",
+            ),
+            false => tc.ensure(
+                "api.paging.link-when-complete",
+                links_of(&all).is_ok(),
+                "Link on a complete list parses",
+            ),
+        };
+    }
+    match all.header("retry-after") {
+        Some(r) => tc.ensure(
+            "api.paging.retry-after",
+            !r.trim().is_empty(),
+            format!("Retry-After {r:?} is a delay or date"),
+        ),
+        None => tc.not_applicable("api.paging.retry-after", "no Retry-After was sent"),
+    };
 
     if total < 2 {
         ctx.finish(tc);
         for spec in [LIMIT, OFFSET, LINK, WALK] {
             let mut c = spec.start();
             c.cite(&all.tx);
-            ctx.blocked(c, &format!("the account holds {total} credential(s); paging needs at least 2"));
+            ctx.blocked(
+                c,
+                &format!("the account holds {total} credential(s); paging needs at least 2"),
+            );
         }
         since(ctx, &token, n).await;
         invalid(ctx, &token).await;
@@ -175,7 +231,14 @@ pub async fn run(ctx: &mut Ctx) {
     let mut pages = Vec::new();
     for offset in [0usize, 1] {
         let q = format!("?limit=1&offset={offset}");
-        match get_credentials::get(ctx, &token, &q, &format!("getCredentials limit=1 offset={offset}")).await {
+        match get_credentials::get(
+            ctx,
+            &token,
+            &q,
+            &format!("getCredentials limit=1 offset={offset}"),
+        )
+        .await
+        {
             Ok(ex) => pages.push((offset, ex)),
             Err(f) => {
                 for spec in [LIMIT, OFFSET, LINK, WALK, SINCE, INVALID] {
@@ -195,7 +258,12 @@ pub async fn run(ctx: &mut Ctx) {
         kc.subject(&ex.url).cite(&ex.tx);
         tc.cite(&ex.tx);
         let got = ex.json().map(|v| items(&v)).unwrap_or_default();
-        lc.ensure_eq("api.paging.limit", 1, got.len(), format!("limit=1 offset={offset}: exactly one credential"));
+        lc.ensure_eq(
+            "api.paging.limit",
+            1,
+            got.len(),
+            format!("limit=1 offset={offset}: exactly one credential"),
+        );
         lc.ensure(
             "api.paging.supported",
             ex.status == 200 && got.len() == 1,
@@ -228,11 +296,16 @@ fn judge_total(c: &mut Check, ex: &Exchange, total: usize, n: usize) {
             c.ensure(
                 "api.paging.x-total-count",
                 parsed == Some(total) && total >= n,
-                format!("X-Total-Count {v:?} equals the number of credentials ({n} returned unpaged)"),
+                format!(
+                    "X-Total-Count {v:?} equals the number of credentials ({n} returned unpaged)"
+                ),
             );
         }
         None => {
-            c.fail("api.paging.x-total-count", "X-Total-Count missing although the server knows the total");
+            c.fail(
+                "api.paging.x-total-count",
+                "X-Total-Count missing although the server knows the total",
+            );
         }
     }
 }
@@ -246,20 +319,32 @@ fn judge_links(c: &mut Check, ex: &Exchange, offset: usize, total: usize) {
         format!("offset={offset} limit=1 of {total}: Link header on an incomplete list"),
     );
     if raw.is_empty() {
-        for id in ["api.paging.link-next", "api.paging.link-first", "api.paging.link-last"] {
-            c.fail(id, format!("offset={offset} limit=1 of {total}: no Link header"));
+        for id in [
+            "api.paging.link-next",
+            "api.paging.link-first",
+            "api.paging.link-last",
+        ] {
+            c.fail(
+                id,
+                format!("offset={offset} limit=1 of {total}: no Link header"),
+            );
         }
         return;
     }
     let links = match links_of(ex) {
         Ok(l) => l,
         Err(e) => {
-            c.all(crate::evidence::Verdict::Fail, &format!("offset={offset}: Link does not parse per RFC 8288: {e}"));
+            c.all(
+                crate::evidence::Verdict::Fail,
+                &format!("offset={offset}: Link does not parse per RFC 8288: {e}"),
+            );
             return;
         }
     };
     let resolvable = links.iter().all(|l| {
-        url::Url::parse(&ex.url).and_then(|b| b.join(&l.target)).is_ok_and(|u| u.path().ends_with("/credentials"))
+        url::Url::parse(&ex.url)
+            .and_then(|b| b.join(&l.target))
+            .is_ok_and(|u| u.path().ends_with("/credentials"))
     });
     c.ensure(
         "api.paging.link-syntax",
@@ -267,14 +352,25 @@ fn judge_links(c: &mut Check, ex: &Exchange, offset: usize, total: usize) {
         format!("offset={offset}: Link parses per RFC 8288 and every target is the getCredentials endpoint"),
     );
     let has = |r: &str| links.iter().any(|l| l.rels.iter().any(|x| x == r));
-    for (id, r) in [("api.paging.link-first", "first"), ("api.paging.link-last", "last")] {
+    for (id, r) in [
+        ("api.paging.link-first", "first"),
+        ("api.paging.link-last", "last"),
+    ] {
         c.ensure(id, has(r), format!("offset={offset}: rel=\"{r}\" present"));
     }
     if offset + 1 < total {
-        c.ensure("api.paging.link-next", has("next"), format!("offset={offset}: rel=\"next\" present (more follow)"));
+        c.ensure(
+            "api.paging.link-next",
+            has("next"),
+            format!("offset={offset}: rel=\"next\" present (more follow)"),
+        );
     }
     if offset > 0 {
-        c.ensure("api.paging.link-prev", has("prev"), format!("offset={offset}: rel=\"prev\" present (offset > 0)"));
+        c.ensure(
+            "api.paging.link-prev",
+            has("prev"),
+            format!("offset={offset}: rel=\"prev\" present (offset > 0)"),
+        );
     }
 }
 
@@ -285,7 +381,12 @@ async fn invalid(ctx: &mut Ctx, token: &str) {
         match get_credentials::get(ctx, token, q, &format!("getCredentials {q}")).await {
             Ok(ex) => {
                 c.subject(&ex.url).cite(&ex.tx);
-                c.ensure_eq("api.paging.invalid-params", 400, ex.status, format!("{q}: refused with 400"));
+                c.ensure_eq(
+                    "api.paging.invalid-params",
+                    400,
+                    ex.status,
+                    format!("{q}: refused with 400"),
+                );
             }
             Err(f) => {
                 c.cite(&f.tx);
@@ -305,7 +406,8 @@ async fn walk(ctx: &mut Ctx, token: &str, full: &[Item]) {
     let max_pages = full.len() + 3;
     let origin = url.clone();
     for page in 0..max_pages {
-        let req = crate::http::Req::get(&url, format!("getCredentials walk page {page}")).bearer(token);
+        let req =
+            crate::http::Req::get(&url, format!("getCredentials walk page {page}")).bearer(token);
         let ex = match ctx.send(req).await {
             Ok(ex) => ex,
             Err(f) => {
@@ -317,10 +419,17 @@ async fn walk(ctx: &mut Ctx, token: &str, full: &[Item]) {
         };
         c.cite(&ex.tx);
         if page > 0 {
-            c.ensure("api.paging.link-followable", ex.status == 200, format!("{url}: the next link answers 200: got {}", ex.brief()));
+            c.ensure(
+                "api.paging.link-followable",
+                ex.status == 200,
+                format!("{url}: the next link answers 200: got {}", ex.brief()),
+            );
         }
         if ex.status != 200 {
-            c.fail("api.paging.walk-consistent", format!("{url}: page answered {}", ex.brief()));
+            c.fail(
+                "api.paging.walk-consistent",
+                format!("{url}: page answered {}", ex.brief()),
+            );
             ctx.finish(c);
             return;
         }
@@ -328,7 +437,10 @@ async fn walk(ctx: &mut Ctx, token: &str, full: &[Item]) {
         let next = links_of(&ex).ok().and_then(|l| rel(&l, "next", &url));
         match next {
             Some(n) if !same_origin(&n, &origin) => {
-                c.fail("api.paging.walk-consistent", format!("{n}: next link points to another origin; the token is not sent there"));
+                c.fail(
+                    "api.paging.walk-consistent",
+                    format!("{n}: next link points to another origin; the token is not sent there"),
+                );
                 ctx.finish(c);
                 return;
             }
@@ -356,16 +468,25 @@ async fn walk(ctx: &mut Ctx, token: &str, full: &[Item]) {
 /// `since` far in the future gives nothing; far in the past gives everything.
 async fn since(ctx: &mut Ctx, token: &str, n: usize) {
     let mut c = SINCE.start();
-    for (when, want) in [("2999-01-01T00:00:00Z", 0usize), ("1970-01-01T00:00:00Z", n)] {
+    for (when, want) in [
+        ("2999-01-01T00:00:00Z", 0usize),
+        ("1970-01-01T00:00:00Z", n),
+    ] {
         let q = format!("?since={when}&limit=1000");
         match get_credentials::get(ctx, token, &q, &format!("getCredentials since={when}")).await {
             Ok(ex) => {
                 c.subject(&ex.url).cite(&ex.tx);
-                let got = ex.json().filter(|_| ex.status == 200).map(|v| items(&v).len());
+                let got = ex
+                    .json()
+                    .filter(|_| ex.status == 200)
+                    .map(|v| items(&v).len());
                 c.ensure(
                     "api.paging.since",
                     got == Some(want),
-                    format!("since={when}: {want} credential(s) expected, got {got:?} ({})", ex.brief()),
+                    format!(
+                        "since={when}: {want} credential(s) expected, got {got:?} ({})",
+                        ex.brief()
+                    ),
                 );
             }
             Err(f) => {
@@ -389,7 +510,10 @@ mod tests {
         assert_eq!(l[0].rels, vec!["next"]);
         assert_eq!(l[1].rels, vec!["first"]);
         assert_eq!(l[2].rels, vec!["last", "prev"]);
-        assert_eq!(rel(&l, "next", "https://h/c").as_deref(), Some("https://h/c?limit=2&offset=2"));
+        assert_eq!(
+            rel(&l, "next", "https://h/c").as_deref(),
+            Some("https://h/c?limit=2&offset=2")
+        );
     }
 
     #[test]

@@ -9,11 +9,21 @@ use serde_json::Value;
 
 pub const GET: CheckSpec = CheckSpec {
     name: "getProfile: 200 JSON Profile with the certification id",
-    ids: &["api.get-profile.supported", "api.get-profile.status-200", "api.get-profile.body", "api.get-profile.cert-id"],
+    ids: &[
+        "api.get-profile.supported",
+        "api.get-profile.status-200",
+        "api.get-profile.body",
+        "api.get-profile.cert-id",
+    ],
 };
 pub const PUT: CheckSpec = CheckSpec {
     name: "putProfile: a changed Profile is stored",
-    ids: &["api.put-profile.supported", "api.put-profile.json", "api.put-profile.status", "api.put-profile.persisted"],
+    ids: &[
+        "api.put-profile.supported",
+        "api.put-profile.json",
+        "api.put-profile.status",
+        "api.put-profile.persisted",
+    ],
 };
 
 pub const CHECKS: &[CheckSpec] = &[GET, PUT];
@@ -21,7 +31,12 @@ pub const CHECKS: &[CheckSpec] = &[GET, PUT];
 /// `GET /profile` with `token`.
 pub async fn get(ctx: &mut Ctx, token: &str, label: &str) -> Result<Exchange, Failure> {
     let url = ctx.api_url("/profile");
-    ctx.send(Req::get(url, label).bearer(token).header("Accept", "application/json")).await
+    ctx.send(
+        Req::get(url, label)
+            .bearer(token)
+            .header("Accept", "application/json"),
+    )
+    .await
 }
 
 fn is_profile(v: &Value) -> bool {
@@ -30,7 +45,10 @@ fn is_profile(v: &Value) -> bool {
         Some(Value::Array(a)) => a.iter().any(|t| t == "Profile"),
         _ => false,
     };
-    typed && v.get("id").and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty())
+    typed
+        && v.get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.trim().is_empty())
 }
 
 /// Status and shape of a getProfile response (also used after refresh).
@@ -41,7 +59,10 @@ pub fn judge_get(ctx: &mut Ctx, ex: &Exchange, what: &str, cert_id: bool) {
     c.ensure(
         "api.get-profile.supported",
         !matches!(ex.status, 404 | 405 | 501),
-        format!("{what}: GET {{base_path}}/profile is implemented: got {}", ex.brief()),
+        format!(
+            "{what}: GET {{base_path}}/profile is implemented: got {}",
+            ex.brief()
+        ),
     );
     c.ensure(
         "api.get-profile.status-200",
@@ -56,16 +77,32 @@ pub fn judge_get(ctx: &mut Ctx, ex: &Exchange, what: &str, cert_id: bool) {
                 p,
             );
             let msgs: Vec<&str> = errs.iter().take(3).map(|e| e.message.as_str()).collect();
-            c.ensure("api.get-profile.body", errs.is_empty(), format!("{what}: Profile valid against its schema {msgs:?}"));
+            c.ensure(
+                "api.get-profile.body",
+                errs.is_empty(),
+                format!("{what}: Profile valid against its schema {msgs:?}"),
+            );
         }
         _ => {
-            c.fail("api.get-profile.body", format!("{what}: body is not a Profile with id and type Profile"));
+            c.fail(
+                "api.get-profile.body",
+                format!("{what}: body is not a Profile with id and type Profile"),
+            );
         }
     }
     if cert_id {
         let want = &ctx.target.profile.cert_profile_id;
-        let got = v.as_ref().and_then(|v| v.get("id")).and_then(Value::as_str).unwrap_or("");
-        c.ensure_eq("api.get-profile.cert-id", want.as_str(), got, format!("{what}: the Profile id"));
+        let got = v
+            .as_ref()
+            .and_then(|v| v.get("id"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        c.ensure_eq(
+            "api.get-profile.cert-id",
+            want.as_str(),
+            got,
+            format!("{what}: the Profile id"),
+        );
     }
     ctx.finish(c);
 }
@@ -101,30 +138,56 @@ pub async fn run_put(ctx: &mut Ctx) {
     let name = format!("clr-conformance {}", crate::oauth::pkce::random(8));
     changed["name"] = Value::String(name.clone());
     let url = ctx.api_url("/profile");
-    let put = Req::new(http::Method::PUT, &url, "putProfile").bearer(&token).json(changed.clone());
+    let put = Req::new(http::Method::PUT, &url, "putProfile")
+        .bearer(&token)
+        .json(changed.clone());
     match ctx.send(put).await {
         Ok(ex) => {
             c.subject(&url).cite(&ex.tx);
             if matches!(ex.status, 404 | 405 | 501) {
                 c.cite(&ex.tx);
-                c.all(crate::evidence::Verdict::NotApplicable, &format!("putProfile not implemented ({})", ex.brief()));
+                c.all(
+                    crate::evidence::Verdict::NotApplicable,
+                    &format!("putProfile not implemented ({})", ex.brief()),
+                );
                 return ctx.finish(c);
             }
-            c.pass("api.put-profile.supported", "PUT {base_path}/profile is implemented");
+            c.pass(
+                "api.put-profile.supported",
+                "PUT {base_path}/profile is implemented",
+            );
             let ok = ex.status == 200 || ex.status == 202;
-            c.ensure("api.put-profile.json", ok, format!("an application/json Profile is accepted: got {}", ex.brief()));
-            c.ensure("api.put-profile.status", ok, format!("putProfile answered 200 (or 202 accepted): got {}", ex.brief()));
+            c.ensure(
+                "api.put-profile.json",
+                ok,
+                format!(
+                    "an application/json Profile is accepted: got {}",
+                    ex.brief()
+                ),
+            );
+            c.ensure(
+                "api.put-profile.status",
+                ok,
+                format!(
+                    "putProfile answered 200 (or 202 accepted): got {}",
+                    ex.brief()
+                ),
+            );
         }
         Err(f) => return ctx.transport_error(c, &f),
     }
     match get(ctx, &token, "getProfile (after put)").await {
         Ok(ex) => {
             c.cite(&ex.tx);
-            let got = ex.json().and_then(|v| v.get("name").and_then(Value::as_str).map(str::to_string));
+            let got = ex
+                .json()
+                .and_then(|v| v.get("name").and_then(Value::as_str).map(str::to_string));
             c.ensure(
                 "api.put-profile.persisted",
                 got.as_deref() == Some(name.as_str()),
-                format!("getProfile after putProfile returns the stored name {name:?}: got {got:?}"),
+                format!(
+                    "getProfile after putProfile returns the stored name {name:?}: got {got:?}"
+                ),
             );
         }
         Err(f) => {
@@ -134,6 +197,8 @@ pub async fn run_put(ctx: &mut Ctx) {
     }
     ctx.finish(c);
     // Put the original back so the target is left as found.
-    let restore = Req::new(http::Method::PUT, &url, "putProfile (restore)").bearer(&token).json(original);
+    let restore = Req::new(http::Method::PUT, &url, "putProfile (restore)")
+        .bearer(&token)
+        .json(original);
     let _ = ctx.send(restore).await;
 }

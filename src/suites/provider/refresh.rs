@@ -10,18 +10,36 @@ use crate::suites::CheckSpec;
 
 pub const NEW_TOKEN: CheckSpec = CheckSpec {
     name: "refresh: a refresh returns a new, working access token",
-    ids: &["oauth.refresh.new-access-token"],
+    ids: &[
+        "oauth.refresh.optional",
+        "oauth.refresh.new-access-token",
+        "oauth.refresh.new-token-works",
+        "discovery.oauth2acg.refresh-url",
+    ],
+};
+pub const ERRORS: CheckSpec = CheckSpec {
+    name: "refresh: an invalid refresh token gets 400 invalid_grant",
+    ids: &["oauth.refresh.errors"],
 };
 pub const LIMITS: CheckSpec = CheckSpec {
     name: "refresh: no wider scope, no other client",
-    ids: &["oauth.refresh.scope-not-exceed", "oauth.refresh.client-auth"],
+    ids: &[
+        "oauth.refresh.scope-not-exceed",
+        "oauth.refresh.client-auth",
+    ],
 };
 
-pub const CHECKS: &[CheckSpec] = &[NEW_TOKEN, LIMITS];
+pub const CHECKS: &[CheckSpec] = &[NEW_TOKEN, ERRORS, LIMITS];
 
 pub async fn run(ctx: &mut Ctx) {
-    let (Some(t), Some(sdd), Some(client)) = (ctx.tokens.clone(), ctx.sdd.clone(), ctx.client.clone()) else {
-        let why = if ctx.tokens.is_some() { "no token URL or client to refresh with" } else { "no tokens were obtained" };
+    let (Some(t), Some(sdd), Some(client)) =
+        (ctx.tokens.clone(), ctx.sdd.clone(), ctx.client.clone())
+    else {
+        let why = if ctx.tokens.is_some() {
+            "no token URL or client to refresh with"
+        } else {
+            "no tokens were obtained"
+        };
         for spec in CHECKS {
             ctx.blocked(spec.start(), why);
         }
@@ -30,7 +48,10 @@ pub async fn run(ctx: &mut Ctx) {
     let Some(rt) = t.refresh_token.clone() else {
         for spec in CHECKS {
             let mut c = spec.start();
-            c.all(crate::evidence::Verdict::NotApplicable, "the server issued no refresh token (refresh not offered)");
+            c.all(
+                crate::evidence::Verdict::NotApplicable,
+                "the server issued no refresh token (refresh not offered)",
+            );
             ctx.finish(c);
         }
         return;
@@ -39,25 +60,73 @@ pub async fn run(ctx: &mut Ctx) {
     let scope = t.scope.clone().unwrap_or_else(|| ctx.full_scope());
     let mut c = NEW_TOKEN.start();
     let id = "oauth.refresh.new-access-token";
+    c.pass("oauth.refresh.optional", "the server issues refresh tokens");
+    c.ensure(
+        "discovery.oauth2acg.refresh-url",
+        sdd.refresh_url.is_some(),
+        "the server issues refresh tokens and the SDD gives OAuth2ACG.flows.authorizationCode.refreshUrl",
+    );
     match token::refresh(&ctx.http, &mut ctx.rec, &url, &client, &rt, &scope).await {
         Ok(ex) => {
             c.subject(&url).cite(&ex.tx);
             match token::parse(&ex, ctx.http.redactor()) {
                 Ok(mut nt) => {
-                    c.ensure(id, nt.access_token != t.access_token, "the refreshed access token differs from the old one");
+                    c.ensure(
+                        id,
+                        nt.access_token != t.access_token,
+                        "the refreshed access token differs from the old one",
+                    );
                     if nt.refresh_token.is_none() {
                         nt.refresh_token = Some(rt.clone());
                     }
                     ctx.tokens = Some(nt.clone());
                     // The read calls again, with the new token.
                     if ctx.reads() {
-                        if let Ok(ex) = super::get_credentials::get(ctx, &nt.access_token, "", "getCredentials (refreshed token)").await {
+                        if let Ok(ex) = super::get_credentials::get(
+                            ctx,
+                            &nt.access_token,
+                            "",
+                            "getCredentials (refreshed token)",
+                        )
+                        .await
+                        {
                             c.cite(&ex.tx);
-                            c.ensure(id, ex.status == 200, format!("getCredentials works with the refreshed token: got {}", ex.brief()));
-                            super::get_credentials::judge_status(ctx, &ex, "getCredentials (refreshed token)");
+                            c.ensure(
+                                "oauth.refresh.new-token-works",
+                                ex.status == 200,
+                                format!(
+                                    "getCredentials works with the refreshed token: got {}",
+                                    ex.brief()
+                                ),
+                            );
+                            super::get_credentials::judge_status(
+                                ctx,
+                                &ex,
+                                "getCredentials (refreshed token)",
+                            );
                         }
-                        if let Ok(ex) = super::profile::get(ctx, &nt.access_token, "getProfile (refreshed token)").await {
-                            super::profile::judge_get(ctx, &ex, "getProfile (refreshed token)", false);
+                        if let Ok(ex) = super::profile::get(
+                            ctx,
+                            &nt.access_token,
+                            "getProfile (refreshed token)",
+                        )
+                        .await
+                        {
+                            c.cite(&ex.tx);
+                            c.ensure(
+                                "oauth.refresh.new-token-works",
+                                ex.status == 200,
+                                format!(
+                                    "getProfile works with the refreshed token: got {}",
+                                    ex.brief()
+                                ),
+                            );
+                            super::profile::judge_get(
+                                ctx,
+                                &ex,
+                                "getProfile (refreshed token)",
+                                false,
+                            );
                         }
                     }
                 }
@@ -69,6 +138,39 @@ pub async fn run(ctx: &mut Ctx) {
         Err(f) => {
             c.cite(&f.tx);
             c.error(id, f.message);
+        }
+    }
+    ctx.finish(c);
+    let mut c = ERRORS.start();
+    match token::refresh(
+        &ctx.http,
+        &mut ctx.rec,
+        &url,
+        &client,
+        "invalid-refresh-token-0000",
+        &scope,
+    )
+    .await
+    {
+        Ok(ex) => {
+            c.subject(&url).cite(&ex.tx);
+            let err = ex
+                .json()
+                .and_then(|v| token::error_code(&v).map(str::to_string));
+            c.ensure(
+                "oauth.refresh.errors",
+                ex.status == 400
+                    && ex.is_json_media_type()
+                    && err.as_deref() == Some("invalid_grant"),
+                format!(
+                    "an invalid refresh token: 400 JSON invalid_grant: got {} error={err:?}",
+                    ex.brief()
+                ),
+            );
+        }
+        Err(f) => {
+            c.cite(&f.tx);
+            c.error("oauth.refresh.errors", f.message);
         }
     }
     ctx.finish(c);
@@ -84,10 +186,13 @@ async fn limits(ctx: &mut Ctx, url: &str, client: &crate::oauth::ClientCreds) {
     let sc = ctx.target.profile.scopes.clone();
     let narrow = format!("{} {}", sc.credential_readonly, sc.offline_access);
     match ctx.login(&narrow).await {
-        Ok((t, tx)) => {
+        Ok((t, tx, _)) => {
             c.cite(&tx);
             let Some(rt) = t.refresh_token.clone() else {
-                c.all(crate::evidence::Verdict::Skip, "the narrow login got no refresh token");
+                c.all(
+                    crate::evidence::Verdict::Skip,
+                    "the narrow login got no refresh token",
+                );
                 return ctx.finish(c);
             };
             let wide = ctx.full_scope();
@@ -98,7 +203,10 @@ async fn limits(ctx: &mut Ctx, url: &str, client: &crate::oauth::ClientCreds) {
                     c.ensure(
                         "oauth.refresh.scope-not-exceed",
                         ex.status != 200,
-                        format!("a refresh asking for more than the granted scope is refused: got {}", ex.brief()),
+                        format!(
+                            "a refresh asking for more than the granted scope is refused: got {}",
+                            ex.brief()
+                        ),
                     );
                 }
                 Err(f) => {
@@ -107,27 +215,49 @@ async fn limits(ctx: &mut Ctx, url: &str, client: &crate::oauth::ClientCreds) {
                 }
             }
             // Another client presenting this client's refresh token.
-            let reg = ctx.sdd.as_ref().map(|s| s.registration_url.clone()).unwrap_or_default();
+            let reg = ctx
+                .sdd
+                .as_ref()
+                .map(|s| s.registration_url.clone())
+                .unwrap_or_default();
             let body = ctx.target.metadata.request_body(&ctx.full_scope());
-            match register::send(&ctx.http, &mut ctx.rec, &reg, body, "register a second client").await {
+            match register::send(
+                &ctx.http,
+                &mut ctx.rec,
+                &reg,
+                body,
+                "register a second client",
+            )
+            .await
+            {
                 Ok(ex) => match register::parse(&ex, ctx.http.redactor()) {
-                    Ok(other) => match token::refresh(&ctx.http, &mut ctx.rec, url, &other, &rt, &narrow).await {
-                        Ok(ex) => {
-                            c.cite(&ex.tx);
-                            let _ = token::parse(&ex, ctx.http.redactor());
-                            c.ensure(
-                                "oauth.refresh.client-auth",
-                                ex.status != 200,
-                                format!("another client's refresh token is refused: got {}", ex.brief()),
-                            );
+                    Ok(other) => {
+                        match token::refresh(&ctx.http, &mut ctx.rec, url, &other, &rt, &narrow)
+                            .await
+                        {
+                            Ok(ex) => {
+                                c.cite(&ex.tx);
+                                let _ = token::parse(&ex, ctx.http.redactor());
+                                c.ensure(
+                                    "oauth.refresh.client-auth",
+                                    ex.status != 200,
+                                    format!(
+                                        "another client's refresh token is refused: got {}",
+                                        ex.brief()
+                                    ),
+                                );
+                            }
+                            Err(f) => {
+                                c.cite(&f.tx);
+                                c.error("oauth.refresh.client-auth", f.message);
+                            }
                         }
-                        Err(f) => {
-                            c.cite(&f.tx);
-                            c.error("oauth.refresh.client-auth", f.message);
-                        }
-                    },
+                    }
                     Err(e) => {
-                        c.skip("oauth.refresh.client-auth", format!("no second client: {e}"));
+                        c.skip(
+                            "oauth.refresh.client-auth",
+                            format!("no second client: {e}"),
+                        );
                     }
                 },
                 Err(f) => {
@@ -136,7 +266,10 @@ async fn limits(ctx: &mut Ctx, url: &str, client: &crate::oauth::ClientCreds) {
                 }
             }
         }
-        Err(e) => c.all(crate::evidence::Verdict::Error, &format!("narrow login: {e}")),
+        Err(e) => c.all(
+            crate::evidence::Verdict::Error,
+            &format!("narrow login: {e}"),
+        ),
     }
     ctx.finish(c);
 }

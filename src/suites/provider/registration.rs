@@ -48,7 +48,10 @@ pub async fn run(ctx: &mut Ctx) {
     if matches!(ctx.target.login, Login::Token { .. }) {
         ctx.client = ctx.target.client.clone();
         for spec in CHECKS {
-            ctx.blocked(spec.start(), "login strategy token: pre-issued tokens, registration not exercised");
+            ctx.blocked(
+                spec.start(),
+                "login strategy token: pre-issued tokens, registration not exercised",
+            );
         }
         return;
     }
@@ -62,7 +65,15 @@ pub async fn run(ctx: &mut Ctx) {
     let body = ctx.target.metadata.request_body(&ctx.full_scope());
     let mut c = REGISTER.start();
     c.subject(&url);
-    let ex = match register::send(&ctx.http, &mut ctx.rec, &url, body.clone(), "register client").await {
+    let ex = match register::send(
+        &ctx.http,
+        &mut ctx.rec,
+        &url,
+        body.clone(),
+        "register client",
+    )
+    .await
+    {
         Ok(ex) => ex,
         Err(f) => {
             ctx.transport_error(c, &f);
@@ -74,18 +85,42 @@ pub async fn run(ctx: &mut Ctx) {
     };
     c.cite(&ex.tx);
     let ok = (200..300).contains(&ex.status);
-    c.ensure("oauth.registration.endpoint", ok, format!("a JSON registration POST is accepted: got {}", ex.brief()));
+    c.ensure(
+        "oauth.registration.endpoint",
+        ok,
+        format!("a JSON registration POST is accepted: got {}", ex.brief()),
+    );
     c.ensure(
         "oauth.registration.no-initial-token",
         ok,
-        format!("a registration without an Authorization header is accepted: got {}", ex.brief()),
+        format!(
+            "a registration without an Authorization header is accepted: got {}",
+            ex.brief()
+        ),
     );
-    c.ensure_eq("oauth.registration.created-201", 201, ex.status, "a valid registration is answered 201 Created");
+    c.ensure_eq(
+        "oauth.registration.created-201",
+        201,
+        ex.status,
+        "a valid registration is answered 201 Created",
+    );
     let v = ex.json().unwrap_or(Value::Null);
-    let str_member = |k: &str| v.get(k).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    let str_member = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+    };
     let time_member = |k: &str| v.get(k).is_some_and(Value::is_u64);
-    c.ensure("oauth.registration.client-id", str_member("client_id"), "client_id: non-empty string in the response");
-    c.ensure("oauth.registration.client-secret", str_member("client_secret"), "client_secret: non-empty string in the response");
+    c.ensure(
+        "oauth.registration.client-id",
+        str_member("client_id"),
+        "client_id: non-empty string in the response",
+    );
+    c.ensure(
+        "oauth.registration.client-secret",
+        str_member("client_secret"),
+        "client_secret: non-empty string in the response",
+    );
     c.ensure(
         "oauth.registration.issued-at",
         time_member("client_id_issued_at"),
@@ -98,7 +133,11 @@ pub async fn run(ctx: &mut Ctx) {
     );
     if v.is_object() {
         for k in ["client_name", "redirect_uris", "scope"] {
-            c.ensure("oauth.registration.echo", v.get(k).is_some(), format!("{k}: submitted member echoed in the response"));
+            c.ensure(
+                "oauth.registration.echo",
+                v.get(k).is_some(),
+                format!("{k}: submitted member echoed in the response"),
+            );
         }
         if let Some(r) = v.get("redirect_uris") {
             c.ensure(
@@ -108,7 +147,10 @@ pub async fn run(ctx: &mut Ctx) {
             );
         }
     } else {
-        c.fail("oauth.registration.echo", format!("{}: response is not a JSON object", ex.brief()));
+        c.fail(
+            "oauth.registration.echo",
+            format!("{}: response is not a JSON object", ex.brief()),
+        );
     }
     ctx.finish(c);
     match register::parse(&ex, ctx.http.redactor()) {
@@ -127,20 +169,44 @@ pub async fn run(ctx: &mut Ctx) {
     let mut http_redirect = body.clone();
     http_redirect["redirect_uris"] = serde_json::json!(["http://127.0.0.1/callback"]);
     for (id, what, b) in [
-        ("oauth.registration.missing-required-refused", "client_name missing", missing),
-        ("oauth.registration.validates-metadata", "http redirect URI", http_redirect),
+        (
+            "oauth.registration.missing-required-refused",
+            "client_name missing",
+            missing,
+        ),
+        (
+            "oauth.registration.validates-metadata",
+            "http redirect URI",
+            http_redirect,
+        ),
     ] {
-        match register::send(&ctx.http, &mut ctx.rec, &url, b, &format!("register client: {what}")).await {
+        match register::send(
+            &ctx.http,
+            &mut ctx.rec,
+            &url,
+            b,
+            &format!("register client: {what}"),
+        )
+        .await
+        {
             Ok(ex) => {
                 c.cite(&ex.tx);
                 c.ensure_eq(id, 400, ex.status, format!("{what}: refused with 400"));
-                let err = ex.json().and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_string));
-                let ok = ex.is_json_media_type() && err.as_deref().is_some_and(|e| REGISTRATION_ERRORS.contains(&e));
+                let err = ex
+                    .json()
+                    .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_string));
+                let ok = ex.is_json_media_type()
+                    && err
+                        .as_deref()
+                        .is_some_and(|e| REGISTRATION_ERRORS.contains(&e));
                 if ex.status >= 400 {
                     c.ensure(
-                    "oauth.registration.error",
-                    ok,
-                    format!("{what}: JSON body with an RFC 7591 error code: got {} error={err:?}", ex.brief()),
+                        "oauth.registration.error",
+                        ok,
+                        format!(
+                            "{what}: JSON body with an RFC 7591 error code: got {} error={err:?}",
+                            ex.brief()
+                        ),
                     );
                 }
                 if (200..300).contains(&ex.status) {
@@ -162,7 +228,15 @@ pub async fn run(ctx: &mut Ctx) {
     // A second registration must get another client_id.
     let mut c = UNIQUE.start();
     c.subject(&url);
-    match register::send(&ctx.http, &mut ctx.rec, &url, body_for_unique, "register a second client").await {
+    match register::send(
+        &ctx.http,
+        &mut ctx.rec,
+        &url,
+        body_for_unique,
+        "register a second client",
+    )
+    .await
+    {
         Ok(ex) => {
             c.cite(&ex.tx);
             match (register::parse(&ex, ctx.http.redactor()), &ctx.client) {
@@ -177,7 +251,10 @@ pub async fn run(ctx: &mut Ctx) {
                     c.fail("oauth.registration.client-id-unique", e);
                 }
                 (_, None) => {
-                    c.skip("oauth.registration.client-id-unique", "the first registration gave no client");
+                    c.skip(
+                        "oauth.registration.client-id-unique",
+                        "the first registration gave no client",
+                    );
                 }
             }
         }

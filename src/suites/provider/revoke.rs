@@ -11,7 +11,14 @@ use crate::suites::CheckSpec;
 
 pub const REVOKE: CheckSpec = CheckSpec {
     name: "revoke: revoked tokens stop working",
-    ids: &["oauth.revoke.status-200", "oauth.revoke.later-calls-fail", "oauth.revoke.refresh-tokens"],
+    ids: &[
+        "oauth.revoke.optional",
+        "oauth.revoke.request",
+        "oauth.revoke.status-200",
+        "oauth.revoke.later-calls-fail",
+        "oauth.revoke.refresh-tokens",
+        "oauth.revoke.unsupported-token-type",
+    ],
 };
 
 pub const CHECKS: &[CheckSpec] = &[REVOKE];
@@ -29,18 +36,62 @@ pub async fn run(ctx: &mut Ctx) {
         return ctx.blocked(c, "no tokens or client to revoke with");
     };
     c.subject(&url);
-    match revoke(&ctx.http, &mut ctx.rec, &url, &client, "unknown-token-0000", "access_token").await {
+    c.pass(
+        "oauth.revoke.optional",
+        format!("{url}: revocation endpoint offered"),
+    );
+    match revoke(
+        &ctx.http,
+        &mut ctx.rec,
+        &url,
+        &client,
+        "unknown-token-0000",
+        "access_token",
+    )
+    .await
+    {
         Ok(ex) => {
             c.cite(&ex.tx);
-            c.ensure_eq("oauth.revoke.status-200", 200, ex.status, "revoking an unknown token is answered 200");
+            c.ensure_eq(
+                "oauth.revoke.status-200",
+                200,
+                ex.status,
+                "revoking an unknown token is answered 200",
+            );
         }
         Err(f) => return ctx.transport_error(c, &f),
     }
-    match revoke(&ctx.http, &mut ctx.rec, &url, &client, &t.access_token, "access_token").await {
+    match revoke(
+        &ctx.http,
+        &mut ctx.rec,
+        &url,
+        &client,
+        &t.access_token,
+        "access_token",
+    )
+    .await
+    {
         Ok(ex) => {
             c.cite(&ex.tx);
-            c.ensure_eq("oauth.revoke.status-200", 200, ex.status, "revoking the access token is answered 200");
-            match super::get_credentials::get(ctx, &t.access_token, "?limit=1", "getCredentials with a revoked token").await {
+            c.ensure_eq(
+                "oauth.revoke.status-200",
+                200,
+                ex.status,
+                "revoking the access token is answered 200",
+            );
+            c.ensure(
+                "oauth.revoke.request",
+                ex.status == 200,
+                format!("a form-encoded token + token_type_hint request with Basic auth is accepted: got {}", ex.brief()),
+            );
+            match super::get_credentials::get(
+                ctx,
+                &t.access_token,
+                "?limit=1",
+                "getCredentials with a revoked token",
+            )
+            .await
+            {
                 Ok(ex) => {
                     c.cite(&ex.tx);
                     c.ensure(
@@ -62,7 +113,12 @@ pub async fn run(ctx: &mut Ctx) {
             match revoke(&ctx.http, &mut ctx.rec, &url, &client, rt, "refresh_token").await {
                 Ok(ex) => {
                     c.cite(&ex.tx);
-                    c.ensure_eq("oauth.revoke.status-200", 200, ex.status, "revoking the refresh token is answered 200");
+                    c.ensure_eq(
+                        "oauth.revoke.status-200",
+                        200,
+                        ex.status,
+                        "revoking the refresh token is answered 200",
+                    );
                 }
                 Err(f) => return ctx.transport_error(c, &f),
             }
@@ -86,6 +142,40 @@ pub async fn run(ctx: &mut Ctx) {
         }
         _ => {
             c.not_applicable("oauth.revoke.refresh-tokens", "no refresh token was issued");
+        }
+    }
+    // An unsupported token_type_hint: accepted (200), or refused with unsupported_token_type.
+    match revoke(
+        &ctx.http,
+        &mut ctx.rec,
+        &url,
+        &client,
+        "some-token-0000",
+        "id_token",
+    )
+    .await
+    {
+        Ok(ex) if ex.status == 200 => {
+            c.cite(&ex.tx);
+            c.not_applicable(
+                "oauth.revoke.unsupported-token-type",
+                "token_type_hint=id_token was accepted, not refused",
+            );
+        }
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            let err = ex
+                .json()
+                .and_then(|v| token::error_code(&v).map(str::to_string));
+            c.ensure(
+                "oauth.revoke.unsupported-token-type",
+                ex.status == 400 && err.as_deref() == Some("unsupported_token_type"),
+                format!("a refused token_type_hint=id_token: 400 unsupported_token_type: got {} error={err:?}", ex.brief()),
+            );
+        }
+        Err(f) => {
+            c.cite(&f.tx);
+            c.error("oauth.revoke.unsupported-token-type", f.message);
         }
     }
     ctx.tokens = None;

@@ -9,7 +9,11 @@ use crate::suites::CheckSpec;
 
 pub const NO_TOKEN: CheckSpec = CheckSpec {
     name: "scopes: requests without a valid token get 401 with WWW-Authenticate",
-    ids: &["api.auth.token-required", "api.auth.unauthenticated-401", "api.auth.www-authenticate"],
+    ids: &[
+        "api.auth.token-required",
+        "api.auth.unauthenticated-401",
+        "api.auth.www-authenticate",
+    ],
 };
 pub const WRONG_SCOPE: CheckSpec = CheckSpec {
     name: "scopes: a token lacking an endpoint's scope is refused",
@@ -30,8 +34,18 @@ pub const CHECKS: &[CheckSpec] = &[NO_TOKEN, WRONG_SCOPE, GRANTED];
 
 /// (requirement id, method, path, whether it writes).
 const ENDPOINTS: &[(&str, &str, &str, bool)] = &[
-    ("api.auth.scope.get-credentials", "GET", "/credentials", false),
-    ("api.auth.scope.upsert-credential", "POST", "/credentials", true),
+    (
+        "api.auth.scope.get-credentials",
+        "GET",
+        "/credentials",
+        false,
+    ),
+    (
+        "api.auth.scope.upsert-credential",
+        "POST",
+        "/credentials",
+        true,
+    ),
     ("api.auth.scope.get-profile", "GET", "/profile", false),
     ("api.auth.scope.put-profile", "PUT", "/profile", true),
 ];
@@ -50,7 +64,11 @@ fn request(ctx: &Ctx, method: &str, path: &str, token: Option<&str>, label: &str
 }
 
 fn wanted(ctx: &Ctx, writes: bool) -> bool {
-    if writes { ctx.writes() } else { ctx.reads() || ctx.writes() }
+    if writes {
+        ctx.writes()
+    } else {
+        ctx.reads() || ctx.writes()
+    }
 }
 
 pub async fn run(ctx: &mut Ctx) {
@@ -70,24 +88,34 @@ pub async fn run(ctx: &mut Ctx) {
     let mut g = GRANTED.start();
     for scope in [sc.credential_readonly.clone(), sc.profile_readonly.clone()] {
         match ctx.login(&scope).await {
-            Ok((t, tx)) => {
+            Ok((t, tx, redirect_scope)) => {
                 g.cite(&tx);
-                let granted: Vec<&str> = t.scope.as_deref().unwrap_or(&scope).split_whitespace().collect();
-                let extra: Vec<&&str> = granted.iter().filter(|s| **s != scope).collect();
+                let extra = |granted: &str| -> Vec<String> {
+                    granted
+                        .split_whitespace()
+                        .filter(|s| *s != scope)
+                        .map(str::to_string)
+                        .collect()
+                };
+                let token_extra = extra(t.scope.as_deref().unwrap_or(&scope));
+                let grant_extra = extra(redirect_scope.as_deref().unwrap_or(&scope));
                 g.ensure(
                     "oauth.token.scope-subset",
-                    extra.is_empty(),
-                    format!("login asking for {scope}: token scope is a subset: extra {extra:?}"),
+                    token_extra.is_empty() && grant_extra.is_empty(),
+                    format!("login asking for {scope}: granted and token scope are subsets: extra {grant_extra:?} / {token_extra:?}"),
                 );
                 g.ensure(
                     "oauth.authorize.scope",
-                    extra.is_empty(),
-                    format!("login asking for {scope}: the grant covers only the requested scope"),
+                    grant_extra.is_empty(),
+                    format!("login asking for {scope}: the authorization grants only the requested scope: extra {grant_extra:?}"),
                 );
                 ctx.narrow.push((scope, t));
             }
             Err(e) => {
-                g.error("oauth.token.scope-subset", format!("login asking for {scope}: {e}"));
+                g.error(
+                    "oauth.token.scope-subset",
+                    format!("login asking for {scope}: {e}"),
+                );
             }
         }
     }
@@ -101,7 +129,10 @@ async fn no_token(ctx: &mut Ctx) {
         if !wanted(ctx, *writes) {
             continue;
         }
-        for (token, what) in [(None, "no token"), (Some("invalid-token-0000"), "an unknown token")] {
+        for (token, what) in [
+            (None, "no token"),
+            (Some("invalid-token-0000"), "an unknown token"),
+        ] {
             let label = format!("{method} {path} with {what}");
             let req = request(ctx, method, path, token, &label);
             match ctx.send(req).await {
@@ -117,8 +148,17 @@ async fn no_token(ctx: &mut Ctx) {
 }
 
 fn judge_no_token(c: &mut crate::evidence::Check, ex: &Exchange, label: &str) {
-    c.ensure("api.auth.token-required", ex.status >= 400, format!("{label}: refused: got {}", ex.brief()));
-    c.ensure_eq("api.auth.unauthenticated-401", 401, ex.status, format!("{label}: status"));
+    c.ensure(
+        "api.auth.token-required",
+        ex.status >= 400,
+        format!("{label}: refused: got {}", ex.brief()),
+    );
+    c.ensure_eq(
+        "api.auth.unauthenticated-401",
+        401,
+        ex.status,
+        format!("{label}: status"),
+    );
     if ex.status == 401 {
         let wa = ex.header("www-authenticate").unwrap_or("");
         c.ensure(
@@ -132,7 +172,12 @@ fn judge_no_token(c: &mut crate::evidence::Check, ex: &Exchange, label: &str) {
 async fn wrong_scope(ctx: &mut Ctx) {
     let mut c = WRONG_SCOPE.start();
     let sc = ctx.target.profile.scopes.clone();
-    let token_for = |ctx: &Ctx, s: &str| ctx.narrow.iter().find(|(x, _)| x == s).map(|(_, t)| t.access_token.clone());
+    let token_for = |ctx: &Ctx, s: &str| {
+        ctx.narrow
+            .iter()
+            .find(|(x, _)| x == s)
+            .map(|(_, t)| t.access_token.clone())
+    };
     // The credential-only token must fail on the profile and write endpoints; the profile-only one on getCredentials.
     let cred_only = token_for(ctx, &sc.credential_readonly);
     let profile_only = token_for(ctx, &sc.profile_readonly);
@@ -154,8 +199,17 @@ async fn wrong_scope(ctx: &mut Ctx) {
         match ctx.send(req).await {
             Ok(ex) => {
                 c.subject(&ex.url).cite(&ex.tx);
-                c.ensure(id, matches!(ex.status, 401 | 403), format!("{label}: refused with 401/403: got {}", ex.brief()));
-                c.ensure_eq("api.auth.insufficient-scope-403", 403, ex.status, format!("{label}: status"));
+                c.ensure(
+                    id,
+                    matches!(ex.status, 401 | 403),
+                    format!("{label}: refused with 401/403: got {}", ex.brief()),
+                );
+                c.ensure_eq(
+                    "api.auth.insufficient-scope-403",
+                    403,
+                    ex.status,
+                    format!("{label}: status"),
+                );
             }
             Err(f) => {
                 c.cite(&f.tx);

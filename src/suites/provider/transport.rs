@@ -11,10 +11,17 @@ use crate::suites::CheckSpec;
 
 pub const TLS: CheckSpec = CheckSpec {
     name: "transport: API and OAuth endpoints over verified TLS 1.2/1.3",
-    ids: &["transport.tls.api", "transport.tls.oauth", "transport.tls.certificate", "transport.tls.no-legacy"],
+    ids: &[
+        "transport.tls.api",
+        "transport.tls.oauth",
+        "transport.tls.certificate",
+        "transport.tls.no-legacy",
+    ],
 };
-pub const PLAIN: CheckSpec =
-    CheckSpec { name: "transport: plain HTTP is not answered with data", ids: &["transport.no-plain-http"] };
+pub const PLAIN: CheckSpec = CheckSpec {
+    name: "transport: plain HTTP is not answered with data",
+    ids: &["transport.no-plain-http"],
+};
 
 pub const CHECKS: &[CheckSpec] = &[TLS, PLAIN];
 
@@ -29,14 +36,28 @@ pub async fn run(ctx: &mut Ctx) {
     let mut c = TLS.start();
     c.subject(&api);
     let https = api.starts_with("https://");
-    match ctx.send(Req::get(&api, "transport: getCredentials over TLS")).await {
+    match ctx
+        .send(Req::get(&api, "transport: getCredentials over TLS"))
+        .await
+    {
         Ok(ex) => {
             c.cite(&ex.tx);
-            c.ensure("transport.tls.api", https, format!("{api}: reached over https"));
+            c.ensure(
+                "transport.tls.api",
+                https,
+                format!("{api}: reached over https"),
+            );
             if ctx.http.insecure() {
-                c.skip("transport.tls.certificate", "--insecure: the certificate was not verified");
+                c.skip(
+                    "transport.tls.certificate",
+                    "--insecure: the certificate was not verified",
+                );
             } else {
-                c.ensure("transport.tls.certificate", https, "the certificate verified against the trusted roots");
+                c.ensure(
+                    "transport.tls.certificate",
+                    https,
+                    "the certificate verified against the trusted roots",
+                );
             }
         }
         Err(f) => {
@@ -52,14 +73,24 @@ pub async fn run(ctx: &mut Ctx) {
                 urls.push(r);
             }
             for u in urls {
-                c.ensure("transport.tls.oauth", u.starts_with("https://"), format!("{u}: OAuth endpoint is https"));
+                c.ensure(
+                    "transport.tls.oauth",
+                    u.starts_with("https://"),
+                    format!("{u}: OAuth endpoint is https"),
+                );
             }
         }
         None => {
-            c.skip("transport.tls.oauth", "no SDD: the OAuth endpoints are unknown");
+            c.skip(
+                "transport.tls.oauth",
+                "no SDD: the OAuth endpoints are unknown",
+            );
         }
     }
-    c.skip("transport.tls.no-legacy", "rustls never offers SSL 3.0 or TLS 1.0/1.1, so refusing them cannot be probed");
+    c.skip(
+        "transport.tls.no-legacy",
+        "rustls never offers SSL 3.0 or TLS 1.0/1.1, so refusing them cannot be probed",
+    );
     ctx.finish(c);
 
     let mut c = PLAIN.start();
@@ -72,7 +103,10 @@ pub async fn run(ctx: &mut Ctx) {
             u.to_string()
         }
         _ => {
-            c.all(Verdict::Fail, &format!("{api}: the API is not served over https"));
+            c.all(
+                Verdict::Fail,
+                &format!("{api}: the API is not served over https"),
+            );
             return ctx.finish(c);
         }
     };
@@ -87,16 +121,23 @@ pub async fn run(ctx: &mut Ctx) {
     match ctx.http.send(&mut ctx.rec, req).await {
         Ok(ex) => {
             c.cite(&ex.tx);
-            let redirect_https = (300..400).contains(&ex.status) && ex.location().is_some_and(|l| l.starts_with("https://"));
+            let redirect_https = (300..400).contains(&ex.status)
+                && ex.location().is_some_and(|l| l.starts_with("https://"));
             c.ensure(
                 "transport.no-plain-http",
                 redirect_https || ex.status >= 400,
-                format!("{plain}: plain http refused or redirected to https: got {}", ex.brief()),
+                format!(
+                    "{plain}: plain http refused or redirected to https: got {}",
+                    ex.brief()
+                ),
             );
         }
         Err(f) => {
             c.cite(&f.tx);
-            c.pass("transport.no-plain-http", format!("{plain}: no plain-http answer ({})", f.message));
+            c.pass(
+                "transport.no-plain-http",
+                format!("{plain}: no plain-http answer ({})", f.message),
+            );
         }
     }
     ctx.finish(c);

@@ -28,14 +28,18 @@ pub const EQUALITY: CheckSpec = CheckSpec {
     name: "upsertCredential: ids equal after percent-decoding and trimming replace",
     ids: &["api.upsert.equality"],
 };
-pub const PERSISTED: CheckSpec =
-    CheckSpec { name: "upsertCredential: getCredentials returns the upserted credential", ids: &["api.upsert.persisted"] };
+pub const PERSISTED: CheckSpec = CheckSpec {
+    name: "upsertCredential: getCredentials returns the upserted credential",
+    ids: &["api.upsert.persisted"],
+};
 pub const JWS: CheckSpec = CheckSpec {
     name: "upsertCredential: text/plain compact JWS accepted and echoed",
     ids: &["api.upsert.compact-jws", "api.upsert.echo-media-type"],
 };
-pub const INVALID: CheckSpec =
-    CheckSpec { name: "upsertCredential: malformed JSON refused with 400", ids: &["api.upsert.invalid-400"] };
+pub const INVALID: CheckSpec = CheckSpec {
+    name: "upsertCredential: malformed JSON refused with 400",
+    ids: &["api.upsert.invalid-400"],
+};
 
 pub const CHECKS: &[CheckSpec] = &[CREATE, EQUALITY, PERSISTED, JWS, INVALID];
 
@@ -45,7 +49,14 @@ fn urn_uuid() -> String {
         s.push_str(&format!("{:x}", b % 16));
         s
     });
-    format!("urn:uuid:{}-{}-4{}-a{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
+    format!(
+        "urn:uuid:{}-{}-4{}-a{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
 }
 
 /// A compact JWS (EdDSA, throwaway key) whose payload is `cred`.
@@ -74,17 +85,32 @@ pub async fn run(ctx: &mut Ctx) {
     // A template: the configured credential, or the first JSON credential the target returned.
     let template = match ctx.target.upsert_credential.clone() {
         Some(v) => Some(v),
-        None => match get_credentials::get(ctx, &token, "?limit=1000", "getCredentials (upsert template)").await {
-            Ok(ex) => ex.json().map(|v| items(&v)).unwrap_or_default().into_iter().find_map(|i| match i {
-                Item::Json(v) => Some(v),
-                Item::Jws(_) => None,
-            }),
+        None => match get_credentials::get(
+            ctx,
+            &token,
+            "?limit=1000",
+            "getCredentials (upsert template)",
+        )
+        .await
+        {
+            Ok(ex) => ex
+                .json()
+                .map(|v| items(&v))
+                .unwrap_or_default()
+                .into_iter()
+                .find_map(|i| match i {
+                    Item::Json(v) => Some(v),
+                    Item::Jws(_) => None,
+                }),
             Err(_) => None,
         },
     };
     let Some(template) = template.filter(Value::is_object) else {
         for spec in CHECKS {
-            ctx.blocked(spec.start(), "no credential to upsert: set upsert_credential in the target config");
+            ctx.blocked(
+                spec.start(),
+                "no credential to upsert: set upsert_credential in the target config",
+            );
         }
         return;
     };
@@ -94,13 +120,20 @@ pub async fn run(ctx: &mut Ctx) {
     let mut fresh = template.clone();
     fresh["id"] = Value::String(urn_uuid());
     let json_post = |v: &Value, label: &str| {
-        Req::post(&url, label).bearer(&token).header("Accept", "application/json").json(v.clone())
+        Req::post(&url, label)
+            .bearer(&token)
+            .header("Accept", "application/json")
+            .json(v.clone())
     };
 
     let mut c = CREATE.start();
     c.subject(&url);
     for (attempt, want) in [(1, 201u16), (2, 200)] {
-        let label = if attempt == 1 { "upsertCredential (new)" } else { "upsertCredential (replace)" };
+        let label = if attempt == 1 {
+            "upsertCredential (new)"
+        } else {
+            "upsertCredential (replace)"
+        };
         match ctx.send(json_post(&fresh, label)).await {
             Ok(ex) => {
                 c.cite(&ex.tx);
@@ -108,28 +141,52 @@ pub async fn run(ctx: &mut Ctx) {
                     c.ensure(
                         "api.upsert.supported",
                         !matches!(ex.status, 404 | 405 | 501),
-                        format!("POST {{base_path}}/credentials is implemented: got {}", ex.brief()),
+                        format!(
+                            "POST {{base_path}}/credentials is implemented: got {}",
+                            ex.brief()
+                        ),
                     );
                     c.ensure(
                         "api.upsert.json",
                         (200..300).contains(&ex.status),
-                        format!("an application/json ClrCredential is accepted: got {}", ex.brief()),
+                        format!(
+                            "an application/json ClrCredential is accepted: got {}",
+                            ex.brief()
+                        ),
                     );
                 }
-                let id = if want == 201 { "api.upsert.created-201" } else { "api.upsert.replaced-200" };
+                let id = if want == 201 {
+                    "api.upsert.created-201"
+                } else {
+                    "api.upsert.replaced-200"
+                };
                 c.ensure_eq(id, want, ex.status, format!("{label}: status"));
                 if (200..300).contains(&ex.status) {
-                    c.ensure("api.upsert.echo", ex.json().as_ref() == Some(&fresh), format!("{label}: body is the credential sent"));
+                    c.ensure(
+                        "api.upsert.echo",
+                        ex.json().as_ref() == Some(&fresh),
+                        format!("{label}: body is the credential sent"),
+                    );
                     c.ensure(
                         "api.upsert.echo-media-type",
                         ex.media_type() == "application/json",
-                        format!("{label}: JSON in, application/json out: got {:?}", ex.media_type()),
+                        format!(
+                            "{label}: JSON in, application/json out: got {:?}",
+                            ex.media_type()
+                        ),
                     );
                 }
             }
             Err(f) => {
                 c.cite(&f.tx);
-                c.error(if want == 201 { "api.upsert.created-201" } else { "api.upsert.replaced-200" }, f.message);
+                c.error(
+                    if want == 201 {
+                        "api.upsert.created-201"
+                    } else {
+                        "api.upsert.replaced-200"
+                    },
+                    f.message,
+                );
             }
         }
     }
@@ -140,7 +197,10 @@ pub async fn run(ctx: &mut Ctx) {
     let mut variant = fresh.clone();
     let id = fresh["id"].as_str().unwrap_or_default().replace(':', "%3A");
     variant["id"] = Value::String(format!("  {id} "));
-    match ctx.send(json_post(&variant, "upsertCredential (equal id variant)")).await {
+    match ctx
+        .send(json_post(&variant, "upsertCredential (equal id variant)"))
+        .await
+    {
         Ok(ex) => {
             c.subject(&url).cite(&ex.tx);
             c.ensure_eq(
@@ -166,7 +226,10 @@ pub async fn run(ctx: &mut Ctx) {
             c.ensure(
                 "api.upsert.persisted",
                 want.is_some() && list.iter().any(|i| i.key() == want),
-                format!("getCredentials after upsert holds a credential equal to {:?}", fresh["id"]),
+                format!(
+                    "getCredentials after upsert holds a credential equal to {:?}",
+                    fresh["id"]
+                ),
             );
         }
         Err(f) => {
@@ -181,14 +244,25 @@ pub async fn run(ctx: &mut Ctx) {
     let mut g = template.clone();
     g["id"] = Value::String(urn_uuid());
     let jws = compact_jws(&g);
-    let req = Req::post(&url, "upsertCredential (compact JWS)").bearer(&token).header("Accept", "text/plain").text("text/plain", &jws);
+    let req = Req::post(&url, "upsertCredential (compact JWS)")
+        .bearer(&token)
+        .header("Accept", "text/plain")
+        .text("text/plain", &jws);
     match ctx.send(req).await {
         Ok(ex) => {
             c.subject(&url).cite(&ex.tx);
             let ok = ex.status == 200 || ex.status == 201;
-            c.ensure("api.upsert.compact-jws", ok, format!("a text/plain compact JWS is accepted: got {}", ex.brief()));
+            c.ensure(
+                "api.upsert.compact-jws",
+                ok,
+                format!("a text/plain compact JWS is accepted: got {}", ex.brief()),
+            );
             if ok {
-                c.ensure("api.upsert.compact-jws", ex.text().trim() == jws, "the response body is the JWS sent");
+                c.ensure(
+                    "api.upsert.compact-jws",
+                    ex.text().trim() == jws,
+                    "the response body is the JWS sent",
+                );
                 c.ensure(
                     "api.upsert.echo-media-type",
                     ex.media_type() == "text/plain",
@@ -204,15 +278,27 @@ pub async fn run(ctx: &mut Ctx) {
     ctx.finish(c);
 
     let mut c = INVALID.start();
-    let req = Req::post(&url, "upsertCredential (malformed JSON)").bearer(&token).text("application/json", "{\"id\": ");
-    match ctx.send(req).await {
-        Ok(ex) => {
-            c.subject(&url).cite(&ex.tx);
-            c.ensure_eq("api.upsert.invalid-400", 400, ex.status, "a malformed JSON body is refused with 400");
-        }
-        Err(f) => {
-            c.cite(&f.tx);
-            c.error("api.upsert.invalid-400", f.message);
+    for (what, body) in [
+        ("malformed JSON", "{\"id\": "),
+        ("JSON that is not a credential", "{\"hello\": \"world\"}"),
+    ] {
+        let req = Req::post(&url, format!("upsertCredential ({what})"))
+            .bearer(&token)
+            .text("application/json", body);
+        match ctx.send(req).await {
+            Ok(ex) => {
+                c.subject(&url).cite(&ex.tx);
+                c.ensure_eq(
+                    "api.upsert.invalid-400",
+                    400,
+                    ex.status,
+                    format!("{what}: refused with 400"),
+                );
+            }
+            Err(f) => {
+                c.cite(&f.tx);
+                c.error("api.upsert.invalid-400", f.message);
+            }
         }
     }
     ctx.finish(c);

@@ -1,0 +1,240 @@
+//! Baked images: credentials carried inside a PNG (`iTXt` chunk) or an SVG
+//! (`<credential>` element), as OB 3.0 §5.3 describes and CLR 2.0 inherits.
+//! Extraction only; the credential found is then verified like any other.
+
+use quick_xml::events::Event;
+use quick_xml::name::ResolveResult;
+use quick_xml::reader::NsReader;
+
+/// The iTXt keywords and SVG namespaces that carry a credential.
+pub const PNG_KEYWORDS: &[&str] = &["openbadgecredential", "clrcredential"];
+pub const SVG_NAMESPACES: &[&str] = &[
+    "https://purl.imsglobal.org/ob/v3p0",
+    "https://purl.imsglobal.org/clr/v2p0",
+];
+
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// Which kind of image a credential came out of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Image {
+    Png,
+    Svg,
+}
+
+/// What was found in an image, and any baking rule it breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Baked {
+    pub image: Image,
+    /// The credential text (JSON or compact JWS).
+    pub text: String,
+    /// Baking rules broken (more than one carrier, compressed chunk, ...).
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BakedError {
+    #[error("PNG: {0}")]
+    Png(String),
+    #[error("SVG: {0}")]
+    Svg(String),
+}
+
+pub fn is_png(bytes: &[u8]) -> bool {
+    bytes.starts_with(PNG_SIGNATURE)
+}
+
+pub fn is_svg(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+    head.contains("<svg")
+}
+
+/// The credential in a baked PNG's `iTXt` chunk.
+pub fn from_png(bytes: &[u8]) -> Result<Baked, BakedError> {
+    let err = |m: String| BakedError::Png(m);
+    if !is_png(bytes) {
+        return Err(err("no PNG signature".into()));
+    }
+    let mut pos = PNG_SIGNATURE.len();
+    let mut found: Vec<String> = Vec::new();
+    let mut problems = Vec::new();
+    while pos + 8 <= bytes.len() {
+        let len = u32::from_be_bytes([bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3]])
+            as usize;
+        let kind = &bytes[pos + 4..pos + 8];
+        let start = pos + 8;
+        let Some(end) = start.checked_add(len).filter(|e| e + 4 <= bytes.len()) else {
+            return Err(err(format!(
+                "chunk at byte {pos} runs past the end of the file"
+            )));
+        };
+        if kind == b"iTXt" {
+            let data = &bytes[start..end];
+            if let Some((keyword, text, compressed)) = itxt(data)
+                && PNG_KEYWORDS.contains(&keyword.as_str())
+            {
+                if compressed {
+                    problems.push(format!(
+                        "iTXt {keyword} chunk is compressed; it must not be"
+                    ));
+                } else {
+                    found.push(text);
+                }
+            }
+        }
+        if kind == b"IEND" {
+            break;
+        }
+        pos = end + 4;
+    }
+    if found.len() > 1 {
+        problems.push(format!(
+            "{} credential iTXt chunks; at most one is allowed",
+            found.len()
+        ));
+    }
+    match found.into_iter().next() {
+        Some(text) => Ok(Baked {
+            image: Image::Png,
+            text,
+            problems,
+        }),
+        None => Err(err(format!(
+            "no uncompressed iTXt chunk with keyword {}",
+            PNG_KEYWORDS.join(" or ")
+        ))),
+    }
+}
+
+/// (keyword, text, compressed) of an iTXt chunk body.
+fn itxt(data: &[u8]) -> Option<(String, String, bool)> {
+    let kw_end = data.iter().position(|&b| b == 0)?;
+    let keyword = String::from_utf8_lossy(&data[..kw_end]).into_owned();
+    let flag = *data.get(kw_end + 1)?;
+    let rest = data.get(kw_end + 3..)?;
+    let lang_end = rest.iter().position(|&b| b == 0)?;
+    let rest = &rest[lang_end + 1..];
+    let tk_end = rest.iter().position(|&b| b == 0)?;
+    let text = String::from_utf8_lossy(&rest[tk_end + 1..]).into_owned();
+    Some((keyword, text, flag != 0))
+}
+
+/// The credential in a baked SVG: the `verify` attribute (VC-JWT) or the element text (JSON).
+pub fn from_svg(bytes: &[u8]) -> Result<Baked, BakedError> {
+    let err = |m: String| BakedError::Svg(m);
+    let text = std::str::from_utf8(bytes).map_err(|_| err("not UTF-8".into()))?;
+    let mut reader = NsReader::from_str(text);
+    let mut found: Vec<String> = Vec::new();
+    let mut inside = false;
+    let mut buf = String::new();
+    loop {
+        match reader.read_resolved_event() {
+            Ok((ns, Event::Start(e))) | Ok((ns, Event::Empty(e)))
+                if e.local_name().as_ref() == b"credential" && in_ns(&ns) =>
+            {
+                let verify = e
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.local_name().as_ref() == b"verify")
+                    .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()));
+                match verify {
+                    Some(jws) => found.push(jws),
+                    None => {
+                        inside = true;
+                        buf.clear();
+                    }
+                }
+            }
+            Ok((_, Event::CData(t))) if inside => buf.push_str(&String::from_utf8_lossy(&t)),
+            Ok((_, Event::Text(t))) if inside => {
+                buf.push_str(&t.decode().map(|c| c.into_owned()).unwrap_or_default())
+            }
+            Ok((_, Event::End(e))) if inside && e.local_name().as_ref() == b"credential" => {
+                inside = false;
+                found.push(buf.trim().to_string());
+            }
+            Ok((_, Event::Eof)) => break,
+            Ok(_) => {}
+            Err(e) => {
+                return Err(err(format!(
+                    "not well-formed XML at byte {}: {e}",
+                    reader.buffer_position()
+                )));
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    if found.len() > 1 {
+        problems.push(format!(
+            "{} credential elements; exactly one is allowed",
+            found.len()
+        ));
+    }
+    match found.into_iter().next() {
+        Some(text) => Ok(Baked {
+            image: Image::Svg,
+            text,
+            problems,
+        }),
+        None => Err(err(format!(
+            "no credential element in namespace {}",
+            SVG_NAMESPACES.join(" or ")
+        ))),
+    }
+}
+
+fn in_ns(ns: &ResolveResult) -> bool {
+    match ns {
+        ResolveResult::Bound(n) => SVG_NAMESPACES.iter().any(|u| n.as_ref() == u.as_bytes()),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut v = (data.len() as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(kind);
+        v.extend_from_slice(data);
+        v.extend_from_slice(&[0, 0, 0, 0]);
+        v
+    }
+
+    fn png(chunks: &[Vec<u8>]) -> Vec<u8> {
+        let mut v = PNG_SIGNATURE.to_vec();
+        for c in chunks {
+            v.extend_from_slice(c);
+        }
+        v.extend(chunk(b"IEND", &[]));
+        v
+    }
+
+    #[test]
+    fn png_itxt_found_and_rules_checked() {
+        let body = b"clrcredential\0\0\0\0\0{\"a\":1}".to_vec();
+        let p = png(&[chunk(b"IHDR", &[0; 13]), chunk(b"iTXt", &body)]);
+        let b = from_png(&p).unwrap();
+        assert_eq!(b.text, "{\"a\":1}");
+        assert!(b.problems.is_empty());
+        let twice = png(&[chunk(b"iTXt", &body), chunk(b"iTXt", &body)]);
+        assert_eq!(from_png(&twice).unwrap().problems.len(), 1);
+        assert!(from_png(&png(&[])).is_err());
+        let mut cut = p.clone();
+        cut.truncate(20);
+        assert!(from_png(&cut).is_err());
+    }
+
+    #[test]
+    fn svg_json_and_jws() {
+        let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:c="https://purl.imsglobal.org/clr/v2p0"><c:credential><![CDATA[ {"a":1} ]]></c:credential></svg>"#;
+        assert_eq!(from_svg(svg.as_bytes()).unwrap().text, "{\"a\":1}");
+        let jws = r#"<svg xmlns:ob="https://purl.imsglobal.org/ob/v3p0"><ob:credential verify="a.b.c"/></svg>"#;
+        assert_eq!(from_svg(jws.as_bytes()).unwrap().text, "a.b.c");
+        let wrong_ns =
+            r#"<svg xmlns:x="https://example.org/"><x:credential verify="a.b.c"/></svg>"#;
+        assert!(from_svg(wrong_ns.as_bytes()).is_err());
+        assert!(from_svg(b"<svg><unclosed").is_err());
+    }
+}

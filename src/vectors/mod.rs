@@ -1,0 +1,301 @@
+//! Signed test vectors: a reproducible, self-checking corpus of CLR 2.0
+//! credentials with expected verdicts, in the manner of Wycheproof.
+//!
+//! `generate` builds every case file (and the TEST ONLY keys and the coverage
+//! index) in memory, deterministically: fixed keys, fixed `created` times,
+//! deterministic signatures, stable JSON. `check` regenerates, compares with
+//! the committed files, and judges every committed case with our verify engine.
+
+pub mod build;
+pub mod cases;
+pub mod check;
+pub mod format;
+pub mod keys;
+pub mod mutate;
+
+use crate::catalog::{Catalog, Level, Role};
+use cases::FileSpec;
+use format::{Case, CaseFile, Group, Verdict};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Bumped when the generator's output changes on purpose.
+pub const GENERATOR_VERSION: &str = "1";
+/// The coverage index, relative to the corpus folder.
+pub const COVERAGE_FILE: &str = "coverage.json";
+
+/// What each flag means (copied into the `notes` of the files that use it).
+const FLAGS: &[(&str, &str)] = &[
+    ("Nested", "The case is about, or contains, nested AchievementCredentials signed by other issuers."),
+    ("Endorsed", "The case carries EndorsementCredentials by a third issuer."),
+    ("Jwt", "The credential (or a part of it) is a VC-JWT compact JWS."),
+    ("Vc11", "A VC Data Model 1.1 credential (issuanceDate, VC 1.1 context): a displayer accepts it, an issuer must not produce it."),
+    ("Legacy", "A deprecated proof suite (Ed25519Signature2020, eddsa-2022)."),
+    ("Tampered", "Bytes were changed after signing: the signature must not verify."),
+    ("Status", "The status list is in the group's documents; no network is needed."),
+    ("SchemaMutation", "Generated from the JSON Schema: one property removed or one value broken, then signed."),
+    ("Recipient", "The group names the recipient the credential must be issued to (expectRecipient)."),
+    ("Api", "An API body, judged by the group's schemaKind only."),
+];
+
+/// Every topic file, in a fixed order.
+pub fn file_specs() -> Vec<FileSpec> {
+    vec![
+        cases::clr_credential(),
+        cases::nested(),
+        cases::proofs_di(),
+        cases::proofs_jwt(),
+        cases::dates(),
+        cases::status(),
+        cases::context(),
+        mutate::schema_file(),
+        cases::endorsement(),
+        cases::api_payloads(),
+    ]
+}
+
+/// Number the cases and keep, per group, only requirement ids of the group's role.
+pub fn case_file(spec: FileSpec) -> CaseFile {
+    let catalog = Catalog::embedded();
+    let mut next = spec.first_id;
+    let mut used = BTreeSet::new();
+    let mut groups = Vec::new();
+    for g in spec.groups {
+        let role = Role::parse(g.role);
+        let mut tests = Vec::new();
+        for c in g.tests {
+            used.extend(c.flags.iter().copied());
+            let requirements = c
+                .requirements
+                .iter()
+                .filter(|id| match (catalog.get(id), role, g.schema_kind) {
+                    (Some(r), Some(role), None) => r.roles.contains(&role),
+                    _ => true,
+                })
+                .map(|s| s.to_string())
+                .collect();
+            tests.push(Case {
+                tc_id: next,
+                comment: c.comment,
+                flags: c.flags.iter().map(|s| s.to_string()).collect(),
+                requirements,
+                result: c.result,
+                credential: c.credential,
+            });
+            next += 1;
+        }
+        groups.push(Group {
+            role: g.role.to_string(),
+            profile: "clr-2.0".to_string(),
+            now: g.now.to_string(),
+            schema_kind: g.schema_kind.map(String::from),
+            expect_recipient: g.expect_recipient.map(String::from),
+            documents: g.documents,
+            tests,
+        });
+    }
+    let notes: Map<String, Value> = FLAGS
+        .iter()
+        .filter(|(f, _)| used.contains(f))
+        .map(|(f, n)| (f.to_string(), json!(n)))
+        .collect();
+    CaseFile {
+        schema: "schema/case-file.schema.json".into(),
+        algorithm: "CLR 2.0 credential verification".into(),
+        topic: spec.topic.into(),
+        generator_version: GENERATOR_VERSION.into(),
+        number_of_tests: next as usize - spec.first_id as usize,
+        header: spec.header.iter().map(|s| s.to_string()).collect(),
+        notes,
+        test_groups: groups,
+    }
+}
+
+/// The generated corpus: file name (relative to the corpus folder) -> bytes,
+/// plus the parsed case files and the judging outcome of every case.
+pub struct Corpus {
+    pub files: BTreeMap<String, Vec<u8>>,
+    pub cases: Vec<(String, CaseFile)>,
+}
+
+/// Build the corpus in memory.
+pub fn generate() -> Corpus {
+    let mut files = BTreeMap::new();
+    let mut parsed = Vec::new();
+    for spec in file_specs() {
+        let name = spec.name.to_string();
+        let f = case_file(spec);
+        files.insert(name.clone(), format::to_bytes(&f));
+        parsed.push((name, f));
+    }
+    files.insert(COVERAGE_FILE.to_string(), format::to_bytes(&coverage_index(&parsed)));
+    for (name, v) in key_files() {
+        files.insert(name, format::to_bytes(&v));
+    }
+    Corpus { files, cases: parsed }
+}
+
+fn key_files() -> Vec<(String, Value)> {
+    let k = keys::keys();
+    let mut out = Vec::new();
+    for i in [&k.clr, &k.university, &k.college, &k.endorser] {
+        out.push((format!("keys/test-only-{}-ed25519.json", i.slug), keys::ed25519_file(i)));
+    }
+    let (rp, rs) = keys::rsa_jwks(&k.rsa, &format!("{}#rsa-1", k.clr.id));
+    let (pp, ps) = keys::p256_jwks(&k.p256, &format!("{}#p256-1", k.clr.id));
+    out.push(("keys/test-only-clr-issuer-rsa-2048.public.jwk.json".into(), rp));
+    out.push(("keys/test-only-clr-issuer-rsa-2048.private.jwk.json".into(), rs));
+    out.push(("keys/test-only-clr-issuer-p256.public.jwk.json".into(), pp));
+    out.push(("keys/test-only-clr-issuer-p256.private.jwk.json".into(), ps));
+    out
+}
+
+/// Per credential requirement, the invalid cases that list it and make our engine fail it.
+pub fn coverage_index(files: &[(String, CaseFile)]) -> Value {
+    let mut by_id: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for (_, f) in files {
+        for g in &f.test_groups {
+            for c in &g.tests {
+                if c.result != Verdict::Invalid {
+                    continue;
+                }
+                let Ok(j) = check::judge(g, c) else { continue };
+                for r in &c.requirements {
+                    if j.failing.contains(r) {
+                        by_id.entry(r.clone()).or_default().push(c.tc_id);
+                    }
+                }
+            }
+        }
+    }
+    json!({
+        "generatorVersion": GENERATOR_VERSION,
+        "note": "Per catalog id: tcIds of invalid vectors that list it and that our verify engine makes fail. Written by `vectors generate`.",
+        "failingVectors": by_id,
+    })
+}
+
+/// Credential MUSTs of the issuer and displayer roles (what every vector set must cover).
+pub fn credential_musts() -> Vec<&'static crate::catalog::Requirement> {
+    Catalog::embedded()
+        .requirements
+        .iter()
+        .filter(|r| r.level == Level::Must)
+        .filter(|r| crate::credential::verify::SCOPE.iter().any(|p| r.matches(p)))
+        .filter(|r| r.roles.iter().any(|x| matches!(x, Role::Issuer | Role::Displayer)))
+        .collect()
+}
+
+/// Ids the committed coverage index lists as failed by some vector.
+pub fn covered_ids(index_text: &str) -> BTreeSet<String> {
+    serde_json::from_str::<Value>(index_text)
+        .ok()
+        .and_then(|v| v.get("failingVectors").and_then(Value::as_object).cloned())
+        .map(|m| {
+            m.into_iter()
+                .filter(|(_, v)| v.as_array().is_some_and(|a| !a.is_empty()))
+                .map(|(k, _)| k)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Write the corpus into `dir`.
+pub fn write(corpus: &Corpus, dir: &Path) -> std::io::Result<()> {
+    for (name, bytes) in &corpus.files {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, bytes)?;
+    }
+    Ok(())
+}
+
+impl Checked {
+    /// Fresh, every verdict as expected, and no known gap silently fixed.
+    pub fn ok(&self) -> bool {
+        self.stale.is_empty() && self.mismatches.is_empty() && self.fixed_gaps.is_empty()
+    }
+}
+
+/// The outcome of `vectors check`.
+pub struct Checked {
+    /// Committed files that differ from (or are missing against) the generated ones.
+    pub stale: Vec<String>,
+    /// Cases whose verdict differs from the expected one.
+    pub mismatches: Vec<check::Mismatch>,
+    /// Mismatches listed in `check::KNOWN_ENGINE_GAPS` (reported, not failing).
+    pub known_gaps: Vec<check::Mismatch>,
+    /// Entries of `KNOWN_ENGINE_GAPS` whose case now passes (remove them).
+    pub fixed_gaps: Vec<u32>,
+    /// Per issuer/displayer requirement: invalid vectors exercising it.
+    pub counts: BTreeMap<String, usize>,
+    /// Credential MUSTs with no invalid vector and no `untestable` reason.
+    pub uncovered: Vec<String>,
+    pub cases: usize,
+}
+
+/// Regenerate, compare with `dir`, and judge every committed case.
+pub fn check_dir(dir: &Path) -> Checked {
+    let corpus = generate();
+    let mut stale = Vec::new();
+    for (name, bytes) in &corpus.files {
+        match std::fs::read(dir.join(name)) {
+            Ok(b) if &b == bytes => {}
+            _ => stale.push(name.clone()),
+        }
+    }
+    let mut committed = Vec::new();
+    let mut mismatches = Vec::new();
+    for (name, generated) in &corpus.cases {
+        let text = std::fs::read(dir.join(name)).unwrap_or_default();
+        match serde_json::from_slice::<CaseFile>(&text) {
+            Ok(f) => committed.push((name.clone(), f)),
+            Err(e) if !text.is_empty() => mismatches.push(check::Mismatch {
+                file: name.clone(),
+                tc_id: 0,
+                message: format!("not a case file: {e}"),
+            }),
+            Err(_) => committed.push((name.clone(), generated.clone())),
+        }
+    }
+    let all = check::run(&committed);
+    let is_gap = |id: u32| check::KNOWN_ENGINE_GAPS.iter().any(|(g, _)| *g == id);
+    let (known_gaps, found): (Vec<_>, Vec<_>) = all.into_iter().partition(|m| is_gap(m.tc_id));
+    mismatches.extend(found);
+    let fixed_gaps = check::KNOWN_ENGINE_GAPS
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| !known_gaps.iter().any(|m| m.tc_id == *id))
+        .collect();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut n = 0;
+    for (_, f) in &committed {
+        for g in &f.test_groups {
+            for c in &g.tests {
+                n += 1;
+                if c.result == Verdict::Invalid && !is_gap(c.tc_id) {
+                    for r in &c.requirements {
+                        *counts.entry(r.clone()).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    let uncovered = credential_musts()
+        .into_iter()
+        .filter(|r| r.untestable.is_none() && counts.get(&r.id).copied().unwrap_or(0) == 0)
+        .map(|r| r.id.clone())
+        .collect();
+    Checked {
+        stale,
+        mismatches,
+        known_gaps,
+        fixed_gaps,
+        counts,
+        uncovered,
+        cases: n,
+    }
+}

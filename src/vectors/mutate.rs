@@ -1,0 +1,121 @@
+//! Schema-driven negative cases: every property of a small valid credential is
+//! removed, and every string replaced by a value no enumeration or format
+//! admits; our JSON Schema decides which mutations are violations (a broken
+//! `required`, `enum` or `format` keyword). The corpus grows with the schemas.
+
+use super::build;
+use super::cases::{self, CaseSpec, FileSpec, GroupSpec};
+use super::keys::{Issuer, keys};
+use crate::credential::schema::{self, Generation, SchemaKind};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// The replacement for string values: no enum lists it, it is no URI, date or email.
+const BROKEN: &str = "not a valid value";
+
+/// Members never mutated: judged by other rules (or they change what the document is).
+const SKIP: &[&str] = &["/@context", "/type", "/proof", "/credentialSubject/verifiableCredential"];
+
+fn pointers(v: &Value, ptr: String, out: &mut Vec<(String, Value)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                let p = format!("{ptr}/{}", k.replace('~', "~0").replace('/', "~1"));
+                if SKIP.contains(&p.as_str()) {
+                    continue;
+                }
+                out.push((p.clone(), x.clone()));
+                pointers(x, p, out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                pointers(x, format!("{ptr}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The schema keyword a mutation breaks (`required`, `enum`, `format`), if any.
+fn broken_keyword(kind: SchemaKind, v: &Value, wanted: &str) -> Option<String> {
+    schema::validate(kind, Generation::V2, v)
+        .into_iter()
+        .find(|e| e.schema_path.ends_with(&format!("/{wanted}")))
+        .map(|e| e.schema_path)
+}
+
+/// Mechanical cases for one base credential.
+fn mutations(
+    kind: SchemaKind,
+    base: &Value,
+    signer: &Issuer,
+    requirement: &'static str,
+    label: &str,
+) -> Vec<CaseSpec> {
+    if !schema::validate(kind, Generation::V2, base).is_empty() {
+        // A base our own schema rejects would make every mutation meaningless;
+        // the unit test `bases_are_valid` catches it.
+        return Vec::new();
+    }
+    let mut all = Vec::new();
+    pointers(base, String::new(), &mut all);
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for (ptr, value) in all {
+        let mut removed = base.clone();
+        build::remove(&mut removed, &ptr);
+        let mut tries = vec![("required", removed, "removed")];
+        if value.is_string() {
+            let mut broken = base.clone();
+            build::set(&mut broken, &ptr, json!(BROKEN));
+            tries.push(("enum", broken.clone(), "outside its enumeration"));
+            tries.push(("format", broken, "breaks its format"));
+        }
+        for (keyword, mutated, what) in tries {
+            let Some(at) = broken_keyword(kind, &mutated, keyword) else {
+                continue;
+            };
+            if !seen.insert((ptr.clone(), keyword)) {
+                continue;
+            }
+            out.push(cases::invalid(
+                &format!("{label}: {ptr} {what} (schema keyword {at})"),
+                &["SchemaMutation"],
+                &[requirement],
+                build::sign_di(&mutated, signer),
+            ));
+            break;
+        }
+    }
+    out
+}
+
+pub fn schema_file() -> FileSpec {
+    let k = keys();
+    let mut ac = cases::rich_nested_unsigned();
+    if let Some(Value::Object(a)) = ac.pointer_mut("/credentialSubject/achievement") {
+        a.shift_remove("endorsement");
+    }
+    let mut clr = cases::small_clr();
+    clr["credentialSubject"]["identifier"] = json!([{
+        "type": "IdentityObject", "hashed": false, "identityHash": "learner@example.edu", "identityType": "emailAddress",
+    }]);
+    let endorsement = build::endorsement(7, &k.clr.id);
+    let tests = [
+        mutations(SchemaKind::ClrCredential, &clr, &k.clr, "data.clr.schema", "ClrCredential"),
+        mutations(SchemaKind::AchievementCredential, &ac, &k.university, "data.achievement-credential.schema", "AchievementCredential"),
+        mutations(SchemaKind::EndorsementCredential, &endorsement, &k.endorser, "data.endorsement.schema", "EndorsementCredential"),
+    ]
+    .concat();
+    FileSpec {
+        name: "schema.json",
+        topic: "JSON Schema (mechanical)",
+        header: vec![
+            "Generated from our JSON Schemas: each property of a small valid credential removed, each string replaced by a value outside every enumeration and format; kept when the schema rejects the result (a required, enum or format keyword).",
+            "Each mutated credential is then signed by its issuer, so the schema rule is what fails. Hand-written cases for the same rules are in the topic files.",
+        ],
+        first_id: 10000,
+        groups: vec![GroupSpec::new("issuer", tests)],
+    }
+}
