@@ -30,7 +30,10 @@ pub fn is_credential(id: &str) -> bool {
 pub fn covered() -> BTreeSet<&'static str> {
     let catalog = Catalog::embedded();
     let failing = crate::vectors::covered_ids(VECTOR_INDEX);
-    let claimed = claims::CLAIMED.iter().copied().filter(|id| !is_credential(id));
+    let claimed = claims::CLAIMED
+        .iter()
+        .copied()
+        .filter(|id| !is_credential(id));
     let vectored = catalog
         .requirements
         .iter()

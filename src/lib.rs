@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod coverage;
 pub mod report;
 pub mod http;
+pub mod judge;
 pub mod oauth;
 pub mod provider;
 pub mod suites;

@@ -471,6 +471,13 @@ fn our_contexts_canonicalize_like_the_official_ones() {
             if ours.is_fast(d) {
                 fast += 1;
             }
+            let (a, b) = (ours.undefined_terms(d), ours.undefined_terms_reference(d));
+            if a != b {
+                problems.push(format!(
+                    "{}: undefined terms {a:?} / json-ld crate {b:?}",
+                    path.display()
+                ));
+            }
             match (ours.canonicalize(d), official.canonicalize_reference(d)) {
                 (Ok(a), Ok(b)) if a == b => compared += 1,
                 (Err(a), Err(b)) if a == b => {}

@@ -108,6 +108,26 @@ async fn builtin_passes_every_must_and_writes_the_report() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `--role service-provider-read` judges only the read rows and never writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_role_judges_and_sends_no_writes() {
+    let a = args(&["--builtin", "--role", "service-provider-read"]);
+    let (report, _) = execute(&a).await.expect("run executes");
+    assert_eq!(report.exit_code, 0, "{:#?}", failing(&report));
+    assert!(
+        report
+            .requirements
+            .iter()
+            .all(|r| !r.id.starts_with("api.upsert."))
+    );
+    let writes = report
+        .transcripts
+        .iter()
+        .filter(|t| t.label.starts_with("upsertCredential") || t.label.starts_with("putProfile"))
+        .count();
+    assert_eq!(writes, 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_refused_exits_3_with_a_report() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -146,9 +166,29 @@ async fn connection_refused_exits_3_with_a_report() {
 }
 
 /// Every fault must make the requirements it names fail (Fail or Warning).
+/// A fault that breaks only requirements the catalog marks untestable cannot
+/// be detected by definition: it is listed, not counted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_fault_is_detected() {
-    let faults = clr_conformance::provider::all_faults();
+    let catalog = clr_conformance::catalog::Catalog::embedded();
+    let untestable = |f: &clr_conformance::provider::Fault| {
+        f.breaks
+            .iter()
+            .all(|id| catalog.get(id).is_some_and(|r| r.untestable.is_some()))
+    };
+    for f in clr_conformance::provider::all_faults()
+        .iter()
+        .filter(|f| untestable(f))
+    {
+        eprintln!(
+            "fault {} breaks only untestable requirements {:?}: not judged",
+            f.name, f.breaks
+        );
+    }
+    let faults: Vec<_> = clr_conformance::provider::all_faults()
+        .iter()
+        .filter(|f| !untestable(f))
+        .collect();
     let mut undetected = Vec::new();
     for chunk in faults.chunks(4) {
         let runs = chunk.iter().map(|f| async move {
@@ -237,4 +277,130 @@ async fn misconfigured_targets_say_what_to_fix() {
     assert_eq!(row.outcome, Outcome::Fail, "{}", row.reason);
     running.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The `token` login strategy: tokens obtained beforehand (here through the
+/// library's own OAuth steps) are used as given; registration and
+/// authorization are skipped with that reason and the API checks still pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_strategy_uses_pre_issued_tokens() {
+    use clr_conformance::catalog::{Profile, Role};
+    use clr_conformance::evidence::{Recorder, Redactor, Verdict};
+    use clr_conformance::http::{Client, HttpConfig};
+    use clr_conformance::oauth::authorize::{AuthResult, FormLogin, form};
+    use clr_conformance::oauth::register::ClientMetadata;
+    use clr_conformance::oauth::{discovery, pkce, register, token};
+    use clr_conformance::suites::provider::{self, Ctx, Login, Target};
+
+    let profile = Profile::clr();
+    let running =
+        clr_conformance::provider::start(clr_conformance::provider::ProviderConfig::new(profile))
+            .await
+            .expect("provider starts");
+    let cfg = HttpConfig {
+        trusted_ca_pem: vec![running.ca_pem().expect("CA").to_string()],
+        system_roots: false,
+        ..HttpConfig::default()
+    };
+    let http = Client::new(&cfg, Redactor::new()).expect("client");
+    let base = running.base_url().to_string();
+    let mut rec = Recorder::new();
+
+    // Obtain tokens the way a person would before a `token` run.
+    let ex = discovery::fetch(&http, &mut rec, &base, profile)
+        .await
+        .expect("discovery");
+    let sdd = discovery::parse(&ex.json().expect("SDD")).expect("SDD parses");
+    let meta = ClientMetadata::default();
+    let scope = profile.all_scopes().join(" ") + " " + &profile.scopes.offline_access;
+    let ex = register::send(
+        &http,
+        &mut rec,
+        &sdd.registration_url,
+        meta.request_body(&scope),
+        "register",
+    )
+    .await
+    .expect("registration");
+    let client = register::parse(&ex, http.redactor()).expect("client");
+    let verifier = pkce::verifier();
+    let req = clr_conformance::oauth::authorize::AuthRequest {
+        authorization_url: sdd.authorization_url.clone(),
+        response_type: "code".into(),
+        client_id: client.client_id.clone(),
+        redirect_uri: meta.redirect_uri().to_string(),
+        scope: scope.clone(),
+        state: Some(pkce::state()),
+        code_challenge: Some(pkce::challenge_s256(&verifier)),
+        code_challenge_method: Some("S256".into()),
+    };
+    let user = running.users()[0].clone();
+    let login = FormLogin {
+        username: user.username,
+        password: user.password,
+        username_field: "username".into(),
+        password_field: "password".into(),
+        extra: Vec::new(),
+        deny: false,
+    };
+    let walk = form(&http, &mut rec, &req, &login).await.expect("login");
+    let AuthResult::Code { code, .. } = walk.result else {
+        panic!("no code: {:?}", walk.result)
+    };
+    let p = token::CodeExchange {
+        code: &code,
+        redirect_uri: &req.redirect_uri,
+        scope: &scope,
+        verifier: Some(&verifier),
+    };
+    let ex = token::exchange_code(&http, &mut rec, &sdd.token_url, Some(&client), &p, "token")
+        .await
+        .expect("token");
+    let tokens = token::parse(&ex, http.redactor()).expect("tokens");
+
+    let target = Target {
+        base_url: base,
+        profile,
+        roles: vec![Role::Host],
+        login: Login::Token {
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+        },
+        metadata: meta,
+        client: Some(client),
+        revocation_url: None,
+        upsert_credential: None,
+        fetch_documents: false,
+    };
+    let (rec, unreachable) = provider::run(Ctx::new(http, target)).await;
+    assert!(unreachable.is_none());
+    let verdicts = |id: &str| {
+        rec.findings_for(id)
+            .iter()
+            .map(|f| f.verdict)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        verdicts("oauth.registration.created-201"),
+        vec![Verdict::Skip]
+    );
+    assert_eq!(verdicts("oauth.pkce.s256"), vec![Verdict::Skip]);
+    assert!(
+        verdicts("api.get-credentials.status-200")
+            .iter()
+            .all(|v| *v == Verdict::Pass)
+    );
+    assert!(verdicts("api.upsert.persisted").contains(&Verdict::Pass));
+    assert!(verdicts("oauth.refresh.new-access-token").contains(&Verdict::Pass));
+    let failed: Vec<_> = rec
+        .findings()
+        .iter()
+        .flat_map(|(id, fs)| {
+            fs.iter()
+                .filter(|f| matches!(f.verdict, Verdict::Fail | Verdict::Error))
+                .map(move |f| format!("{id}: {}", f.message))
+        })
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    running.shutdown().await;
 }

@@ -171,6 +171,31 @@ EXAMPLES:
     clr-conformance serve --fault omit-x-total-count --fault drop-state
     clr-conformance serve --list-faults")]
     Serve(ServeArgs),
+    /// Judge a client: play the provider for a consumer, or serve test records for a displayer.
+    #[command(long_about = "\
+Judge a client product. The harness stands where the other party stands, records what the
+product does, and judges it against the catalog.
+
+MODES:
+    consumer-read    start the reference provider with recording on; the product must discover,
+                     register, authorize (as the printed test user), get a token, and call
+                     getCredentials and getProfile
+    consumer-write   the same, but the product must upsert a signed ClrCredential issued to
+                     conformance@imsglobal.org (putProfile optional)
+    displayer        serve test ClrCredentials (valid, expired, revoked, tampered, not yet valid;
+                     VC 2.0 eddsa-rdfc-2022 and VC 1.1 Ed25519Signature2020) with a revocation
+                     list, and a page where the operator records what the product showed
+
+The session ends when the flow is done (consumers), the answers are submitted (displayer),
+the operator presses Enter or opens the printed finish URL, or --timeout passes. Steps that
+never happened are reported as failures naming the step. Recorded exchanges go into the
+report with tokens, codes, verifiers, secrets, passwords and the learner e-mail redacted.
+
+EXAMPLES:
+    clr-conformance judge consumer-read --bind 127.0.0.1:8443 --timeout 30m --out /tmp/r
+    clr-conformance judge consumer-write --profile clr-2.0 --ca-out ./ca.pem
+    clr-conformance judge displayer --bind 0.0.0.0:8080")]
+    Judge(super::judge::JudgeArgs),
 }
 
 #[derive(Debug, Args)]

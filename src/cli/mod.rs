@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod common;
+pub mod judge;
 mod report_cmd;
 mod requirements;
 pub mod run;
@@ -34,6 +35,7 @@ pub fn main() -> i32 {
         Command::Run(a) => run::run(&a),
         Command::Verify(a) => verify::run(&a),
         Command::Serve(a) => serve::run(&a),
+        Command::Judge(a) => judge::run(&a),
         Command::Vectors(a) => vectors::run(&a),
     };
     match result {

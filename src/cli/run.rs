@@ -257,9 +257,7 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
             .cloned()
             .ok_or_else(|| anyhow::anyhow!("the builtin provider has no seeded user"))?;
         crate::http::client::secret(&redactor, &user.password, "password");
-        // The local part only: the domain is also the issuer's and would mask credential ids.
-        let local = user.email.split('@').next().unwrap_or("");
-        crate::http::client::secret(&redactor, local, "learner-email");
+        crate::http::client::secret(&redactor, &user.email, "learner-email");
         let target = Target {
             base_url: running.base_url().to_string(),
             profile,

@@ -48,11 +48,7 @@ pub fn run(a: &VectorsArgs) -> anyhow::Result<i32> {
             }
             let c = vectors::check_dir(dir);
             print!("{}", summary(&c));
-            Ok(if c.ok() {
-                exit::OK
-            } else {
-                exit::MUST_FAILED
-            })
+            Ok(if c.ok() { exit::OK } else { exit::MUST_FAILED })
         }
     }
 }
@@ -61,10 +57,15 @@ pub fn run(a: &VectorsArgs) -> anyhow::Result<i32> {
 pub fn summary(c: &vectors::Checked) -> String {
     let mut s = String::new();
     for f in &c.stale {
-        s.push_str(&format!("stale: {f} (run `clr-conformance vectors generate`)\n"));
+        s.push_str(&format!(
+            "stale: {f} (run `clr-conformance vectors generate`)\n"
+        ));
     }
     for m in &c.mismatches {
-        s.push_str(&format!("mismatch: {} tcId {}: {}\n", m.file, m.tc_id, m.message));
+        s.push_str(&format!(
+            "mismatch: {} tcId {}: {}\n",
+            m.file, m.tc_id, m.message
+        ));
     }
     for m in &c.known_gaps {
         let why = vectors::check::KNOWN_ENGINE_GAPS
@@ -84,9 +85,12 @@ pub fn summary(c: &vectors::Checked) -> String {
     s.push_str("invalid vectors per requirement (issuer and displayer roles):\n");
     let catalog = crate::catalog::Catalog::embedded();
     for r in catalog.requirements.iter().filter(|r| {
-        r.roles
-            .iter()
-            .any(|x| matches!(x, crate::catalog::Role::Issuer | crate::catalog::Role::Displayer))
+        r.roles.iter().any(|x| {
+            matches!(
+                x,
+                crate::catalog::Role::Issuer | crate::catalog::Role::Displayer
+            )
+        })
     }) {
         let n = c.counts.get(&r.id).copied().unwrap_or(0);
         s.push_str(&format!("  {:>4}  [{}] {}\n", n, r.level, r.id));

@@ -4,8 +4,12 @@
 //! JSON-LD expansion, RDF conversion and RDF Dataset Canonicalization. Every context URL we
 //! know is served from text embedded in the binary (W3C ones from `ssi-contexts`, 1EdTech
 //! ones from `schemas/contexts/`); an unknown URL is an error that names it, never a fetch.
-//! The processed top-level context of a document is cached by its JSON text, so the
-//! expensive context processing happens once per distinct `@context` list, not per call.
+//!
+//! Speed: `fast` walks documents that stay in the JSON-LD subset credentials use, with
+//! processed contexts memoized, and `canon` labels blank nodes straight from first-degree
+//! hashes when those are distinct. Anything else goes to the `json-ld` and `rdf-canon`
+//! crates (the reference path, also exposed for tests as `*_reference`), whose top-level
+//! processed contexts are cached too.
 
 mod canon;
 mod fast;
@@ -279,6 +283,17 @@ impl Loader {
 
     /// Terms and types of `doc` that no context defines (JSON-LD drops them silently).
     pub fn undefined_terms(&self, doc: &Value) -> Result<Vec<String>, JsonLdError> {
+        self.check_contexts(doc)?;
+        if let Some((_, mut names)) = self.fast.walk(doc) {
+            names.sort();
+            names.dedup();
+            return Ok(names);
+        }
+        self.undefined_terms_reference(doc)
+    }
+
+    /// [`Loader::undefined_terms`] computed with the `json-ld` crate only (slower).
+    pub fn undefined_terms_reference(&self, doc: &Value) -> Result<Vec<String>, JsonLdError> {
         let mut names: Vec<String> = Vec::new();
         let expanded = self.expand(doc, ExpandOptions::default())?;
         for fragment in expanded.traverse() {

@@ -46,18 +46,16 @@ impl Redactor {
         if value.len() < 4 {
             return;
         }
-        let mut v = self.values.write().unwrap_or_else(|e| e.into_inner());
-        if !v.iter().any(|(s, _)| s == value) {
-            v.push((value.to_string(), kind));
-            // Longest first, so a secret containing another is masked whole.
-            v.sort_by_key(|b| std::cmp::Reverse(b.0.len()));
-        }
-        drop(v);
-        // Also catch the percent-encoded and Basic-encoded forms.
+        // Also catch the percent-encoded form (as it appears in URLs and form bodies).
         let enc = url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
-        if enc != value {
-            self.add(&enc, kind);
+        let mut v = self.values.write().unwrap_or_else(|e| e.into_inner());
+        for form in [value.to_string(), enc] {
+            if !v.iter().any(|(s, _)| *s == form) {
+                v.push((form, kind));
+            }
         }
+        // Longest first, so a secret containing another is masked whole.
+        v.sort_by_key(|b| std::cmp::Reverse(b.0.len()));
     }
 
     /// Scrub every registered value from `text`.

@@ -584,26 +584,9 @@ impl rustls::client::danger::ServerCertVerifier for AcceptAny {
     }
 }
 
-/// Register a secret with the redactor.
-///
-/// `Redactor::add` recurses without end on a value that form-urlencoding
-/// changes (it registers the encoded form, whose encoding changes again), so
-/// only values encoding leaves unchanged are passed to it. Until that is
-/// fixed in `evidence::redact`, other values are registered by their runs of
-/// unreserved characters 8 or longer, which still masks real tokens and
-/// passwords (structural masking of Authorization and secret fields stays).
+/// Register a secret value with the redactor (and its percent-encoded form).
 pub fn secret(r: &Redactor, value: &str, kind: &'static str) {
-    let stable =
-        |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>() == s;
-    if stable(value) {
-        r.add(value, kind);
-        return;
-    }
-    for piece in value.split(|c: char| !(c.is_ascii_alphanumeric() || "-._*".contains(c))) {
-        if piece.len() >= 8 {
-            r.add(piece, kind);
-        }
-    }
+    r.add(value, kind);
 }
 
 /// Same scheme, host and port.

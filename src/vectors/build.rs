@@ -3,8 +3,7 @@
 
 use super::keys::{Issuer, keys};
 use crate::credential::proof::{
-    JwtHeaderOptions, JwtSigningKey, attach_proof, sign_data_integrity, sign_ed25519_2020,
-    sign_jwt,
+    JwtHeaderOptions, JwtSigningKey, attach_proof, sign_data_integrity, sign_ed25519_2020, sign_jwt,
 };
 use serde_json::{Value, json};
 
@@ -138,8 +137,8 @@ pub fn sign_di_with(cred: &Value, issuer: &Issuer, method: &str) -> Value {
 
 /// `cred` with a proof object edited by `edit` before signing (the signature covers the edit).
 pub fn sign_di_proof_edit(cred: &Value, issuer: &Issuer, edit: impl Fn(&mut Value)) -> Value {
-    use crate::credential::proof::data_integrity::signing_input;
     use crate::credential::jsonld::Loader;
+    use crate::credential::proof::data_integrity::signing_input;
     use ed25519_dalek::Signer;
     let mut proof = json!({
         "type": "DataIntegrityProof",
@@ -161,7 +160,10 @@ pub fn sign_di_proof_edit(cred: &Value, issuer: &Issuer, edit: impl Fn(&mut Valu
             m.insert("@context".into(), c.clone());
         }
     }
-    if let (Ok(doc), Ok(opts)) = (loader.canonicalize(&unsigned), loader.canonicalize(&options)) {
+    if let (Ok(doc), Ok(opts)) = (
+        loader.canonicalize(&unsigned),
+        loader.canonicalize(&options),
+    ) {
         let sig = issuer.key.sign(&signing_input(&opts, &doc));
         if proof.get("proofValue").is_none() {
             proof["proofValue"] =
@@ -189,7 +191,12 @@ pub enum Alg {
 
 /// `cred` as a compact VC-JWT signed by the CLR issuer (RS256/ES256, key in a `jwk`
 /// header) or by `issuer`'s Ed25519 key (EdDSA, `kid` = its verification method).
-pub fn sign_jwt_as(cred: &Value, alg: Alg, issuer: &Issuer, edit: impl Fn(&mut JwtHeaderOptions)) -> Value {
+pub fn sign_jwt_as(
+    cred: &Value,
+    alg: Alg,
+    issuer: &Issuer,
+    edit: impl Fn(&mut JwtHeaderOptions),
+) -> Value {
     let k = keys();
     let (key, mut opts) = match alg {
         Alg::Rs256 => (
@@ -272,4 +279,37 @@ pub fn remove(cred: &mut Value, ptr: &str) {
 
 fn unescape(k: &str) -> String {
     k.replace("~1", "/").replace("~0", "~")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credential::proof::verify_data_integrity;
+
+    #[test]
+    fn set_and_remove_follow_json_pointers() {
+        let mut v = json!({"a": {"b/c": 1}, "l": [1, 2]});
+        set(&mut v, "/a/b~1c", json!(2));
+        set(&mut v, "/l/1", json!(3));
+        set(&mut v, "/missing/x", json!(4));
+        assert_eq!(v, json!({"a": {"b/c": 2}, "l": [1, 3]}));
+        remove(&mut v, "/l/0");
+        remove(&mut v, "/a");
+        assert_eq!(v, json!({"l": [3]}));
+    }
+
+    #[test]
+    fn signatures_are_deterministic_and_verify() {
+        let k = keys();
+        let c = achievement_credential(&k.college, 1, achievement(&k.college, "x", "X"));
+        let a = sign_di(&c, &k.college);
+        assert_eq!(a, sign_di(&c, &k.college));
+        let reports = verify_data_integrity(&a).unwrap();
+        assert!(reports[0].verified(), "{:?}", reports[0].failures());
+        for alg in [Alg::Rs256, Alg::Es256, Alg::EdDsa] {
+            let j = sign_jwt_as(&c, alg, &k.college, |_| {});
+            assert!(j.is_string());
+            assert_eq!(j, sign_jwt_as(&c, alg, &k.college, |_| {}), "{alg:?}");
+        }
+    }
 }

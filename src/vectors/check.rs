@@ -36,14 +36,23 @@ pub struct Mismatch {
 /// and fails once one of them passes, so the entry is removed when the engine is fixed.
 pub const KNOWN_ENGINE_GAPS: &[(u32, &str)] = &[
     (1016, NESTED_SHAPE),
-    (1051, NESTED_SHAPE),
+    (1050, NESTED_SHAPE),
     (1018, IDENTITY_HASH),
-    (1053, IDENTITY_HASH),
+    (1052, IDENTITY_HASH),
     (1022, ISSUER_SCHEMA),
-    (1057, ISSUER_SCHEMA),
-    (1032, "an issuer Profile id that is not a URI fails data.clr.issuer and data.issuer.profile, but no schema error is raised, so data.profile.id does not fail"),
-    (1061, "verify.conformance.structure is never asserted; a ClrCredential without ClrCredential in type fails data.clr.type only"),
-    (4029, "verify.generation.consistent is never asserted; a VC 1.1 payload without a vc claim fails proof.jwt.vc-claim-generation only"),
+    (1056, ISSUER_SCHEMA),
+    (
+        1031,
+        "an issuer Profile id that is not a URI fails data.clr.issuer and data.issuer.profile, but no schema error is raised, so data.profile.id does not fail",
+    ),
+    (
+        1060,
+        "verify.conformance.structure is never asserted; a ClrCredential without ClrCredential in type fails data.clr.type only",
+    ),
+    (
+        4029,
+        "verify.generation.consistent is never asserted; a VC 1.1 payload without a vc claim fails proof.jwt.vc-claim-generation only",
+    ),
     (8002, ENDORSEMENT_TYPE),
     (8011, ENDORSEMENT_TYPE),
 ];
@@ -134,9 +143,10 @@ pub fn disagreement(case: &Case, judged: &Judged) -> Option<String> {
             .join(", ")
     };
     match case.result {
-        Verdict::Valid if !judged.conforms => {
-            Some(format!("expected valid, got invalid (failing: {})", failing()))
-        }
+        Verdict::Valid if !judged.conforms => Some(format!(
+            "expected valid, got invalid (failing: {})",
+            failing()
+        )),
         Verdict::Invalid if judged.conforms => Some(format!(
             "expected invalid ({}), got valid",
             case.requirements.join(", ")
@@ -183,4 +193,61 @@ pub fn run(files: &[(String, CaseFile)]) -> Vec<Mismatch> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn case(result: Verdict, reqs: &[&str]) -> Case {
+        Case {
+            tc_id: 1,
+            comment: String::new(),
+            flags: vec![],
+            requirements: reqs.iter().map(|s| s.to_string()).collect(),
+            result,
+            credential: json!({}),
+        }
+    }
+
+    fn judged(conforms: bool, failing: &[&str]) -> Judged {
+        Judged {
+            conforms,
+            failing: failing.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn verdicts_and_reasons_are_compared() {
+        assert!(disagreement(&case(Verdict::Valid, &[]), &judged(true, &[])).is_none());
+        assert!(disagreement(&case(Verdict::Valid, &[]), &judged(false, &["a.b"])).is_some());
+        let inv = case(Verdict::Invalid, &["a.b"]);
+        assert!(disagreement(&inv, &judged(true, &[])).is_some());
+        assert!(disagreement(&inv, &judged(false, &["a.b", "c.d"])).is_none());
+        let wrong = disagreement(&inv, &judged(false, &["c.d"])).unwrap();
+        assert!(wrong.starts_with("a.b did not fail"), "{wrong}");
+        let acc = case(Verdict::Acceptable, &["a.b"]);
+        assert!(disagreement(&acc, &judged(true, &[])).is_none());
+        assert!(disagreement(&acc, &judged(false, &["a.b"])).is_none());
+    }
+
+    #[test]
+    fn schema_groups_judge_by_schema_only() {
+        let mut g = Group {
+            role: "service-provider-read".into(),
+            profile: "clr-2.0".into(),
+            now: "2026-06-01T00:00:00Z".into(),
+            schema_kind: Some("Imsx_StatusInfo".into()),
+            expect_recipient: None,
+            documents: Default::default(),
+            tests: vec![],
+        };
+        let mut c = case(Verdict::Invalid, &["api.errors.status-info-schema"]);
+        c.credential = json!({"imsx_codeMajor": "failure"});
+        let j = judge(&g, &c).unwrap();
+        assert!(!j.conforms && j.failing.contains("api.errors.status-info-schema"));
+        g.schema_kind = Some("Nope".into());
+        assert!(judge(&g, &c).unwrap_err().starts_with("Nope:"));
+    }
 }

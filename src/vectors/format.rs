@@ -86,3 +86,22 @@ pub fn to_bytes<T: Serialize>(v: &T) -> Vec<u8> {
     out.push(b'\n');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_file_round_trips_and_refuses_unknown_fields() {
+        let text = r#"{"$schema":"s","algorithm":"a","topic":"t","generatorVersion":"1","numberOfTests":1,"header":[],"notes":{},
+            "testGroups":[{"role":"issuer","profile":"clr-2.0","now":"2026-01-01T00:00:00Z",
+            "tests":[{"tcId":1,"comment":"c","flags":[],"requirements":["data.clr.id"],"result":"invalid","credential":"a.b.c"}]}]}"#;
+        let f: CaseFile = serde_json::from_str(text).unwrap();
+        assert_eq!(f.test_groups[0].tests[0].result, Verdict::Invalid);
+        let again: CaseFile = serde_json::from_slice(&to_bytes(&f)).unwrap();
+        assert_eq!(f, again);
+        assert!(to_bytes(&f).ends_with(b"}\n"));
+        let extra = text.replace("\"tcId\":1,", "\"tcId\":1,\"surprise\":true,");
+        assert!(serde_json::from_str::<CaseFile>(&extra).is_err());
+    }
+}

@@ -113,7 +113,11 @@ pub fn keys() -> &'static TestKeys {
                 "Example University (TEST ONLY)",
                 Some("https://university.example.edu/issuers/1"),
             ),
-            college: Issuer::new("college-issuer", "Example Community College (TEST ONLY)", None),
+            college: Issuer::new(
+                "college-issuer",
+                "Example Community College (TEST ONLY)",
+                None,
+            ),
             endorser: Issuer::new(
                 "endorser",
                 "Example Accreditation Body (TEST ONLY)",

@@ -14,7 +14,12 @@ use std::collections::BTreeSet;
 const BROKEN: &str = "not a valid value";
 
 /// Members never mutated: judged by other rules (or they change what the document is).
-const SKIP: &[&str] = &["/@context", "/type", "/proof", "/credentialSubject/verifiableCredential"];
+const SKIP: &[&str] = &[
+    "/@context",
+    "/type",
+    "/proof",
+    "/credentialSubject/verifiableCredential",
+];
 
 fn pointers(v: &Value, ptr: String, out: &mut Vec<(String, Value)>) {
     match v {
@@ -37,11 +42,23 @@ fn pointers(v: &Value, ptr: String, out: &mut Vec<(String, Value)>) {
     }
 }
 
-/// The schema keyword a mutation breaks (`required`, `enum`, `format`), if any.
+/// The schema keyword a mutation breaks (`required`, `enum`, `format`), if any. An
+/// extensible enumeration (`oneOf` of the terms or an `ext:` pattern) and a `const`
+/// count as `enum`.
 fn broken_keyword(kind: SchemaKind, v: &Value, wanted: &str) -> Option<String> {
     schema::validate(kind, Generation::V2, v)
         .into_iter()
-        .find(|e| e.schema_path.ends_with(&format!("/{wanted}")))
+        .find(|e| {
+            let p = &e.schema_path;
+            match wanted {
+                "enum" => {
+                    p.ends_with("/enum")
+                        || p.ends_with("/const")
+                        || (p.ends_with("/oneOf") && e.message.contains("allowed values"))
+                }
+                w => p.ends_with(&format!("/{w}")),
+            }
+        })
         .map(|e| e.schema_path)
 }
 
@@ -85,7 +102,6 @@ fn mutations(
                 &[requirement],
                 build::sign_di(&mutated, signer),
             ));
-            break;
         }
     }
     out
@@ -101,11 +117,33 @@ pub fn schema_file() -> FileSpec {
     clr["credentialSubject"]["identifier"] = json!([{
         "type": "IdentityObject", "hashed": false, "identityHash": "learner@example.edu", "identityType": "emailAddress",
     }]);
+    let a0 = clr["credentialSubject"]["achievement"][0]["id"].clone();
+    clr["credentialSubject"]["association"] = json!([{
+        "type": "Association", "associationType": "isPeerOf", "sourceId": a0.clone(), "targetId": a0,
+    }]);
     let endorsement = build::endorsement(7, &k.clr.id);
     let tests = [
-        mutations(SchemaKind::ClrCredential, &clr, &k.clr, "data.clr.schema", "ClrCredential"),
-        mutations(SchemaKind::AchievementCredential, &ac, &k.university, "data.achievement-credential.schema", "AchievementCredential"),
-        mutations(SchemaKind::EndorsementCredential, &endorsement, &k.endorser, "data.endorsement.schema", "EndorsementCredential"),
+        mutations(
+            SchemaKind::ClrCredential,
+            &clr,
+            &k.clr,
+            "data.clr.schema",
+            "ClrCredential",
+        ),
+        mutations(
+            SchemaKind::AchievementCredential,
+            &ac,
+            &k.university,
+            "data.achievement-credential.schema",
+            "AchievementCredential",
+        ),
+        mutations(
+            SchemaKind::EndorsementCredential,
+            &endorsement,
+            &k.endorser,
+            "data.endorsement.schema",
+            "EndorsementCredential",
+        ),
     ]
     .concat();
     FileSpec {
@@ -117,5 +155,39 @@ pub fn schema_file() -> FileSpec {
         ],
         first_id: 10000,
         groups: vec![GroupSpec::new("issuer", tests)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bases_are_valid_and_yield_every_keyword() {
+        let f = schema_file();
+        let tests = &f.groups[0].tests;
+        // An invalid base yields no case at all; each kind must contribute.
+        for label in [
+            "ClrCredential:",
+            "AchievementCredential:",
+            "EndorsementCredential:",
+        ] {
+            assert!(
+                tests.iter().any(|t| t.comment.starts_with(label)),
+                "{label}"
+            );
+        }
+        for what in ["removed", "outside its enumeration", "breaks its format"] {
+            assert!(tests.iter().any(|t| t.comment.contains(what)), "{what}");
+        }
+    }
+
+    #[test]
+    fn pointers_skip_the_proof_and_nested_credentials() {
+        let v = json!({"a": {"b": 1}, "proof": {"x": 1}, "credentialSubject": {"verifiableCredential": [1]}});
+        let mut out = Vec::new();
+        pointers(&v, String::new(), &mut out);
+        let ptrs: Vec<&str> = out.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(ptrs, ["/a", "/a/b", "/credentialSubject"]);
     }
 }

@@ -124,14 +124,20 @@ impl Engine {
 
     /// The quads of `doc`, or `None` when it uses JSON-LD outside our subset.
     pub(super) fn quads(&self, doc: &Value) -> Option<Vec<Quad>> {
+        self.walk(doc).map(|w| w.0)
+    }
+
+    /// The quads of `doc` and the terms and types no context defines (JSON-LD drops them).
+    pub(super) fn walk(&self, doc: &Value) -> Option<(Vec<Quad>, Vec<String>)> {
         let Value::Object(map) = doc else { return None };
         let mut walk = Walk {
             engine: self,
             quads: Vec::new(),
             blank: 0,
+            undefined: Vec::new(),
         };
         walk.node(self.empty.clone(), map, None, &GraphName::DefaultGraph, 0)?;
-        Some(walk.quads)
+        Some((walk.quads, walk.undefined))
     }
 
     /// Applies `local` to `active`, from the memo when possible.
@@ -422,6 +428,7 @@ struct Walk<'a> {
     engine: &'a Engine,
     quads: Vec<Quad>,
     blank: u64,
+    undefined: Vec<String>,
 }
 
 impl Walk<'_> {
@@ -519,7 +526,9 @@ impl Walk<'_> {
                     self.emit(&subject, &format!("{RDF}type"), object, graph);
                 }
                 // An undefined type is a relative IRI, which yields no triple.
-                None if !ty.contains(':') && !ty.starts_with('@') => {}
+                None if !ty.contains(':') && !ty.starts_with('@') => {
+                    self.undefined.push(ty.to_string());
+                }
                 _ => return None,
             }
         }
@@ -543,7 +552,10 @@ impl Walk<'_> {
                     Some(Target::Iri(iri)) => iri,
                     Some(_) => return None,
                     // Undefined term: JSON-LD drops it.
-                    None => continue,
+                    None => {
+                        self.undefined.push(key.clone());
+                        continue;
+                    }
                 },
             };
             self.property(&ctx, &subject, &iri, def.as_deref(), value, graph, depth)?;

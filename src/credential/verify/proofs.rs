@@ -9,6 +9,9 @@ use crate::evidence::{Check, Recorder};
 use base64::Engine;
 use serde_json::Value;
 
+/// Registered JWT claims (RFC 7519 §4.1): not part of the credential.
+const JWT_CLAIMS: &[&str] = &["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
+
 /// Decode the credential carried by a compact JWS (payload itself, or its `vc` claim).
 pub fn decode_jwt_credential(jws: &str) -> Result<Value, String> {
     let parts: Vec<&str> = jws.trim().split('.').collect();
@@ -20,9 +23,17 @@ pub fn decode_jwt_credential(jws: &str) -> Result<Value, String> {
         .map_err(|e| format!("payload is not base64url: {e}"))?;
     let payload: Value =
         serde_json::from_slice(&raw).map_err(|e| format!("payload is not JSON: {e}"))?;
-    match payload.get("vc") {
-        Some(vc @ Value::Object(_)) => Ok(vc.clone()),
-        _ if payload.is_object() => Ok(payload),
+    match payload {
+        Value::Object(mut map) => match map.remove("vc") {
+            Some(vc @ Value::Object(_)) => Ok(vc),
+            _ => {
+                // VC 2.0: the payload is the credential plus registered JWT claims.
+                for claim in JWT_CLAIMS {
+                    map.remove(*claim);
+                }
+                Ok(Value::Object(map))
+            }
+        },
         _ => Err("payload is not a JSON object".into()),
     }
 }

@@ -4,9 +4,11 @@
 //! (schema_step) judges the full data model.
 
 use super::{Generation, Kind, Subject, VerifyOptions, json_kind, types};
+use crate::catalog::Profile;
 use crate::evidence::{Check, Recorder};
 use regex_lite::Regex;
 use serde_json::Value;
+use std::sync::OnceLock;
 
 pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     context(s, opts, rec);
@@ -54,8 +56,7 @@ fn context(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     c.subject(&s.name);
     let list = ctx_list(s.cred);
     let p = &opts.profile.contexts;
-    let clr_re = Regex::new(&clr_pattern(opts)).expect("profile pattern compiles");
-    let ob_re = Regex::new(&p.ob_pattern).expect("profile pattern compiles");
+    let (clr_re, ob_re) = patterns(opts.profile);
     let is_ob = |u: &str| ob_re.is_match(u) || p.ob_aliases.iter().any(|a| a == u);
     let is_clr = |u: &str| clr_re.is_match(u) || p.primary_aliases.iter().any(|a| a == u);
     match s.generation {
@@ -126,8 +127,32 @@ fn first_ctx(g: Generation, opts: &VerifyOptions) -> &str {
     }
 }
 
-fn clr_pattern(opts: &VerifyOptions) -> String {
-    opts.profile.contexts.primary_pattern.clone()
+/// The profile's context patterns, compiled once per profile.
+fn patterns(profile: &'static Profile) -> &'static (Regex, Regex) {
+    static CACHE: OnceLock<Vec<(String, (Regex, Regex))>> = OnceLock::new();
+    let all = CACHE.get_or_init(|| {
+        Profile::all()
+            .iter()
+            .map(|p| {
+                let compile = |pat: &str| {
+                    Regex::new(pat).unwrap_or_else(|e| {
+                        panic!("suites/profiles/{}.toml: pattern {pat}: {e}", p.id)
+                    })
+                };
+                (
+                    p.id.clone(),
+                    (
+                        compile(&p.contexts.primary_pattern),
+                        compile(&p.contexts.ob_pattern),
+                    ),
+                )
+            })
+            .collect()
+    });
+    all.iter()
+        .find(|(id, _)| *id == profile.id)
+        .map(|(_, r)| r)
+        .unwrap_or(&all[0].1)
 }
 
 fn type_and_required(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
@@ -541,5 +566,28 @@ pub(crate) fn trim(v: &Value) -> String {
         )
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_patterns_compile_and_match_current_contexts() {
+        for p in Profile::all() {
+            let (primary, ob) = patterns(p);
+            assert!(primary.is_match(&p.contexts.primary), "{}", p.id);
+            assert!(ob.is_match(&p.contexts.ob), "{}", p.id);
+            assert!(!ob.is_match("https://example.org/context.json"));
+        }
+    }
+
+    #[test]
+    fn uri_check() {
+        assert!(is_uri("https://example.org/x"));
+        assert!(is_uri("urn:uuid:1234"));
+        assert!(!is_uri("no scheme"));
+        assert!(!is_uri("1http://x"));
     }
 }

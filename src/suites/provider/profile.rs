@@ -14,6 +14,8 @@ pub const GET: CheckSpec = CheckSpec {
         "api.get-profile.status-200",
         "api.get-profile.body",
         "api.get-profile.cert-id",
+        "oauth.token.access-token-works",
+        "api.get-profile.not-found",
     ],
 };
 pub const PUT: CheckSpec = CheckSpec {
@@ -57,6 +59,14 @@ pub fn judge_get(ctx: &mut Ctx, ex: &Exchange, what: &str, cert_id: bool) {
     c.subject(&ex.url).cite(&ex.tx);
     let v = ex.json().filter(|_| ex.status == 200);
     c.ensure(
+        "oauth.token.access-token-works",
+        !matches!(ex.status, 401 | 403),
+        format!(
+            "{what}: a token with profile.readonly is accepted: got {}",
+            ex.brief()
+        ),
+    );
+    c.ensure(
         "api.get-profile.supported",
         !matches!(ex.status, 404 | 405 | 501),
         format!(
@@ -90,6 +100,23 @@ pub fn judge_get(ctx: &mut Ctx, ex: &Exchange, what: &str, cert_id: bool) {
             );
         }
     }
+    match ex.status {
+        200 => c.not_applicable("api.get-profile.not-found", "the user has a profile"),
+        404 => {
+            let info = ex.json().is_some_and(|v| {
+                crate::suites::provider::errors::status_info_problems(&v).is_empty()
+            });
+            c.ensure(
+                "api.get-profile.not-found",
+                info,
+                "404 for a user without a profile has an Imsx_StatusInfo body",
+            )
+        }
+        _ => c.not_applicable(
+            "api.get-profile.not-found",
+            format!("getProfile answered {}", ex.brief()),
+        ),
+    };
     if cert_id {
         let want = &ctx.target.profile.cert_profile_id;
         let got = v

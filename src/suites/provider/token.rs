@@ -102,10 +102,7 @@ pub async fn run(ctx: &mut Ctx) {
         "oauth.code.lifetime",
         "judging it means holding a code for over 600 s, beyond a bounded run",
     );
-    c.skip(
-        "oauth.token.expired-refused",
-        "judging it means waiting out the token lifetime (expires_in), beyond a bounded run",
-    );
+    expired_refused(ctx, &mut c).await;
     ctx.finish(c);
     if !ctx.can_login() {
         for spec in &CHECKS[2..] {
@@ -327,6 +324,55 @@ pub async fn run(ctx: &mut Ctx) {
     }
     ctx.finish(c);
     ctx.finish(errors);
+}
+
+/// Tokens living at most `SHORT_LIFETIME` seconds are waited out and retried.
+const SHORT_LIFETIME: u64 = 5;
+
+/// An expired access token is refused: judged when the lifetime is short enough to wait out.
+async fn expired_refused(ctx: &mut Ctx, c: &mut Check) {
+    let id = "oauth.token.expired-refused";
+    let Some(t) = ctx.tokens.clone() else {
+        c.skip(id, "no access token");
+        return;
+    };
+    match t.expires_in {
+        Some(e) if e <= SHORT_LIFETIME => {
+            tokio::time::sleep(std::time::Duration::from_secs(e + 1)).await;
+            match super::get_credentials::get(
+                ctx,
+                &t.access_token,
+                "?limit=1",
+                "getCredentials with an expired token",
+            )
+            .await
+            {
+                Ok(ex) => {
+                    c.cite(&ex.tx);
+                    c.ensure(
+                        id,
+                        matches!(ex.status, 401 | 403),
+                        format!(
+                            "an access token past its expires_in ({e} s) is refused: got {}",
+                            ex.brief()
+                        ),
+                    );
+                }
+                Err(f) => {
+                    c.cite(&f.tx);
+                    c.error(id, f.message);
+                }
+            }
+        }
+        other => {
+            c.skip(
+                id,
+                format!(
+                    "expires_in {other:?}: waiting out the token lifetime is beyond a bounded run"
+                ),
+            );
+        }
+    }
 }
 
 /// Authorize again with the read scope and return a fresh code.

@@ -37,7 +37,7 @@ pub const JWS: CheckSpec = CheckSpec {
     ids: &["api.upsert.compact-jws", "api.upsert.echo-media-type"],
 };
 pub const INVALID: CheckSpec = CheckSpec {
-    name: "upsertCredential: malformed JSON refused with 400",
+    name: "upsertCredential: malformed JSON or a non-credential refused with 400",
     ids: &["api.upsert.invalid-400"],
 };
 

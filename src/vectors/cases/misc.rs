@@ -15,27 +15,83 @@ pub fn dates() -> FileSpec {
         build::sign_2020(&c, &keys().clr)
     };
     let both = vec![
-        valid("validUntil in the future", &[], &["verify.dates.not-expired"], clr_mutated(|c| c["validUntil"] = json!(build::VALID_UNTIL))),
-        invalid("validFrom without a time", &[], &["data.dates.format"], clr_mutated(|c| c["validFrom"] = json!("2025-01-15"))),
-        invalid("validUntil before validFrom", &[], &["data.dates.valid-range"], clr_mutated(|c| {
-            c["validFrom"] = json!("2025-03-01T00:00:00Z");
-            c["validUntil"] = json!("2025-02-01T00:00:00Z");
-        })),
+        valid(
+            "validUntil in the future",
+            &[],
+            &["verify.dates.not-expired"],
+            clr_mutated(|c| c["validUntil"] = json!(build::VALID_UNTIL)),
+        ),
+        invalid(
+            "validFrom without a time",
+            &[],
+            &["data.dates.format"],
+            clr_mutated(|c| c["validFrom"] = json!("2025-01-15")),
+        ),
+        invalid(
+            "validUntil before validFrom",
+            &[],
+            &["data.dates.valid-range"],
+            clr_mutated(|c| {
+                c["validFrom"] = json!("2025-03-01T00:00:00Z");
+                c["validUntil"] = json!("2025-02-01T00:00:00Z");
+            }),
+        ),
     ];
     let displayer_only = vec![
-        invalid("not yet valid: validFrom after now", &[], &["verify.dates.not-before-valid-from"], clr_mutated(|c| c["validFrom"] = json!("2027-01-01T00:00:00Z"))),
-        invalid("expired: validUntil before now", &[], &["verify.dates.not-expired"], clr_mutated(|c| c["validUntil"] = json!("2026-01-01T00:00:00Z"))),
-        valid("VC 1.1 record with issuanceDate in the past", &["Vc11", "Legacy"], &["verify.dates.vc11-issuance"], v11(&|_| {})),
-        invalid("VC 1.1 record issued in the future", &["Vc11", "Legacy"], &["verify.dates.vc11-issuance"], v11(&|c| c["issuanceDate"] = json!("2027-01-01T00:00:00Z"))),
-        invalid("VC 1.1 record past its expirationDate", &["Vc11", "Legacy"], &["verify.dates.vc11-expiration"], v11(&|c| c["expirationDate"] = json!("2026-01-01T00:00:00Z"))),
+        invalid(
+            "not yet valid: validFrom after now",
+            &[],
+            &["verify.dates.not-before-valid-from"],
+            clr_mutated(|c| c["validFrom"] = json!("2027-01-01T00:00:00Z")),
+        ),
+        invalid(
+            "expired: validUntil before now",
+            &[],
+            &["verify.dates.not-expired"],
+            clr_mutated(|c| c["validUntil"] = json!("2026-01-01T00:00:00Z")),
+        ),
+        valid(
+            "VC 1.1 record with issuanceDate in the past",
+            &["Vc11", "Legacy"],
+            &["verify.dates.vc11-issuance"],
+            v11(&|_| {}),
+        ),
+        invalid(
+            "VC 1.1 record issued in the future",
+            &["Vc11", "Legacy"],
+            &["verify.dates.vc11-issuance"],
+            v11(&|c| c["issuanceDate"] = json!("2027-01-01T00:00:00Z")),
+        ),
+        invalid(
+            "VC 1.1 record past its expirationDate",
+            &["Vc11", "Legacy"],
+            &["verify.dates.vc11-expiration"],
+            v11(&|c| c["expirationDate"] = json!("2026-01-01T00:00:00Z")),
+        ),
     ];
-    let copy: Vec<_> = both.iter().map(|c| spec(&c.comment, &c.flags, &c.requirements, c.result, c.credential.clone())).collect();
+    let copy: Vec<_> = both
+        .iter()
+        .map(|c| {
+            spec(
+                &c.comment,
+                &c.flags,
+                &c.requirements,
+                c.result,
+                c.credential.clone(),
+            )
+        })
+        .collect();
     FileSpec {
         name: "dates.json",
         topic: "validity dates",
-        header: vec!["validFrom / validUntil (issuanceDate / expirationDate for VC 1.1): format, order and validity at the group's now."],
+        header: vec![
+            "validFrom / validUntil (issuanceDate / expirationDate for VC 1.1): format, order and validity at the group's now.",
+        ],
         first_id: 5000,
-        groups: vec![GroupSpec::new("issuer", both), GroupSpec::new("displayer", [copy, displayer_only].concat())],
+        groups: vec![
+            GroupSpec::new("issuer", both),
+            GroupSpec::new("displayer", [copy, displayer_only].concat()),
+        ],
     }
 }
 
@@ -48,10 +104,15 @@ fn encoded_list(set: &[usize]) -> String {
     for &i in set {
         bits[i / 8] |= 0x80 >> (i % 8);
     }
-    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::best());
+    let mut gz = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), flate2::Compression::best());
     let _ = gz.write_all(&bits);
     let bytes = gz.finish().unwrap_or_default();
-    format!("u{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    format!(
+        "u{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
 }
 
 pub fn status() -> FileSpec {
@@ -74,31 +135,58 @@ pub fn status() -> FileSpec {
     let rl = |id: Option<&str>| {
         let id = id.map(String::from);
         clr_mutated(move |c| {
-            if let Some(i) = &id { c["id"] = json!(i); }
+            if let Some(i) = &id {
+                c["id"] = json!(i);
+            }
             c["credentialStatus"] = json!({"id": REVOCATION_LIST, "type": "1EdTechRevocationList"});
         })
     };
-    let bs = |index: u64| clr_mutated(move |c| {
-        c["credentialStatus"] = json!({
-            "id": format!("{BITSTRING_LIST}#{index}"),
-            "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation",
-            "statusListIndex": index.to_string(),
-            "statusListCredential": BITSTRING_LIST,
-        });
-    });
+    let bs = |index: u64| {
+        clr_mutated(move |c| {
+            c["credentialStatus"] = json!({
+                "id": format!("{BITSTRING_LIST}#{index}"),
+                "type": "BitstringStatusListEntry",
+                "statusPurpose": "revocation",
+                "statusListIndex": index.to_string(),
+                "statusListCredential": BITSTRING_LIST,
+            });
+        })
+    };
     let tests = vec![
-        valid("1EdTechRevocationList: not on the list", &["Status"], &["verify.status.revocation-list"], rl(None)),
-        invalid("1EdTechRevocationList: revoked", &["Status"], &["verify.status.revocation-list"], rl(Some(revoked_id))),
-        valid("BitstringStatusListEntry: bit clear", &["Status"], &["verify.status.bitstring"], bs(8)),
-        spec("BitstringStatusListEntry: bit 94567 set (revoked). Bitstring status is a MAY for displayers, so accepting it does not break a MUST", &["Status"], &["verify.status.bitstring"], Verdict::Acceptable, bs(94567)),
+        valid(
+            "1EdTechRevocationList: not on the list",
+            &["Status"],
+            &["verify.status.revocation-list"],
+            rl(None),
+        ),
+        invalid(
+            "1EdTechRevocationList: revoked",
+            &["Status"],
+            &["verify.status.revocation-list"],
+            rl(Some(revoked_id)),
+        ),
+        valid(
+            "BitstringStatusListEntry: bit clear",
+            &["Status"],
+            &["verify.status.bitstring"],
+            bs(8),
+        ),
+        spec(
+            "BitstringStatusListEntry: bit 94567 set (revoked). Bitstring status is a MAY for displayers, so accepting it does not break a MUST",
+            &["Status"],
+            &["verify.status.bitstring"],
+            Verdict::Acceptable,
+            bs(94567),
+        ),
     ];
     let mut g = GroupSpec::new("displayer", tests);
     g.documents = docs;
     FileSpec {
         name: "status.json",
         topic: "credential status",
-        header: vec!["Revocation: 1EdTechRevocationList and BitstringStatusListEntry, with the status lists given in the group's documents (no network needed)."],
+        header: vec![
+            "Revocation: 1EdTechRevocationList and BitstringStatusListEntry, with the status lists given in the group's documents (no network needed).",
+        ],
         first_id: 6000,
         groups: vec![g],
     }
@@ -106,20 +194,63 @@ pub fn status() -> FileSpec {
 
 pub fn context() -> FileSpec {
     let both = vec![
-        invalid("CLR and OB contexts swapped", &[], &["data.clr.context-order"], clr_mutated(|c| c["@context"] = json!([build::VC_V2, build::OB_CTX, build::CLR_CTX]))),
-        invalid("first @context is the OB context", &[], &["data.clr.context-order"], clr_mutated(|c| c["@context"] = json!([build::OB_CTX, build::VC_V2, build::CLR_CTX]))),
+        invalid(
+            "CLR and OB contexts swapped",
+            &[],
+            &["data.clr.context-order"],
+            clr_mutated(|c| c["@context"] = json!([build::VC_V2, build::OB_CTX, build::CLR_CTX])),
+        ),
+        invalid(
+            "first @context is the OB context",
+            &[],
+            &["data.clr.context-order"],
+            clr_mutated(|c| c["@context"] = json!([build::OB_CTX, build::VC_V2, build::CLR_CTX])),
+        ),
     ];
     let displayer_only = vec![
-        invalid("first @context is neither VC 2.0 nor VC 1.1: no generation can be detected", &[], &["verify.generation.detect"], clr_mutated(|c| c["@context"] = json!([build::CLR_CTX, build::VC_V2, build::OB_CTX]))),
-        valid("a further context after the three required ones", &[], &["data.clr.context-order"], clr_mutated(|c| c["@context"] = json!([build::VC_V2, build::CLR_CTX, build::OB_CTX, "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"]))),
+        invalid(
+            "first @context is neither VC 2.0 nor VC 1.1: no generation can be detected",
+            &[],
+            &["verify.generation.detect"],
+            clr_mutated(|c| c["@context"] = json!([build::CLR_CTX, build::VC_V2, build::OB_CTX])),
+        ),
+        valid(
+            "a further context after the three required ones",
+            &[],
+            &["data.clr.context-order"],
+            clr_mutated(|c| {
+                c["@context"] = json!([
+                    build::VC_V2,
+                    build::CLR_CTX,
+                    build::OB_CTX,
+                    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+                ])
+            }),
+        ),
     ];
-    let copy: Vec<_> = both.iter().map(|c| spec(&c.comment, &c.flags, &c.requirements, c.result, c.credential.clone())).collect();
+    let copy: Vec<_> = both
+        .iter()
+        .map(|c| {
+            spec(
+                &c.comment,
+                &c.flags,
+                &c.requirements,
+                c.result,
+                c.credential.clone(),
+            )
+        })
+        .collect();
     FileSpec {
         name: "context.json",
         topic: "@context",
-        header: vec!["@context order and generation detection of ClrCredentials (nested and endorsement contexts are in nested.json and endorsement.json)."],
+        header: vec![
+            "@context order and generation detection of ClrCredentials (nested and endorsement contexts are in nested.json and endorsement.json).",
+        ],
         first_id: 7000,
-        groups: vec![GroupSpec::new("issuer", both), GroupSpec::new("displayer", [copy, displayer_only].concat())],
+        groups: vec![
+            GroupSpec::new("issuer", both),
+            GroupSpec::new("displayer", [copy, displayer_only].concat()),
+        ],
     }
 }
 
@@ -133,34 +264,113 @@ pub fn endorsement() -> FileSpec {
         let e = build::sign_di(&e, &k.endorser);
         clr_mutated(move |c| c["issuer"]["endorsement"] = json!([e.clone()]))
     };
-    let ejwt = build::sign_jwt_as(&build::endorsement(3, &subject), Alg::EdDsa, &k.endorser, |_| {});
+    let ejwt = build::sign_jwt_as(
+        &build::endorsement(3, &subject),
+        Alg::EdDsa,
+        &k.endorser,
+        |_| {},
+    );
     let both = vec![
-        valid("issuer Profile endorsed by the accreditor", &["Endorsed"], &["verify.endorsements"], endorsed(&|_| {})),
-        invalid("endorsement @context has no OB context", &["Endorsed"], &["data.endorsement.context-order"], endorsed(&|e| e["@context"] = json!([build::VC_V2]))),
-        invalid("endorsement type lacks EndorsementCredential", &["Endorsed"], &["data.endorsement.type"], endorsed(&|e| e["type"] = json!(["VerifiableCredential", "EndorsementCredential2"]))),
-        invalid("endorsement type lacks VerifiableCredential", &["Endorsed"], &["data.endorsement.type"], endorsed(&|e| e["type"] = json!(["EndorsementCredential"]))),
-        invalid("endorsement without name", &["Endorsed"], &["data.endorsement.required"], endorsed(&|e| remove(e, "/name"))),
-        invalid("endorsement subject type is not EndorsementSubject", &["Endorsed"], &["data.endorsement.subject"], endorsed(&|e| e["credentialSubject"]["type"] = json!(["AchievementSubject"]))),
-        invalid("endorsement description is a number", &["Endorsed"], &["data.endorsement.schema"], endorsed(&|e| e["description"] = json!(42))),
-        invalid("endorsement without a proof", &["Endorsed"], &["proof.endorsement.present"], {
-            let e = build::endorsement(4, &subject);
-            clr_mutated(move |c| c["issuer"]["endorsement"] = json!([e.clone()]))
-        }),
-        invalid("endorsementJwt entry is not a compact JWS", &["Endorsed", "Jwt"], &["data.clr.endorsement-jwt"], clr_mutated(|c| c["endorsementJwt"] = json!(["not.a-jws"]))),
+        valid(
+            "issuer Profile endorsed by the accreditor",
+            &["Endorsed"],
+            &["verify.endorsements"],
+            endorsed(&|_| {}),
+        ),
+        invalid(
+            "endorsement @context has no OB context",
+            &["Endorsed"],
+            &["data.endorsement.context-order"],
+            endorsed(&|e| e["@context"] = json!([build::VC_V2])),
+        ),
+        invalid(
+            "endorsement type lacks EndorsementCredential",
+            &["Endorsed"],
+            &["data.endorsement.type"],
+            endorsed(&|e| e["type"] = json!(["VerifiableCredential", "EndorsementCredential2"])),
+        ),
+        invalid(
+            "endorsement type lacks VerifiableCredential",
+            &["Endorsed"],
+            &["data.endorsement.type"],
+            endorsed(&|e| e["type"] = json!(["EndorsementCredential"])),
+        ),
+        invalid(
+            "endorsement without name",
+            &["Endorsed"],
+            &["data.endorsement.required"],
+            endorsed(&|e| remove(e, "/name")),
+        ),
+        invalid(
+            "endorsement subject type is not EndorsementSubject",
+            &["Endorsed"],
+            &["data.endorsement.subject"],
+            endorsed(&|e| e["credentialSubject"]["type"] = json!(["AchievementSubject"])),
+        ),
+        invalid(
+            "endorsement description is a number",
+            &["Endorsed"],
+            &["data.endorsement.schema"],
+            endorsed(&|e| e["description"] = json!(42)),
+        ),
+        invalid(
+            "endorsement without a proof",
+            &["Endorsed"],
+            &["proof.endorsement.present"],
+            {
+                let e = build::endorsement(4, &subject);
+                clr_mutated(move |c| c["issuer"]["endorsement"] = json!([e.clone()]))
+            },
+        ),
+        invalid(
+            "endorsementJwt entry is not a compact JWS",
+            &["Endorsed", "Jwt"],
+            &["data.clr.endorsement-jwt"],
+            clr_mutated(|c| c["endorsementJwt"] = json!(["not.a-jws"])),
+        ),
     ];
     let displayer_only = vec![
-        valid("endorsementJwt (EdDSA, by the accreditor) on the record", &["Endorsed", "Jwt"], &["verify.endorsements.jwt"], clr_mutated(move |c| c["endorsementJwt"] = json!([ejwt.clone()]))),
-        invalid("endorsement changed after the endorser signed it", &["Endorsed", "Tampered"], &["proof.di.signature", "verify.proof.required"], {
-            let e = super::tamper(build::sign_di(&build::endorsement(5, &subject), &k.endorser), "/name");
-            clr_mutated(move |c| c["issuer"]["endorsement"] = json!([e.clone()]))
-        }),
+        valid(
+            "endorsementJwt (EdDSA, by the accreditor) on the record",
+            &["Endorsed", "Jwt"],
+            &["verify.endorsements.jwt"],
+            clr_mutated(move |c| c["endorsementJwt"] = json!([ejwt.clone()])),
+        ),
+        invalid(
+            "endorsement changed after the endorser signed it",
+            &["Endorsed", "Tampered"],
+            &["proof.di.signature", "verify.proof.required"],
+            {
+                let e = super::tamper(
+                    build::sign_di(&build::endorsement(5, &subject), &k.endorser),
+                    "/name",
+                );
+                clr_mutated(move |c| c["issuer"]["endorsement"] = json!([e.clone()]))
+            },
+        ),
     ];
-    let copy: Vec<_> = both.iter().map(|c| spec(&c.comment, &c.flags, &c.requirements, c.result, c.credential.clone())).collect();
+    let copy: Vec<_> = both
+        .iter()
+        .map(|c| {
+            spec(
+                &c.comment,
+                &c.flags,
+                &c.requirements,
+                c.result,
+                c.credential.clone(),
+            )
+        })
+        .collect();
     FileSpec {
         name: "endorsement.json",
         topic: "EndorsementCredentials",
-        header: vec!["EndorsementCredentials by a third issuer (the accreditor), embedded in the record's issuer Profile or given as endorsementJwt; each invalid one is signed by the endorser after its mutation."],
+        header: vec![
+            "EndorsementCredentials by a third issuer (the accreditor), embedded in the record's issuer Profile or given as endorsementJwt; each invalid one is signed by the endorser after its mutation.",
+        ],
         first_id: 8000,
-        groups: vec![GroupSpec::new("issuer", both), GroupSpec::new("displayer", [copy, displayer_only].concat())],
+        groups: vec![
+            GroupSpec::new("issuer", both),
+            GroupSpec::new("displayer", [copy, displayer_only].concat()),
+        ],
     }
 }

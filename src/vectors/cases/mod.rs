@@ -104,7 +104,10 @@ pub fn rich_nested_unsigned() -> Value {
         "allowedValue": ["A", "B", "C", "D", "F"],
     }]);
     let endorsed = a["id"].as_str().unwrap_or_default().to_string();
-    a["endorsement"] = json!([build::sign_di(&build::endorsement(1, &endorsed), &k.endorser)]);
+    a["endorsement"] = json!([build::sign_di(
+        &build::endorsement(1, &endorsed),
+        &k.endorser
+    )]);
     let mut c = build::achievement_credential(&k.university, 1, a);
     c["credentialSubject"]["result"] = json!([{
         "type": ["Result"],
@@ -118,7 +121,8 @@ pub fn rich_nested_unsigned() -> Value {
         "name": "Final exam",
         "narrative": "Proctored final examination.",
     }]);
-    c["credentialSchema"] = json!([{"id": build::AC_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}]);
+    c["credentialSchema"] =
+        json!([{"id": build::AC_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}]);
     c
 }
 
@@ -231,7 +235,12 @@ pub fn to_v11(c: &mut Value) {
 /// An unsigned VC 1.1 ClrCredential holding the legacy nested credential.
 pub fn legacy_clr_unsigned() -> Value {
     let mut c = small_clr();
-    c["@context"] = json!([build::VC_V1, build::CLR_ALIAS, build::OB_ALIAS, build::ED2020_CTX]);
+    c["@context"] = json!([
+        build::VC_V1,
+        build::CLR_ALIAS,
+        build::OB_ALIAS,
+        build::ED2020_CTX
+    ]);
     c["credentialSubject"]["verifiableCredential"] = json!([legacy_nested().clone()]);
     c["credentialSubject"]["achievement"] =
         json!([legacy_nested()["credentialSubject"]["achievement"].clone()]);

@@ -14,36 +14,120 @@ pub fn nested() -> FileSpec {
     };
     let ach = "/credentialSubject/achievement";
     let both = vec![
-        n(&["data.achievement-credential.context-order"], "nested @context has no OB context", &|c| c["@context"] = json!([build::VC_V2])),
-        n(&["data.achievement-credential.type"], "nested type has neither AchievementCredential nor OpenBadgeCredential", &|c| c["type"] = json!(["VerifiableCredential", "BadgeCredential"])),
-        n(&["data.achievement-credential.required"], "nested credential without validFrom", &|c| remove(c, "/validFrom")),
-        n(&["data.achievement-credential.schema"], "nested description is a number", &|c| c["description"] = json!(42)),
-        n(&["data.achievement-credential.credential-schema"], "nested credentialSchema names the official schema; the credential breaks it", &|c| {
-            c["description"] = json!(42);
-            c["credentialSchema"] = json!([{"id": build::AC_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}]);
+        n(
+            &["data.achievement-credential.context-order"],
+            "nested @context has no OB context",
+            &|c| c["@context"] = json!([build::VC_V2]),
+        ),
+        n(
+            &["data.achievement-credential.type"],
+            "nested type has neither AchievementCredential nor OpenBadgeCredential",
+            &|c| c["type"] = json!(["VerifiableCredential", "BadgeCredential"]),
+        ),
+        n(
+            &["data.achievement-credential.required"],
+            "nested credential without validFrom",
+            &|c| remove(c, "/validFrom"),
+        ),
+        n(
+            &["data.achievement-credential.schema"],
+            "nested description is a number",
+            &|c| c["description"] = json!(42),
+        ),
+        n(
+            &["data.achievement-credential.credential-schema"],
+            "nested credentialSchema names the official schema; the credential breaks it",
+            &|c| {
+                c["description"] = json!(42);
+                c["credentialSchema"] =
+                    json!([{"id": build::AC_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}]);
+            },
+        ),
+        n(
+            &["data.achievement-subject.type"],
+            "AchievementSubject type is Subject",
+            &|c| c["credentialSubject"]["type"] = json!(["Subject"]),
+        ),
+        n(
+            &["data.achievement-subject.identified"],
+            "AchievementSubject has neither id nor identifier",
+            &|c| remove(c, "/credentialSubject/id"),
+        ),
+        n(
+            &["data.achievement-subject.achievement"],
+            "achievement is a URI, not an object",
+            &|c| c["credentialSubject"]["achievement"] = json!("https://example.edu/a"),
+        ),
+        n(
+            &["data.achievement.required"],
+            "Achievement without criteria",
+            &|c| remove(c, &format!("{ach}/criteria")),
+        ),
+        n(
+            &["data.result.type", "data.result.status"],
+            "Result status outside the enumeration",
+            &|c| {
+                c["credentialSubject"]["result"] =
+                    json!([{"type": ["Result"], "value": "A", "status": "Finished"}])
+            },
+        ),
+        n(&["data.result.type"], "Result without type", &|c| {
+            c["credentialSubject"]["result"] = json!([{"value": "A"}])
         }),
-        n(&["data.achievement-subject.type"], "AchievementSubject type is Subject", &|c| c["credentialSubject"]["type"] = json!(["Subject"])),
-        n(&["data.achievement-subject.identified"], "AchievementSubject has neither id nor identifier", &|c| remove(c, "/credentialSubject/id")),
-        n(&["data.achievement-subject.achievement"], "achievement is a URI, not an object", &|c| c["credentialSubject"]["achievement"] = json!("https://example.edu/a")),
-        n(&["data.achievement.required"], "Achievement without criteria", &|c| remove(c, &format!("{ach}/criteria"))),
-        n(&["data.result.type", "data.result.status"], "Result status outside the enumeration", &|c| c["credentialSubject"]["result"] = json!([{"type": ["Result"], "value": "A", "status": "Finished"}])),
-        n(&["data.result.type"], "Result without type", &|c| c["credentialSubject"]["result"] = json!([{"value": "A"}])),
-        n(&["data.result-description.required"], "ResultDescription without resultType", &|c| c["credentialSubject"]["achievement"]["resultDescription"] = json!([{"id": "https://example.edu/rd/1", "type": ["ResultDescription"], "name": "Grade"}])),
-        n(&["data.alignment.required"], "Alignment without targetUrl", &|c| c["credentialSubject"]["achievement"]["alignment"] = json!([{"type": ["Alignment"], "targetName": "Writing"}])),
-        n(&["data.related.required"], "Related without id", &|c| c["credentialSubject"]["achievement"]["related"] = json!([{"type": ["Related"], "version": "2"}])),
-        n(&["data.identifier-entry.required"], "IdentifierEntry without identifierType", &|c| c["credentialSubject"]["achievement"]["otherIdentifier"] = json!([{"type": ["IdentifierEntry"], "identifier": "W-101"}])),
-        n(&["data.image.shape"], "image type is not Image", &|c| c["credentialSubject"]["achievement"]["image"] = json!({"id": "https://example.edu/img.png", "type": "Picture"})),
-        n(&["data.evidence.type"], "Evidence without type", &|c| c["evidence"] = json!([{"name": "Essay"}])),
-        invalid("nested credential without a proof", &["Nested"], &["proof.nested.present"], {
-            let mut c = small_clr();
-            c["credentialSubject"]["verifiableCredential"] = json!([super::college_nested_unsigned()]);
-            build::sign_di(&c, &k.clr)
+        n(
+            &["data.result-description.required"],
+            "ResultDescription without resultType",
+            &|c| c["credentialSubject"]["achievement"]["resultDescription"] = json!([{"id": "https://example.edu/rd/1", "type": ["ResultDescription"], "name": "Grade"}]),
+        ),
+        n(
+            &["data.alignment.required"],
+            "Alignment without targetUrl",
+            &|c| {
+                c["credentialSubject"]["achievement"]["alignment"] =
+                    json!([{"type": ["Alignment"], "targetName": "Writing"}])
+            },
+        ),
+        n(&["data.related.required"], "Related without id", &|c| {
+            c["credentialSubject"]["achievement"]["related"] =
+                json!([{"type": ["Related"], "version": "2"}])
         }),
-        invalid("nested VC-JWT that does not decode", &["Nested", "Jwt"], &["proof.nested.present"], {
-            let mut c = small_clr();
-            c["credentialSubject"]["verifiableCredential"] = json!(["eyJhbGciOiJFZERTQSJ9.bm90IGpzb24.c2ln"]);
-            build::sign_di(&c, &k.clr)
+        n(
+            &["data.identifier-entry.required"],
+            "IdentifierEntry without identifierType",
+            &|c| {
+                c["credentialSubject"]["achievement"]["otherIdentifier"] =
+                    json!([{"type": ["IdentifierEntry"], "identifier": "W-101"}])
+            },
+        ),
+        n(&["data.image.shape"], "image type is not Image", &|c| {
+            c["credentialSubject"]["achievement"]["image"] =
+                json!({"id": "https://example.edu/img.png", "type": "Picture"})
         }),
+        n(&["data.evidence.type"], "Evidence without type", &|c| {
+            c["evidence"] = json!([{"name": "Essay"}])
+        }),
+        invalid(
+            "nested credential without a proof",
+            &["Nested"],
+            &["proof.nested.present"],
+            {
+                let mut c = small_clr();
+                c["credentialSubject"]["verifiableCredential"] =
+                    json!([super::college_nested_unsigned()]);
+                build::sign_di(&c, &k.clr)
+            },
+        ),
+        invalid(
+            "nested VC-JWT that does not decode",
+            &["Nested", "Jwt"],
+            &["proof.nested.present"],
+            {
+                let mut c = small_clr();
+                c["credentialSubject"]["verifiableCredential"] =
+                    json!(["eyJhbGciOiJFZERTQSJ9.bm90IGpzb24.c2ln"]);
+                build::sign_di(&c, &k.clr)
+            },
+        ),
     ];
     let tampered = {
         let mut n = college_nested().clone();
@@ -60,7 +144,15 @@ pub fn nested() -> FileSpec {
     )];
     let copy: Vec<_> = both
         .iter()
-        .map(|c| super::spec(&c.comment, &c.flags, &c.requirements, c.result, c.credential.clone()))
+        .map(|c| {
+            super::spec(
+                &c.comment,
+                &c.flags,
+                &c.requirements,
+                c.result,
+                c.credential.clone(),
+            )
+        })
         .collect();
     FileSpec {
         name: "nested.json",

@@ -1,0 +1,220 @@
+//! The checks a consumer's recording is judged by, one module per step of
+//! the flow. They share `Ctx`: the recording, its transcript ids, and what
+//! the provider handed out (registered clients, authorization codes).
+
+mod api_calls;
+mod authorize;
+mod discovery;
+mod registration;
+mod token;
+mod upserts;
+
+use super::consumer::ConsumerRole;
+use super::exchange::{self, form, json_body, json_response, param, response_header};
+use crate::catalog::Profile;
+use crate::evidence::{Check, Recorder};
+use super::exchange::Secrets;
+use crate::provider::RecordedExchange;
+use serde_json::Value;
+
+pub const REGISTER: &str = "/oauth/register";
+pub const AUTHORIZE: &str = "/oauth/authorize";
+pub const TOKEN: &str = "/oauth/token";
+
+/// A client the provider registered.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: String,
+    pub secret: String,
+    pub redirect_uris: Vec<String>,
+}
+
+/// An authorization code the provider issued and the approved request behind it.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub code: String,
+    pub params: Vec<(String, String)>,
+}
+
+pub struct Ctx<'a> {
+    pub ex: &'a [RecordedExchange],
+    pub tx: Vec<String>,
+    pub role: ConsumerRole,
+    pub profile: &'static Profile,
+    pub red: Secrets,
+    pub clients: Vec<Client>,
+    pub grants: Vec<Grant>,
+    /// Access tokens the provider issued.
+    pub tokens: Vec<String>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        ex: &'a [RecordedExchange],
+        tx: Vec<String>,
+        role: ConsumerRole,
+        profile: &'static Profile,
+        red: Secrets,
+    ) -> Ctx<'a> {
+        let mut clients = Vec::new();
+        let mut grants = Vec::new();
+        let mut tokens = Vec::new();
+        for e in ex {
+            let resp = json_response(e);
+            let text = |k: &str| {
+                resp.as_ref()
+                    .and_then(|v| v.get(k))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            };
+            if e.method == "POST" && e.path == REGISTER && exchange::ok(e) {
+                let uris = resp
+                    .as_ref()
+                    .and_then(|v| v.get("redirect_uris"))
+                    .or(json_body(e).as_ref().and_then(|v| v.get("redirect_uris")))
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if let (Some(id), Some(secret)) = (text("client_id"), text("client_secret")) {
+                    clients.push(Client {
+                        id,
+                        secret,
+                        redirect_uris: uris,
+                    });
+                }
+            }
+            if e.path == AUTHORIZE
+                && let Some(loc) = response_header(e, "location")
+                && let Ok(u) = url::Url::parse(loc)
+                && let Some(code) = u.query_pairs().find(|(k, _)| k == "code")
+            {
+                let params = if e.method == "POST" {
+                    form(e)
+                } else {
+                    exchange::query(e)
+                };
+                grants.push(Grant {
+                    code: code.1.into_owned(),
+                    params,
+                });
+            }
+            if e.method == "POST"
+                && e.path == TOKEN
+                && exchange::ok(e)
+                && let Some(t) = text("access_token")
+            {
+                tokens.push(t);
+            }
+        }
+        Ctx {
+            ex,
+            tx,
+            role,
+            profile,
+            red,
+            clients,
+            grants,
+            tokens,
+        }
+    }
+
+    /// The path of an API endpoint, e.g. `api("credentials")`.
+    pub fn api(&self, tail: &str) -> String {
+        format!("{}/{tail}", self.profile.base_path)
+    }
+
+    /// Indices of exchanges matching `method` (any when empty) and `path`.
+    pub fn find(&self, method: &str, path: &str) -> Vec<usize> {
+        self.ex
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| (method.is_empty() || e.method == method) && e.path == path)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Cite exchange `i` from now on (and only it).
+    pub fn cite(&self, c: &mut Check, i: usize) {
+        c.clear_citations();
+        if let Some(t) = self.tx.get(i) {
+            c.cite(t.clone());
+        }
+        c.subject(format!(
+            "{} {} ({})",
+            self.ex[i].method,
+            self.ex[i].path,
+            self.tx.get(i).map(String::as_str).unwrap_or("")
+        ));
+    }
+
+    pub fn client(&self, id: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| c.id == id)
+    }
+
+    pub fn grant(&self, code: &str) -> Option<&Grant> {
+        self.grants.iter().find(|g| g.code == code)
+    }
+
+    /// Whether a putProfile was recorded (the write role then needs profile.update).
+    pub fn put_profile_called(&self) -> bool {
+        !self.find("PUT", &self.api("profile")).is_empty()
+    }
+
+    /// The scopes the role needs.
+    pub fn required_scopes(&self) -> Vec<&'static str> {
+        let s = &self.profile.scopes;
+        match self.role {
+            ConsumerRole::Read => vec![&s.credential_readonly, &s.profile_readonly],
+            ConsumerRole::Write if self.put_profile_called() => {
+                vec![&s.credential_upsert, &s.profile_update]
+            }
+            ConsumerRole::Write => vec![&s.credential_upsert],
+        }
+    }
+
+    /// The scopes the role may ask for.
+    pub fn allowed_scopes(&self) -> Vec<&'static str> {
+        let s = &self.profile.scopes;
+        match self.role {
+            ConsumerRole::Read => vec![
+                &s.credential_readonly,
+                &s.profile_readonly,
+                &s.offline_access,
+            ],
+            ConsumerRole::Write => vec![
+                &s.credential_upsert,
+                &s.profile_update,
+                &s.offline_access,
+            ],
+        }
+    }
+}
+
+/// Space-separated scopes as a list.
+pub fn scopes(s: &str) -> Vec<&str> {
+    s.split(' ').filter(|x| !x.is_empty()).collect()
+}
+
+/// The value of parameter `k` when present and non-empty.
+pub fn given<'p>(pairs: &'p [(String, String)], k: &str) -> Option<&'p str> {
+    param(pairs, k).filter(|v| !v.is_empty())
+}
+
+/// Run every check.
+pub fn run(ctx: &Ctx, rec: &mut Recorder) {
+    discovery::run(ctx, rec);
+    registration::run(ctx, rec);
+    authorize::run(ctx, rec);
+    token::run(ctx, rec);
+    api_calls::run(ctx, rec);
+    if ctx.role == ConsumerRole::Write {
+        upserts::run(ctx, rec);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,235 @@
+//! The registration request (RFC 7591 as profiled by OB §7.1.1): required
+//! fields, arrays, https URLs on one host, allowed values, scopes.
+
+use super::{Ctx, REGISTER, scopes};
+use crate::evidence::{Check, Recorder};
+use crate::judge::exchange::{header, json_body};
+use serde_json::Value;
+
+const ENDPOINT: &str = "oauth.registration.request.endpoint";
+const REQUIRED: &str = "oauth.registration.request.required-fields";
+const ARRAYS: &str = "oauth.registration.request.arrays";
+const HTTPS: &str = "oauth.registration.request.https-same-host";
+const LOGO: &str = "oauth.registration.request.logo";
+const GRANTS: &str = "oauth.registration.request.grant-types";
+const RESPONSES: &str = "oauth.registration.request.response-types";
+const AUTH: &str = "oauth.registration.request.auth-method";
+const SCOPE: &str = "oauth.registration.request.scope";
+const NO_SS: &str = "oauth.registration.request.no-software-statement";
+
+const IDS: &[&str] = &[
+    ENDPOINT, REQUIRED, ARRAYS, HTTPS, LOGO, GRANTS, RESPONSES, AUTH, SCOPE, NO_SS,
+];
+const MUSTS: &[&str] = &[REQUIRED, ARRAYS, HTTPS, GRANTS, RESPONSES, AUTH, SCOPE];
+const STRINGS: &[&str] = &[
+    "client_name",
+    "client_uri",
+    "logo_uri",
+    "tos_uri",
+    "policy_uri",
+    "software_id",
+    "software_version",
+    "scope",
+];
+const URLS: &[&str] = &["client_uri", "logo_uri", "tos_uri", "policy_uri"];
+
+pub fn run(ctx: &Ctx, rec: &mut Recorder) {
+    let mut c = Check::new("consumer registration request", IDS);
+    let regs = ctx.find("", REGISTER);
+    if regs.is_empty() {
+        for id in MUSTS {
+            c.fail(
+                id,
+                format!("registration never happened: no POST {REGISTER} was recorded"),
+            );
+        }
+        for id in [ENDPOINT, LOGO, NO_SS] {
+            c.skip(id, "registration never happened");
+        }
+        rec.finish(c);
+        return;
+    }
+    for i in regs {
+        ctx.cite(&mut c, i);
+        request(ctx, &mut c, i);
+    }
+    rec.finish(c);
+}
+
+fn request(ctx: &Ctx, c: &mut Check, i: usize) {
+    let e = &ctx.ex[i];
+    let ctype = header(e, "content-type").unwrap_or("");
+    let json_ok = ctype.to_ascii_lowercase().starts_with("application/json");
+    c.ensure(
+        ENDPOINT,
+        e.method == "POST" && json_ok,
+        format!("{} with Content-Type {ctype:?}", e.method),
+    );
+    let Some(Value::Object(body)) = json_body(e) else {
+        for id in MUSTS {
+            c.fail(id, "the registration request body is not a JSON object");
+        }
+        return;
+    };
+    // Required fields.
+    let mut missing: Vec<&str> = STRINGS
+        .iter()
+        .filter(|k| {
+            !body
+                .get(**k)
+                .and_then(Value::as_str)
+                .is_some_and(|s| !s.trim().is_empty())
+        })
+        .copied()
+        .collect();
+    if body.get("redirect_uris").is_none() {
+        missing.push("redirect_uris");
+    }
+    c.ensure(
+        REQUIRED,
+        missing.is_empty(),
+        if missing.is_empty() {
+            "every required field is present".to_string()
+        } else {
+            format!("{}: required field(s) missing or empty", missing.join(", "))
+        },
+    );
+    // Arrays.
+    let mut not_arrays: Vec<&str> = ["redirect_uris", "grant_types", "response_types", "contacts"]
+        .into_iter()
+        .filter(|k| body.get(*k).is_some_and(|v| !v.is_array()))
+        .collect();
+    if body.get("scope").is_some_and(|v| !v.is_string()) {
+        not_arrays.push("scope (must be a space-separated string)");
+    }
+    c.ensure(
+        ARRAYS,
+        not_arrays.is_empty(),
+        if not_arrays.is_empty() {
+            "array fields are JSON arrays and scope is a string".to_string()
+        } else {
+            format!("{}: wrong JSON type", not_arrays.join(", "))
+        },
+    );
+    // https and one hostname.
+    let mut urls: Vec<(String, String)> = URLS
+        .iter()
+        .filter_map(|k| body.get(*k).and_then(Value::as_str).map(|v| (k.to_string(), v.to_string())))
+        .collect();
+    for u in body
+        .get("redirect_uris")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        urls.push(("redirect_uris".into(), u.to_string()));
+    }
+    let mut problems = Vec::new();
+    let mut host: Option<String> = None;
+    for (k, raw) in &urls {
+        match url::Url::parse(raw) {
+            Ok(u) => {
+                if u.scheme() != "https" {
+                    problems.push(format!("{raw}: {k} is not https"));
+                }
+                let h = u.host_str().unwrap_or("").to_ascii_lowercase();
+                match &host {
+                    None => host = Some(h),
+                    Some(first) if *first != h => {
+                        problems.push(format!("{raw}: {k} host differs from {first}"))
+                    }
+                    _ => {}
+                }
+            }
+            Err(_) => problems.push(format!("{raw}: {k} is not a URL")),
+        }
+    }
+    if urls.is_empty() {
+        problems.push("no URL in the registration request".into());
+    }
+    c.ensure(
+        HTTPS,
+        problems.is_empty(),
+        if problems.is_empty() {
+            format!("{} URLs, all https on one host", urls.len())
+        } else {
+            problems.join("; ")
+        },
+    );
+    match body.get("logo_uri").and_then(Value::as_str) {
+        Some(l) => c.skip(
+            LOGO,
+            format!("{l}: not fetched (the judge stays on loopback); check it serves an image"),
+        ),
+        None => c.fail(LOGO, "logo_uri: missing"),
+    };
+    allowed(c, &body, GRANTS, "grant_types", &["authorization_code", "refresh_token"]);
+    allowed(c, &body, RESPONSES, "response_types", &["code"]);
+    match body.get("token_endpoint_auth_method") {
+        None => c.pass(AUTH, "token_endpoint_auth_method absent (client_secret_basic)"),
+        Some(Value::String(m)) if m == "client_secret_basic" => {
+            c.pass(AUTH, "token_endpoint_auth_method is client_secret_basic")
+        }
+        Some(v) => c.fail(AUTH, format!("{v}: token_endpoint_auth_method must be client_secret_basic")),
+    };
+    let asked = body.get("scope").and_then(Value::as_str).unwrap_or("");
+    let known: Vec<&str> = ctx
+        .profile
+        .all_scopes()
+        .into_iter()
+        .chain([ctx.profile.scopes.offline_access.as_str()])
+        .collect();
+    let unknown: Vec<&str> = scopes(asked).into_iter().filter(|s| !known.contains(s)).collect();
+    let lacking: Vec<&str> = ctx
+        .required_scopes()
+        .into_iter()
+        .filter(|s| !scopes(asked).contains(s))
+        .collect();
+    let mut msg = Vec::new();
+    if !unknown.is_empty() {
+        msg.push(format!("{}: not a scope of this API", unknown.join(" ")));
+    }
+    if !lacking.is_empty() {
+        msg.push(format!("{}: needed by the role but not registered", lacking.join(" ")));
+    }
+    c.ensure(
+        SCOPE,
+        msg.is_empty(),
+        if msg.is_empty() {
+            "registered scopes are known and cover the role".to_string()
+        } else {
+            msg.join("; ")
+        },
+    );
+    c.ensure(
+        NO_SS,
+        body.get("software_statement").is_none(),
+        "no software_statement",
+    );
+}
+
+fn allowed(c: &mut Check, body: &serde_json::Map<String, Value>, id: &str, key: &str, ok: &[&str]) {
+    let Some(v) = body.get(key) else {
+        c.pass(id, format!("{key} absent (default)"));
+        return;
+    };
+    let items: Vec<String> = match v {
+        Value::Array(a) => a.iter().map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).collect(),
+        other => vec![other.as_str().map(str::to_string).unwrap_or_else(|| other.to_string())],
+    };
+    let bad: Vec<&String> = items.iter().filter(|x| !ok.contains(&x.as_str())).collect();
+    c.ensure(
+        id,
+        bad.is_empty(),
+        if bad.is_empty() {
+            format!("{key}: {}", items.join(", "))
+        } else {
+            format!(
+                "{}: not allowed in {key} (only {})",
+                bad.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                ok.join(", ")
+            )
+        },
+    );
+}

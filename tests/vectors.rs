@@ -1,0 +1,324 @@
+//! The signed test-vector corpus (vectors/): generation is deterministic, the
+//! committed files are fresh, every verdict holds, a one-byte change is
+//! caught, and the valid vectors agree with the official 1EdTech schemas and
+//! contexts (skipped, with a message, when ../shared/reference is absent).
+
+use clr_conformance::credential::jsonld::Loader;
+use clr_conformance::vectors::check::{self, KNOWN_ENGINE_GAPS};
+use clr_conformance::vectors::format::{CaseFile, Verdict};
+use jsonschema::{Draft, Retrieve, Uri};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_clr-conformance");
+
+fn committed() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/vectors"))
+}
+
+fn reference() -> Option<PathBuf> {
+    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference"));
+    if p.is_dir() {
+        Some(p)
+    } else {
+        println!("skipped: ../shared/reference not present");
+        None
+    }
+}
+
+fn temp(name: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("clr-vectors-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    p
+}
+
+/// Every generated file (relative path) under `dir`, except the hand-written ones.
+fn generated_files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for sub in ["", "keys"] {
+        for e in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            if name.ends_with(".json") {
+                out.push(if sub.is_empty() {
+                    name
+                } else {
+                    format!("{sub}/{name}")
+                });
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn generate(dir: &Path) {
+    let out = Command::new(BIN)
+        .args(["vectors", "generate", "--dir"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn generate_twice_is_byte_identical_and_matches_the_committed_corpus() {
+    let (a, b) = (temp("a"), temp("b"));
+    generate(&a);
+    generate(&b);
+    let files = generated_files(&a);
+    assert!(files.len() >= 19, "{files:?}");
+    assert_eq!(files, generated_files(&b));
+    let mut stale = Vec::new();
+    for f in &files {
+        let bytes = std::fs::read(a.join(f)).unwrap();
+        assert_eq!(
+            bytes,
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs between runs"
+        );
+        assert!(bytes.ends_with(b"}\n"), "{f}: no trailing newline");
+        if std::fs::read(committed().join(f)).ok() != Some(bytes) {
+            stale.push(f.clone());
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale committed vectors (run `clr-conformance vectors generate`): {stale:?}"
+    );
+    let total: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(a.join(f)).unwrap().len())
+        .sum();
+    assert!(total < 15 * 1024 * 1024, "corpus is {total} bytes");
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+}
+
+fn load(dir: &Path) -> Vec<(String, CaseFile)> {
+    clr_conformance::vectors::file_specs()
+        .into_iter()
+        .map(|s| {
+            let text = std::fs::read(dir.join(s.name)).unwrap();
+            (s.name.to_string(), serde_json::from_slice(&text).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn every_committed_verdict_holds() {
+    let files = load(&committed());
+    let mut ids = std::collections::BTreeSet::new();
+    let (mut valid, mut invalid) = (0, 0);
+    for (name, f) in &files {
+        let n: usize = f.test_groups.iter().map(|g| g.tests.len()).sum();
+        assert_eq!(n, f.number_of_tests, "{name}");
+        for c in f.test_groups.iter().flat_map(|g| &g.tests) {
+            assert!(ids.insert(c.tc_id), "{name}: duplicate tcId {}", c.tc_id);
+            match c.result {
+                Verdict::Valid => valid += 1,
+                Verdict::Invalid => {
+                    invalid += 1;
+                    assert!(
+                        !c.requirements.is_empty(),
+                        "tcId {}: invalid without requirements",
+                        c.tc_id
+                    );
+                }
+                Verdict::Acceptable => {}
+            }
+        }
+    }
+    assert!(
+        valid >= 20 && invalid >= 150,
+        "{valid} valid, {invalid} invalid"
+    );
+    let mismatches = check::run(&files);
+    let unexpected: Vec<String> = mismatches
+        .iter()
+        .filter(|m| !KNOWN_ENGINE_GAPS.iter().any(|(id, _)| *id == m.tc_id))
+        .map(|m| format!("{} tcId {}: {}", m.file, m.tc_id, m.message))
+        .collect();
+    assert!(unexpected.is_empty(), "{}", unexpected.join("\n"));
+    for (id, why) in KNOWN_ENGINE_GAPS {
+        assert!(
+            mismatches.iter().any(|m| m.tc_id == *id),
+            "tcId {id} now passes ({why}): remove it from KNOWN_ENGINE_GAPS"
+        );
+    }
+}
+
+#[test]
+fn a_one_byte_change_fails_the_check() {
+    let dir = temp("tampered");
+    std::fs::create_dir_all(dir.join("keys")).unwrap();
+    for f in generated_files(&committed()) {
+        std::fs::copy(committed().join(&f), dir.join(&f)).unwrap();
+    }
+    // Flip one character of the first valid case's proofValue.
+    let path = dir.join("clr-credential.json");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    let at = text.find("\"proofValue\": \"z").unwrap() + "\"proofValue\": \"z".len() + 20;
+    let old = text.as_bytes()[at];
+    let new = if old == b'A' { "B" } else { "A" };
+    text.replace_range(at..at + 1, new);
+    std::fs::write(&path, text).unwrap();
+    let out = Command::new(BIN)
+        .args(["vectors", "check", "--dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let stale: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("stale: "))
+        .collect();
+    assert_eq!(stale.len(), 1, "{stdout}");
+    assert!(
+        stale[0].starts_with("stale: clr-credential.json"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("mismatch: clr-credential.json tcId 1000"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+struct NoNetwork;
+
+impl Retrieve for NoNetwork {
+    fn retrieve(
+        &self,
+        uri: &Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        Err(format!("{}: refused, this test is offline", uri.as_str()).into())
+    }
+}
+
+/// The credential a case carries (a VC-JWT decoded, its registered claims removed).
+fn credential_of(v: &Value) -> Value {
+    match v {
+        Value::String(jws) => {
+            use base64::Engine;
+            let payload = jws.split('.').nth(1).unwrap();
+            let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(payload)
+                .unwrap();
+            let mut p: Value = serde_json::from_slice(&raw).unwrap();
+            if let Some(vc) = p.get("vc") {
+                return vc.clone();
+            }
+            for claim in ["iss", "jti", "sub", "nbf", "exp", "iat", "aud"] {
+                p.as_object_mut().unwrap().remove(claim);
+            }
+            p
+        }
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn valid_vectors_pass_the_official_schemas_and_contexts() {
+    let Some(root) = reference() else { return };
+    let official = |file: &str| {
+        let text = std::fs::read_to_string(root.join("schemas").join(file)).unwrap();
+        let schema: Value = serde_json::from_str(&text).unwrap();
+        jsonschema::options()
+            .with_draft(Draft::Draft201909)
+            .should_validate_formats(true)
+            .with_retriever(NoNetwork)
+            .build(&schema)
+            .unwrap_or_else(|e| panic!("{file}: {e}"))
+    };
+    let clr = official("clr_v2p0_clrcredential_schema.json");
+    let by_kind = [
+        (
+            "GetClrCredentialsResponse",
+            official("clr_v2p0_getclrcredentialsresponse_schema.json"),
+        ),
+        (
+            "Imsx_StatusInfo",
+            official("clr_v2p0_imsx_statusinfo_schema.json"),
+        ),
+        ("Profile", official("clr_v2p0_profile_schema.json")),
+    ];
+    let ctx = root.join("contexts");
+    let overrides = [
+        (
+            "https://www.w3.org/ns/credentials/v2",
+            "w3c_credentials_v2.jsonld",
+        ),
+        (
+            "https://www.w3.org/2018/credentials/v1",
+            "w3c_credentials_v1_2018.jsonld",
+        ),
+        (
+            "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
+            "clr_v2p0_context-2.0.1.json",
+        ),
+        (
+            "https://purl.imsglobal.org/spec/clr/v2p0/context.json",
+            "clr_v2p0_context.json",
+        ),
+        (
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            "ob_v3p0_context-3.0.3.json",
+        ),
+        (
+            "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
+            "ob_v3p0_context.json",
+        ),
+        (
+            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+            "ob_v3p0_extensions.json",
+        ),
+        (
+            "https://w3id.org/security/suites/ed25519-2020/v1",
+            "security_suites_ed25519-2020_v1.jsonld",
+        ),
+    ]
+    .map(|(u, f)| (u.to_string(), std::fs::read_to_string(ctx.join(f)).unwrap()));
+    let official_loader = Loader::with_overrides(overrides).unwrap();
+    let (mut schema_checked, mut nquads_checked) = (0, 0);
+    for (name, f) in load(&committed()) {
+        for g in &f.test_groups {
+            for c in g.tests.iter().filter(|c| c.result == Verdict::Valid) {
+                let cred = credential_of(&c.credential);
+                if let Some(kind) = &g.schema_kind {
+                    let v = &by_kind.iter().find(|(k, _)| k == kind).unwrap().1;
+                    let errors: Vec<String> = v.iter_errors(&cred).map(|e| e.to_string()).collect();
+                    assert!(errors.is_empty(), "{name} tcId {}: {errors:?}", c.tc_id);
+                    schema_checked += 1;
+                    continue;
+                }
+                if c.flags.iter().any(|f| f == "Vc11") {
+                    continue;
+                }
+                let errors: Vec<String> = clr
+                    .iter_errors(&cred)
+                    .map(|e| format!("{} at {}", e, e.instance_path()))
+                    .collect();
+                assert!(errors.is_empty(), "{name} tcId {}: {errors:?}", c.tc_id);
+                schema_checked += 1;
+                if cred.get("proof").is_some() {
+                    let mut doc = cred.clone();
+                    doc.as_object_mut().unwrap().remove("proof");
+                    let ours = Loader::builtin().canonicalize(&doc).unwrap();
+                    let theirs = official_loader.canonicalize(&doc).unwrap();
+                    assert_eq!(ours, theirs, "{name} tcId {}: N-Quads differ", c.tc_id);
+                    nquads_checked += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        schema_checked >= 20 && nquads_checked >= 10,
+        "{schema_checked} schema, {nquads_checked} n-quads checks"
+    );
+}
