@@ -86,11 +86,11 @@ fn random(n: usize) -> String {
 }
 
 /// Pull a hidden input's value out of the provider's login page.
-fn hidden(html: &str, name: &str) -> String {
+fn hidden(html: &str, name: &str) -> Option<String> {
     let key = format!("name=\"{name}\" value=\"");
-    let start = html.find(&key).map(|i| i + key.len()).unwrap_or(0);
-    let end = html[start..].find('"').map(|e| start + e).unwrap_or(start);
-    html[start..end].replace("&amp;", "&").replace("&quot;", "\"")
+    let start = html.find(&key)? + key.len();
+    let end = start + html[start..].find('"')?;
+    Some(html[start..end].replace("&amp;", "&").replace("&quot;", "\""))
 }
 
 impl Consumer {
@@ -178,7 +178,7 @@ impl Consumer {
             "code_challenge_method",
         ]
         .iter()
-        .map(|k| (k.to_string(), hidden(&html, k)))
+        .filter_map(|k| hidden(&html, k).map(|v| (k.to_string(), v)))
         .collect();
         form.push(("username".into(), user.username.clone()));
         form.push(("password".into(), user.password.clone()));
@@ -539,7 +539,8 @@ async fn an_abandoned_session_times_out_with_the_missing_steps() {
 async fn the_finish_page_ends_a_session() {
     let s = Session::start(SessionConfig::new(ConsumerRole::Read, Profile::clr())).await.unwrap();
     let url = s.finish_url().to_string();
-    let hit = tokio::spawn(async move { reqwest::Client::new().post(url).send().await.map(|r| r.status()) });
+    let http = client("");
+    let hit = tokio::spawn(async move { http.post(url).send().await.map(|r| r.status()) });
     let end = s.wait(Duration::from_secs(20)).await;
     assert_eq!(end, End::Operator);
     assert_eq!(hit.await.unwrap().unwrap(), 200);

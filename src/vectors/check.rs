@@ -12,7 +12,7 @@ use crate::credential::verify::{self, Documents, VerifyOptions, documents::Fetch
 use crate::evidence::Recorder;
 use crate::report::{FailOn, Format, Outcome};
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What the engine made of one case.
 #[derive(Debug, Clone)]
@@ -172,15 +172,33 @@ pub fn disagreement(case: &Case, judged: &Judged) -> Option<String> {
     }
 }
 
+/// Judge every case of `files`, by tcId.
+pub fn judge_all(files: &[(String, CaseFile)]) -> BTreeMap<u32, Result<Judged, String>> {
+    files
+        .iter()
+        .flat_map(|(_, f)| &f.test_groups)
+        .flat_map(|g| g.tests.iter().map(move |c| (c.tc_id, judge(g, c))))
+        .collect()
+}
+
 /// Judge every case of `files` (name, parsed file); returns the mismatches.
 pub fn run(files: &[(String, CaseFile)]) -> Vec<Mismatch> {
+    compare(files, &judge_all(files))
+}
+
+/// Compare the expected verdicts of `files` with `judged` (by tcId).
+pub fn compare(
+    files: &[(String, CaseFile)],
+    judged: &BTreeMap<u32, Result<Judged, String>>,
+) -> Vec<Mismatch> {
     let mut out = Vec::new();
     for (name, file) in files {
         for g in &file.test_groups {
             for case in &g.tests {
-                let message = match judge(g, case) {
-                    Ok(j) => disagreement(case, &j),
-                    Err(e) => Some(e),
+                let message = match judged.get(&case.tc_id) {
+                    Some(Ok(j)) => disagreement(case, j),
+                    Some(Err(e)) => Some(e.clone()),
+                    None => Some(format!("tcId {} was not judged", case.tc_id)),
                 };
                 if let Some(message) = message {
                     out.push(Mismatch {

@@ -18,6 +18,7 @@ pub mod refresh;
 pub mod registration;
 pub mod revoke;
 pub mod scopes;
+pub mod tls_legacy;
 pub mod token;
 pub mod transport;
 pub mod upsert;

@@ -1,8 +1,8 @@
 //! Transport: the API and the OAuth endpoints are reached over HTTPS with a
 //! certificate that verifies, and a plain-HTTP request is never answered with
-//! data [OB §6.2; FACTS §1.1]. rustls negotiates only TLS 1.2 and 1.3, so a
-//! verified https exchange shows the version rule; whether the server would
-//! also accept older versions cannot be probed with it.
+//! data [OB §6.2; FACTS §1.1]. rustls negotiates only TLS 1.2 and 1.3; that
+//! the server refuses TLS 1.0/1.1 is probed with a raw ClientHello
+//! (`tls_legacy`).
 
 use super::Ctx;
 use crate::evidence::Verdict;
@@ -87,10 +87,7 @@ pub async fn run(ctx: &mut Ctx) {
             );
         }
     }
-    c.skip(
-        "transport.tls.no-legacy",
-        "rustls never offers SSL 3.0 or TLS 1.0/1.1, so refusing them cannot be probed",
-    );
+    legacy(&api, &mut c).await;
     ctx.finish(c);
 
     let mut c = PLAIN.start();
@@ -141,4 +138,36 @@ pub async fn run(ctx: &mut Ctx) {
         }
     }
     ctx.finish(c);
+}
+
+/// Offer TLS 1.0 and 1.1 to the API host: both must be refused.
+async fn legacy(api: &str, c: &mut crate::evidence::Check) {
+    use super::tls_legacy::{Legacy, probe};
+    let id = "transport.tls.no-legacy";
+    let Some((host, port)) = url::Url::parse(api)
+        .ok()
+        .filter(|u| u.scheme() == "https")
+        .and_then(|u| {
+            Some((
+                u.host_str()?.trim_matches(['[', ']']).to_string(),
+                u.port_or_known_default()?,
+            ))
+        })
+    else {
+        c.skip(id, format!("{api}: not an https URL; nothing to probe"));
+        return;
+    };
+    for (version, name) in [(0x0301u16, "TLS 1.0"), (0x0302, "TLS 1.1")] {
+        match probe(&host, port, version, std::time::Duration::from_secs(10)).await {
+            Legacy::Refused(why) => {
+                c.pass(id, format!("{host}:{port} refused {name}: {why}"));
+            }
+            Legacy::Accepted(why) => {
+                c.fail(id, format!("{host}:{port} accepted {name}: {why}"));
+            }
+            Legacy::Inconclusive(why) => {
+                c.skip(id, format!("{name} probe inconclusive: {why}"));
+            }
+        }
+    }
 }
