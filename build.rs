@@ -35,6 +35,8 @@ fn scan(dir: &Path, ids: &mut std::collections::BTreeSet<String>) {
             let Ok(text) = fs::read_to_string(&p) else {
                 continue;
             };
+            // Escaped quotes and quote char literals would shift the string boundaries.
+            let text = text.replace("\\\"", "  ").replace("'\"'", "' '");
             for (i, part) in text.split('"').enumerate() {
                 if i % 2 == 1 && looks_like_id(part) {
                     ids.insert(part.to_string());

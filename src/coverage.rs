@@ -2,12 +2,16 @@
 //!
 //! Credential requirements (`data.`, `proof.`, `verify.`) count as covered only
 //! when an invalid vector of the committed corpus lists the id and our verify
-//! engine makes it fail: `vectors generate` records those ids in
+//! engine makes it fail (a SHOULD or MAY: an acceptable vector that leaves it
+//! unmet): `vectors generate` records those ids in
 //! `vectors/coverage.json`, embedded here, and `vectors check` proves the file
-//! fresh. Every other entry counts as covered when a judging module (suites,
-//! oauth, judge) names its id: the build script collects those names, and the
-//! provider fault matrix proves those claims can fail. Entries not covered are
-//! what `requirements --untested` lists.
+//! fresh. Service-provider requirements (the ids the provider suites declare)
+//! count only when a fault of the reference provider breaks them: the fault
+//! matrix test (`tests/run_builtin.rs`) proves the suite detects every fault.
+//! Every other entry (consumer, displayer) counts as covered when a judging
+//! module names its id: the build script collects those names, and the judge
+//! tests drive faulty consumers and wrong displayer answers against them.
+//! Entries not covered are what `requirements --untested` lists.
 
 use crate::catalog::Catalog;
 use std::collections::BTreeSet;
@@ -30,10 +34,19 @@ pub fn is_credential(id: &str) -> bool {
 pub fn covered() -> BTreeSet<&'static str> {
     let catalog = Catalog::embedded();
     let failing = crate::vectors::covered_ids(VECTOR_INDEX);
+    let provider_ids: BTreeSet<&str> = crate::suites::provider::all_checks()
+        .iter()
+        .flat_map(|c| c.ids.iter().copied())
+        .collect();
+    let faulted: BTreeSet<&str> = crate::provider::faults::all_faults()
+        .iter()
+        .flat_map(|f| f.breaks.iter().copied())
+        .collect();
     let claimed = claims::CLAIMED
         .iter()
         .copied()
-        .filter(|id| !is_credential(id));
+        .filter(|id| !is_credential(id))
+        .filter(move |id| !provider_ids.contains(id) || faulted.contains(id));
     let vectored = catalog
         .requirements
         .iter()
@@ -54,5 +67,14 @@ mod tests {
         assert!(c.contains("data.clr.context-order"));
         // Claimed by the engine, but no vector can make it fail.
         assert!(!c.contains("verify.generation.vc11"));
+    }
+
+    #[test]
+    fn provider_ids_need_a_fault() {
+        let c = super::covered();
+        // Broken by the omit-x-total-count fault.
+        assert!(c.contains("api.paging.x-total-count"));
+        // Declared by a provider check, but no fault breaks it.
+        assert!(!c.contains("api.paging.x-total-count-unknown"));
     }
 }

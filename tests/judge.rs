@@ -22,7 +22,9 @@ use std::time::Duration;
 
 fn opts(dir: &str) -> ReportOpts {
     ReportOpts {
-        out: Some(std::env::temp_dir().join(format!("clr-judge-test-{dir}-{}", std::process::id()))),
+        out: Some(
+            std::env::temp_dir().join(format!("clr-judge-test-{dir}-{}", std::process::id())),
+        ),
         format: vec![],
         only: vec![],
         skip: vec![],
@@ -43,6 +45,12 @@ enum Fault {
     TokenInQuery,
     UnsignedCredential,
     TamperedCredential,
+    /// Not a fault: pages with limit=2 and follows every rel="next".
+    Pages,
+    /// Pages with limit=2 but reads only the first page.
+    IgnoresNext,
+    /// Revokes its access token without token_type_hint.
+    RevokeWithoutHint,
 }
 
 struct Consumer {
@@ -90,7 +98,11 @@ fn hidden(html: &str, name: &str) -> Option<String> {
     let key = format!("name=\"{name}\" value=\"");
     let start = html.find(&key)? + key.len();
     let end = start + html[start..].find('"')?;
-    Some(html[start..end].replace("&amp;", "&").replace("&quot;", "\""))
+    Some(
+        html[start..end]
+            .replace("&amp;", "&")
+            .replace("&quot;", "\""),
+    )
 }
 
 impl Consumer {
@@ -100,18 +112,38 @@ impl Consumer {
             (ConsumerRole::Read, Fault::WrongScopes) => {
                 format!("{} {}", s.credential_readonly, s.credential_upsert)
             }
-            (ConsumerRole::Read, _) => format!("{} {} {}", s.credential_readonly, s.profile_readonly, s.offline_access),
+            (ConsumerRole::Read, _) => format!(
+                "{} {} {}",
+                s.credential_readonly, s.profile_readonly, s.offline_access
+            ),
             (ConsumerRole::Write, _) => format!("{} {}", s.credential_upsert, s.profile_update),
         }
     }
 
     /// The whole flow; stops quietly where the provider refuses.
     async fn run(&self, discovery: &str, user: &provider::TestUser) {
-        let sdd: Value = self.http.get(discovery).send().await.unwrap().json().await.unwrap();
+        let sdd: Value = self
+            .http
+            .get(discovery)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let scheme = &sdd["components"]["securitySchemes"]["OAuth2ACG"];
-        let reg_url = scheme["x-imssf-registrationUrl"].as_str().unwrap().to_string();
-        let auth_url = scheme["flows"]["authorizationCode"]["authorizationUrl"].as_str().unwrap().to_string();
-        let token_url = scheme["flows"]["authorizationCode"]["tokenUrl"].as_str().unwrap().to_string();
+        let reg_url = scheme["x-imssf-registrationUrl"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let auth_url = scheme["flows"]["authorizationCode"]["authorizationUrl"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let token_url = scheme["flows"]["authorizationCode"]["tokenUrl"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let mut reg = json!({
             "client_name": "Scripted Consumer",
             "client_uri": "https://consumer.example/",
@@ -188,7 +220,11 @@ impl Consumer {
             return;
         };
         let loc = url::Url::parse(loc).unwrap();
-        let Some(code) = loc.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()) else {
+        let Some(code) = loc
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .map(|(_, v)| v.into_owned())
+        else {
             return;
         };
         let mut tf: Vec<(&str, &str)> = vec![
@@ -222,10 +258,80 @@ impl Consumer {
             }
         };
         match self.role {
+            ConsumerRole::Read if matches!(self.fault, Fault::Pages | Fault::IgnoresNext) => {
+                let mut next = Some(format!("{api}/credentials?limit=2"));
+                while let Some(u) = next.take() {
+                    let r = authed(self.http.get(&u))
+                        .header("accept", "application/json")
+                        .send()
+                        .await
+                        .unwrap();
+                    let link = r
+                        .headers()
+                        .get("link")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string();
+                    let _ = r.bytes().await;
+                    if self.fault == Fault::Pages {
+                        next = link
+                            .split(',')
+                            .find(|p| p.contains("rel=\"next\""))
+                            .map(|p| {
+                                p.split(';')
+                                    .next()
+                                    .unwrap()
+                                    .trim()
+                                    .trim_matches(|c| c == '<' || c == '>')
+                                    .to_string()
+                            });
+                    }
+                }
+                let r = authed(self.http.get(format!("{api}/profile")))
+                    .header("accept", "application/json")
+                    .send()
+                    .await
+                    .unwrap();
+                let _ = r.bytes().await;
+            }
             ConsumerRole::Read => {
                 for path in ["credentials", "profile"] {
                     let r = authed(self.http.get(format!("{api}/{path}")))
                         .header("accept", "application/json")
+                        .send()
+                        .await
+                        .unwrap();
+                    let _ = r.bytes().await;
+                }
+                if matches!(self.fault, Fault::None | Fault::RevokeWithoutHint) {
+                    let refresh = tok["refresh_token"]
+                        .as_str()
+                        .expect("a refresh token for offline_access");
+                    let r = self
+                        .http
+                        .post(&token_url)
+                        .basic_auth(&id, Some(&secret))
+                        .form(&[
+                            ("grant_type", "refresh_token"),
+                            ("refresh_token", refresh),
+                            ("scope", &scope),
+                        ])
+                        .send()
+                        .await
+                        .unwrap();
+                    assert!(r.status().is_success(), "refresh refused");
+                    let fresh: Value = r.json().await.unwrap();
+                    let revoke_url = token_url.replace("/token", "/revoke");
+                    let fresh_token = fresh["access_token"].as_str().unwrap();
+                    let mut f = vec![("token", fresh_token)];
+                    if self.fault == Fault::None {
+                        f.push(("token_type_hint", "access_token"));
+                    }
+                    let r = self
+                        .http
+                        .post(&revoke_url)
+                        .basic_auth(&id, Some(&secret))
+                        .form(&f)
                         .send()
                         .await
                         .unwrap();
@@ -240,7 +346,11 @@ impl Consumer {
                     .send()
                     .await
                     .unwrap();
-                assert!(r.status().is_success(), "upsert refused: {}", r.text().await.unwrap());
+                assert!(
+                    r.status().is_success(),
+                    "upsert refused: {}",
+                    r.text().await.unwrap()
+                );
                 let profile = json!({
                     "id": self.profile.cert_profile_id,
                     "type": ["Profile"],
@@ -270,7 +380,14 @@ fn clr_for_cert(fault: Fault) -> Value {
         "identityHash": p.cert_recipient, "identityType": "emailAddress"
     }]);
     let sign = |doc: Value| {
-        let proof = sign_data_integrity(&doc, &seed::issuer_key(), &seed::verification_method(), "2025-01-01T00:00:00Z", "eddsa-rdfc-2022").unwrap();
+        let proof = sign_data_integrity(
+            &doc,
+            &seed::issuer_key(),
+            &seed::verification_method(),
+            "2025-01-01T00:00:00Z",
+            "eddsa-rdfc-2022",
+        )
+        .unwrap();
         attach_proof(&doc, proof)
     };
     let inner = sign(json!({
@@ -342,10 +459,13 @@ async fn session(role: ConsumerRole, fault: Fault) -> Report {
         profile: Profile::clr(),
     };
     let user = s.provider().users()[0].clone();
-    tokio::time::timeout(Duration::from_secs(60), c.run(&s.provider().discovery_url(), &user))
-        .await
-        .expect("scripted consumer took over 60 s");
-    let end = if fault == Fault::None {
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        c.run(&s.provider().discovery_url(), &user),
+    )
+    .await
+    .expect("scripted consumer took over 60 s");
+    let end = if matches!(fault, Fault::None | Fault::Pages) {
         let end = s.wait(Duration::from_secs(5)).await;
         assert_eq!(end, End::Done, "a complete flow ends the session by itself");
         end
@@ -353,8 +473,39 @@ async fn session(role: ConsumerRole, fault: Fault) -> Report {
         End::Operator
     };
     let finished = s.finish(end).await;
-    let info = RunInfo::new("judge test", "scripted consumer", "clr-2.0", &[role.role()], role.scope());
-    consumer_report(info, &finished, role, &opts("consumer"))
+    let info = RunInfo::new(
+        "judge test",
+        "scripted consumer",
+        "clr-2.0",
+        &[role.role()],
+        role.scope(),
+    );
+    let report = consumer_report(info, &finished, role, &opts("consumer"));
+    // Every secret the exchanges carried stays out of the report.
+    let mut secrets = vec![user.password.clone(), seed::LEARNER_EMAIL.to_string()];
+    for e in &finished.recording {
+        let form = url::form_urlencoded::parse(e.body.as_bytes());
+        for (k, v) in form {
+            if ["code", "code_verifier", "password"].contains(&k.as_ref()) {
+                secrets.push(v.into_owned());
+            }
+        }
+        if let Ok(v) = serde_json::from_str::<Value>(&e.response_body) {
+            for k in ["access_token", "refresh_token", "client_secret"] {
+                if let Some(t) = v.get(k).and_then(Value::as_str) {
+                    secrets.push(t.to_string());
+                }
+            }
+        }
+    }
+    let text = serde_json::to_string(&report).unwrap();
+    for sec in secrets.iter().filter(|x| x.len() >= 4) {
+        assert!(
+            !text.contains(sec.as_str()),
+            "{fault:?}: a secret leaked into the report"
+        );
+    }
+    report
 }
 
 fn ids(r: &Report, o: Outcome) -> BTreeSet<String> {
@@ -392,13 +543,23 @@ async fn well_behaved_read_consumer_passes_every_must() {
         "consumer.read.get-credentials",
         "consumer.read.get-profile",
         "oauth.registration.request.required-fields",
+        "oauth.refresh.client-request",
+        "oauth.revoke.client-request",
+        "transport.tls.client",
     ] {
-        assert!(ids(&r, Outcome::Pass).contains(id), "{id} did not pass: {:#?}", row(&r, id));
+        assert!(
+            ids(&r, Outcome::Pass).contains(id),
+            "{id} did not pass: {:#?}",
+            row(&r, id)
+        );
     }
     assert!(!r.transcripts.is_empty());
     assert_no_secret(&r, &[seed::LEARNER_EMAIL]);
     let text = serde_json::to_string(&r.transcripts).unwrap();
-    assert!(text.contains("[redacted"), "transcripts show redaction marks");
+    assert!(
+        text.contains("[redacted"),
+        "transcripts show redaction marks"
+    );
     assert_eq!(r.exit_code, 0, "{:#?}", failing(&r));
 }
 
@@ -414,8 +575,13 @@ async fn well_behaved_write_consumer_passes_every_must() {
         "consumer.write.profile-valid",
         "consumer.scope.required",
     ] {
-        assert!(ids(&r, Outcome::Pass).contains(id), "{id} did not pass: {:#?}", row(&r, id));
+        assert!(
+            ids(&r, Outcome::Pass).contains(id),
+            "{id} did not pass: {:#?}",
+            row(&r, id)
+        );
     }
+    assert_eq!(r.exit_code, 0, "{:#?}", failing(&r));
 }
 
 fn row<'a>(r: &'a Report, id: &str) -> Option<&'a clr_conformance::report::model::Row> {
@@ -444,7 +610,11 @@ async fn faulty_consumers_fail_exactly_what_they_break() {
                 "consumer.token.params",
             ],
         ),
-        (ConsumerRole::Read, Fault::PlainPkce, &["consumer.pkce.s256"]),
+        (
+            ConsumerRole::Read,
+            Fault::PlainPkce,
+            &["consumer.pkce.s256"],
+        ),
         (
             ConsumerRole::Read,
             Fault::MissingRegistrationFields,
@@ -467,6 +637,11 @@ async fn faulty_consumers_fail_exactly_what_they_break() {
                 "consumer.read.get-credentials",
                 "consumer.read.get-profile",
             ],
+        ),
+        (
+            ConsumerRole::Read,
+            Fault::RevokeWithoutHint,
+            &["oauth.revoke.client-request"],
         ),
         (
             ConsumerRole::Write,
@@ -492,6 +667,26 @@ async fn faulty_consumers_fail_exactly_what_they_break() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging_consumers_are_judged_on_following_next() {
+    let r = session(ConsumerRole::Read, Fault::Pages).await;
+    for id in ["consumer.read.paging", "consumer.read.paging-headers"] {
+        assert!(
+            ids(&r, Outcome::Pass).contains(id),
+            "{id}: {:#?}",
+            row(&r, id)
+        );
+    }
+    assert_eq!(r.exit_code, 0, "{:#?}", failing(&r));
+    let r = session(ConsumerRole::Read, Fault::IgnoresNext).await;
+    assert_eq!(
+        ids(&r, Outcome::Fail),
+        set(&["consumer.read.paging-headers"])
+    );
+    let plain = session(ConsumerRole::Read, Fault::None).await;
+    assert!(ids(&plain, Outcome::NotApplicable).contains("consumer.read.paging-headers"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_in_query_also_breaks_the_should() {
     let r = session(ConsumerRole::Read, Fault::TokenInQuery).await;
     assert!(ids(&r, Outcome::Warning).contains("consumer.bearer.no-query"));
@@ -510,10 +705,18 @@ async fn missing_state_fails_state_and_names_the_steps_that_never_happened() {
         "consumer.pkce.s256",
         "oauth.registration.request.required-fields",
     ] {
-        assert!(ids(&r, Outcome::Pass).contains(id), "{id}: {:#?}", row(&r, id));
+        assert!(
+            ids(&r, Outcome::Pass).contains(id),
+            "{id}: {:#?}",
+            row(&r, id)
+        );
     }
     let tok = row(&r, "consumer.token.basic-auth").unwrap();
-    assert!(tok.reason.contains("token request never happened"), "{}", tok.reason);
+    assert!(
+        tok.reason.contains("token request never happened"),
+        "{}",
+        tok.reason
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -526,18 +729,30 @@ async fn an_abandoned_session_times_out_with_the_missing_steps() {
     assert_eq!(end, End::Timeout);
     assert!(t.elapsed() < Duration::from_secs(5));
     let finished = s.finish(end).await;
-    let info = RunInfo::new("judge test", "nobody", "clr-2.0", &[Role::ServiceConsumerRead], ConsumerRole::Read.scope());
+    let info = RunInfo::new(
+        "judge test",
+        "nobody",
+        "clr-2.0",
+        &[Role::ServiceConsumerRead],
+        ConsumerRole::Read.scope(),
+    );
     let r = consumer_report(info, &finished, ConsumerRole::Read, &opts("abandoned"));
     assert_eq!(r.exit_code, 1);
     let reason = |id: &str| row(&r, id).unwrap().reason.clone();
     assert!(reason("consumer.discovery.first").contains("discovery never happened"));
     assert!(reason("consumer.read.get-credentials").contains("getCredentials never happened"));
-    assert!(r.header.notes.iter().any(|n| n.contains("timed out")), "{:?}", r.header.notes);
+    assert!(
+        r.header.notes.iter().any(|n| n.contains("timed out")),
+        "{:?}",
+        r.header.notes
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_finish_page_ends_a_session() {
-    let s = Session::start(SessionConfig::new(ConsumerRole::Read, Profile::clr())).await.unwrap();
+    let s = Session::start(SessionConfig::new(ConsumerRole::Read, Profile::clr()))
+        .await
+        .unwrap();
     let url = s.finish_url().to_string();
     let http = client("");
     let hit = tokio::spawn(async move { http.post(url).send().await.map(|r| r.status()) });
@@ -562,7 +777,11 @@ async fn chromium(url: &str) -> bool {
         println!("skipping: {CHROMIUM} is not installed");
         return false;
     }
-    let profile = std::env::temp_dir().join(format!("clr-judge-chromium-{}-{}", std::process::id(), random(6)));
+    let profile = std::env::temp_dir().join(format!(
+        "clr-judge-chromium-{}-{}",
+        std::process::id(),
+        random(6)
+    ));
     let mut child = tokio::process::Command::new(CHROMIUM)
         .args([
             "--headless",
@@ -582,7 +801,10 @@ async fn chromium(url: &str) -> bool {
         .kill_on_drop(true)
         .spawn()
         .expect("chromium starts");
-    if tokio::time::timeout(Duration::from_secs(60), child.wait()).await.is_err() {
+    if tokio::time::timeout(Duration::from_secs(60), child.wait())
+        .await
+        .is_err()
+    {
         let _ = child.kill().await;
     }
     let _ = std::fs::remove_dir_all(profile);
@@ -617,7 +839,9 @@ fn answers(wrong_revoked: bool) -> Value {
 }
 
 async fn displayer_run(wrong_revoked: bool) -> Option<Report> {
-    let s = DisplayerSession::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let s = DisplayerSession::start("127.0.0.1:0".parse().unwrap(), None)
+        .await
+        .unwrap();
     assert_eq!(s.records().len(), 8);
     let fill = answers(wrong_revoked).to_string();
     let url = format!(
@@ -635,13 +859,27 @@ async fn displayer_run(wrong_revoked: bool) -> Option<Report> {
     assert_eq!(end, End::Done, "the browser submitted the form");
     let records = s.records().to_vec();
     let (ans, fetches) = s.finish().await;
-    let info = RunInfo::new("judge displayer test", "chromium", "clr-2.0", &[Role::Displayer], &["displayer"]);
-    Some(displayer_report(info, &records, ans.as_ref(), &fetches, &opts("displayer")))
+    let info = RunInfo::new(
+        "judge displayer test",
+        "chromium",
+        "clr-2.0",
+        &[Role::Displayer],
+        &["displayer"],
+    );
+    Some(displayer_report(
+        info,
+        &records,
+        ans.as_ref(),
+        &fetches,
+        &opts("displayer"),
+    ))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn displayer_page_in_chromium_judges_the_answers() {
-    let Some(r) = displayer_run(false).await else { return };
+    let Some(r) = displayer_run(false).await else {
+        return;
+    };
     assert!(ids(&r, Outcome::Fail).is_empty(), "{:#?}", failing(&r));
     for id in [
         "displayer.verify.valid",
@@ -653,10 +891,16 @@ async fn displayer_page_in_chromium_judges_the_answers() {
         "displayer.viewer-verification",
         "displayer.show.name",
     ] {
-        assert!(ids(&r, Outcome::Pass).contains(id), "{id}: {:#?}", row(&r, id));
+        assert!(
+            ids(&r, Outcome::Pass).contains(id),
+            "{id}: {:#?}",
+            row(&r, id)
+        );
     }
     assert_eq!(r.exit_code, 0);
-    let Some(r) = displayer_run(true).await else { return };
+    let Some(r) = displayer_run(true).await else {
+        return;
+    };
     assert_eq!(ids(&r, Outcome::Fail), set(&["displayer.verify.revoked"]));
     assert_eq!(r.exit_code, 1);
 }

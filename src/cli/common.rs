@@ -159,3 +159,59 @@ pub fn summary_text(report: &Report, paths: &[PathBuf]) -> String {
     s.push_str(&format!("exit code {}\n", report.exit_code));
     s
 }
+
+/// Progress of a long job (many files, many suites): a bar on a terminal;
+/// plain `label: n/total` lines, at most about ten, when stderr is not a
+/// terminal or `CI` is set; nothing when quiet. Safe to share across threads.
+pub struct Progress {
+    label: String,
+    total: u64,
+    step: u64,
+    done: std::sync::atomic::AtomicU64,
+    bar: Option<indicatif::ProgressBar>,
+    quiet: bool,
+}
+
+impl Progress {
+    pub fn new(label: &str, total: u64, quiet: bool) -> Progress {
+        use std::io::IsTerminal;
+        let fancy = !quiet && std::env::var_os("CI").is_none() && std::io::stderr().is_terminal();
+        let bar = fancy.then(|| {
+            let b = indicatif::ProgressBar::new(total);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{prefix} [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)",
+            ) {
+                b.set_style(style.progress_chars("=> "));
+            }
+            b.set_prefix(label.to_string());
+            b
+        });
+        Progress {
+            label: label.to_string(),
+            total,
+            step: (total / 10).max(1),
+            done: std::sync::atomic::AtomicU64::new(0),
+            bar,
+            quiet,
+        }
+    }
+
+    /// One more item done.
+    pub fn inc(&self) {
+        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        match &self.bar {
+            Some(b) => b.inc(1),
+            None if !self.quiet && (n.is_multiple_of(self.step) || n == self.total) => {
+                eprintln!("{}: {n}/{}", self.label, self.total);
+            }
+            None => {}
+        }
+    }
+
+    /// Remove the bar (plain lines need no closing).
+    pub fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}

@@ -60,6 +60,9 @@ pub struct DisplayerArgs {
     /// How long to wait for the operator's answers, e.g. 30m.
     #[arg(long, default_value = "30m", value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Duration,
+    /// The URL the product reaches this server at (record ids use it), e.g. behind a proxy.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
     #[command(flatten)]
     pub report: ReportOpts,
 }
@@ -189,7 +192,7 @@ fn displayer_cmd(a: &DisplayerArgs) -> anyhow::Result<i32> {
         &["displayer"],
     );
     let (records, answers, fetches, end) = rt.block_on(async {
-        let session = DisplayerSession::start(a.bind).await?;
+        let session = DisplayerSession::start(a.bind, a.public_url.as_deref()).await?;
         if !a.report.quiet {
             println!("clr-conformance judge displayer");
             println!("  answer page:    {}", session.page_url());
@@ -212,6 +215,7 @@ fn displayer_cmd(a: &DisplayerArgs) -> anyhow::Result<i32> {
     info.config = serde_json::json!({
         "mode": "displayer",
         "bind": a.bind.to_string(),
+        "public_url": a.public_url,
         "timeout_s": a.timeout.as_secs(),
     });
     if !a.report.quiet {

@@ -7,7 +7,8 @@
 use super::args::ReportOpts;
 use super::common::{self, RunInfo};
 use crate::catalog::{Catalog, Profile, Role};
-use crate::evidence::Redactor;
+use crate::evidence::{Check, Recorder, Redactor};
+use crate::http::client::INTERRUPTED;
 use crate::http::{Client, HttpConfig};
 use crate::oauth::ClientCreds;
 use crate::oauth::authorize::FormLogin;
@@ -101,8 +102,9 @@ pub struct TargetConfig {
     pub registered_client: Option<RegisteredClient>,
 }
 
+/// Missing keys take their defaults (a `token` login need not name form fields).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct LoginConfig {
     /// form | manual | token
     pub strategy: String,
@@ -409,14 +411,37 @@ async fn judge(
     info.config = config;
     let client = Client::new(http_cfg, redactor)?;
     let ctx = Ctx::new(client.clone(), target);
-    let (rec, unreachable) = Box::pin(provider::run(ctx)).await;
+    // Ctrl-C interrupts the client; the suites then wind down at once and
+    // the checks that had not finished are reported not-run.
+    let watcher = {
+        let c = client.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                c.cancel();
+            }
+        })
+    };
+    let (mut rec, mut unreachable) = Box::pin(provider::run(ctx)).await;
+    watcher.abort();
+    let interrupted = client.cancelled();
+    if interrupted {
+        rec = without_interrupted(&rec);
+        rec.note(format!(
+            "{INTERRUPTED}: checks that had not finished are reported not-run"
+        ));
+        unreachable = None;
+    }
     if !opts.quiet {
         for n in rec.notes() {
             eprintln!("note: {n}");
         }
     }
     let rows = common::rows(catalog, opts, &roles, provider::SCOPE);
-    let mut report = info.report(opts, &rows, &rec, client.deadline_passed());
+    let mut report = info.report(opts, &rows, &rec, interrupted || client.deadline_passed());
+    if interrupted {
+        report.exit_code = EXIT_INTERRUPTED;
+        report.summary.checks_run = checks_finished(&rec);
+    }
     if let Some(why) = &unreachable {
         report
             .header
@@ -430,6 +455,43 @@ async fn judge(
         }
     }
     Ok((report, unreachable))
+}
+
+/// Exit code of a run interrupted by Ctrl-C: 128 + SIGINT, as shells report
+/// it, so CI tells an interrupted run from a finished one (3 stays "could
+/// not judge", e.g. the deadline ran out).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// A copy of `rec` without the findings the interruption caused (those
+/// requirements then read not-run). Transcript ids are unchanged; check
+/// durations are not kept.
+fn without_interrupted(rec: &Recorder) -> Recorder {
+    let mut out = Recorder::new();
+    for t in rec.transcripts() {
+        out.transcript(t.clone());
+    }
+    for (id, list) in rec.findings() {
+        for f in list.iter().filter(|f| !f.message.contains(INTERRUPTED)) {
+            let mut c = Check::new(&f.check, &[id.as_str()]);
+            *c.pass(id, "") = f.clone();
+            out.finish(c);
+        }
+    }
+    for n in rec.notes() {
+        out.note(n.clone());
+    }
+    out
+}
+
+/// How many distinct checks recorded a finding.
+fn checks_finished(rec: &Recorder) -> usize {
+    let names: std::collections::BTreeSet<&str> = rec
+        .findings()
+        .values()
+        .flatten()
+        .map(|f| f.check.as_str())
+        .collect();
+    names.len()
 }
 
 #[cfg(test)]

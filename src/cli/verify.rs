@@ -73,22 +73,19 @@ fn verify_all(
         .map_or(1, |n| n.get())
         .min(decoded.len().max(1));
     let chunk = decoded.len().div_ceil(workers).max(1);
-    let done = std::sync::atomic::AtomicUsize::new(0);
+    // Short jobs need no progress; long ones get a bar or plain lines.
     let total = decoded.len();
-    let progress = !quiet && total > 100;
+    let progress = common::Progress::new("verify", total as u64, quiet || total <= 100);
     let parts: Vec<Recorder> = std::thread::scope(|scope| {
         let handles: Vec<_> = decoded
             .chunks(chunk)
             .map(|part| {
-                let done = &done;
+                let progress = &progress;
                 scope.spawn(move || {
                     let mut r = Recorder::new();
                     for (name, doc) in part {
                         verify::verify_document(doc, opts, &mut r, name);
-                        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                        if progress && n % 1000 == 0 {
-                            eprintln!("verify: {n}/{total} credentials");
-                        }
+                        progress.inc();
                     }
                     r
                 })
@@ -105,6 +102,7 @@ fn verify_all(
             })
             .collect()
     });
+    progress.finish();
     for p in parts {
         rec.merge(p);
     }

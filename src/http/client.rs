@@ -202,7 +202,12 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// The client: cheap to clone; clones share the redactor and the deadline.
+/// The message of a request refused or cut short because the run was
+/// interrupted (Ctrl-C); `cli::run` recognises findings carrying it.
+pub const INTERRUPTED: &str = "run interrupted (SIGINT)";
+
+/// The client: cheap to clone; clones share the redactor, the deadline and
+/// the interruption switch.
 #[derive(Clone)]
 pub struct Client {
     inner: reqwest::Client,
@@ -211,6 +216,7 @@ pub struct Client {
     deadline: Instant,
     body_limit: usize,
     insecure: bool,
+    cancel: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Client {
@@ -231,7 +237,24 @@ impl Client {
             deadline: Instant::now() + cfg.deadline,
             body_limit: cfg.body_limit,
             insecure: cfg.insecure,
+            cancel: Arc::new(tokio::sync::watch::Sender::new(false)),
         })
+    }
+
+    /// Interrupt the run: requests in flight are abandoned and no new one is sent.
+    pub fn cancel(&self) {
+        self.cancel.send_replace(true);
+    }
+
+    /// True once `cancel` was called on this client or a clone.
+    pub fn cancelled(&self) -> bool {
+        *self.cancel.borrow()
+    }
+
+    /// Resolves when the run is interrupted.
+    async fn interrupted(&self) {
+        let mut rx = self.cancel.subscribe();
+        let _ = rx.wait_for(|c| *c).await;
     }
 
     /// The underlying reqwest client (same TLS trust), for fetches that are not judged.
@@ -284,6 +307,10 @@ impl Client {
                 message,
             }
         };
+        if self.cancelled() {
+            let m = format!("{INTERRUPTED}; request not sent");
+            return Err(fail(rec, t, FailKind::Deadline, m));
+        }
         let left = self.deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(fail(
@@ -340,7 +367,14 @@ impl Client {
             None => {}
         }
         let started = Instant::now();
-        let mut resp = match b.send().await {
+        let sent = tokio::select! {
+            r = b.send() => r,
+            () = self.interrupted() => {
+                let m = format!("{}: {INTERRUPTED} while waiting for the response", req.url);
+                return Err(fail(rec, t, FailKind::Deadline, m));
+            }
+        };
+        let mut resp = match sent {
             Ok(r) => r,
             Err(e) => {
                 let (kind, m) = classify(&e, &req.url);
@@ -353,7 +387,14 @@ impl Client {
         let mut over_limit = false;
         let mut body_error = None;
         loop {
-            match resp.chunk().await {
+            let chunk = tokio::select! {
+                c = resp.chunk() => c,
+                () = self.interrupted() => {
+                    body_error = Some((FailKind::Deadline, format!("{}: {INTERRUPTED}", req.url)));
+                    break;
+                }
+            };
+            match chunk {
                 Ok(Some(c)) => {
                     if body.len() + c.len() > self.body_limit {
                         let room = self.body_limit - body.len();

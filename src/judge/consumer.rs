@@ -34,8 +34,21 @@ impl ConsumerRole {
     /// Catalog id prefixes the judgement evidences.
     pub fn scope(self) -> &'static [&'static str] {
         match self {
-            ConsumerRole::Read => &["consumer", "oauth.registration.request"],
-            ConsumerRole::Write => &["consumer", "oauth.registration.request", "data"],
+            ConsumerRole::Read => &[
+                "consumer",
+                "oauth.registration.request",
+                "oauth.refresh.client-request",
+                "oauth.revoke.client-request",
+                "transport.tls.client",
+            ],
+            ConsumerRole::Write => &[
+                "consumer",
+                "oauth.registration.request",
+                "oauth.refresh.client-request",
+                "oauth.revoke.client-request",
+                "transport.tls.client",
+                "data",
+            ],
         }
     }
 
@@ -80,7 +93,8 @@ pub struct SessionConfig {
     pub profile: &'static Profile,
     pub bind: SocketAddr,
     pub plain_http: bool,
-    /// After a write consumer's upsert, how long to wait for a putProfile.
+    /// Once the role's flow is complete, how long the product must stay
+    /// quiet before the session ends by itself.
     pub grace: Duration,
     /// Provider faults, e.g. a lenient provider (`accept-missing-pkce`) so a
     /// faulty consumer's flow goes on past the step it breaks (tests).
@@ -213,7 +227,12 @@ impl Session {
 
     /// Whether the recording so far shows the role's flow complete.
     pub fn done(&self, grace: Duration) -> bool {
-        flow_done(&self.provider.recording(), self.cfg.role, self.cfg.profile, grace)
+        flow_done(
+            &self.provider.recording(),
+            self.cfg.role,
+            self.cfg.profile,
+            grace,
+        )
     }
 
     /// Wait until the flow is done, the operator ends the session, or `timeout`.
@@ -231,7 +250,7 @@ impl Session {
             if left.is_zero() {
                 return End::Timeout;
             }
-            let tick = left.min(Duration::from_millis(250));
+            let tick = left.min(Duration::from_millis(500));
             let _ = tokio::time::timeout(tick, ended.changed()).await;
         }
     }
@@ -252,9 +271,10 @@ impl Session {
     }
 }
 
-/// Whether `list` shows the role's flow complete: read: getCredentials and
-/// getProfile answered 2xx; write: an upsert answered 2xx, then a putProfile
-/// or `grace` without any further request.
+/// Whether `list` shows the role's flow complete (read: getCredentials and
+/// getProfile answered 2xx; write: an upsert answered 2xx) and the product
+/// has then been quiet for `grace` (room for paging, putProfile, refresh,
+/// revocation).
 pub fn flow_done(
     list: &[RecordedExchange],
     role: ConsumerRole,
@@ -264,27 +284,19 @@ pub fn flow_done(
     let api = |e: &RecordedExchange, method: &str, tail: &str| {
         e.method == method && e.path == format!("{}/{tail}", profile.base_path) && exchange::ok(e)
     };
-    match role {
+    let complete = match role {
         ConsumerRole::Read => {
             list.iter().any(|e| api(e, "GET", "credentials"))
                 && list.iter().any(|e| api(e, "GET", "profile"))
         }
-        ConsumerRole::Write => {
-            let Some(first) = list.iter().position(|e| api(e, "POST", "credentials")) else {
-                return false;
-            };
-            if list[first..].iter().any(|e| api(e, "PUT", "profile")) {
-                return true;
-            }
-            let last = list.last().map(|e| e.timestamp.as_str()).unwrap_or("");
-            chrono::DateTime::parse_from_rfc3339(last)
-                .map(|t| {
-                    let quiet = chrono::Utc::now().signed_duration_since(t);
-                    quiet.to_std().unwrap_or_default() >= grace
-                })
-                .unwrap_or(false)
-        }
-    }
+        ConsumerRole::Write => list.iter().any(|e| api(e, "POST", "credentials")),
+    };
+    let last = list.last().map(|e| e.timestamp.as_str()).unwrap_or("");
+    complete
+        && chrono::DateTime::parse_from_rfc3339(last).is_ok_and(|t| {
+            let quiet = chrono::Utc::now().signed_duration_since(t);
+            quiet.to_std().unwrap_or_default() >= grace
+        })
 }
 
 /// Judge a recording for `role`: every check, with redacted transcripts.
@@ -297,7 +309,8 @@ pub fn judge(recording: &[RecordedExchange], role: ConsumerRole, opts: &JudgeOpt
         opts.end.describe(),
         recording.len()
     ));
-    let ctx = consumer_checks::Ctx::new(recording, tx, role, opts.profile, red);
+    let tls = opts.base_url.starts_with("https://");
+    let ctx = consumer_checks::Ctx::new(recording, tx, role, opts.profile, red, tls);
     consumer_checks::run(&ctx, &mut rec);
     rec
 }

@@ -4,21 +4,22 @@
 //! list and issuer key document, and a page where the operator records what
 //! the product showed. `judge_answers` compares the answers with the truth.
 
+mod records;
+mod verdict;
+
+pub use records::{
+    Gen, Record, Truth, issuer_id, key, key_document, list_url, records, revocation_list,
+};
+pub use verdict::judge_answers;
+
 use super::consumer::End;
-use crate::catalog::Profile;
-use crate::credential::proof::keys::encode_multikey;
-use crate::credential::proof::{attach_proof, sign_data_integrity, sign_ed25519_2020};
-use crate::evidence::transcript::{Message, Request, Transcript};
-use crate::evidence::{Check, Recorder};
-use anyhow::{Context, anyhow};
+use anyhow::Context;
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use ed25519_dalek::SigningKey;
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -26,32 +27,6 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 const PAGE: &str = include_str!("displayer_page.html");
-const VC_V1: &str = "https://www.w3.org/2018/credentials/v1";
-const CLR_ALIAS: &str = "https://purl.imsglobal.org/spec/clr/v2p0/context.json";
-const OB_ALIAS: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context.json";
-const ED2020: &str = "https://w3id.org/security/suites/ed25519-2020/v1";
-const LEARNER: &str = "did:example:displayer-learner";
-/// `created` of every proof.
-const CREATED: &str = "2024-01-15T00:00:00Z";
-
-/// What a record really is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Truth {
-    Valid,
-    Expired,
-    Revoked,
-    /// Changed after signing.
-    Tampered,
-    /// `validFrom` in the future.
-    NotYetValid,
-}
-
-/// The VC data model generation of a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gen {
-    V2,
-    V11,
-}
 
 /// What the operator says the product showed as the status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,16 +72,6 @@ pub const FIELDS: &[(&str, &str, &str)] = &[
     ("status", "status", "displayer.show.status"),
 ];
 
-/// One served record.
-#[derive(Debug, Clone)]
-pub struct Record {
-    pub slug: &'static str,
-    pub generation: Gen,
-    pub truth: Truth,
-    pub url: String,
-    pub doc: Value,
-}
-
 /// What the operator answered for one record.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Answer {
@@ -118,244 +83,12 @@ pub struct Answer {
 /// Answers by record slug.
 pub type Answers = BTreeMap<String, Answer>;
 
-struct Spec {
-    slug: &'static str,
-    generation: Gen,
-    truth: Truth,
-    from: &'static str,
-    until: Option<&'static str>,
-}
-
-const SPECS: &[Spec] = &[
-    Spec {
-        slug: "v2-valid",
-        generation: Gen::V2,
-        truth: Truth::Valid,
-        from: "2024-01-15T00:00:00Z",
-        until: Some("2099-01-01T00:00:00Z"),
-    },
-    Spec {
-        slug: "v2-expired",
-        generation: Gen::V2,
-        truth: Truth::Expired,
-        from: "2023-01-15T00:00:00Z",
-        until: Some("2024-01-15T00:00:00Z"),
-    },
-    Spec {
-        slug: "v2-revoked",
-        generation: Gen::V2,
-        truth: Truth::Revoked,
-        from: "2024-01-15T00:00:00Z",
-        until: Some("2099-01-01T00:00:00Z"),
-    },
-    Spec {
-        slug: "v2-tampered",
-        generation: Gen::V2,
-        truth: Truth::Tampered,
-        from: "2024-01-15T00:00:00Z",
-        until: Some("2099-01-01T00:00:00Z"),
-    },
-    Spec {
-        slug: "v2-not-yet-valid",
-        generation: Gen::V2,
-        truth: Truth::NotYetValid,
-        from: "2099-01-01T00:00:00Z",
-        until: None,
-    },
-    Spec {
-        slug: "v11-valid",
-        generation: Gen::V11,
-        truth: Truth::Valid,
-        from: "2024-01-15T00:00:00Z",
-        until: Some("2099-01-01T00:00:00Z"),
-    },
-    Spec {
-        slug: "v11-expired",
-        generation: Gen::V11,
-        truth: Truth::Expired,
-        from: "2023-01-15T00:00:00Z",
-        until: Some("2024-01-15T00:00:00Z"),
-    },
-    Spec {
-        slug: "v11-revoked",
-        generation: Gen::V11,
-        truth: Truth::Revoked,
-        from: "2024-01-15T00:00:00Z",
-        until: Some("2099-01-01T00:00:00Z"),
-    },
-];
-
-/// The fixed TEST ONLY signing key (seed = SHA-256("clr-conformance displayer test key")).
-pub fn key() -> SigningKey {
-    SigningKey::from_bytes(&Sha256::digest(b"clr-conformance displayer test key").into())
-}
-
-pub fn issuer_id(base: &str) -> String {
-    format!("{base}/issuers/displayer")
-}
-
-pub fn list_url(base: &str) -> String {
-    format!("{base}/status/revocation-list")
-}
-
-fn method(base: &str) -> String {
-    format!(
-        "{}#{}",
-        issuer_id(base),
-        encode_multikey(&key().verifying_key())
-    )
-}
-
-/// The issuer's key document (controller document with the key as Multikey
-/// and as Ed25519VerificationKey2020).
-pub fn key_document(base: &str) -> Value {
-    let vm = method(base);
-    let mk = encode_multikey(&key().verifying_key());
-    json!({
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
-        "id": issuer_id(base),
-        "type": ["Profile"],
-        "name": "Conformance Displayer Test Issuer",
-        "verificationMethod": [{
-            "id": vm, "type": "Multikey", "controller": issuer_id(base), "publicKeyMultibase": mk
-        }],
-        "assertionMethod": [vm]
-    })
-}
-
-/// The revocation list: every record whose truth is `Revoked`.
-pub fn revocation_list(base: &str, records: &[Record]) -> Value {
-    let revoked: Vec<Value> = records
-        .iter()
-        .filter(|r| r.truth == Truth::Revoked)
-        .map(|r| json!({"id": r.url, "revoked": true, "revocationReason": "revoked for the displayer test"}))
-        .collect();
-    json!({ "id": list_url(base), "issuer": issuer_id(base), "revokedCredentials": revoked })
-}
-
-fn label(t: Truth) -> &'static str {
-    match t {
-        Truth::Valid => "valid",
-        Truth::Expired => "expired, not revoked",
-        Truth::Revoked => "revoked, not expired",
-        Truth::Tampered => "altered after signing",
-        Truth::NotYetValid => "not yet valid",
-    }
-}
-
-fn issuer(base: &str) -> Value {
-    json!({"id": issuer_id(base), "type": ["Profile"], "name": "Conformance Displayer Test Issuer"})
-}
-
-fn sign(doc: Value, generation: Gen, base: &str) -> anyhow::Result<Value> {
-    let proof = match generation {
-        Gen::V2 => sign_data_integrity(&doc, &key(), &method(base), CREATED, "eddsa-rdfc-2022"),
-        Gen::V11 => sign_ed25519_2020(&doc, &key(), &method(base), CREATED),
-    }
-    .map_err(|e| anyhow!("{e}: cannot sign a displayer record"))?;
-    Ok(attach_proof(&doc, proof))
-}
-
-/// Rename `validFrom`/`validUntil` to the VC 1.1 names and drop the schema.
-fn to_v11(doc: &mut Value) {
-    if let Value::Object(m) = doc {
-        if let Some(v) = m.remove("validFrom") {
-            m.insert("issuanceDate".into(), v);
-        }
-        if let Some(v) = m.remove("validUntil") {
-            m.insert("expirationDate".into(), v);
-        }
-        m.remove("credentialSchema");
-    }
-}
-
-fn nested(p: &Profile, base: &str, s: &Spec) -> anyhow::Result<Value> {
-    let url = format!("{base}/records/{}/achievement", s.slug);
-    let ctx = match s.generation {
-        Gen::V2 => json!([p.contexts.vc_v2, p.contexts.ob]),
-        Gen::V11 => json!([VC_V1, OB_ALIAS, ED2020]),
-    };
-    let mut doc = json!({
-        "@context": ctx,
-        "id": url,
-        "type": ["VerifiableCredential", "AchievementCredential"],
-        "issuer": issuer(base),
-        "name": "Displayer Test Course",
-        "description": "A course completed for the displayer test.",
-        "validFrom": s.from,
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "id": LEARNER,
-            "achievement": {
-                "id": format!("{base}/achievements/displayer-course"),
-                "type": ["Achievement"],
-                "achievementType": "Course",
-                "name": "Displayer Test Course",
-                "description": "A course completed for the displayer test.",
-                "criteria": {"narrative": "Complete the displayer test."}
-            }
-        },
-        "credentialSchema": [{"id": p.schemas.achievement_credential, "type": "1EdTechJsonSchemaValidator2019"}]
-    });
-    if s.generation == Gen::V11 {
-        to_v11(&mut doc);
-    }
-    sign(doc, s.generation, base)
-}
-
-fn record(p: &Profile, base: &str, s: &Spec) -> anyhow::Result<Record> {
-    let url = format!("{base}/records/{}", s.slug);
-    let ctx = match s.generation {
-        Gen::V2 => json!([p.contexts.vc_v2, p.contexts.primary, p.contexts.ob]),
-        Gen::V11 => json!([VC_V1, CLR_ALIAS, OB_ALIAS, ED2020]),
-    };
-    let mut doc = json!({
-        "@context": ctx,
-        "id": url,
-        "type": ["VerifiableCredential", "ClrCredential"],
-        "issuer": issuer(base),
-        "name": format!("Displayer Test Record ({})", s.slug),
-        "description": format!("A test record that is {}.", label(s.truth)),
-        "validFrom": s.from,
-        "credentialSubject": {
-            "type": ["ClrSubject"],
-            "id": LEARNER,
-            "verifiableCredential": [nested(p, base, s)?]
-        },
-        "credentialSchema": [{"id": p.schemas.credential, "type": "1EdTechJsonSchemaValidator2019"}],
-        "credentialStatus": {"id": list_url(base), "type": "1EdTechRevocationList"}
-    });
-    if let Some(u) = s.until {
-        doc["validUntil"] = json!(u);
-    }
-    if s.generation == Gen::V11 {
-        to_v11(&mut doc);
-    }
-    let mut doc = sign(doc, s.generation, base)?;
-    if s.truth == Truth::Tampered {
-        doc["name"] = json!("Displayer Test Record (altered after signing)");
-    }
-    Ok(Record {
-        slug: s.slug,
-        generation: s.generation,
-        truth: s.truth,
-        url,
-        doc,
-    })
-}
-
-/// Build and sign every record for `base` (slow: run it off the async threads).
-pub fn records(base: &str) -> anyhow::Result<Vec<Record>> {
-    let p = Profile::clr();
-    SPECS.iter().map(|s| record(p, base, s)).collect()
-}
-
 /// Escape text for HTML content and attributes.
 pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
-        .replace('"', "&quot;")
+        .replace('\u{22}', "&quot;")
         .replace('\'', "&#39;")
 }
 
@@ -416,10 +149,10 @@ pub fn parse_answers(body: &str) -> Answers {
         let a = out.entry(slug.to_string()).or_default();
         match what {
             "status" => a.status = Shown::parse(&v),
-            "shown" => {
-                if FIELDS.iter().any(|(f, _, _)| *f == v) && !a.shown.iter().any(|x| *x == v) {
-                    a.shown.push(v.into_owned());
-                }
+            "shown"
+                if FIELDS.iter().any(|(f, _, _)| *f == v) && !a.shown.iter().any(|x| *x == v) =>
+            {
+                a.shown.push(v.into_owned());
             }
             "verify" => a.viewer_verification = true,
             _ => {}
@@ -454,8 +187,10 @@ pub struct DisplayerSession {
 }
 
 impl DisplayerSession {
-    /// Sign the records and start serving on `bind` (plain HTTP).
-    pub async fn start(bind: SocketAddr) -> anyhow::Result<DisplayerSession> {
+    /// Sign the records and start serving on `bind` (plain HTTP). Record ids
+    /// and URLs use `public` (e.g. `https://judge.example.org` behind a proxy)
+    /// when given, else the bound address.
+    pub async fn start(bind: SocketAddr, public: Option<&str>) -> anyhow::Result<DisplayerSession> {
         let listener = tokio::net::TcpListener::bind(bind)
             .await
             .with_context(|| format!("{bind}: cannot bind"))?;
@@ -467,7 +202,10 @@ impl DisplayerSession {
         } else {
             local.ip().to_string()
         };
-        let base = format!("http://{host}:{}", local.port());
+        let base = match public {
+            Some(p) => p.trim_end_matches('/').to_string(),
+            None => format!("http://{host}:{}", local.port()),
+        };
         let b = base.clone();
         let records = tokio::task::spawn_blocking(move || records(&b)).await??;
         let (ended, _) = watch::channel(false);
@@ -578,7 +316,7 @@ fn json_response(v: &Value) -> Response {
         .into_response()
 }
 
-async fn show_page(State(s): State<Arc<DState>>, RawQuery(_q): RawQuery) -> Html<String> {
+async fn show_page(State(s): State<Arc<DState>>) -> Html<String> {
     Html(s.page.clone())
 }
 
@@ -636,148 +374,6 @@ async fn serve_list(State(s): State<Arc<DState>>, h: HeaderMap) -> Response {
 async fn serve_key(State(s): State<Arc<DState>>, h: HeaderMap) -> Response {
     log(&s, "/issuers/displayer", &h);
     json_response(&s.key_doc)
-}
-
-/// The status answer that is right for `truth`.
-fn correct(truth: Truth, shown: Option<Shown>) -> bool {
-    match (truth, shown) {
-        (Truth::Valid, Some(Shown::Valid)) => true,
-        (Truth::Expired, Some(Shown::Expired)) => true,
-        (Truth::Revoked, Some(Shown::Revoked)) => true,
-        (Truth::Tampered, Some(Shown::Invalid)) => true,
-        (Truth::NotYetValid, Some(s)) => s != Shown::Valid && s != Shown::NotShown,
-        _ => false,
-    }
-}
-
-fn expected(truth: Truth) -> &'static str {
-    match truth {
-        Truth::Valid => "valid",
-        Truth::Expired => "expired",
-        Truth::Revoked => "revoked",
-        Truth::Tampered => "invalid",
-        Truth::NotYetValid => "anything but valid",
-    }
-}
-
-/// Which status requirement a record evidences.
-fn status_id(r: &Record) -> &'static str {
-    match (r.generation, r.truth) {
-        (Gen::V11, _) => "displayer.verify.vc11",
-        (_, Truth::Valid) => "displayer.verify.valid",
-        (_, Truth::Expired) => "displayer.verify.expired",
-        (_, Truth::Revoked) => "displayer.verify.revoked",
-        (_, Truth::Tampered) => "displayer.verify.tampered",
-        (_, Truth::NotYetValid) => "displayer.verify.not-yet-valid",
-    }
-}
-
-const IDS: &[&str] = &[
-    "displayer.input.url",
-    "displayer.verify.valid",
-    "displayer.verify.expired",
-    "displayer.verify.revoked",
-    "displayer.verify.vc11",
-    "displayer.verify.tampered",
-    "displayer.verify.not-yet-valid",
-    "displayer.proof.eddsa-rdfc-2022",
-    "displayer.viewer-verification",
-    "displayer.show.image",
-    "displayer.show.name",
-    "displayer.show.description",
-    "displayer.show.issuer-name",
-    "displayer.show.issue-date",
-    "displayer.show.status",
-];
-
-/// Compare the operator's answers with the truth.
-pub fn judge_answers(records: &[Record], answers: Option<&Answers>, fetches: &[Fetch]) -> Recorder {
-    let mut rec = Recorder::new();
-    for f in fetches {
-        rec.transcript(Transcript {
-            id: String::new(),
-            label: format!("the product fetched {} at {}", f.path, f.timestamp),
-            request: Request {
-                method: "GET".into(),
-                url: f.path.clone(),
-                message: Message {
-                    headers: vec![("user-agent".into(), f.user_agent.clone())],
-                    body: None,
-                    truncated: false,
-                },
-            },
-            response: None,
-            error: None,
-        });
-    }
-    let mut c = Check::new("displayer answers", IDS);
-    let Some(answers) = answers else {
-        for id in IDS {
-            if id.starts_with("displayer.show.") || *id == "displayer.viewer-verification" {
-                c.skip(id, "the operator never submitted the answers form");
-            } else {
-                c.fail(id, "the operator never submitted the answers form: no status was reported");
-            }
-        }
-        rec.finish(c);
-        return rec;
-    };
-    let none = Answer::default();
-    for r in records {
-        let a = answers.get(r.slug).unwrap_or(&none);
-        c.subject(r.url.clone());
-        let shown = a.status.map(Shown::as_str).unwrap_or("(no answer)");
-        c.ensure(
-            "displayer.input.url",
-            a.status.is_some_and(|s| s != Shown::NotShown),
-            format!("{}: loaded by URL, status reported: {shown}", r.slug),
-        );
-        let ok = correct(r.truth, a.status);
-        c.ensure(
-            status_id(r),
-            ok,
-            format!("{} is {}; the product showed {shown}", r.slug, label(r.truth)),
-        )
-        .expected(expected(r.truth))
-        .actual(shown);
-        if r.generation == Gen::V2 && r.truth == Truth::Valid {
-            c.ensure(
-                "displayer.proof.eddsa-rdfc-2022",
-                ok,
-                format!("{} (eddsa-rdfc-2022) showed {shown}", r.slug),
-            );
-        }
-        c.ensure(
-            "displayer.viewer-verification",
-            a.viewer_verification,
-            format!(
-                "{}: viewer-initiated verification {}",
-                r.slug,
-                if a.viewer_verification { "available" } else { "not available" }
-            ),
-        );
-        for (field, text, id) in FIELDS {
-            if *field == "image" {
-                continue;
-            }
-            let has = a.shown.iter().any(|x| x == field);
-            c.ensure(
-                id,
-                has,
-                format!(
-                    "{}: {text} {}",
-                    r.slug,
-                    if has { "displayed" } else { "not displayed" }
-                ),
-            );
-        }
-    }
-    c.not_applicable(
-        "displayer.show.image",
-        "no baked record is served in this session",
-    );
-    rec.finish(c);
-    rec
 }
 
 #[cfg(test)]

@@ -40,10 +40,7 @@ fn decode(s: &str) -> Vec<(String, String)> {
 
 /// The first value of parameter `k`.
 pub fn param<'a>(pairs: &'a [(String, String)], k: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(n, _)| n == k)
-        .map(|(_, v)| v.as_str())
+    pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
 }
 
 /// How many times parameter `k` occurs.

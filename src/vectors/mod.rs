@@ -63,6 +63,10 @@ const FLAGS: &[(&str, &str)] = &[
         "Recipient",
         "The group names the recipient the credential must be issued to (expectRecipient).",
     ),
+    (
+        "Should",
+        "The case breaks a SHOULD (or MAY) rule only: either verdict is acceptable; `requirements` names the rule.",
+    ),
     ("Api", "An API body, judged by the group's schemaKind only."),
 ];
 
@@ -85,10 +89,13 @@ pub fn file_specs() -> Vec<FileSpec> {
 /// Number the cases and keep, per group, only requirement ids of the group's role.
 pub fn case_file(spec: FileSpec) -> CaseFile {
     let catalog = Catalog::embedded();
-    let mut next = spec.first_id;
+    // Each group has its own block of 100 ids, so adding a case to one group
+    // does not renumber the next (the last group of a file may grow past it).
     let mut used = BTreeSet::new();
     let mut groups = Vec::new();
-    for g in spec.groups {
+    let mut count = 0;
+    for (gi, g) in spec.groups.into_iter().enumerate() {
+        let mut next = spec.first_id + 100 * gi as u32;
         let role = Role::parse(g.role);
         let mut tests = Vec::new();
         for c in g.tests {
@@ -115,6 +122,7 @@ pub fn case_file(spec: FileSpec) -> CaseFile {
                 credential: c.credential,
             });
             next += 1;
+            count += 1;
         }
         groups.push(Group {
             role: g.role.to_string(),
@@ -136,7 +144,7 @@ pub fn case_file(spec: FileSpec) -> CaseFile {
         algorithm: "CLR 2.0 credential verification".into(),
         topic: spec.topic.into(),
         generator_version: GENERATOR_VERSION.into(),
-        number_of_tests: next as usize - spec.first_id as usize,
+        number_of_tests: count,
         header: spec.header.iter().map(|s| s.to_string()).collect(),
         notes,
         test_groups: groups,
@@ -210,14 +218,18 @@ pub fn coverage_index(
     for (_, f) in files {
         for g in &f.test_groups {
             for c in &g.tests {
-                if c.result != Verdict::Invalid {
-                    continue;
-                }
                 let Some(Ok(j)) = judged.get(&c.tc_id) else {
                     continue;
                 };
+                // Invalid cases cover the MUSTs they fail; acceptable ones the SHOULDs
+                // and MAYs they leave unmet.
+                let hit = match c.result {
+                    Verdict::Invalid => &j.unmet,
+                    Verdict::Acceptable => &j.unmet,
+                    Verdict::Valid => continue,
+                };
                 for r in &c.requirements {
-                    if j.failing.contains(r) {
+                    if hit.contains(r) {
                         by_id.entry(r.clone()).or_default().push(c.tc_id);
                     }
                 }
@@ -226,7 +238,7 @@ pub fn coverage_index(
     }
     json!({
         "generatorVersion": GENERATOR_VERSION,
-        "note": "Per catalog id: tcIds of invalid vectors that list it and that our verify engine makes fail. Written by `vectors generate`.",
+        "note": "Per catalog id: tcIds of invalid vectors that list it and that our verify engine makes fail (for SHOULD and MAY rules, acceptable vectors that leave it unmet). Written by `vectors generate`.",
         "failingVectors": by_id,
     })
 }

@@ -122,7 +122,10 @@ pub(super) fn attribute(s: &Subject, errors: &[SchemaError], rec: &mut Recorder)
         }
         let mine: Vec<&SchemaError> = errors
             .iter()
-            .filter(|e| e.schema_path.starts_with(file))
+            .filter(|e| {
+                e.schema_path.starts_with(file)
+                    || matches!(find, Find::Key(k) if e.instance_path.split('/').any(|seg| seg == *k))
+            })
             .collect();
         for id in *ids {
             if mine.is_empty() {

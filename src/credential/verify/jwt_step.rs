@@ -21,6 +21,7 @@ const IDS: &[&str] = &[
     "proof.jwt.claim-sub",
     "proof.jwt.claim-exp",
     "proof.jwt.embedded-first",
+    "verify.generation.consistent",
 ];
 
 /// Returns whether the JWT proof verified.
@@ -119,6 +120,12 @@ pub(super) fn run(s: &Subject, jws: &str, opts: &VerifyOptions, rec: &mut Record
             "JWS signature verifies",
         ),
     }
+    map(
+        &mut c,
+        "verify.generation.consistent",
+        &report.style_matches_context,
+        "the vc claim agrees with the first @context",
+    );
     map(
         &mut c,
         "proof.jwt.vc-claim-generation",

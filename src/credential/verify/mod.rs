@@ -204,10 +204,28 @@ pub fn verify_value(
     name: &str,
     depth: usize,
 ) {
+    verify_as(cred, jws, None, opts, rec, name, depth);
+}
+
+/// Verify `cred`; `hint` is the kind its position implies (an `endorsement` entry
+/// is an EndorsementCredential even when its `type` says otherwise).
+fn verify_as(
+    cred: &Value,
+    jws: Option<&str>,
+    hint: Option<Kind>,
+    opts: &VerifyOptions,
+    rec: &mut Recorder,
+    name: &str,
+    depth: usize,
+) {
+    let kind = match (Kind::of(cred), hint) {
+        (Kind::Other, Some(h)) => h,
+        (k, _) => k,
+    };
     let s = Subject {
         cred,
         name: name.to_string(),
-        kind: Kind::of(cred),
+        kind,
         generation: generation(cred, opts.profile),
         jws,
         depth,
@@ -217,7 +235,7 @@ pub fn verify_value(
     proofs::run(&s, opts, rec);
     dates::run(&s, opts, rec);
     status::run(&s, opts, rec);
-    if depth == 0 && s.kind == Kind::Clr {
+    if depth == 0 && matches!(s.kind, Kind::Clr | Kind::Achievement) {
         recipient::run(&s, opts, rec);
     }
     if depth == 0 {
@@ -302,16 +320,15 @@ fn nested(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
         c.subject(&name);
         match item {
             Value::Object(_) => {
-                let complete = item.get("@context").is_some()
-                    && item.get("type").is_some()
-                    && item.get("credentialSubject").is_some();
+                let missing = nested_gaps(item);
+                let complete = missing.is_empty();
                 c.ensure(
                     "data.clr-subject.nested-shape",
                     complete,
                     if complete {
-                        "a complete credential object"
+                        "a complete credential object".to_string()
                     } else {
-                        "not a complete credential: needs @context, type and credentialSubject"
+                        format!("not a complete credential: {}", missing.join(", "))
                     },
                 );
                 c.pass(
@@ -351,6 +368,32 @@ fn nested(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     }
 }
 
+/// What a nested entry lacks to be a complete credential (empty when complete).
+fn nested_gaps(item: &Value) -> Vec<&'static str> {
+    let mut gaps = Vec::new();
+    let first_ctx = match item.get("@context") {
+        Some(Value::Array(a)) => a.first().and_then(Value::as_str),
+        Some(Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    if first_ctx.is_none() {
+        gaps.push("no @context");
+    }
+    if !types(item).iter().any(|t| t == "VerifiableCredential") {
+        gaps.push("type lacks VerifiableCredential");
+    }
+    if item.get("issuer").is_none() {
+        gaps.push("no issuer");
+    }
+    if item.get("validFrom").is_none() && item.get("issuanceDate").is_none() {
+        gaps.push("no validFrom");
+    }
+    if item.get("credentialSubject").is_none() {
+        gaps.push("no credentialSubject");
+    }
+    gaps
+}
+
 /// Every EndorsementCredential in `endorsement` / `endorsementJwt` of the credential,
 /// its issuer profile, and achievements.
 fn endorsements(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
@@ -376,7 +419,8 @@ fn endorsements(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
                             "endorsementJwt decoded and verified",
                         );
                         rec.finish(c);
-                        verify_value(&inner, Some(jws), opts, rec, &name, s.depth + 1);
+                        let hint = Some(Kind::Endorsement);
+                        verify_as(&inner, Some(jws), hint, opts, rec, &name, s.depth + 1);
                     }
                     Err(err) => {
                         c.fail(
@@ -394,7 +438,8 @@ fn endorsements(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
                     "endorsement verified as an EndorsementCredential",
                 );
                 rec.finish(c);
-                verify_value(other, None, opts, rec, &name, s.depth + 1);
+                let hint = Some(Kind::Endorsement);
+                verify_as(other, None, hint, opts, rec, &name, s.depth + 1);
             }
         }
     }

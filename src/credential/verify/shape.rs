@@ -11,14 +11,94 @@ use serde_json::Value;
 use std::sync::OnceLock;
 
 pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
+    let before = failures(rec);
     context(s, opts, rec);
     type_and_required(s, opts, rec);
+    let structure_ok = failures(rec) == before;
+    let mut c = Check::new("conforming structure", &["verify.conformance.structure"]);
+    c.subject(&s.name);
+    c.ensure(
+        "verify.conformance.structure",
+        structure_ok,
+        if structure_ok {
+            "@context, type and required properties conform"
+        } else {
+            "@context, type or required properties break the data model: not conforming"
+        },
+    );
+    rec.finish(c);
+    identity_hashes(s, rec);
     subject(s, rec);
     if s.kind == Kind::Clr {
         associations(s, rec);
     }
     issuer(s, rec);
     no_nulls(s, rec);
+}
+
+/// Failed findings recorded so far (to tell whether a step added any).
+fn failures(rec: &Recorder) -> usize {
+    rec.findings()
+        .iter()
+        // A SHOULD about context versions does not make the structure non-conforming.
+        .filter(|(id, _)| id.as_str() != "data.clr.context-current")
+        .flat_map(|(_, v)| v)
+        .filter(|f| f.verdict == crate::evidence::Verdict::Fail)
+        .count()
+}
+
+/// Hashed IdentityObjects carry `md5$` or `sha256$` and a hex digest.
+fn identity_hashes(s: &Subject, rec: &mut Recorder) {
+    let mut found = Vec::new();
+    collect_identities(s.cred, &mut found);
+    if found.is_empty() {
+        return;
+    }
+    let mut c = Check::new("identity hashes", &["data.clr-subject.identity-hash"]);
+    c.subject(&s.name);
+    for ident in found {
+        if ident.get("hashed").and_then(Value::as_bool) != Some(true) {
+            continue;
+        }
+        let hash = ident
+            .get("identityHash")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let ok = match hash.split_once('$') {
+            Some(("md5", hex)) => hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit()),
+            Some(("sha256", hex)) => hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()),
+            _ => false,
+        };
+        if ok {
+            c.pass(
+                "data.clr-subject.identity-hash",
+                "hashed identityHash is md5$ or sha256$ hex",
+            );
+        } else {
+            c.fail(
+                "data.clr-subject.identity-hash",
+                format!("identityHash {hash:?}: not md5$ or sha256$ followed by a hex digest"),
+            );
+        }
+    }
+    rec.finish(c);
+}
+
+fn collect_identities<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Object(m) => {
+            if types(v).iter().any(|t| t == "IdentityObject") || m.contains_key("identityHash") {
+                out.push(v);
+            }
+            for (k, x) in m {
+                if k != "verifiableCredential" {
+                    collect_identities(x, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_identities(x, out)),
+        _ => {}
+    }
 }
 
 fn ctx_list(v: &Value) -> Vec<String> {
@@ -460,11 +540,15 @@ fn issuer(s: &Subject, rec: &mut Recorder) {
     let Some(iss) = s.cred.get("issuer") else {
         return;
     };
-    let mut c = Check::new(
-        "issuer profile",
-        &["data.issuer.profile", "data.issuer.name"],
-    );
+    let ids = [
+        "data.issuer.profile",
+        "data.issuer.name",
+        "data.profile.id",
+        "data.profile.type",
+    ];
+    let mut c = Check::new("issuer profile", &ids);
     c.subject(&s.name);
+    let top_clr = s.kind == Kind::Clr && s.depth == 0;
     match iss {
         Value::String(u) => {
             c.ensure(
@@ -472,7 +556,7 @@ fn issuer(s: &Subject, rec: &mut Recorder) {
                 is_uri(u),
                 format!("issuer {u} is a URI"),
             );
-            if s.kind == Kind::Clr && s.depth == 0 {
+            if top_clr {
                 c.fail(
                     "data.issuer.name",
                     "issuer is a bare URI; displayers cannot show an issuer name",
@@ -480,14 +564,28 @@ fn issuer(s: &Subject, rec: &mut Recorder) {
             }
         }
         Value::Object(o) => {
-            let ok = o.get("id").and_then(Value::as_str).is_some_and(is_uri)
-                && types(iss).iter().any(|t| t == "Profile");
+            let id = o.get("id").and_then(Value::as_str);
+            let id_ok = id.is_some_and(is_uri);
+            let type_ok = types(iss).iter().any(|t| t == "Profile");
             c.ensure(
                 "data.issuer.profile",
-                ok,
+                id_ok && type_ok,
                 "issuer is a Profile with a URI id and type Profile",
             );
-            if s.kind == Kind::Clr && s.depth == 0 {
+            if id_ok {
+                c.pass("data.profile.id", "issuer Profile id is a URI");
+            } else {
+                c.fail(
+                    "data.profile.id",
+                    format!("issuer Profile id {}: not a URI", id.unwrap_or("missing")),
+                );
+            }
+            c.ensure(
+                "data.profile.type",
+                type_ok,
+                "issuer Profile type contains Profile",
+            );
+            if top_clr {
                 c.ensure(
                     "data.issuer.name",
                     o.get("name").is_some(),

@@ -13,7 +13,6 @@ const GET_CREDS: &str = "consumer.read.get-credentials";
 const GET_PROFILE: &str = "consumer.read.get-profile";
 const PAGING: &str = "consumer.read.paging";
 const PAGING_HEADERS: &str = "consumer.read.paging-headers";
-const PAYLOADS: &str = "consumer.read.handles-payloads";
 const UPSERT: &str = "consumer.write.upsert";
 const PUT_PROFILE: &str = "consumer.write.put-profile";
 
@@ -28,7 +27,6 @@ pub fn run(ctx: &Ctx, rec: &mut Recorder) {
             GET_PROFILE,
             PAGING,
             PAGING_HEADERS,
-            PAYLOADS,
             UPSERT,
             PUT_PROFILE,
         ],
@@ -43,7 +41,10 @@ pub fn run(ctx: &Ctx, rec: &mut Recorder) {
         .map(|(i, _)| i)
         .collect();
     if calls.is_empty() {
-        c.fail(BEARER, "API calls never happened: no request to the API was recorded");
+        c.fail(
+            BEARER,
+            "API calls never happened: no request to the API was recorded",
+        );
         c.fail(MEDIA, "API calls never happened");
         c.skip(NO_QUERY, "API calls never happened");
     }
@@ -57,10 +58,6 @@ pub fn run(ctx: &Ctx, rec: &mut Recorder) {
             called(ctx, &mut c, GET_CREDS, "GET", &creds, "getCredentials");
             called(ctx, &mut c, GET_PROFILE, "GET", &profile, "getProfile");
             paging(ctx, &mut c, &creds);
-            c.skip(
-                PAYLOADS,
-                "not observable over the wire: shown to 1EdTech with the product's display",
-            );
         }
         ConsumerRole::Write => {
             called(ctx, &mut c, UPSERT, "POST", &creds, "upsertCredential");
@@ -77,7 +74,10 @@ pub fn run(ctx: &Ctx, rec: &mut Recorder) {
                     ctx.cite(&mut c, puts[0]);
                     c.fail(
                         PUT_PROFILE,
-                        format!("putProfile was called but answered {}", ctx.ex[puts[0]].status),
+                        format!(
+                            "putProfile was called but answered {}",
+                            ctx.ex[puts[0]].status
+                        ),
                     );
                 }
             }
@@ -113,7 +113,10 @@ fn call(ctx: &Ctx, c: &mut Check, i: usize) {
             );
         }
         Some((scheme, _)) => {
-            c.fail(BEARER, format!("{scheme}: Authorization scheme must be Bearer"));
+            c.fail(
+                BEARER,
+                format!("{scheme}: Authorization scheme must be Bearer"),
+            );
         }
         None => {
             c.fail(BEARER, "no Authorization: Bearer header");
@@ -128,10 +131,21 @@ fn call(ctx: &Ctx, c: &mut Check, i: usize) {
         ),
         "POST" => {
             let jws = crate::credential::parse::is_compact_jws(e.body.trim());
-            let want = if jws { "text/plain" } else { "application/json" };
+            let want = if jws {
+                "text/plain"
+            } else {
+                "application/json"
+            };
             (
                 ctype.starts_with(want),
-                format!("upsert of a {} with Content-Type {ctype:?} (expected {want})", if jws { "compact JWS" } else { "JSON credential" }),
+                format!(
+                    "upsert of a {} with Content-Type {ctype:?} (expected {want})",
+                    if jws {
+                        "compact JWS"
+                    } else {
+                        "JSON credential"
+                    }
+                ),
             )
         }
         "PUT" => (
@@ -148,17 +162,26 @@ fn called(ctx: &Ctx, c: &mut Check, id: &str, method: &str, path: &str, name: &s
     match hits.iter().find(|&&i| exchange::ok(&ctx.ex[i])) {
         Some(&i) => {
             ctx.cite(c, i);
-            c.pass(id, format!("{name} called and answered {}", ctx.ex[i].status));
+            c.pass(
+                id,
+                format!("{name} called and answered {}", ctx.ex[i].status),
+            );
         }
         None if hits.is_empty() => {
             c.clear_citations();
-            c.fail(id, format!("{name} never happened: no {method} {path} was recorded"));
+            c.fail(
+                id,
+                format!("{name} never happened: no {method} {path} was recorded"),
+            );
         }
         None => {
             ctx.cite(c, hits[0]);
             c.fail(
                 id,
-                format!("{name} was called but answered {} (token or scope wrong?)", ctx.ex[hits[0]].status),
+                format!(
+                    "{name} was called but answered {} (token or scope wrong?)",
+                    ctx.ex[hits[0]].status
+                ),
             );
         }
     }
@@ -169,10 +192,19 @@ fn called(ctx: &Ctx, c: &mut Check, id: &str, method: &str, path: &str, name: &s
 fn next_link(link: &str) -> Option<String> {
     link.split(',').find_map(|part| {
         let (target, params) = part.split_once(';')?;
-        let is_next = params
-            .split(';')
-            .any(|p| p.trim().replace(' ', "").eq_ignore_ascii_case("rel=\"next\"") || p.trim().eq_ignore_ascii_case("rel=next"));
-        is_next.then(|| target.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+        let is_next = params.split(';').any(|p| {
+            p.trim()
+                .replace(' ', "")
+                .eq_ignore_ascii_case("rel=\"next\"")
+                || p.trim().eq_ignore_ascii_case("rel=next")
+        });
+        is_next.then(|| {
+            target
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
     })
 }
 
@@ -188,18 +220,26 @@ fn paging(ctx: &Ctx, c: &mut Check, creds: &str) {
         .copied()
         .filter(|&i| {
             let q = query(&ctx.ex[i]);
-            ["limit", "offset", "since"].iter().any(|k| given(&q, k).is_some())
+            ["limit", "offset", "since"]
+                .iter()
+                .any(|k| given(&q, k).is_some())
         })
         .collect();
     if paged.is_empty() {
-        c.not_applicable(PAGING, "getCredentials was called without limit, offset or since");
+        c.not_applicable(
+            PAGING,
+            "getCredentials was called without limit, offset or since",
+        );
         c.not_applicable(PAGING_HEADERS, "the consumer did not page");
         return;
     }
     ctx.cite(c, paged[0]);
     c.pass(
         PAGING,
-        format!("getCredentials called with {}", ctx.ex[paged[0]].query.as_deref().unwrap_or("")),
+        format!(
+            "getCredentials called with {}",
+            ctx.ex[paged[0]].query.as_deref().unwrap_or("")
+        ),
     );
     let mut followed = 0;
     for &i in &paged {
@@ -207,17 +247,26 @@ fn paging(ctx: &Ctx, c: &mut Check, creds: &str) {
             continue;
         };
         let want: Vec<(String, String)> = url::Url::parse(&next)
-            .map(|u| u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+            .map(|u| {
+                u.query_pairs()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
             .unwrap_or_default();
         let same = |j: usize| {
             let q = query(&ctx.ex[j]);
-            ["limit", "offset"].iter().all(|k| given(&q, k) == given(&want, k))
+            ["limit", "offset"]
+                .iter()
+                .all(|k| given(&q, k) == given(&want, k))
         };
         ctx.cite(c, i);
         if gets.iter().any(|&j| j > i && same(j)) {
             followed += 1;
         } else {
-            c.fail(PAGING_HEADERS, format!("{next}: rel=\"next\" page never requested"));
+            c.fail(
+                PAGING_HEADERS,
+                format!("{next}: rel=\"next\" page never requested"),
+            );
         }
     }
     if followed > 0 || c.findings().all(|(id, _)| id != PAGING_HEADERS) {

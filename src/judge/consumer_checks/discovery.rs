@@ -58,7 +58,10 @@ pub fn run(ctx: &Ctx, rec: &mut Recorder) {
         }
         n => {
             ctx.cite(&mut c, regs[1]);
-            c.fail(ONCE, format!("the client registered {n} times in one session"));
+            c.fail(
+                ONCE,
+                format!("the client registered {n} times in one session"),
+            );
         }
     }
     rec.finish(c);
@@ -83,10 +86,16 @@ fn uses_sdd(ctx: &Ctx, c: &mut Check, disc: &[usize]) {
         match oauth.first() {
             Some(&i) => {
                 ctx.cite(c, i);
-                c.fail(USES, "the client called OAuth endpoints without fetching the SDD");
+                c.fail(
+                    USES,
+                    "the client called OAuth endpoints without fetching the SDD",
+                );
             }
             None => {
-                c.fail(USES, "discovery never happened, and no OAuth request either");
+                c.fail(
+                    USES,
+                    "discovery never happened, and no OAuth request either",
+                );
             }
         }
         return;
@@ -101,7 +110,10 @@ fn uses_sdd(ctx: &Ctx, c: &mut Check, disc: &[usize]) {
     };
     let urls = [
         (REGISTER, named("/x-imssf-registrationUrl")),
-        (AUTHORIZE, named("/flows/authorizationCode/authorizationUrl")),
+        (
+            AUTHORIZE,
+            named("/flows/authorizationCode/authorizationUrl"),
+        ),
         (TOKEN, named("/flows/authorizationCode/tokenUrl")),
     ];
     if oauth.is_empty() {

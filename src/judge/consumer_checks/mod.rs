@@ -5,15 +5,16 @@
 mod api_calls;
 mod authorize;
 mod discovery;
+mod refresh;
 mod registration;
 mod token;
 mod upserts;
 
 use super::consumer::ConsumerRole;
+use super::exchange::Secrets;
 use super::exchange::{self, form, json_body, json_response, param, response_header};
 use crate::catalog::Profile;
 use crate::evidence::{Check, Recorder};
-use super::exchange::Secrets;
 use crate::provider::RecordedExchange;
 use serde_json::Value;
 
@@ -46,6 +47,8 @@ pub struct Ctx<'a> {
     pub grants: Vec<Grant>,
     /// Access tokens the provider issued.
     pub tokens: Vec<String>,
+    /// Whether the provider served TLS.
+    pub tls: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -55,6 +58,7 @@ impl<'a> Ctx<'a> {
         role: ConsumerRole,
         profile: &'static Profile,
         red: Secrets,
+        tls: bool,
     ) -> Ctx<'a> {
         let mut clients = Vec::new();
         let mut grants = Vec::new();
@@ -119,6 +123,7 @@ impl<'a> Ctx<'a> {
             clients,
             grants,
             tokens,
+            tls,
         }
     }
 
@@ -185,11 +190,7 @@ impl<'a> Ctx<'a> {
                 &s.profile_readonly,
                 &s.offline_access,
             ],
-            ConsumerRole::Write => vec![
-                &s.credential_upsert,
-                &s.profile_update,
-                &s.offline_access,
-            ],
+            ConsumerRole::Write => vec![&s.credential_upsert, &s.profile_update, &s.offline_access],
         }
     }
 }
@@ -211,6 +212,7 @@ pub fn run(ctx: &Ctx, rec: &mut Recorder) {
     authorize::run(ctx, rec);
     token::run(ctx, rec);
     api_calls::run(ctx, rec);
+    refresh::run(ctx, rec);
     if ctx.role == ConsumerRole::Write {
         upserts::run(ctx, rec);
     }

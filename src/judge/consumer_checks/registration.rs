@@ -75,10 +75,9 @@ fn request(ctx: &Ctx, c: &mut Check, i: usize) {
     let mut missing: Vec<&str> = STRINGS
         .iter()
         .filter(|k| {
-            !body
-                .get(**k)
+            body.get(**k)
                 .and_then(Value::as_str)
-                .is_some_and(|s| !s.trim().is_empty())
+                .is_none_or(|s| s.trim().is_empty())
         })
         .copied()
         .collect();
@@ -114,7 +113,11 @@ fn request(ctx: &Ctx, c: &mut Check, i: usize) {
     // https and one hostname.
     let mut urls: Vec<(String, String)> = URLS
         .iter()
-        .filter_map(|k| body.get(*k).and_then(Value::as_str).map(|v| (k.to_string(), v.to_string())))
+        .filter_map(|k| {
+            body.get(*k)
+                .and_then(Value::as_str)
+                .map(|v| (k.to_string(), v.to_string()))
+        })
         .collect();
     for u in body
         .get("redirect_uris")
@@ -164,14 +167,26 @@ fn request(ctx: &Ctx, c: &mut Check, i: usize) {
         ),
         None => c.fail(LOGO, "logo_uri: missing"),
     };
-    allowed(c, &body, GRANTS, "grant_types", &["authorization_code", "refresh_token"]);
+    allowed(
+        c,
+        &body,
+        GRANTS,
+        "grant_types",
+        &["authorization_code", "refresh_token"],
+    );
     allowed(c, &body, RESPONSES, "response_types", &["code"]);
     match body.get("token_endpoint_auth_method") {
-        None => c.pass(AUTH, "token_endpoint_auth_method absent (client_secret_basic)"),
+        None => c.pass(
+            AUTH,
+            "token_endpoint_auth_method absent (client_secret_basic)",
+        ),
         Some(Value::String(m)) if m == "client_secret_basic" => {
             c.pass(AUTH, "token_endpoint_auth_method is client_secret_basic")
         }
-        Some(v) => c.fail(AUTH, format!("{v}: token_endpoint_auth_method must be client_secret_basic")),
+        Some(v) => c.fail(
+            AUTH,
+            format!("{v}: token_endpoint_auth_method must be client_secret_basic"),
+        ),
     };
     let asked = body.get("scope").and_then(Value::as_str).unwrap_or("");
     let known: Vec<&str> = ctx
@@ -180,7 +195,10 @@ fn request(ctx: &Ctx, c: &mut Check, i: usize) {
         .into_iter()
         .chain([ctx.profile.scopes.offline_access.as_str()])
         .collect();
-    let unknown: Vec<&str> = scopes(asked).into_iter().filter(|s| !known.contains(s)).collect();
+    let unknown: Vec<&str> = scopes(asked)
+        .into_iter()
+        .filter(|s| !known.contains(s))
+        .collect();
     let lacking: Vec<&str> = ctx
         .required_scopes()
         .into_iter()
@@ -191,7 +209,10 @@ fn request(ctx: &Ctx, c: &mut Check, i: usize) {
         msg.push(format!("{}: not a scope of this API", unknown.join(" ")));
     }
     if !lacking.is_empty() {
-        msg.push(format!("{}: needed by the role but not registered", lacking.join(" ")));
+        msg.push(format!(
+            "{}: needed by the role but not registered",
+            lacking.join(" ")
+        ));
     }
     c.ensure(
         SCOPE,
@@ -215,8 +236,20 @@ fn allowed(c: &mut Check, body: &serde_json::Map<String, Value>, id: &str, key: 
         return;
     };
     let items: Vec<String> = match v {
-        Value::Array(a) => a.iter().map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).collect(),
-        other => vec![other.as_str().map(str::to_string).unwrap_or_else(|| other.to_string())],
+        Value::Array(a) => a
+            .iter()
+            .map(|x| {
+                x.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| x.to_string())
+            })
+            .collect(),
+        other => vec![
+            other
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| other.to_string()),
+        ],
     };
     let bad: Vec<&String> = items.iter().filter(|x| !ok.contains(&x.as_str())).collect();
     c.ensure(
@@ -227,7 +260,10 @@ fn allowed(c: &mut Check, body: &serde_json::Map<String, Value>, id: &str, key: 
         } else {
             format!(
                 "{}: not allowed in {key} (only {})",
-                bad.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                bad.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 ok.join(", ")
             )
         },

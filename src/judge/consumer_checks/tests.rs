@@ -37,10 +37,19 @@ fn an_empty_recording_names_the_missing_steps() {
     let rec = judge(&[], ConsumerRole::Read, &opts());
     for (id, step) in [
         ("consumer.discovery.first", "discovery never happened"),
-        ("oauth.registration.request.required-fields", "registration never happened"),
-        ("consumer.authorize.params", "authorization request never happened"),
+        (
+            "oauth.registration.request.required-fields",
+            "registration never happened",
+        ),
+        (
+            "consumer.authorize.params",
+            "authorization request never happened",
+        ),
         ("consumer.token.basic-auth", "token request never happened"),
-        ("consumer.read.get-credentials", "getCredentials never happened"),
+        (
+            "consumer.read.get-credentials",
+            "getCredentials never happened",
+        ),
         ("consumer.read.get-profile", "getProfile never happened"),
     ] {
         let f = rec.findings_for(id);
@@ -50,7 +59,10 @@ fn an_empty_recording_names_the_missing_steps() {
     }
     let w = judge(&[], ConsumerRole::Write, &opts());
     assert_eq!(verdicts(&w, "consumer.write.upsert"), vec![Verdict::Fail]);
-    assert_eq!(verdicts(&w, "consumer.write.verifiable-credential"), vec![Verdict::Fail]);
+    assert_eq!(
+        verdicts(&w, "consumer.write.verifiable-credential"),
+        vec![Verdict::Fail]
+    );
 }
 
 #[test]
@@ -61,7 +73,10 @@ fn registration_before_discovery_fails_first() {
         ex("GET", &format!("{}/discovery", p.base_path), None, "", 200),
     ];
     let rec = judge(&list, ConsumerRole::Read, &opts());
-    assert_eq!(verdicts(&rec, "consumer.discovery.first"), vec![Verdict::Fail]);
+    assert_eq!(
+        verdicts(&rec, "consumer.discovery.first"),
+        vec![Verdict::Fail]
+    );
     assert!(rec.findings_for("consumer.discovery.first")[0].evidence == vec!["tx-0001"]);
 }
 
@@ -79,7 +94,8 @@ fn registration_body_rules() {
     bad["grant_types"] = serde_json::json!(["client_credentials"]);
     for (body, want) in [(good, Verdict::Pass), (bad, Verdict::Fail)] {
         let mut e = ex("POST", REGISTER, None, &body.to_string(), 201);
-        e.headers.push(("content-type".into(), "application/json".into()));
+        e.headers
+            .push(("content-type".into(), "application/json".into()));
         let rec = judge(&[e], ConsumerRole::Read, &opts());
         for id in [
             "oauth.registration.request.arrays",
@@ -88,7 +104,10 @@ fn registration_body_rules() {
         ] {
             assert_eq!(verdicts(&rec, id), vec![want], "{id}");
         }
-        assert_eq!(verdicts(&rec, "oauth.registration.request.required-fields"), vec![Verdict::Pass]);
+        assert_eq!(
+            verdicts(&rec, "oauth.registration.request.required-fields"),
+            vec![Verdict::Pass]
+        );
     }
 }
 
@@ -99,6 +118,8 @@ fn pkce_helpers() {
         token::s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
         "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
     );
-    assert!(authorize::is_s256_challenge("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+    assert!(authorize::is_s256_challenge(
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    ));
     assert!(!authorize::is_s256_challenge("plain-verifier"));
 }

@@ -45,7 +45,9 @@ pub fn run(ctx: &Ctx, rec: &mut Recorder) {
             .to_ascii_lowercase()
             .starts_with("application/x-www-form-urlencoded")
         {
-            problems.push(format!("{ctype}: Content-Type must be application/x-www-form-urlencoded"));
+            problems.push(format!(
+                "{ctype}: Content-Type must be application/x-www-form-urlencoded"
+            ));
         }
         for k in ["code", "redirect_uri", "scope", "code_verifier"] {
             if given(&f, k).is_none() {
@@ -56,7 +58,9 @@ pub fn run(ctx: &Ctx, rec: &mut Recorder) {
         if let (Some(g), Some(r)) = (grant, given(&f, "redirect_uri"))
             && given(&g.params, "redirect_uri") != Some(r)
         {
-            problems.push(format!("{r}: redirect_uri differs from the authorization request"));
+            problems.push(format!(
+                "{r}: redirect_uri differs from the authorization request"
+            ));
         }
         if given(&f, "code").is_some() && grant.is_none() {
             problems.push("code: not one this provider issued".into());
@@ -88,7 +92,10 @@ pub fn run(ctx: &Ctx, rec: &mut Recorder) {
         } else if verifiers.iter().any(|x| x == v) {
             c.fail(VERIFIER, "code_verifier reused across token requests");
         } else {
-            c.pass(VERIFIER, format!("a fresh {}-character code_verifier", v.len()));
+            c.pass(
+                VERIFIER,
+                format!("a fresh {}-character code_verifier", v.len()),
+            );
         }
         verifiers.push(v.to_string());
         if let Some(g) = grant
@@ -114,6 +121,31 @@ pub fn s256(verifier: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
+/// Whether exchange `i` carries Basic credentials of a registered client
+/// (None when there is no Basic header at all).
+pub fn basic_client(ctx: &Ctx, i: usize) -> Option<bool> {
+    let auth = header(&ctx.ex[i], "authorization")?;
+    let (scheme, cred) = auth.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(cred.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())?;
+    let (id, secret) = decoded.split_once(':')?;
+    let (id, secret) = (unform(id), unform(secret));
+    Some(ctx.client(&id).is_some_and(|cl| cl.secret == secret))
+}
+
+/// Undo the form-encoding RFC 6749 §2.3.1 applies to Basic credentials.
+fn unform(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={s}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
 fn basic(ctx: &Ctx, c: &mut Check, i: usize) {
     let auth = header(&ctx.ex[i], "authorization").unwrap_or("");
     let Some((scheme, cred)) = auth.split_once(' ') else {
@@ -121,7 +153,10 @@ fn basic(ctx: &Ctx, c: &mut Check, i: usize) {
         return;
     };
     if !scheme.eq_ignore_ascii_case("basic") {
-        c.fail(BASIC, format!("{scheme}: Authorization scheme must be Basic"));
+        c.fail(
+            BASIC,
+            format!("{scheme}: Authorization scheme must be Basic"),
+        );
         return;
     }
     let decoded = base64::engine::general_purpose::STANDARD
@@ -129,19 +164,24 @@ fn basic(ctx: &Ctx, c: &mut Check, i: usize) {
         .ok()
         .and_then(|b| String::from_utf8(b).ok());
     let Some((id, secret)) = decoded.as_deref().and_then(|d| d.split_once(':')) else {
-        c.fail(BASIC, "Authorization: Basic value is not base64 of client_id:client_secret");
+        c.fail(
+            BASIC,
+            "Authorization: Basic value is not base64 of client_id:client_secret",
+        );
         return;
-    };
-    let unform = |s: &str| {
-        url::form_urlencoded::parse(format!("x={s}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
     };
     let (id, secret) = (unform(id), unform(secret));
     match ctx.client(&id) {
-        Some(cl) if cl.secret == secret => c.pass(BASIC, "Basic credentials of the registered client"),
-        Some(_) => c.fail(BASIC, format!("{id}: Basic secret is not the registered client_secret")),
-        None => c.fail(BASIC, format!("{id}: Basic user is not a registered client_id")),
+        Some(cl) if cl.secret == secret => {
+            c.pass(BASIC, "Basic credentials of the registered client")
+        }
+        Some(_) => c.fail(
+            BASIC,
+            format!("{id}: Basic secret is not the registered client_secret"),
+        ),
+        None => c.fail(
+            BASIC,
+            format!("{id}: Basic user is not a registered client_id"),
+        ),
     };
 }

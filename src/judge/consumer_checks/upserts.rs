@@ -17,8 +17,14 @@ pub fn run(ctx: &Ctx, rec: &mut Recorder) {
     let mut c = Check::new("consumer upserts", &[VERIFIABLE, RECIPIENT, PROFILE]);
     let posts = ctx.find("POST", &ctx.api("credentials"));
     if posts.is_empty() {
-        c.fail(VERIFIABLE, "upsertCredential never happened: no credential to judge");
-        c.fail(RECIPIENT, "upsertCredential never happened: no credential to judge");
+        c.fail(
+            VERIFIABLE,
+            "upsertCredential never happened: no credential to judge",
+        );
+        c.fail(
+            RECIPIENT,
+            "upsertCredential never happened: no credential to judge",
+        );
     }
     for &i in &posts {
         ctx.cite(&mut c, i);
@@ -59,7 +65,10 @@ fn upsert(ctx: &Ctx, c: &mut Check, rec: &mut Recorder, i: usize, subject: &str)
     let input = match crate::credential::parse::parse(ctx.ex[i].body.trim().as_bytes()) {
         Ok(x) => x,
         Err(e) => {
-            c.fail(VERIFIABLE, format!("{e}: the upserted body is not a credential"));
+            c.fail(
+                VERIFIABLE,
+                format!("{e}: the upserted body is not a credential"),
+            );
             c.fail(RECIPIENT, "the upserted body is not a credential");
             return;
         }
@@ -86,14 +95,21 @@ fn upsert(ctx: &Ctx, c: &mut Check, rec: &mut Recorder, i: usize, subject: &str)
     }
     let want = &ctx.profile.credential_type;
     if kind.is_some_and(|k| k != Kind::Clr) && want == "ClrCredential" {
-        failures.insert(0, format!("{}: not a ClrCredential", kind.map(|k| k.name()).unwrap_or("")));
+        failures.insert(
+            0,
+            format!(
+                "{}: not a ClrCredential",
+                kind.map(|k| k.name()).unwrap_or("")
+            ),
+        );
     }
     let n = failures.len();
     c.ensure(
         VERIFIABLE,
         n == 0,
         if n == 0 {
-            "the upserted credential verifies (data model, schema, proofs, nested credentials)".to_string()
+            "the upserted credential verifies (data model, schema, proofs, nested credentials)"
+                .to_string()
         } else {
             format!(
                 "{n} verification failure(s): {}",
@@ -108,7 +124,9 @@ fn upsert(ctx: &Ctx, c: &mut Check, rec: &mut Recorder, i: usize, subject: &str)
         None => {
             c.fail(
                 RECIPIENT,
-                format!("recipient not established: the upsert is not a {want} the verifier could read"),
+                format!(
+                    "recipient not established: the upsert is not a {want} the verifier could read"
+                ),
             );
         }
     }

@@ -2,10 +2,11 @@
 //! engine, so the truth the answers are judged by is real) and the judging.
 
 use super::*;
-use crate::catalog::Role;
+use crate::catalog::{Profile, Role};
 use crate::credential::parse::Input;
 use crate::credential::verify::documents::{Documents, Fetched};
 use crate::credential::verify::{VerifyOptions, verify};
+use crate::evidence::Recorder;
 use crate::evidence::Verdict;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -43,7 +44,11 @@ fn records_verify_to_their_truth() {
         match r.truth {
             Truth::Valid => assert!(f.is_empty(), "{}: {f:#?}", r.slug),
             Truth::Expired => {
-                assert!(has("verify.dates") && !has("verify.status") && !has("proof."), "{}: {f:#?}", r.slug)
+                assert!(
+                    has("verify.dates") && !has("verify.status") && !has("proof."),
+                    "{}: {f:#?}",
+                    r.slug
+                )
             }
             Truth::Revoked => assert!(
                 has("verify.status.revocation-list") && !has("verify.dates") && !has("proof."),
@@ -96,7 +101,10 @@ fn right_answers_pass_and_a_wrong_one_fails_its_id() {
     assert_eq!(failed(&rec), vec!["displayer.verify.revoked"]);
     let mut wrong = right();
     wrong.get_mut("v11-expired").unwrap().status = Some(Shown::Revoked);
-    assert_eq!(failed(&judge_answers(all(), Some(&wrong), &[])), vec!["displayer.verify.vc11"]);
+    assert_eq!(
+        failed(&judge_answers(all(), Some(&wrong), &[])),
+        vec!["displayer.verify.vc11"]
+    );
 }
 
 #[test]
@@ -104,7 +112,11 @@ fn no_answers_fail_every_status_requirement() {
     let rec = judge_answers(all(), None, &[]);
     let f = failed(&rec);
     assert!(f.contains(&"displayer.verify.valid".to_string()), "{f:?}");
-    assert!(rec.findings_for("displayer.verify.valid")[0].message.contains("never submitted"));
+    assert!(
+        rec.findings_for("displayer.verify.valid")[0]
+            .message
+            .contains("never submitted")
+    );
 }
 
 #[test]
@@ -114,7 +126,9 @@ fn the_form_round_trips() {
         assert!(page.contains(&format!("name=\"status.{}\"", r.slug)));
     }
     assert!(!page.contains("{{"), "placeholders left");
-    let a = parse_answers("status.v2-valid=valid&shown.v2-valid=name&shown.v2-valid=bogus&verify.v2-valid=yes&status.v2-expired=nonsense");
+    let a = parse_answers(
+        "status.v2-valid=valid&shown.v2-valid=name&shown.v2-valid=bogus&verify.v2-valid=yes&status.v2-expired=nonsense",
+    );
     let v = &a["v2-valid"];
     assert_eq!(v.status, Some(Shown::Valid));
     assert_eq!(v.shown, vec!["name"]);

@@ -221,6 +221,40 @@ pub fn clr_credential() -> FileSpec {
             &|c| c["termsOfUse"] = json!([{"id": "https://records.example.edu/terms"}]),
         ),
     ];
+    let should = |reqs: &[&'static str], comment: &str, c: Value| {
+        super::spec(
+            comment,
+            &["Should"],
+            reqs,
+            crate::vectors::format::Verdict::Acceptable,
+            c,
+        )
+    };
+    let issuer_should = vec![
+        should(
+            &["data.issuer.name"],
+            "issuer Profile without a name: a SHOULD, so either verdict is acceptable",
+            clr_mutated(|c| remove(c, "/issuer/name")),
+        ),
+        should(
+            &["data.association.source-target"],
+            "association targetId names no achievement in the record",
+            clr_mutated(|c| {
+                let a = c["credentialSubject"]["achievement"][0]["id"].clone();
+                c["credentialSubject"]["association"] = json!([{"type": "Association", "associationType": "isPeerOf", "sourceId": a, "targetId": "https://elsewhere.example.org/achievements/unknown"}]);
+            }),
+        ),
+        should(
+            &["data.clr.context-current"],
+            "an older CLR context version (context.json, 2.0.0)",
+            clr_mutated(|c| c["@context"] = json!([build::VC_V2, build::CLR_ALIAS, build::OB_CTX])),
+        ),
+        should(
+            &["proof.di.controller-matches-issuer"],
+            "signed with the university's key: the verification method's controller is not the issuer",
+            build::sign_di(&small_clr(), &k.university),
+        ),
+    ];
     let issuer_only = vec![
         invalid(
             "credentialSchema names a schema other than the official ClrCredential schema",
@@ -339,7 +373,7 @@ pub fn clr_credential() -> FileSpec {
         ],
         first_id: 1000,
         groups: vec![
-            GroupSpec::new("issuer", [issuer_valid, negatives].concat()),
+            GroupSpec::new("issuer", [issuer_valid, negatives, issuer_should].concat()),
             GroupSpec::new("displayer", [displayer_valid, displayer_neg].concat()),
             cert,
             recipient,

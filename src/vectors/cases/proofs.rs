@@ -153,6 +153,12 @@ pub fn proofs_di() -> FileSpec {
             },
         ),
         invalid(
+            "VC 1.1 record with Ed25519Signature2020, changed after signing",
+            &["Vc11", "Legacy", "Tampered"],
+            &["proof.legacy.ed25519-2020", "proof.di.signature"],
+            tamper(legacy_clr(), "/name"),
+        ),
+        invalid(
             "record changed after signing: the verifier must not accept it",
             &["Tampered"],
             &["verify.proof.required", "proof.di.signature"],
