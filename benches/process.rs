@@ -32,7 +32,9 @@ fn spec_bytes() -> Vec<u8> {
         "/../shared/reference/vectors/ldp-clrv2p0/credential-signed.json"
     );
     std::fs::read(path).unwrap_or_else(|_| {
-        eprintln!("note: ../shared/reference absent; using the provider's first seed ClrCredential");
+        eprintln!(
+            "note: ../shared/reference absent; using the provider's first seed ClrCredential"
+        );
         seed_json(0).to_string().into_bytes()
     })
 }
@@ -110,12 +112,17 @@ fn bench(c: &mut Criterion) {
     let big = s(&big);
     let mb = std::fs::metadata(&big).map_or(0, |m| m.len()) as f64 / 1e6;
     match peak_rss_kb(&["verify", &big, "--quiet", "--out", &out], &dir) {
-        Some(kb) => eprintln!("peak RSS verifying a {mb:.1} MB ClrCredential: {:.1} MiB", kb as f64 / 1024.0),
+        Some(kb) => eprintln!(
+            "peak RSS verifying a {mb:.1} MB ClrCredential: {:.1} MiB",
+            kb as f64 / 1024.0
+        ),
         None => eprintln!("note: /usr/bin/time absent; peak RSS not measured"),
     }
-    match peak_rss_kb(&["verify", &many, "--quiet", "--out", &out], &dir) {
-        Some(kb) => eprintln!("peak RSS verifying 10,000 credentials: {:.1} MiB", kb as f64 / 1024.0),
-        None => {}
+    if let Some(kb) = peak_rss_kb(&["verify", &many, "--quiet", "--out", &out], &dir) {
+        eprintln!(
+            "peak RSS verifying 10,000 credentials: {:.1} MiB",
+            kb as f64 / 1024.0
+        );
     }
 
     let mut g = c.benchmark_group("process-slow");

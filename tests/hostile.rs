@@ -100,7 +100,9 @@ where
     let path = text.split(' ').nth(1).unwrap_or("/").to_string();
     seen.lock().expect("lock").push(text);
     let json = |ct: Option<&str>, body: &str| {
-        let ct = ct.map(|c| format!("content-type: {c}\r\n")).unwrap_or_default();
+        let ct = ct
+            .map(|c| format!("content-type: {c}\r\n"))
+            .unwrap_or_default();
         format!(
             "HTTP/1.1 200 OK\r\n{ct}content-length: {}\r\nconnection: close\r\n\r\n{body}",
             body.len()
@@ -137,7 +139,10 @@ where
             }
         }
         Bad::Malformed => {
-            let r = json(Some("application/json"), r#"{"openapi": "3.0.1", "info": {"#);
+            let r = json(
+                Some("application/json"),
+                r#"{"openapi": "3.0.1", "info": {"#,
+            );
             s.write_all(r.as_bytes()).await?;
         }
         Bad::Deep => {
@@ -293,7 +298,11 @@ impl Outcome {
             s.push_str(t["error"].as_str().unwrap_or_default());
             s.push('\n');
         }
-        for n in self.report["header"]["notes"].as_array().into_iter().flatten() {
+        for n in self.report["header"]["notes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             s.push_str(n.as_str().unwrap_or_default());
             s.push('\n');
         }
@@ -479,7 +488,10 @@ async fn untrusted_and_expired_certificates_are_refused() {
     let o = run_async("tls-untrusted", url, &[]).await;
     o.judged("tls-untrusted");
     assert!(o.problems().contains("tls"), "{}", o.problems());
-    assert!(seen.lock().expect("lock").is_empty(), "untrusted: a request got through");
+    assert!(
+        seen.lock().expect("lock").is_empty(),
+        "untrusted: a request got through"
+    );
 
     let (url, ca, seen) = tls_target(true).await;
     let ca_s = ca.to_string_lossy().to_string();
@@ -488,14 +500,20 @@ async fn untrusted_and_expired_certificates_are_refused() {
         .expect("runner");
     o.judged("tls-expired");
     assert!(o.problems().contains("expired"), "{}", o.problems());
-    assert!(seen.lock().expect("lock").is_empty(), "expired: a request got through");
+    assert!(
+        seen.lock().expect("lock").is_empty(),
+        "expired: a request got through"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn insecure_connects_and_says_so_in_the_report() {
     let (url, _, seen) = tls_target(true).await;
     let o = run_async("tls-insecure", url, &["--insecure"]).await;
-    assert!(!seen.lock().expect("lock").is_empty(), "--insecure did not connect");
+    assert!(
+        !seen.lock().expect("lock").is_empty(),
+        "--insecure did not connect"
+    );
     assert!(
         o.problems().contains("--insecure"),
         "no loud note: {}",
@@ -517,7 +535,12 @@ async fn sigint_writes_an_interrupted_report() {
     .expect("config");
     let out = dir.join("out");
     let mut child = Command::new(BIN)
-        .args(["run", "--target", &format!("http://127.0.0.1:{port}"), "--config"])
+        .args([
+            "run",
+            "--target",
+            &format!("http://127.0.0.1:{port}"),
+            "--config",
+        ])
         .arg(&cfg)
         .args(["--timeout", "60s", "--deadline", "120s", "--out"])
         .arg(&out)

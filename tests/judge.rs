@@ -51,6 +51,10 @@ enum Fault {
     IgnoresNext,
     /// Revokes its access token without token_type_hint.
     RevokeWithoutHint,
+    /// Redeems the code although the returned state differs (provider: wrong-state).
+    IgnoresState,
+    /// Not a fault: meets a provider that alters state and stops (provider: wrong-state).
+    ChecksState,
 }
 
 struct Consumer {
@@ -220,6 +224,16 @@ impl Consumer {
             return;
         };
         let loc = url::Url::parse(loc).unwrap();
+        let back = loc
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned());
+        if self.fault != Fault::IgnoresState
+            && self.fault != Fault::NoState
+            && back.as_deref() != Some(state.as_str())
+        {
+            return;
+        }
         let Some(code) = loc
             .query_pairs()
             .find(|(k, _)| k == "code")
@@ -441,6 +455,7 @@ fn lenient(fault: Fault) -> Vec<provider::Fault> {
         Fault::NoPkce => &["accept-missing-pkce"],
         Fault::PlainPkce => &["accept-plain-pkce"],
         Fault::MissingRegistrationFields => &["registration-accept-missing-fields"],
+        Fault::IgnoresState | Fault::ChecksState => &["wrong-state"],
         _ => &[],
     };
     names.iter().map(|n| *provider::fault(n).unwrap()).collect()
@@ -644,6 +659,11 @@ async fn faulty_consumers_fail_exactly_what_they_break() {
             &["oauth.revoke.client-request"],
         ),
         (
+            ConsumerRole::Read,
+            Fault::IgnoresState,
+            &["consumer.state.verified"],
+        ),
+        (
             ConsumerRole::Write,
             Fault::UnsignedCredential,
             &["consumer.write.verifiable-credential"],
@@ -684,6 +704,16 @@ async fn paging_consumers_are_judged_on_following_next() {
     );
     let plain = session(ConsumerRole::Read, Fault::None).await;
     assert!(ids(&plain, Outcome::NotApplicable).contains("consumer.read.paging-headers"));
+}
+
+/// A consumer that checks state refuses the altered one: state.verified passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_checking_state_does_not_redeem_an_altered_one() {
+    let r = session(ConsumerRole::Read, Fault::ChecksState).await;
+    let id = "consumer.state.verified";
+    assert!(ids(&r, Outcome::Pass).contains(id), "{:#?}", row(&r, id));
+    let plain = session(ConsumerRole::Read, Fault::None).await;
+    assert!(ids(&plain, Outcome::NotApplicable).contains(id));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -822,6 +852,7 @@ fn answers(wrong_revoked: bool) -> Value {
         ("v11-valid", Truth::Valid),
         ("v11-expired", Truth::Expired),
         ("v11-revoked", Truth::Revoked),
+        ("v2-jwt-rs256", Truth::Valid),
     ] {
         let status = match truth {
             Truth::Valid => "valid",
@@ -842,7 +873,7 @@ async fn displayer_run(wrong_revoked: bool) -> Option<Report> {
     let s = DisplayerSession::start("127.0.0.1:0".parse().unwrap(), None)
         .await
         .unwrap();
-    assert_eq!(s.records().len(), 8);
+    assert_eq!(s.records().len(), 9);
     let fill = answers(wrong_revoked).to_string();
     let url = format!(
         "{}?autofill={}",
@@ -888,6 +919,7 @@ async fn displayer_page_in_chromium_judges_the_answers() {
         "displayer.verify.vc11",
         "displayer.verify.tampered",
         "displayer.proof.eddsa-rdfc-2022",
+        "displayer.proof.rs256",
         "displayer.viewer-verification",
         "displayer.show.name",
     ] {

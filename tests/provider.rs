@@ -1564,7 +1564,14 @@ impl Ctx {
         // Registration faults are probed without a login (some make it impossible).
         let l = if faults.iter().any(|f| {
             f.starts_with("registration-")
-                || ["reject-s256", "token-requires-json", "token-rejects-basic"].contains(f)
+                || [
+                    "reject-s256",
+                    "token-requires-json",
+                    "token-rejects-basic",
+                    "authorize-no-code",
+                    "tls-wrong-hostname",
+                ]
+                .contains(f)
         }) {
             Login {
                 id: String::new(),
@@ -2285,6 +2292,79 @@ async fn broken(fault: &str, x: &Ctx) -> bool {
             .get(provider::discovery::REVOCATION_URL_KEY)
             .is_none(),
         "plain-http" => t.p.base_url().starts_with("http://"),
+        "tls-wrong-hostname" => {
+            t.c.get(t.api("discovery"))
+                .send()
+                .await
+                .is_err_and(|e| format!("{e:?}").contains("NotValidForName"))
+        }
+        "wrong-state" => {
+            let r = x.auth_query(&[], &[]).await;
+            location_query(r.headers()).get("state").map(String::as_str) != Some("st")
+        }
+        "discovery-wrong-path" => t.c.get(t.api("discovery")).send().await.unwrap().status() == 404,
+        "sdd-bad-image" => {
+            let s = sdd().await;
+            let img = s["info"]["x-imssf-image"].as_str().unwrap_or("");
+            !(img.starts_with("data:") || url::Url::parse(img).is_ok())
+        }
+        "etag-ignored" => {
+            let r = t.c.get(t.api("discovery")).send().await.unwrap();
+            let tag = r.headers()["etag"].clone();
+            let again = t.c.get(t.api("discovery")).header("if-none-match", tag);
+            again.send().await.unwrap().status() != 304
+        }
+        "registration-refused" => !t.register_raw(&t.registration()).await.0.is_success(),
+        "authorize-no-code" => {
+            let (id, _) = t.register().await;
+            let v = verifier();
+            let ch = s256(&v);
+            let scopes = t.scopes();
+            let p = [
+                ("response_type", "code"),
+                ("client_id", id.as_str()),
+                ("redirect_uri", REDIRECT),
+                ("scope", scopes.as_str()),
+                ("state", "st"),
+                ("code_challenge", ch.as_str()),
+                ("code_challenge_method", "S256"),
+            ];
+            let r = t.authorize_raw(&p, true).await;
+            !location_query(r.headers()).contains_key("code")
+        }
+        "empty-refresh-token" => x.l.refresh.is_empty(),
+        "api-wrong-base-path" => t.get(&t.api("credentials"), tok).await.status() == 404,
+        "profile-404-bare" => {
+            let r = t.get(&t.api("profile"), tok).await;
+            let st = r.status();
+            let body: Value = r.json().await.unwrap_or(Value::Null);
+            st == 404 && body.get("imsx_codeMajor").is_none()
+        }
+        "profile-get-501" => t.get(&t.api("profile"), tok).await.status() == 501,
+        "credentials-get-501" => x.creds("").await.status() == 501,
+        "credentials-post-501" => t.upsert_json(tok, "{}").await.status() == 501,
+        "error-body-html" => {
+            let r = t.get(&t.api("nothing"), tok).await;
+            let ct = r.headers().get("content-type").cloned();
+            r.status() == 404 && ct.is_none_or(|v| !v.to_str().unwrap().contains("json"))
+        }
+        "link-unfollowable" => {
+            let r = x.creds("limit=2").await;
+            let link = r.headers()["link"].to_str().unwrap().to_string();
+            let next = link
+                .split(", ")
+                .find(|p| p.ends_with("rel=\"next\""))
+                .and_then(|p| p.split(['<', '>']).nth(1))
+                .expect("a next link")
+                .to_string();
+            t.get(&next, tok).await.status() != 200
+        }
+        "bad-retry-after" => x
+            .creds("")
+            .await
+            .headers()
+            .get("retry-after")
+            .is_some_and(|v| v.to_str().unwrap().trim().parse::<u64>().is_err()),
         "no-rate-limit" => {
             // Enough requests to empty the bucket unless each takes over ~16 ms.
             for _ in 0..1000 {

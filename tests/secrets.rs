@@ -111,8 +111,14 @@ async fn no_secret_reaches_any_artifact() {
     p.shutdown().await;
 
     let mut artifacts = vec![
-        ("stdout", String::from_utf8_lossy(&output.stdout).into_owned()),
-        ("stderr", String::from_utf8_lossy(&output.stderr).into_owned()),
+        (
+            "stdout",
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        ),
+        (
+            "stderr",
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        ),
     ];
     for f in ["report.json", "junit.xml", "report.md", "report.html"] {
         let text = std::fs::read_to_string(out.join(f))
@@ -121,7 +127,10 @@ async fn no_secret_reaches_any_artifact() {
     }
     let report: serde_json::Value = serde_json::from_str(&artifacts[2].1).expect("report parses");
     let transcripts = report["transcripts"].as_array().map_or(0, Vec::len);
-    assert!(transcripts > 20, "only {transcripts} transcripts: the flow did not run");
+    assert!(
+        transcripts > 20,
+        "only {transcripts} transcripts: the flow did not run"
+    );
 
     // The e-mail must have crossed the wire in plain text, else its absence
     // from the artifacts proves nothing.
@@ -142,7 +151,10 @@ async fn no_secret_reaches_any_artifact() {
         "code verifier",
         "password",
     ] {
-        assert!(kinds.contains(k), "no live {k} seen: the test would prove nothing");
+        assert!(
+            kinds.contains(k),
+            "no live {k} seen: the test would prove nothing"
+        );
     }
     let mut leaks = Vec::new();
     for (kind, value) in &secrets {
@@ -163,5 +175,10 @@ async fn no_secret_reaches_any_artifact() {
         kinds.len(),
         artifacts.len()
     );
-    assert!(leaks.is_empty(), "{} leaks:\n{}", leaks.len(), leaks.join("\n"));
+    assert!(
+        leaks.is_empty(),
+        "{} leaks:\n{}",
+        leaks.len(),
+        leaks.join("\n")
+    );
 }

@@ -256,6 +256,11 @@ impl Loader {
         options: ExpandOptions,
     ) -> Result<Result<Expanded, json_ld::expansion::Error>, JsonLdError> {
         self.check_contexts(doc)?;
+        if let Some(bad) = bad_percent_encoding(doc) {
+            return Err(JsonLdError::Expansion(format!(
+                "{bad:?}: percent-escapes that are not UTF-8 (not a valid IRI)"
+            )));
+        }
         let (context_key, body) = match doc {
             Value::Object(map) => {
                 let key = map.get("@context").map(|c| c.to_string());
@@ -479,10 +484,68 @@ fn remove_key(value: &mut Value, key: &str) {
     }
 }
 
+/// The first string (or key) of `v` whose percent-escapes decode to invalid
+/// UTF-8. The `json-ld` crate panics on such an IRI (pct-str unwraps the
+/// decoding), so expansion refuses it first. Found by fuzzing.
+fn bad_percent_encoding(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => bad_escapes(s).then(|| s.clone()),
+        Value::Array(items) => items.iter().find_map(bad_percent_encoding),
+        Value::Object(m) => m.iter().find_map(|(k, v)| {
+            if bad_escapes(k) {
+                Some(k.clone())
+            } else {
+                bad_percent_encoding(v)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// True when percent-decoding `s` does not give UTF-8.
+fn bad_escapes(s: &str) -> bool {
+    if !s.contains('%') {
+        return false;
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(byte) if b[i] == b'%' => {
+                out.push(byte);
+                i += 3;
+            }
+            _ => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&out).is_err()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn non_utf8_percent_escapes_are_refused_not_panicked_on() {
+        assert!(bad_escapes("https://e.org/a%80b"));
+        assert!(!bad_escapes("https://e.org/caf%C3%A9"));
+        assert!(!bad_escapes("100% sure, %zz"));
+        let doc = json!({"@context": ["https://www.w3.org/ns/credentials/v2"],
+            "@id": "https://e.org/%8000", "type": ["VerifiableCredential"]});
+        let err = Loader::builtin()
+            .canonicalize_reference(&doc)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("%8000"), "{err}");
+    }
 
     #[test]
     fn every_builtin_context_loads() {

@@ -139,6 +139,9 @@ pub struct JudgeOptions {
     /// Seeded users: their passwords and e-mails are redacted.
     pub users: Vec<TestUser>,
     pub end: End,
+    /// The provider presented a certificate for another host (fault
+    /// `tls-wrong-hostname`): any recorded exchange means the client accepted it.
+    pub bad_certificate: bool,
 }
 
 impl Session {
@@ -264,6 +267,11 @@ impl Session {
             base_url: self.provider.base_url().to_string(),
             users: self.provider.users().to_vec(),
             end,
+            bad_certificate: self
+                .cfg
+                .faults
+                .iter()
+                .any(|f| f.name == "tls-wrong-hostname"),
         };
         self.provider.shutdown().await;
         let _ = tokio::time::timeout(Duration::from_secs(5), self.control).await;
@@ -312,5 +320,6 @@ pub fn judge(recording: &[RecordedExchange], role: ConsumerRole, opts: &JudgeOpt
     let tls = opts.base_url.starts_with("https://");
     let ctx = consumer_checks::Ctx::new(recording, tx, role, opts.profile, red, tls);
     consumer_checks::run(&ctx, &mut rec);
+    consumer_checks::tls::run(&ctx, opts.bad_certificate, &mut rec);
     rec
 }

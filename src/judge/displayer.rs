@@ -1,6 +1,7 @@
 //! A displayer session: the harness serves test ClrCredentials with a known
 //! truth (valid, expired, revoked, tampered, not yet valid; VC 2.0 with
-//! eddsa-rdfc-2022 and VC 1.1 with Ed25519Signature2020), their revocation
+//! eddsa-rdfc-2022, one as an RS256 VC-JWT, and VC 1.1 with
+//! Ed25519Signature2020), their revocation
 //! list and issuer key document, and a page where the operator records what
 //! the product showed. `judge_answers` compares the answers with the truth.
 
@@ -349,7 +350,10 @@ async fn serve_record(
 ) -> Response {
     log(&s, &format!("/records/{slug}"), &h);
     match find(&s, &slug) {
-        Some(r) => json_response(&r.doc),
+        Some(r) => match &r.jwt {
+            Some(t) => ([(header::CONTENT_TYPE, "text/plain")], t.clone()).into_response(),
+            None => json_response(&r.doc),
+        },
         None => (StatusCode::NOT_FOUND, format!("{slug}: no such record")).into_response(),
     }
 }

@@ -47,7 +47,12 @@ pub fn document(s: &AppState) -> Value {
         );
     }
     info.insert("version".into(), json!(version));
-    info.insert("x-imssf-image".into(), json!(IMAGE));
+    let image = if s.fault("sdd-bad-image") {
+        "logo.png"
+    } else {
+        IMAGE
+    };
+    info.insert("x-imssf-image".into(), json!(image));
 
     let mut scopes = Map::new();
     scopes.insert(
@@ -223,10 +228,11 @@ pub async fn get(State(s): State<Shared>, method: Method, headers: HeaderMap) ->
     }
     let body = serde_json::to_vec_pretty(&document(&s)).unwrap_or_default();
     let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let matches = !s.fault("etag-ignored")
+        && headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
     let mut resp = if matches {
         StatusCode::NOT_MODIFIED.into_response()
     } else {

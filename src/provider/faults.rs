@@ -123,6 +123,21 @@ static FAULTS: &[Fault] = &[
         "discovery answers any number of requests (no 429)",
         &["discovery.rate-limited"],
     ),
+    f(
+        "discovery-wrong-path",
+        "the SDD is served at /discovery, not under the base path",
+        &["discovery.path"],
+    ),
+    f(
+        "sdd-bad-image",
+        "info.x-imssf-image is a bare file name, neither a URL nor a data URI",
+        &["discovery.info.image"],
+    ),
+    f(
+        "etag-ignored",
+        "the SDD carries an ETag but a matching If-None-Match is answered 200",
+        &["discovery.cache.etag"],
+    ),
     // Registration
     f(
         "registration-200",
@@ -179,6 +194,11 @@ static FAULTS: &[Fault] = &[
         "the registration response has no client_id",
         &["oauth.registration.client-id"],
     ),
+    f(
+        "registration-refused",
+        "every registration request is refused with 403 access_denied",
+        &["oauth.registration.endpoint"],
+    ),
     // Authorization
     f(
         "redirect-unknown-uri",
@@ -216,6 +236,11 @@ static FAULTS: &[Fault] = &[
         &["oauth.state.echo"],
     ),
     f(
+        "wrong-state",
+        "the success redirect carries a `state` other than the one sent",
+        &["oauth.state.echo"],
+    ),
+    f(
         "bad-error-charset",
         "error_description contains a double quote and a backslash",
         &["oauth.authorize.error-charset"],
@@ -239,6 +264,11 @@ static FAULTS: &[Fault] = &[
         "accept-missing-pkce",
         "an authorization request without code_challenge is accepted",
         &["oauth.pkce.missing-refused"],
+    ),
+    f(
+        "authorize-no-code",
+        "response_type=code is refused with unsupported_response_type",
+        &["oauth.authorize.acg"],
     ),
     f(
         "accept-plain-pkce",
@@ -305,6 +335,11 @@ static FAULTS: &[Fault] = &[
         "token-no-expires-in",
         "token responses lack expires_in",
         &["oauth.token.expires-in"],
+    ),
+    f(
+        "empty-refresh-token",
+        "token responses carry an empty refresh_token",
+        &["oauth.token.refresh-token"],
     ),
     f(
         "token-error-not-json",
@@ -426,6 +461,11 @@ static FAULTS: &[Fault] = &[
         &["api.errors.allow-header"],
     ),
     f(
+        "error-body-html",
+        "API error responses carry a text/html page instead of Imsx_StatusInfo",
+        &["api.errors.status-info"],
+    ),
+    f(
         "malformed-json-500",
         "a malformed JSON upsert is answered 500",
         &[
@@ -495,6 +535,11 @@ static FAULTS: &[Fault] = &[
         "getCredentials answers 203 instead of 200",
         &["api.get-credentials.status-200"],
     ),
+    f(
+        "credentials-get-501",
+        "getCredentials answers 501 Not Implemented",
+        &["api.get-credentials.supported"],
+    ),
     // Paging
     f(
         "omit-x-total-count",
@@ -544,7 +589,11 @@ static FAULTS: &[Fault] = &[
     f(
         "ignore-limit",
         "`limit` is ignored: every page holds everything from offset on",
-        &["api.paging.limit", "api.paging.walk-consistent"],
+        &[
+            "api.paging.limit",
+            "api.paging.supported",
+            "api.paging.walk-consistent",
+        ],
     ),
     f(
         "ignore-offset",
@@ -560,12 +609,22 @@ static FAULTS: &[Fault] = &[
     f(
         "link-bad-syntax",
         "the Link header drops the <> and quotes of RFC 8288",
-        &["api.paging.link-syntax"],
+        &["api.paging.link-syntax", "api.paging.link-when-complete"],
     ),
     f(
         "unstable-order",
         "every getCredentials call returns the credentials in a new random order",
         &["api.paging.walk-consistent"],
+    ),
+    f(
+        "link-unfollowable",
+        "Link URLs point at {base_path}/credentials/pages, which is not served",
+        &["api.paging.link-followable", "api.paging.walk-consistent"],
+    ),
+    f(
+        "bad-retry-after",
+        "getCredentials sends Retry-After: soon (neither seconds nor an HTTP date)",
+        &["api.paging.retry-after"],
     ),
     // upsertCredential
     f(
@@ -613,6 +672,11 @@ static FAULTS: &[Fault] = &[
         "an upsert body that is not a credential is answered 201",
         &["api.upsert.invalid-400"],
     ),
+    f(
+        "credentials-post-501",
+        "upsertCredential answers 501 Not Implemented",
+        &["api.upsert.supported"],
+    ),
     // Profile
     f(
         "profile-wrong-id",
@@ -649,6 +713,21 @@ static FAULTS: &[Fault] = &[
         "unknown paths get 400 instead of 404",
         &["api.errors.not-found-404"],
     ),
+    f(
+        "api-wrong-base-path",
+        "credentials and profile are served under /ims/clr/v2p1, not the base path",
+        &["api.base-path"],
+    ),
+    f(
+        "profile-404-bare",
+        "getProfile answers 404 with an empty body, as for a user without a profile",
+        &["api.get-profile.not-found"],
+    ),
+    f(
+        "profile-get-501",
+        "getProfile answers 501 Not Implemented",
+        &["api.get-profile.supported"],
+    ),
     // Transport
     f(
         "plain-http",
@@ -659,6 +738,11 @@ static FAULTS: &[Fault] = &[
             "discovery.https",
             "transport.no-plain-http",
         ],
+    ),
+    f(
+        "tls-wrong-hostname",
+        "the self-signed certificate is issued for wrong-host.invalid, not the address served",
+        &["transport.tls.certificate"],
     ),
 ];
 

@@ -119,7 +119,8 @@ struct Tls {
     fingerprint: Option<String>,
 }
 
-fn tls(mode: &TlsMode) -> anyhow::Result<Tls> {
+/// `wrong_name`: the self-signed certificate names another host (fault `tls-wrong-hostname`).
+fn tls(mode: &TlsMode, wrong_name: bool) -> anyhow::Result<Tls> {
     let (certs, key, pem): (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>, String) =
         match mode {
             TlsMode::PlainHttp => {
@@ -130,11 +131,15 @@ fn tls(mode: &TlsMode) -> anyhow::Result<Tls> {
                 });
             }
             TlsMode::SelfSigned => {
-                let names = vec![
-                    "127.0.0.1".to_string(),
-                    "localhost".to_string(),
-                    "::1".to_string(),
-                ];
+                let names = if wrong_name {
+                    vec!["wrong-host.invalid".to_string()]
+                } else {
+                    vec![
+                        "127.0.0.1".to_string(),
+                        "localhost".to_string(),
+                        "::1".to_string(),
+                    ]
+                };
                 let ck = rcgen::generate_simple_self_signed(names)
                     .context("cannot generate a certificate")?;
                 let pem = ck.cert.pem();
@@ -175,13 +180,23 @@ fn tls(mode: &TlsMode) -> anyhow::Result<Tls> {
 
 fn router(state: Shared) -> Router {
     let base = state.profile.base_path.clone();
+    let sdd_base = if state.fault("discovery-wrong-path") {
+        String::new()
+    } else {
+        base.clone()
+    };
+    let api_base = if state.fault("api-wrong-base-path") {
+        "/ims/clr/v2p1".to_string()
+    } else {
+        base
+    };
     Router::new()
-        .route(&format!("{base}/discovery"), any(discovery::get))
+        .route(&format!("{sdd_base}/discovery"), any(discovery::get))
         .route(
-            &format!("{base}/credentials"),
+            &format!("{api_base}/credentials"),
             any(api::credentials::handle),
         )
-        .route(&format!("{base}/profile"), any(api::profile::handle))
+        .route(&format!("{api_base}/profile"), any(api::profile::handle))
         .route("/oauth/register", any(oauth::register::post))
         .route("/oauth/authorize", any(oauth::authorize::handle))
         .route("/oauth/token", oauth::token::route(state.clone()))
@@ -215,6 +230,7 @@ async fn response_faults(
         return errors::not_found("method");
     }
     let rewrite = [
+        "error-body-html",
         "invalid-imsx-body",
         "imsx-no-description",
         "bad-request-422",
@@ -230,6 +246,15 @@ async fn response_faults(
     let mut parts = parts;
     let is_imsx = serde_json::from_slice::<serde_json::Value>(&bytes)
         .is_ok_and(|v| v.get("imsx_codeMajor").is_some());
+    if is_imsx && s.fault("error-body-html") {
+        parts.headers.insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("text/html"),
+        );
+        parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+        let page = format!("<!doctype html><title>Error</title><p>{}</p>", parts.status);
+        return axum::response::Response::from_parts(parts, axum::body::Body::from(page));
+    }
     if is_imsx && s.fault("bad-request-422") && parts.status == axum::http::StatusCode::BAD_REQUEST
     {
         parts.status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -320,7 +345,12 @@ fn seed_identity(v: &serde_json::Value) -> anyhow::Result<(String, Option<String
 /// Start serving; returns once the socket is bound and the data is seeded.
 pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
     let plain = super::faults::fault("plain-http").is_some_and(|f| cfg.faults.contains(f));
-    let tls = tls(if plain { &TlsMode::PlainHttp } else { &cfg.tls })?;
+    let wrong_name =
+        super::faults::fault("tls-wrong-hostname").is_some_and(|f| cfg.faults.contains(f));
+    let tls = tls(
+        if plain { &TlsMode::PlainHttp } else { &cfg.tls },
+        wrong_name,
+    )?;
     let listener = TcpListener::bind(cfg.bind)
         .await
         .with_context(|| format!("{}: cannot bind", cfg.bind))?;

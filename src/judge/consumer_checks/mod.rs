@@ -5,8 +5,12 @@
 mod api_calls;
 mod authorize;
 mod discovery;
+mod payloads;
 mod refresh;
 mod registration;
+mod retry;
+mod state;
+pub mod tls;
 mod token;
 mod upserts;
 
@@ -210,9 +214,12 @@ pub fn run(ctx: &Ctx, rec: &mut Recorder) {
     discovery::run(ctx, rec);
     registration::run(ctx, rec);
     authorize::run(ctx, rec);
+    state::run(ctx, rec);
     token::run(ctx, rec);
     api_calls::run(ctx, rec);
     refresh::run(ctx, rec);
+    retry::run(ctx, rec);
+    payloads::run(ctx, rec);
     if ctx.role == ConsumerRole::Write {
         upserts::run(ctx, rec);
     }

@@ -1,10 +1,13 @@
-//! The displayer test records: eight ClrCredentials with a known truth,
-//! signed with a fixed TEST ONLY key, and the documents they point to (the
-//! 1EdTechRevocationList and the issuer key document).
+//! The displayer test records: nine ClrCredentials with a known truth,
+//! signed with fixed TEST ONLY keys (one as an RS256 VC-JWT), and the
+//! documents they point to (the 1EdTechRevocationList and the issuer key
+//! document).
 
 use crate::catalog::Profile;
 use crate::credential::proof::keys::encode_multikey;
-use crate::credential::proof::{attach_proof, sign_data_integrity, sign_ed25519_2020};
+use crate::credential::proof::{
+    JwtHeaderOptions, JwtSigningKey, attach_proof, sign_data_integrity, sign_ed25519_2020, sign_jwt,
+};
 use anyhow::anyhow;
 use ed25519_dalek::SigningKey;
 use serde_json::{Value, json};
@@ -44,7 +47,10 @@ pub struct Record {
     pub generation: Gen,
     pub truth: Truth,
     pub url: String,
+    /// The credential (for a VC-JWT record: the unsigned JWT payload).
     pub doc: Value,
+    /// The compact VC-JWT served instead of `doc`, when the record is one.
+    pub jwt: Option<String>,
 }
 
 struct Spec {
@@ -53,6 +59,8 @@ struct Spec {
     truth: Truth,
     from: &'static str,
     until: Option<&'static str>,
+    /// Served as a compact VC-JWT signed with RS256 instead of a Data Integrity proof.
+    jwt: bool,
 }
 
 const SPECS: &[Spec] = &[
@@ -62,6 +70,7 @@ const SPECS: &[Spec] = &[
         truth: Truth::Valid,
         from: "2024-01-15T00:00:00Z",
         until: Some("2099-01-01T00:00:00Z"),
+        jwt: false,
     },
     Spec {
         slug: "v2-expired",
@@ -69,6 +78,7 @@ const SPECS: &[Spec] = &[
         truth: Truth::Expired,
         from: "2023-01-15T00:00:00Z",
         until: Some("2024-01-15T00:00:00Z"),
+        jwt: false,
     },
     Spec {
         slug: "v2-revoked",
@@ -76,6 +86,7 @@ const SPECS: &[Spec] = &[
         truth: Truth::Revoked,
         from: "2024-01-15T00:00:00Z",
         until: Some("2099-01-01T00:00:00Z"),
+        jwt: false,
     },
     Spec {
         slug: "v2-tampered",
@@ -83,6 +94,7 @@ const SPECS: &[Spec] = &[
         truth: Truth::Tampered,
         from: "2024-01-15T00:00:00Z",
         until: Some("2099-01-01T00:00:00Z"),
+        jwt: false,
     },
     Spec {
         slug: "v2-not-yet-valid",
@@ -90,6 +102,7 @@ const SPECS: &[Spec] = &[
         truth: Truth::NotYetValid,
         from: "2099-01-01T00:00:00Z",
         until: None,
+        jwt: false,
     },
     Spec {
         slug: "v11-valid",
@@ -97,6 +110,7 @@ const SPECS: &[Spec] = &[
         truth: Truth::Valid,
         from: "2024-01-15T00:00:00Z",
         until: Some("2099-01-01T00:00:00Z"),
+        jwt: false,
     },
     Spec {
         slug: "v11-expired",
@@ -104,6 +118,7 @@ const SPECS: &[Spec] = &[
         truth: Truth::Expired,
         from: "2023-01-15T00:00:00Z",
         until: Some("2024-01-15T00:00:00Z"),
+        jwt: false,
     },
     Spec {
         slug: "v11-revoked",
@@ -111,6 +126,15 @@ const SPECS: &[Spec] = &[
         truth: Truth::Revoked,
         from: "2024-01-15T00:00:00Z",
         until: Some("2099-01-01T00:00:00Z"),
+        jwt: false,
+    },
+    Spec {
+        slug: "v2-jwt-rs256",
+        generation: Gen::V2,
+        truth: Truth::Valid,
+        from: "2024-01-15T00:00:00Z",
+        until: Some("2099-01-01T00:00:00Z"),
+        jwt: true,
     },
 ];
 
@@ -183,6 +207,19 @@ fn sign(doc: Value, generation: Gen, base: &str) -> anyhow::Result<Value> {
     }
     .map_err(|e| anyhow!("{e}: cannot sign a displayer record"))?;
     Ok(attach_proof(&doc, proof))
+}
+
+/// `doc` as a compact VC-JWT signed with the TEST ONLY RSA key of the vector
+/// corpus, its public half in the `jwk` header.
+fn sign_rs256(doc: &Value, base: &str) -> anyhow::Result<String> {
+    let key = JwtSigningKey::Rs256(Box::new(crate::vectors::keys::keys().rsa.clone()));
+    let opts = JwtHeaderOptions {
+        kid: Some(format!("{}#rsa-1", issuer_id(base))),
+        embed_jwk: true,
+        typ: true,
+        ..Default::default()
+    };
+    sign_jwt(doc, &key, &opts).map_err(|e| anyhow!("{e}: cannot sign the RS256 displayer record"))
 }
 
 /// Rename `validFrom`/`validUntil` to the VC 1.1 names and drop the schema.
@@ -260,6 +297,17 @@ fn record(p: &Profile, base: &str, s: &Spec) -> anyhow::Result<Record> {
     if s.generation == Gen::V11 {
         to_v11(&mut doc);
     }
+    if s.jwt {
+        let token = sign_rs256(&doc, base)?;
+        return Ok(Record {
+            slug: s.slug,
+            generation: s.generation,
+            truth: s.truth,
+            url,
+            doc,
+            jwt: Some(token),
+        });
+    }
     let mut doc = sign(doc, s.generation, base)?;
     if s.truth == Truth::Tampered {
         doc["name"] = json!("Displayer Test Record (altered after signing)");
@@ -270,6 +318,7 @@ fn record(p: &Profile, base: &str, s: &Spec) -> anyhow::Result<Record> {
         truth: s.truth,
         url,
         doc,
+        jwt: None,
     })
 }
 

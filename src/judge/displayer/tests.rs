@@ -25,7 +25,11 @@ fn failures(r: &Record) -> Vec<String> {
     docs.insert(list_url(BASE), Fetched::Json(revocation_list(BASE, all())));
     opts.documents = Documents::new(docs);
     let mut rec = Recorder::new();
-    verify(&Input::Json(r.doc.clone()), &opts, &mut rec, r.slug);
+    let input = match &r.jwt {
+        Some(t) => Input::Jws(t.clone()),
+        None => Input::Json(r.doc.clone()),
+    };
+    verify(&input, &opts, &mut rec, r.slug);
     rec.findings()
         .iter()
         .filter(|(_, l)| l.iter().any(|f| f.verdict == Verdict::Fail))
@@ -104,6 +108,17 @@ fn right_answers_pass_and_a_wrong_one_fails_its_id() {
     assert_eq!(
         failed(&judge_answers(all(), Some(&wrong), &[])),
         vec!["displayer.verify.vc11"]
+    );
+    assert_eq!(
+        rec.findings_for("displayer.proof.rs256")[0].verdict,
+        Verdict::Pass
+    );
+    // A displayer that cannot verify RS256 shows the valid VC-JWT as invalid.
+    let mut wrong = right();
+    wrong.get_mut("v2-jwt-rs256").unwrap().status = Some(Shown::Invalid);
+    assert_eq!(
+        failed(&judge_answers(all(), Some(&wrong), &[])),
+        vec!["displayer.proof.rs256", "displayer.verify.valid"]
     );
 }
 

@@ -48,6 +48,7 @@ const IDS: &[&str] = &[
     "displayer.verify.tampered",
     "displayer.verify.not-yet-valid",
     "displayer.proof.eddsa-rdfc-2022",
+    "displayer.proof.rs256",
     "displayer.viewer-verification",
     "displayer.show.image",
     "displayer.show.name",
@@ -114,7 +115,13 @@ pub fn judge_answers(records: &[Record], answers: Option<&Answers>, fetches: &[F
         )
         .expected(expected(r.truth))
         .actual(shown);
-        if r.generation == Gen::V2 && r.truth == Truth::Valid {
+        if r.jwt.is_some() {
+            c.ensure(
+                "displayer.proof.rs256",
+                ok,
+                format!("{} (VC-JWT, RS256) showed {shown}", r.slug),
+            );
+        } else if r.generation == Gen::V2 && r.truth == Truth::Valid {
             c.ensure(
                 "displayer.proof.eddsa-rdfc-2022",
                 ok,

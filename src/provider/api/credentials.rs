@@ -30,6 +30,18 @@ pub async fn handle(
     if let Err(r) = allow(&method, &[Method::GET, Method::POST]) {
         return r;
     }
+    let unimplemented = if method == Method::POST {
+        s.fault("credentials-post-501")
+    } else {
+        s.fault("credentials-get-501")
+    };
+    if unimplemented {
+        return errors::status_info(
+            StatusCode::NOT_IMPLEMENTED,
+            Minor::InvalidData,
+            &format!("{method}: not implemented"),
+        );
+    }
     if method == Method::POST {
         upsert(&s, &headers, body).await
     } else {
@@ -207,13 +219,20 @@ fn list(s: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
     {
         h.insert(header::LINK, v);
     }
+    if s.fault("bad-retry-after") {
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
+    }
     resp
 }
 
 /// The RFC 8288 `Link` value: first and last always, next while incomplete,
 /// prev when offset > 0. Walking `next` from any page ends on `last`.
 fn links(s: &AppState, q: &Query, limit: usize, total: usize) -> String {
-    let base = s.api_url("credentials");
+    let base = s.api_url(if s.fault("link-unfollowable") {
+        "credentials/pages"
+    } else {
+        "credentials"
+    });
     let url = |offset: usize| {
         let mut u = format!("{base}?limit={limit}&offset={offset}");
         if let Some((raw, _)) = &q.since {

@@ -41,6 +41,16 @@ pub async fn handle(
     if s.fault("profile-rejects-token") {
         return errors::unauthorized("the access token is not accepted here", true);
     }
+    if s.fault("profile-404-bare") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    if s.fault("profile-get-501") {
+        return errors::status_info(
+            StatusCode::NOT_IMPLEMENTED,
+            Minor::InvalidData,
+            "getProfile is not implemented",
+        );
+    }
     let mut profile = match s.store.profile() {
         Ok(Some(text)) => serde_json::from_str(&text).unwrap_or_else(|_| default_profile(&s)),
         Ok(None) => default_profile(&s),

@@ -121,7 +121,13 @@ pub async fn handle(
     if !s.fault("drop-scope-param") {
         pairs.push(("scope", &req.scope));
     }
-    if let Some(st) = req.state.as_deref()
+    let altered = req.state.as_deref().map(|st| format!("{st}-altered"));
+    let state = if s.fault("wrong-state") {
+        altered.as_deref()
+    } else {
+        req.state.as_deref()
+    };
+    if let Some(st) = state
         && !s.fault("drop-state")
     {
         pairs.push(("state", st));
@@ -190,6 +196,12 @@ fn check(s: &AppState, p: &HashMap<String, String>) -> Result<AuthRequest, Refus
         )))
     };
     match get("response_type") {
+        Some("code") if s.fault("authorize-no-code") => {
+            return fail(
+                "unsupported_response_type",
+                "code: the authorization code grant is not offered",
+            );
+        }
         Some("code") => {}
         Some(_) if s.fault("accept-any-response-type") => {}
         Some(other) => {

@@ -40,6 +40,13 @@ pub async fn post(
             "an initial access token is required",
         );
     }
+    if s.fault("registration-refused") {
+        return error(
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            "registration is closed",
+        );
+    }
     let bytes = match http_util::read_body(&headers, body).await {
         Ok(b) => b,
         Err(r) => return r,

@@ -352,7 +352,12 @@ fn issue(
                 r.token
             }
         };
-        body["refresh_token"] = json!(refresh_value);
+        let shown = if s.fault("empty-refresh-token") {
+            ""
+        } else {
+            refresh_value.as_str()
+        };
+        body["refresh_token"] = json!(shown);
     }
     let mut r = json(StatusCode::OK, &body);
     let h = r.headers_mut();

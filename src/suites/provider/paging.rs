@@ -138,6 +138,13 @@ fn links_of(ex: &Exchange) -> Result<Vec<Link>, String> {
     Ok(all)
 }
 
+/// RFC 9110 `Retry-After`: a non-negative integer of seconds, or an HTTP-date.
+fn retry_after_valid(v: &str) -> bool {
+    let v = v.trim();
+    (!v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        || chrono::DateTime::parse_from_rfc2822(v).is_ok()
+}
+
 fn keys(list: &[Item]) -> Vec<Option<(String, String)>> {
     list.iter().map(Item::key).collect()
 }
@@ -206,8 +213,8 @@ pub async fn run(ctx: &mut Ctx) {
     match all.header("retry-after") {
         Some(r) => tc.ensure(
             "api.paging.retry-after",
-            !r.trim().is_empty(),
-            format!("Retry-After {r:?} is a delay or date"),
+            retry_after_valid(r),
+            format!("Retry-After {r:?} is delay-seconds or an HTTP-date (RFC 9110 §10.2.3)"),
         ),
         None => tc.not_applicable("api.paging.retry-after", "no Retry-After was sent"),
     };
@@ -521,5 +528,14 @@ mod tests {
         assert!(parse_link("https://h/c; rel=next").is_err());
         assert!(parse_link("<https://h/c; rel=next").is_err());
         assert!(parse_link(r#"<a>; rel="next"#).is_err());
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        assert!(retry_after_valid("120"));
+        assert!(retry_after_valid("Fri, 31 Dec 1999 23:59:59 GMT"));
+        assert!(!retry_after_valid("soon"));
+        assert!(!retry_after_valid("-5"));
+        assert!(!retry_after_valid(" "));
     }
 }

@@ -6,7 +6,7 @@
 
 use super::Ctx;
 use crate::evidence::Verdict;
-use crate::http::Req;
+use crate::http::{FailKind, Req};
 use crate::suites::CheckSpec;
 
 pub const TLS: CheckSpec = CheckSpec {
@@ -25,10 +25,45 @@ pub const PLAIN: CheckSpec = CheckSpec {
 
 pub const CHECKS: &[CheckSpec] = &[TLS, PLAIN];
 
+/// rustls reasons that blame the server's certificate itself, not the
+/// harness's trust settings (an unknown issuer may just need --trust-ca).
+const CERT_FAULTS: &[&str] = &[
+    "certificate not valid for name",
+    "certificate expired",
+    "certificate not valid yet",
+];
+
+/// When the target was unreachable over TLS: the failure, if the certificate is at fault.
+async fn bad_certificate(ctx: &mut Ctx) -> Option<crate::http::Failure> {
+    let tls = ctx
+        .unreachable
+        .as_ref()
+        .is_some_and(|u| u.contains("tls error"));
+    if !tls || ctx.http.insecure() {
+        return None;
+    }
+    let api = ctx.api_url("/credentials");
+    match ctx
+        .send(Req::get(&api, "transport: getCredentials over TLS"))
+        .await
+    {
+        Err(f) if f.kind == FailKind::Tls && CERT_FAULTS.iter().any(|m| f.message.contains(m)) => {
+            Some(f)
+        }
+        _ => None,
+    }
+}
+
 pub async fn run(ctx: &mut Ctx) {
     if ctx.unreachable.is_some() {
+        let bad = bad_certificate(ctx).await;
         for spec in CHECKS {
-            ctx.blocked(spec.start(), "");
+            let mut c = spec.start();
+            if let Some(f) = bad.as_ref().filter(|_| spec.name == TLS.name) {
+                c.cite(&f.tx);
+                c.fail("transport.tls.certificate", f.message.clone());
+            }
+            ctx.blocked(c, "");
         }
         return;
     }
