@@ -11,11 +11,16 @@ use std::hint::black_box;
 
 /// The spec CLR vector when ../shared/reference is present, else our own signed seed record.
 fn spec_example() -> Input {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/vectors/ldp-clrv2p0/credential-signed.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/reference/vectors/ldp-clrv2p0/credential-signed.json"
+    );
     match std::fs::read(path) {
         Ok(bytes) => parse::parse(&bytes).expect("spec vector parses"),
         Err(_) => {
-            eprintln!("note: ../shared/reference absent; benchmarking the provider's first seed ClrCredential");
+            eprintln!(
+                "note: ../shared/reference absent; benchmarking the provider's first seed ClrCredential"
+            );
             seed(0)
         }
     }
@@ -33,7 +38,9 @@ fn seed(i: usize) -> Input {
 /// A ClrCredential wrapping `n` copies of a signed nested credential (outer proof not re-signed:
 /// the cost measured is verifying every nested credential independently).
 fn wide(n: usize) -> Input {
-    let Input::Json(mut v) = seed(0) else { unreachable!("seed 0 is JSON") };
+    let Input::Json(mut v) = seed(0) else {
+        unreachable!("seed 0 is JSON")
+    };
     let nested = v["credentialSubject"]["verifiableCredential"][0].clone();
     v["credentialSubject"]["verifiableCredential"] = serde_json::Value::Array(vec![nested; n]);
     Input::Json(v)
@@ -41,7 +48,9 @@ fn wide(n: usize) -> Input {
 
 fn bench(c: &mut Criterion) {
     let mut opts = VerifyOptions::new(Role::Displayer, Profile::clr());
-    opts.now = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap().into();
+    opts.now = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z")
+        .unwrap()
+        .into();
     let run = |input: &Input| {
         let mut rec = Recorder::new();
         verify::verify(input, &opts, &mut rec, "bench");

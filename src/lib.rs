@@ -8,13 +8,13 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod coverage;
 pub mod credential;
 pub mod evidence;
-pub mod coverage;
-pub mod report;
 pub mod http;
 pub mod judge;
 pub mod oauth;
 pub mod provider;
+pub mod report;
 pub mod suites;
 pub mod vectors;

@@ -8,8 +8,8 @@ mod report_cmd;
 mod requirements;
 pub mod run;
 mod serve;
-mod verify;
 pub mod vectors;
+mod verify;
 
 use crate::report::model::exit;
 use args::{Cli, Command};
