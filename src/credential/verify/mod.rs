@@ -11,6 +11,7 @@ pub mod documents;
 mod jwt_step;
 mod proofs;
 mod recipient;
+mod refresh;
 mod schema_step;
 mod shape;
 mod status;
@@ -218,6 +219,19 @@ fn verify_as(
     name: &str,
     depth: usize,
 ) {
+    verify_once(cred, jws, hint, opts, rec, name, (depth, true));
+}
+
+/// The algorithm proper; `(depth, may_refresh)`: a refreshed credential is never refreshed again.
+fn verify_once(
+    cred: &Value,
+    jws: Option<&str>,
+    hint: Option<Kind>,
+    opts: &VerifyOptions,
+    rec: &mut Recorder,
+    name: &str,
+    (depth, may_refresh): (usize, bool),
+) {
     let kind = match (Kind::of(cred), hint) {
         (Kind::Other, Some(h)) => h,
         (k, _) => k,
@@ -232,7 +246,23 @@ fn verify_as(
     };
     shape::run(&s, opts, rec);
     schema_step::run(&s, opts, rec);
-    proofs::run(&s, opts, rec);
+    let proof_ok = proofs::run(&s, opts, rec);
+    if may_refresh
+        && proof_ok
+        && let Some(refreshed) = refresh::refreshed(cred, &opts.documents)
+    {
+        // Refresh once, after the original proof held; verify the fresh copy in full.
+        let fresh_name = format!("{name} (refreshed)");
+        verify_once(
+            &refreshed,
+            None,
+            hint,
+            opts,
+            rec,
+            &fresh_name,
+            (depth, false),
+        );
+    }
     dates::run(&s, opts, rec);
     status::run(&s, opts, rec);
     if depth == 0 && matches!(s.kind, Kind::Clr | Kind::Achievement) {

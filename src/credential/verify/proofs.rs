@@ -46,7 +46,8 @@ fn presence_id(s: &Subject) -> &'static str {
     }
 }
 
-pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
+/// Returns whether at least one proof verified.
+pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool {
     let presence = presence_id(s);
     let has_embedded = s.cred.get("proof").is_some();
     let mut verified = false;
@@ -94,6 +95,7 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
         c.ensure(id, verified, "at least one proof verifies");
     }
     rec.finish(c);
+    verified
 }
 
 const DI_IDS: &[&str] = &[
