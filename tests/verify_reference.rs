@@ -328,3 +328,62 @@ fn bad_input_is_a_finding_not_a_panic() {
     );
     assert_eq!(r.exit_code, 1);
 }
+
+/// Status lists are fetched over HTTP (here from a loopback server) before
+/// verification, then judged: a listed credential is revoked, another is not.
+#[test]
+fn revocation_list_fetched_over_http() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/status/list-1", listener.local_addr().unwrap());
+    let body = serde_json::json!({
+        "id": url,
+        "issuer": "https://example.edu/issuers/1",
+        "revokedCredentials": [{"id": "urn:uuid:revoked-1", "revoked": true}]
+    })
+    .to_string();
+    let server = std::thread::spawn(move || {
+        for stream in listener.incoming().take(1) {
+            let mut s = stream.unwrap();
+            let mut buf = [0u8; 2048];
+            let _ = s.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            s.write_all(head.as_bytes()).unwrap();
+            s.write_all(body.as_bytes()).unwrap();
+        }
+    });
+    let cred = |id: &str| {
+        serde_json::json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": id,
+            "type": ["VerifiableCredential", "ClrCredential"],
+            "credentialStatus": {"id": url, "type": "1EdTechRevocationList"}
+        })
+    };
+    let mut urls = Vec::new();
+    verify::documents::wanted_urls(&cred("urn:uuid:revoked-1"), &mut urls);
+    assert_eq!(urls, vec![url.clone()]);
+    // reqwest is built without a default TLS provider; the harness always brings ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let docs = rt.block_on(verify::documents::fetch(&client, &urls, 1 << 20));
+    server.join().unwrap();
+    assert!(matches!(docs.get(&url), Some(Fetched::Json(_))));
+    let outcome = |id: &str| {
+        let bytes = serde_json::to_vec(&cred(id)).unwrap();
+        let r = judge(&bytes, id, Role::Displayer, "clr-2.0", docs.clone());
+        r.requirements
+            .iter()
+            .find(|x| x.id == "verify.status.revocation-list")
+            .map(|x| x.outcome)
+    };
+    assert_eq!(outcome("urn:uuid:revoked-1"), Some(Outcome::Fail));
+    assert_eq!(outcome("urn:uuid:fine-2"), Some(Outcome::Pass));
+}

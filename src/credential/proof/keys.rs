@@ -435,6 +435,8 @@ mod tests {
             resolve(&method),
             Err(KeyError::NeedsNetwork(method.clone()))
         );
+        // reqwest is built without a default TLS provider; the harness always brings ring.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(5))
             .build()
