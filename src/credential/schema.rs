@@ -301,6 +301,23 @@ fn build(file: &str) -> Compiled {
         .map_err(|e| format!("{file}: schema does not compile: {e}"))
 }
 
+/// Validate `value` against a schema document fetched at run time (a
+/// `credentialSchema` id that is not an official one, with `--online`). Its own
+/// `$schema` picks the draft; `$ref`s it makes to other remote documents are
+/// refused, never fetched.
+pub fn validate_with(schema: &Value, value: &Value) -> Result<Vec<SchemaError>, String> {
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .with_retriever(Embedded)
+        .build(schema)
+        .map_err(|e| format!("schema does not compile: {e}"))?;
+    let mut out = Vec::new();
+    for err in validator.iter_errors(value) {
+        collect(&err, &mut out);
+    }
+    Ok(out)
+}
+
 /// Parsed copies of our files, to look up keyword values for messages.
 fn parsed(name: &str) -> Option<&'static Value> {
     static PARSED: OnceLock<Vec<(&'static str, Value)>> = OnceLock::new();
@@ -627,6 +644,24 @@ mod tests {
 
     fn clr(value: &Value) -> Vec<SchemaError> {
         validate(SchemaKind::ClrCredential, Generation::V2, value)
+    }
+
+    #[test]
+    fn fetched_schemas_validate_and_never_fetch_further() {
+        let schema = serde_json::json!({
+            "$schema": "https://json-schema.org/draft/2019-09/schema",
+            "type": "object",
+            "required": ["name"]
+        });
+        assert!(
+            validate_with(&schema, &serde_json::json!({"name": "x"}))
+                .unwrap()
+                .is_empty()
+        );
+        let errs = validate_with(&schema, &serde_json::json!({})).unwrap();
+        assert!(errs[0].message.contains("name"), "{}", errs[0].message);
+        let remote = serde_json::json!({"$ref": "https://elsewhere.example/s.json"});
+        assert!(validate_with(&remote, &serde_json::json!({})).is_err());
     }
 
     #[test]

@@ -60,6 +60,23 @@ pub fn wanted_urls(cred: &Value, out: &mut Vec<String>) {
                     }
                 }
             }
+            // credentialSchema entries that are not one of the official (bundled) schemas.
+            let schemas: Vec<&Value> = match map.get("credentialSchema") {
+                Some(Value::Array(a)) => a.iter().collect(),
+                Some(v) => vec![v],
+                None => vec![],
+            };
+            for e in schemas {
+                if let Some(u) = e.get("id").and_then(Value::as_str)
+                    && e.get("type").and_then(Value::as_str)
+                        == Some("1EdTechJsonSchemaValidator2019")
+                    && crate::credential::schema::kind_for_official_id(u).is_none()
+                    && u.starts_with("https://")
+                    && !out.iter().any(|x| x == u)
+                {
+                    out.push(u.to_string());
+                }
+            }
             // Verification methods that name a key document rather than carry the key.
             let proofs: Vec<&Value> = match map.get("proof") {
                 Some(Value::Array(a)) => a.iter().collect(),

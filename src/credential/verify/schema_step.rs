@@ -2,6 +2,7 @@
 //! its class, and every `credentialSchema` entry of type
 //! `1EdTechJsonSchemaValidator2019` against the bundled equivalent.
 
+use super::documents::Fetched;
 use super::{Generation, Kind, Subject, VerifyOptions};
 use crate::credential::schema::{self, Generation as SchemaGen, SchemaKind};
 use crate::evidence::{Check, Recorder};
@@ -125,11 +126,39 @@ fn credential_schema(
                 c.ensure(cs_id, errs.is_empty(), msg.clone());
                 c.ensure("verify.conformance.schema", errs.is_empty(), msg);
             }
-            None => {
-                let why = format!("{id}: not a bundled schema; not fetched (offline)");
-                c.skip(cs_id, why.clone());
-                c.skip("verify.conformance.schema", why);
-            }
+            None => match opts.documents.get(id) {
+                Some(Fetched::Json(doc)) => match schema::validate_with(doc, s.cred) {
+                    Ok(errs) => {
+                        let msg = match errs.first() {
+                            None => format!("valid against {id} (fetched)"),
+                            Some(e) => format!("{id}: {} ({} errors)", e.message, errs.len()),
+                        };
+                        c.ensure(cs_id, errs.is_empty(), msg.clone());
+                        c.ensure("verify.conformance.schema", errs.is_empty(), msg);
+                    }
+                    Err(e) => {
+                        c.fail(cs_id, format!("{id}: {e}"));
+                        c.fail("verify.conformance.schema", format!("{id}: {e}"));
+                    }
+                },
+                Some(Fetched::Failed(why)) => {
+                    c.fail(cs_id, format!("{id}: the schema cannot be fetched: {why}"));
+                    c.fail(
+                        "verify.conformance.schema",
+                        format!("{id}: cannot be fetched: {why}"),
+                    );
+                }
+                Some(Fetched::Text(_)) => {
+                    c.fail(cs_id, format!("{id}: the schema is not JSON"));
+                    c.fail("verify.conformance.schema", format!("{id}: not JSON"));
+                }
+                None => {
+                    let why =
+                        format!("{id}: not a bundled schema; not fetched (offline; use --online)");
+                    c.skip(cs_id, why.clone());
+                    c.skip("verify.conformance.schema", why);
+                }
+            },
         }
     }
     if s.kind == Kind::Clr && opts.issuer() {
