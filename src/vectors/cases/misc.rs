@@ -69,18 +69,7 @@ pub fn dates() -> FileSpec {
             v11(&|c| c["expirationDate"] = json!("2026-01-01T00:00:00Z")),
         ),
     ];
-    let copy: Vec<_> = both
-        .iter()
-        .map(|c| {
-            spec(
-                &c.comment,
-                &c.flags,
-                &c.requirements,
-                c.result,
-                c.credential.clone(),
-            )
-        })
-        .collect();
+    let copy = both.to_vec();
     FileSpec {
         name: "dates.json",
         topic: "validity dates",
@@ -228,18 +217,7 @@ pub fn context() -> FileSpec {
             }),
         ),
     ];
-    let copy: Vec<_> = both
-        .iter()
-        .map(|c| {
-            spec(
-                &c.comment,
-                &c.flags,
-                &c.requirements,
-                c.result,
-                c.credential.clone(),
-            )
-        })
-        .collect();
+    let copy = both.to_vec();
     FileSpec {
         name: "context.json",
         topic: "@context",
@@ -349,18 +327,7 @@ pub fn endorsement() -> FileSpec {
             },
         ),
     ];
-    let copy: Vec<_> = both
-        .iter()
-        .map(|c| {
-            spec(
-                &c.comment,
-                &c.flags,
-                &c.requirements,
-                c.result,
-                c.credential.clone(),
-            )
-        })
-        .collect();
+    let copy = both.to_vec();
     FileSpec {
         name: "endorsement.json",
         topic: "EndorsementCredentials",

@@ -142,18 +142,7 @@ pub fn nested() -> FileSpec {
         &["verify.nested.proof", "proof.di.signature"],
         tampered,
     )];
-    let copy: Vec<_> = both
-        .iter()
-        .map(|c| {
-            super::spec(
-                &c.comment,
-                &c.flags,
-                &c.requirements,
-                c.result,
-                c.credential.clone(),
-            )
-        })
-        .collect();
+    let copy = both.to_vec();
     FileSpec {
         name: "nested.json",
         topic: "nested AchievementCredentials",

@@ -165,18 +165,7 @@ pub fn proofs_di() -> FileSpec {
             tamper(build::sign_di(&base, &k.clr), "/name"),
         ),
     ];
-    let copy: Vec<_> = both
-        .iter()
-        .map(|c| {
-            super::spec(
-                &c.comment,
-                &c.flags,
-                &c.requirements,
-                c.result,
-                c.credential.clone(),
-            )
-        })
-        .collect();
+    let copy = both.to_vec();
     FileSpec {
         name: "proofs-di.json",
         topic: "embedded proofs",
@@ -410,18 +399,7 @@ pub fn proofs_jwt() -> FileSpec {
             },
         ),
     ];
-    let copy: Vec<_> = both
-        .iter()
-        .map(|c| {
-            super::spec(
-                &c.comment,
-                &c.flags,
-                &c.requirements,
-                c.result,
-                c.credential.clone(),
-            )
-        })
-        .collect();
+    let copy = both.to_vec();
     FileSpec {
         name: "proofs-jwt.json",
         topic: "VC-JWT",
