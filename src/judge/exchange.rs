@@ -63,74 +63,17 @@ pub fn ok(e: &RecordedExchange) -> bool {
     (200..300).contains(&e.status)
 }
 
-/// The redactor plus the values it cannot take: `Redactor::add` recurses
-/// without end on a value whose form-encoding differs from it (an e-mail
-/// address, a base64 token with `+` or `/`), so those are scrubbed here.
-#[derive(Debug, Clone, Default)]
-pub struct Secrets {
-    red: Redactor,
-    extra: Vec<(String, &'static str)>,
-}
-
-impl Secrets {
-    pub fn new() -> Secrets {
-        Secrets::default()
-    }
-
-    fn add_extra(&mut self, value: &str, kind: &'static str) {
-        let enc: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
-        for v in [value.to_string(), enc] {
-            if v.len() >= 4 && !self.extra.iter().any(|(x, _)| *x == v) {
-                self.extra.push((v, kind));
-            }
-        }
-        self.extra.sort_by_key(|b| std::cmp::Reverse(b.0.len()));
-    }
-
-    /// Scrub every registered value from `text`.
-    pub fn text(&self, text: &str) -> String {
-        let mut out = self.red.text(text);
-        for (v, kind) in &self.extra {
-            if out.contains(v.as_str()) {
-                out = out.replace(v.as_str(), &format!("[redacted:{kind}]"));
-            }
-        }
-        out
-    }
-
-    /// Redact a transcript in place, structurally and by value.
-    pub fn transcript(&self, t: &mut Transcript) {
-        self.red.transcript(t);
-        t.request.url = self.text(&t.request.url);
-        t.label = self.text(&t.label);
-        let mut msgs = vec![&mut t.request.message];
-        if let Some(r) = &mut t.response {
-            msgs.push(&mut r.message);
-        }
-        for m in msgs {
-            for (_, v) in &mut m.headers {
-                *v = self.text(v);
-            }
-            if let Some(b) = &m.body {
-                m.body = Some(self.text(b));
-            }
-        }
-    }
-}
+/// The redactor the judged recording goes through before it reaches a report.
+pub type Secrets = Redactor;
 
 /// Every secret the recording holds (tokens, codes, verifiers, client
 /// secrets, passwords, the learner e-mail).
 pub fn collect_secrets(list: &[RecordedExchange], users: &[TestUser]) -> Secrets {
-    let mut red = Secrets::new();
+    let red = Secrets::new();
     let mut found: Vec<(String, &'static str)> = Vec::new();
     collect(list, users, &mut found);
     for (v, kind) in found {
-        let enc: String = url::form_urlencoded::byte_serialize(v.as_bytes()).collect();
-        if enc == v {
-            red.red.add(&v, kind);
-        } else {
-            red.add_extra(&v, kind);
-        }
+        red.add(&v, kind);
     }
     red
 }
