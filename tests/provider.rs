@@ -2298,6 +2298,17 @@ async fn broken(fault: &str, x: &Ctx) -> bool {
                 .await
                 .is_err_and(|e| format!("{e:?}").contains("NotValidForName"))
         }
+        "tls-legacy-accepted" => {
+            let u = url::Url::parse(t.p.base_url()).unwrap();
+            let (host, port) = (u.host_str().unwrap(), u.port().unwrap());
+            let wait = std::time::Duration::from_secs(5);
+            let legacy =
+                clr_conformance::suites::provider::tls_legacy::probe(host, port, 0x0301, wait);
+            matches!(
+                legacy.await,
+                clr_conformance::suites::provider::tls_legacy::Legacy::Accepted(_)
+            )
+        }
         "wrong-state" => {
             let r = x.auth_query(&[], &[]).await;
             location_query(r.headers()).get("state").map(String::as_str) != Some("st")

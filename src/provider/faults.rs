@@ -744,6 +744,11 @@ static FAULTS: &[Fault] = &[
         "the self-signed certificate is issued for wrong-host.invalid, not the address served",
         &["transport.tls.certificate"],
     ),
+    f(
+        "tls-legacy-accepted",
+        "a TLS 1.0 or 1.1 ClientHello is answered with a ServerHello choosing that version",
+        &["transport.tls.no-legacy"],
+    ),
 ];
 
 /// Every fault, in a fixed order.

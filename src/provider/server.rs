@@ -417,7 +417,8 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
     let app = router(state.clone());
     let (stop, stopped) = watch::channel(false);
     let acceptor = tls.config.map(tokio_rustls::TlsAcceptor::from);
-    let task = tokio::spawn(accept_loop(listener, acceptor, app, stopped));
+    let legacy = state.fault("tls-legacy-accepted");
+    let task = tokio::spawn(accept_loop(listener, acceptor, legacy, app, stopped));
     Ok(RunningProvider {
         base_url,
         ca_pem: tls.pem,
@@ -432,6 +433,7 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
 async fn accept_loop(
     listener: TcpListener,
     acceptor: Option<tokio_rustls::TlsAcceptor>,
+    legacy: bool,
     app: Router,
     mut stopped: watch::Receiver<bool>,
 ) {
@@ -446,6 +448,10 @@ async fn accept_loop(
                 conns.spawn(async move {
                     let builder = Builder::new(TokioExecutor::new());
                     match acceptor {
+                        Some(_) if legacy && answer_legacy_hello(&tcp).await => {
+                            let mut tcp = tcp;
+                            let _ = tokio::io::AsyncWriteExt::write_all(&mut tcp, &legacy_server_hello()).await;
+                        }
                         Some(a) => {
                             let Ok(Ok(tls)) = tokio::time::timeout(std::time::Duration::from_secs(10), a.accept(tcp)).await else {
                                 return;
@@ -463,4 +469,36 @@ async fn accept_loop(
     }
     conns.abort_all();
     while conns.join_next().await.is_some() {}
+}
+
+/// Fault `tls-legacy-accepted`: is this connection's first record a
+/// ClientHello offering at most TLS 1.1? (Peeked, so a modern client's
+/// handshake continues untouched.)
+async fn answer_legacy_hello(tcp: &tokio::net::TcpStream) -> bool {
+    let mut head = [0u8; 11];
+    let peeked = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            match tcp.peek(&mut head).await {
+                Ok(n) if n >= head.len() => return true,
+                Ok(0) | Err(_) => return false,
+                Ok(_) => tokio::time::sleep(std::time::Duration::from_millis(5)).await,
+            }
+        }
+    })
+    .await;
+    peeked == Ok(true) && head[0] == 0x16 && head[5] == 0x01 && head[9] == 0x03 && head[10] <= 0x02
+}
+
+/// A bare ServerHello choosing TLS 1.0: enough for a version probe to see
+/// the legacy offer accepted. The handshake goes no further.
+fn legacy_server_hello() -> Vec<u8> {
+    let mut body = vec![0x03, 0x01];
+    body.extend_from_slice(&[0x11; 32]); // random
+    body.push(0); // session id
+    body.extend_from_slice(&[0xc0, 0x13, 0x00]); // cipher suite, null compression
+    let mut hs = vec![0x02, 0, 0, body.len() as u8];
+    hs.extend_from_slice(&body);
+    let mut rec = vec![0x16, 0x03, 0x01, 0, hs.len() as u8];
+    rec.extend_from_slice(&hs);
+    rec
 }
