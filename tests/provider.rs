@@ -605,7 +605,7 @@ fn whole_flow_over_https() {
                 c["credentialSubject"]["verifiableCredential"][0]["type"]
                     .as_array()
                     .unwrap()
-                    .contains(&json!("AchievementCredential"))
+                    .contains(&json!("OpenBadgeCredential"))
             );
         }
 

@@ -1,18 +1,22 @@
-//! The learner's seed data: well-formed, signed credentials for the spec
-//! profile (ClrCredentials with nested AchievementCredentials for CLR 2.0,
-//! OpenBadgeCredentials for OB 3.0), with `validFrom` spread over five years
-//! so paging and `since` can be tested. Signed with a fixed, published test key
-//! (Ed25519 seed = SHA-256("clr-conformance test issuer key")).
+//! The learner's seed data, taken from the signed test-vector corpus
+//! (`vectors/provider-seeds.json`, embedded at build time so `serve` works from
+//! any folder): the valid records of its issuer group, oldest first. Under the
+//! CLR 2.0 profile the ClrCredentials are served (the VC-JWT one in
+//! `compactJwsString`); under OB 3.0, the OpenBadgeCredential each record nests.
+//! Everything served verifies with the published TEST ONLY corpus keys.
 
 use crate::catalog::Profile;
-use crate::credential::proof::{
-    JwtHeaderOptions, JwtSigningKey, attach_proof, keys::encode_multikey, sign_data_integrity,
-    sign_jwt,
-};
+use crate::vectors::format::{CaseFile, Verdict};
+use crate::vectors::keys::seed;
+use base64::Engine;
 use ed25519_dalek::SigningKey;
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
-use std::sync::Mutex;
+use serde_json::Value;
+use std::sync::OnceLock;
+
+pub use crate::vectors::cases::seeds::{LEARNER_EMAIL, LEARNER_ID};
+
+/// The committed seed file.
+const SEEDS: &str = include_str!("../../vectors/provider-seeds.json");
 
 /// A seed credential in the form it is served in.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,224 +27,158 @@ pub enum SeedCredential {
     Jws(String),
 }
 
-/// Issuer of every seed credential.
-pub const ISSUER_ID: &str = "https://example.edu/issuers/1";
-/// The learner's subject id.
-pub const LEARNER_ID: &str = "did:example:learner";
-/// The learner's e-mail, also their IdentityObject.
-pub const LEARNER_EMAIL: &str = "learner@example.edu";
+/// Issuer of the ClrCredentials (the corpus CLR issuer).
+pub const ISSUER_ID: &str = "https://records.example.edu/issuers/clr";
 
-/// The fixed test issuer key.
+/// The corpus CLR issuer's TEST ONLY key (its private half is in `vectors/keys/`).
 pub fn issuer_key() -> SigningKey {
-    let seed: [u8; 32] = Sha256::digest(b"clr-conformance test issuer key").into();
-    SigningKey::from_bytes(&seed)
+    SigningKey::from_bytes(&seed("clr-issuer"))
 }
 
-/// The fixed ES256 key of the VC-JWT seed (scalar = SHA-256("clr-conformance test issuer jwt key")).
-pub fn jwt_key() -> JwtSigningKey {
-    let mut seed: [u8; 32] = Sha256::digest(b"clr-conformance test issuer jwt key").into();
-    loop {
-        if let Ok(k) = p256::ecdsa::SigningKey::from_bytes(&seed.into()) {
-            return JwtSigningKey::Es256(k);
-        }
-        // Out of range for P-256 (probability ~2^-32): hash again.
-        seed = Sha256::digest(seed).into();
-    }
-}
-
-/// `https://example.edu/issuers/1#z6Mk...`: the Multikey of `issuer_key`.
+/// `<ISSUER_ID>#z6Mk...`: the Multikey of `issuer_key`.
 pub fn verification_method() -> String {
-    format!(
-        "{ISSUER_ID}#{}",
-        encode_multikey(&issuer_key().verifying_key())
-    )
+    let mk = crate::credential::proof::keys::encode_multikey(&issuer_key().verifying_key());
+    format!("{ISSUER_ID}#{mk}")
 }
 
-/// (validFrom, achievement name) of each seed, oldest first.
-const SEEDS: &[(&str, &str)] = &[
-    ("2021-01-15T09:00:00Z", "Introduction to Programming"),
-    ("2022-03-01T12:00:00Z", "Data Structures"),
-    ("2023-06-10T15:30:00Z", "Academic Writing"),
-    ("2024-02-20T08:45:00Z", "Statistics I"),
-    ("2025-01-05T10:00:00Z", "Capstone Project"),
-    ("2025-09-30T16:20:00Z", "Teamwork and Leadership"),
-];
-
-/// The seed credentials of `profile` (computed once per process: signing is slow).
-pub fn seed_credentials(profile: &Profile) -> Vec<SeedCredential> {
-    static CACHE: Mutex<Vec<(String, Vec<SeedCredential>)>> = Mutex::new(Vec::new());
-    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, v)) = cache.iter().find(|(id, _)| *id == profile.id) {
-        return v.clone();
-    }
-    let last = SEEDS.len();
-    let built: Vec<SeedCredential> = SEEDS
-        .iter()
-        .enumerate()
-        .map(|(i, (from, name))| {
-            if i + 1 == last {
-                // The newest seed is served as a VC-JWT (no embedded proof on the wrapper).
-                let doc = build_unsigned(profile, i + 1, from, name);
-                match sign_jwt(
-                    &doc,
-                    &jwt_key(),
-                    &JwtHeaderOptions {
-                        embed_jwk: true,
-                        typ: true,
-                        ..Default::default()
-                    },
-                ) {
-                    Ok(jws) => return SeedCredential::Jws(jws),
-                    Err(e) => {
-                        eprintln!("clr-conformance: {e}: seed VC-JWT not built, served as JSON")
-                    }
-                }
-            }
-            SeedCredential::Json(build(profile, i + 1, from, name))
-        })
-        .collect();
-    cache.push((profile.id.clone(), built.clone()));
-    built
-}
-
-fn issuer() -> Value {
-    json!({
-        "id": ISSUER_ID,
-        "type": ["Profile"],
-        "name": "Example University",
-        "url": "https://example.edu",
-        "email": "registrar@example.edu"
-    })
-}
-
-fn identifier() -> Value {
-    json!([{
-        "type": "IdentityObject",
-        "hashed": false,
-        "identityHash": LEARNER_EMAIL,
-        "identityType": "emailAddress"
-    }])
-}
-
-fn sign(doc: Value, created: &str) -> Value {
-    match sign_data_integrity(
-        &doc,
-        &issuer_key(),
-        &verification_method(),
-        created,
-        "eddsa-rdfc-2022",
-    ) {
-        Ok(proof) => attach_proof(&doc, proof),
+/// The seed file's records (valid cases of its issuer groups), oldest first.
+fn records() -> &'static [Value] {
+    static RECORDS: OnceLock<Vec<Value>> = OnceLock::new();
+    RECORDS.get_or_init(|| match serde_json::from_str::<CaseFile>(SEEDS) {
+        Ok(f) => f
+            .test_groups
+            .into_iter()
+            .filter(|g| g.role == "issuer" && g.schema_kind.is_none())
+            .flat_map(|g| g.tests)
+            .filter(|c| c.result == Verdict::Valid)
+            .map(|c| c.credential)
+            .collect(),
         Err(e) => {
-            eprintln!("clr-conformance: {e}: seed credential left unsigned");
-            doc
+            eprintln!("clr-conformance: {e}: seed file unreadable, no seeds served");
+            Vec::new()
         }
-    }
-}
-
-/// An AchievementCredential (OpenBadgeCredential for OB) for achievement `n`.
-fn achievement_credential(p: &Profile, n: usize, from: &str, name: &str) -> Value {
-    let ty = if p.credential_type == "OpenBadgeCredential" {
-        "OpenBadgeCredential"
-    } else {
-        "AchievementCredential"
-    };
-    let schema = if p.credential_type == "OpenBadgeCredential" {
-        &p.schemas.credential
-    } else {
-        &p.schemas.achievement_credential
-    };
-    let doc = json!({
-        "@context": [p.contexts.vc_v2, p.contexts.ob],
-        "id": format!("https://example.edu/credentials/{n}"),
-        "type": ["VerifiableCredential", ty],
-        "issuer": issuer(),
-        "name": name,
-        "description": format!("{name}, awarded to the learner by Example University."),
-        "validFrom": from,
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "id": LEARNER_ID,
-            "identifier": identifier(),
-            "achievement": {
-                "id": format!("https://example.edu/achievements/{n}"),
-                "type": ["Achievement"],
-                "achievementType": "Course",
-                "name": name,
-                "description": format!("Successful completion of {name}."),
-                "criteria": { "narrative": format!("Pass the final assessment of {name}.") }
-            }
-        },
-        "credentialSchema": [{ "id": schema, "type": "1EdTechJsonSchemaValidator2019" }]
-    });
-    sign(doc, from)
-}
-
-fn build(p: &Profile, n: usize, from: &str, name: &str) -> Value {
-    let doc = build_unsigned(p, n, from, name);
-    if p.credential_type == "OpenBadgeCredential" {
-        return doc;
-    }
-    sign(doc, from)
-}
-
-/// The top-level credential without its own proof (nested ones are signed).
-fn build_unsigned(p: &Profile, n: usize, from: &str, name: &str) -> Value {
-    let inner = achievement_credential(p, n, from, name);
-    if p.credential_type == "OpenBadgeCredential" {
-        return inner;
-    }
-    json!({
-        "@context": [p.contexts.vc_v2, p.contexts.primary, p.contexts.ob],
-        "id": format!("https://example.edu/clr/{n}"),
-        "type": ["VerifiableCredential", p.credential_type],
-        "issuer": issuer(),
-        "name": format!("Comprehensive Learner Record: {name}"),
-        "description": "The learner's record at Example University.",
-        "validFrom": from,
-        "credentialSubject": {
-            "type": [p.subject_type],
-            "id": LEARNER_ID,
-            "identifier": identifier(),
-            "verifiableCredential": [inner]
-        },
-        "credentialSchema": [{ "id": p.schemas.credential, "type": "1EdTechJsonSchemaValidator2019" }]
     })
+}
+
+/// The payload of a compact JWS.
+fn payload(jws: &str) -> Option<Value> {
+    let part = jws.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The seed credentials of `profile`.
+pub fn seed_credentials(profile: &Profile) -> Vec<SeedCredential> {
+    let ob = profile.credential_type == "OpenBadgeCredential";
+    records()
+        .iter()
+        .filter_map(|r| match (r, ob) {
+            (Value::String(jws), false) => Some(SeedCredential::Jws(jws.clone())),
+            (v, false) => Some(SeedCredential::Json(v.clone())),
+            (Value::String(jws), true) => nested(&payload(jws)?).map(SeedCredential::Json),
+            (v, true) => nested(v).map(SeedCredential::Json),
+        })
+        .collect()
+}
+
+/// The first credential a record nests.
+fn nested(record: &Value) -> Option<Value> {
+    let subject = &record.get("vc").unwrap_or(record)["credentialSubject"];
+    match &subject["verifiableCredential"] {
+        Value::Array(a) => a.first().cloned(),
+        v @ Value::Object(_) => Some(v.clone()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credential::proof::{verify_data_integrity, verify_jwt};
-    use crate::credential::schema::{Generation, SchemaKind, validate};
+    use crate::vectors::check::judge;
+    use crate::vectors::format::{Case, Group};
+    use serde_json::json;
 
-    fn verified(doc: &Value) {
-        let reports = verify_data_integrity(doc).unwrap();
-        assert!(!reports.is_empty(), "no proof on {}", doc["id"]);
-        for r in reports {
-            assert!(r.verified(), "{}: {:?}", doc["id"], r.failures());
+    fn committed() -> CaseFile {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/provider-seeds.json");
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    fn served(s: &SeedCredential) -> Value {
+        match s {
+            SeedCredential::Json(v) => v.clone(),
+            SeedCredential::Jws(t) => json!(t),
         }
     }
 
+    /// No MUST fails when `credential` is judged as an issuer's under `profile`.
+    fn conforms(profile: &Profile, now: &str, credential: Value) -> Result<(), String> {
+        // Built from JSON so the test follows the case format as it grows.
+        let group: Group = serde_json::from_value(json!({
+            "role": "issuer", "profile": profile.id, "now": now, "tests": []
+        }))
+        .map_err(|e| e.to_string())?;
+        let case: Case = serde_json::from_value(json!({
+            "tcId": 0, "comment": "", "flags": [], "requirements": [],
+            "result": "valid", "credential": credential
+        }))
+        .map_err(|e| e.to_string())?;
+        let j = judge(&group, &case)?;
+        if j.conforms {
+            Ok(())
+        } else {
+            Err(format!("failing: {:?}", j.failing))
+        }
+    }
+
+    /// Where a served credential sits among the committed valid cases: a case
+    /// itself, or the credential a case nests.
+    fn found_in(file: &CaseFile, v: &Value) -> Option<(u32, String)> {
+        for g in &file.test_groups {
+            for c in g.tests.iter().filter(|c| c.result == Verdict::Valid) {
+                if &c.credential == v {
+                    return Some((c.tc_id, g.now.clone()));
+                }
+                let record = match &c.credential {
+                    Value::String(t) => payload(t).unwrap_or_default(),
+                    o => o.clone(),
+                };
+                if nested(&record).as_ref() == Some(v) {
+                    return Some((c.tc_id, g.now.clone()));
+                }
+            }
+        }
+        None
+    }
+
     #[test]
-    fn clr_seeds_are_signed_and_verify() {
+    fn embedded_file_is_the_committed_one() {
+        assert_eq!(
+            serde_json::from_str::<CaseFile>(SEEDS).unwrap(),
+            committed()
+        );
+    }
+
+    #[test]
+    fn clr_seeds_are_committed_cases_and_verify() {
         let p = Profile::clr();
+        let file = committed();
         let seeds = seed_credentials(p);
-        assert_eq!(seeds.len(), 6);
-        let mut jws = 0;
+        assert!(seeds.len() >= 6, "{} seeds", seeds.len());
         let mut froms = Vec::new();
         for s in &seeds {
+            let v = served(s);
+            let hit = file
+                .test_groups
+                .iter()
+                .flat_map(|g| g.tests.iter().map(move |c| (g, c)))
+                .find(|(_, c)| c.result == Verdict::Valid && c.credential == v);
+            let (g, c) = hit.unwrap_or_else(|| panic!("not a valid committed case: {v}"));
+            conforms(p, &g.now, v.clone()).unwrap_or_else(|e| panic!("tc{}: {e}", c.tc_id));
             let doc = match s {
-                SeedCredential::Json(doc) => {
-                    verified(doc);
-                    doc.clone()
-                }
-                SeedCredential::Jws(t) => {
-                    jws += 1;
-                    let r = verify_jwt(t).unwrap();
-                    assert!(r.verified(), "{:?}", r.failures());
-                    r.credential.clone()
-                }
+                SeedCredential::Json(d) => d.clone(),
+                SeedCredential::Jws(t) => payload(t).unwrap(),
             };
             assert!(
                 doc["type"]
@@ -248,50 +186,76 @@ mod tests {
                     .unwrap()
                     .contains(&json!("ClrCredential"))
             );
-            assert_eq!(doc["@context"][1], p.contexts.primary);
+            assert_eq!(doc["credentialSubject"]["id"], LEARNER_ID);
             assert_eq!(
                 doc["credentialSubject"]["identifier"][0]["identityHash"],
                 LEARNER_EMAIL
             );
-            let inner = &doc["credentialSubject"]["verifiableCredential"][0];
-            assert!(
-                inner["type"]
-                    .as_array()
-                    .unwrap()
-                    .contains(&json!("AchievementCredential"))
-            );
-            verified(inner);
-            let errs = validate(SchemaKind::AchievementCredential, Generation::V2, inner);
-            assert!(errs.is_empty(), "{}: {errs:?}", inner["id"]);
             froms.push(doc["validFrom"].as_str().unwrap().to_string());
         }
-        assert_eq!(jws, 1);
+        let jws: Vec<&SeedCredential> = seeds
+            .iter()
+            .filter(|s| matches!(s, SeedCredential::Jws(_)))
+            .collect();
+        assert_eq!(jws.len(), 1);
+        if let SeedCredential::Jws(t) = jws[0] {
+            let header = t.split('.').next().unwrap();
+            let header: Value = serde_json::from_slice(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(header)
+                    .unwrap(),
+            )
+            .unwrap();
+            assert_eq!(header["alg"], "ES256");
+        }
         let mut sorted = froms.clone();
         sorted.sort();
         sorted.dedup();
-        assert_eq!(
-            sorted, froms,
-            "validFrom values are distinct and increasing"
-        );
+        assert_eq!(sorted, froms, "validFrom values distinct and increasing");
+        assert!(froms[0].starts_with("2021-") && froms[4].starts_with("2025-"));
     }
 
     #[test]
-    fn ob_seeds_are_open_badge_credentials() {
+    fn ob_seeds_are_nested_in_committed_cases_and_verify() {
         let p = Profile::get("ob-3.0").unwrap();
-        for s in seed_credentials(p) {
-            if let SeedCredential::Json(doc) = s {
-                assert!(
-                    doc["type"]
-                        .as_array()
-                        .unwrap()
-                        .contains(&json!("OpenBadgeCredential"))
-                );
-                assert!(
-                    doc["credentialSubject"]
-                        .get("verifiableCredential")
-                        .is_none()
-                );
-            }
+        let file = committed();
+        let seeds = seed_credentials(p);
+        assert!(seeds.len() >= 5, "{} seeds", seeds.len());
+        for s in &seeds {
+            let SeedCredential::Json(v) = s else {
+                panic!("OB seeds are JSON: {s:?}")
+            };
+            let (tc, now) = found_in(&file, v).unwrap_or_else(|| panic!("not in the corpus: {v}"));
+            assert!(
+                v["type"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!("OpenBadgeCredential"))
+            );
+            assert_eq!(v["credentialSubject"]["id"], LEARNER_ID);
+            conforms(p, &now, v.clone()).unwrap_or_else(|e| panic!("in tc{tc}: {e}"));
         }
+    }
+
+    #[test]
+    fn a_changed_seed_is_neither_in_the_corpus_nor_valid() {
+        let file = committed();
+        for p in [Profile::clr(), Profile::get("ob-3.0").unwrap()] {
+            let Some(SeedCredential::Json(mut v)) = seed_credentials(p).into_iter().next() else {
+                panic!("first seed of {} is JSON", p.id)
+            };
+            v["name"] = json!("Changed after signing");
+            assert!(found_in(&file, &v).is_none());
+            let e = conforms(p, "2026-06-01T00:00:00Z", v).unwrap_err();
+            assert!(e.contains("proof.di.signature"), "{}: {e}", p.id);
+        }
+    }
+
+    #[test]
+    fn issuer_key_is_the_corpus_clr_key() {
+        let k = &crate::vectors::keys::keys().clr;
+        assert_eq!(ISSUER_ID, k.id);
+        assert_eq!(issuer_key().to_bytes(), k.key.to_bytes());
+        assert_eq!(verification_method(), k.method);
     }
 }

@@ -83,6 +83,7 @@ pub fn file_specs() -> Vec<FileSpec> {
         mutate::schema_file(),
         cases::endorsement(),
         cases::api_payloads(),
+        cases::seeds::provider_seeds(),
     ]
 }
 

@@ -6,6 +6,7 @@ mod clr;
 mod misc;
 mod nested;
 mod proofs;
+pub mod seeds;
 
 use super::build::{self, NOW};
 use super::format::Verdict;
