@@ -1,8 +1,9 @@
 //! Which catalog entries this harness can fail.
 //!
 //! Credential requirements (`data.`, `proof.`, `verify.`) count as covered only
-//! when an invalid vector of the committed corpus lists the id and our verify
-//! engine makes it fail (a SHOULD or MAY: an acceptable vector that leaves it
+//! when an invalid vector of the committed corpus (JSON cases, or byte-level
+//! `document` cases for encoding, document and baking rules) lists the id and
+//! our verify engine makes it fail (a SHOULD or MAY: an acceptable vector that leaves it
 //! unmet): `vectors generate` records those ids in
 //! `vectors/coverage.json`, embedded here, and `vectors check` proves the file
 //! fresh. Service-provider requirements (the ids the provider suites declare)
@@ -67,6 +68,23 @@ mod tests {
         assert!(c.contains("data.clr.context-order"));
         // Claimed by the engine, but no vector can make it fail.
         assert!(!c.contains("verify.generation.vc11"));
+    }
+
+    #[test]
+    fn document_rules_are_covered_by_byte_vectors() {
+        let c = super::covered();
+        for id in [
+            "data.serialization.utf8",
+            "data.document.single-credential",
+            "data.document.jws-or-json",
+            "data.baked.png",
+            "data.baked.svg",
+            "verify.refresh.after-proof",
+        ] {
+            assert!(c.contains(id), "{id}");
+        }
+        // Named by the refresh vectors, but no verdict can fail it.
+        assert!(!c.contains("verify.refresh.once"));
     }
 
     #[test]

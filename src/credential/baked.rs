@@ -28,6 +28,8 @@ pub struct Baked {
     pub image: Image,
     /// The credential text (JSON or compact JWS).
     pub text: String,
+    /// The PNG keyword or SVG namespace that carried it.
+    pub carrier: String,
     /// Baking rules broken (more than one carrier, compressed chunk, ...).
     pub problems: Vec<String>,
 }
@@ -56,7 +58,7 @@ pub fn from_png(bytes: &[u8]) -> Result<Baked, BakedError> {
         return Err(err("no PNG signature".into()));
     }
     let mut pos = PNG_SIGNATURE.len();
-    let mut found: Vec<String> = Vec::new();
+    let mut found: Vec<(String, String)> = Vec::new();
     let mut problems = Vec::new();
     while pos + 8 <= bytes.len() {
         let len = u32::from_be_bytes([bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3]])
@@ -68,18 +70,20 @@ pub fn from_png(bytes: &[u8]) -> Result<Baked, BakedError> {
                 "chunk at byte {pos} runs past the end of the file"
             )));
         };
-        if kind == b"iTXt" {
-            let data = &bytes[start..end];
-            if let Some((keyword, text, compressed)) = itxt(data)
-                && PNG_KEYWORDS.contains(&keyword.as_str())
-            {
-                if compressed {
-                    problems.push(format!(
-                        "iTXt {keyword} chunk is compressed; it must not be"
-                    ));
-                } else {
-                    found.push(text);
-                }
+        if kind == b"iTXt"
+            && let Some((keyword, text, compressed)) = itxt(&bytes[start..end])
+            && PNG_KEYWORDS.contains(&keyword.as_str())
+        {
+            if compressed {
+                problems.push(format!(
+                    "iTXt {keyword} chunk is compressed; compression must not be used"
+                ));
+            }
+            match text {
+                Some(t) => found.push((keyword, t)),
+                None => problems.push(format!(
+                    "iTXt {keyword} chunk: text cannot be decompressed or is not UTF-8"
+                )),
             }
         }
         if kind == b"IEND" {
@@ -94,20 +98,27 @@ pub fn from_png(bytes: &[u8]) -> Result<Baked, BakedError> {
         ));
     }
     match found.into_iter().next() {
-        Some(text) => Ok(Baked {
+        Some((carrier, text)) => Ok(Baked {
             image: Image::Png,
             text,
+            carrier,
             problems,
         }),
         None => Err(err(format!(
-            "no uncompressed iTXt chunk with keyword {}",
-            PNG_KEYWORDS.join(" or ")
+            "no iTXt chunk with keyword {}{}",
+            PNG_KEYWORDS.join(" or "),
+            problems
+                .first()
+                .map(|p| format!(" that can be read ({p})"))
+                .unwrap_or_default()
         ))),
     }
 }
 
-/// (keyword, text, compressed) of an iTXt chunk body.
-fn itxt(data: &[u8]) -> Option<(String, String, bool)> {
+/// (keyword, text, compressed) of an iTXt chunk body; the text is inflated when
+/// the chunk is compressed, and `None` when it cannot be read as UTF-8.
+fn itxt(data: &[u8]) -> Option<(String, Option<String>, bool)> {
+    use std::io::Read;
     let kw_end = data.iter().position(|&b| b == 0)?;
     let keyword = String::from_utf8_lossy(&data[..kw_end]).into_owned();
     let flag = *data.get(kw_end + 1)?;
@@ -115,43 +126,79 @@ fn itxt(data: &[u8]) -> Option<(String, String, bool)> {
     let lang_end = rest.iter().position(|&b| b == 0)?;
     let rest = &rest[lang_end + 1..];
     let tk_end = rest.iter().position(|&b| b == 0)?;
-    let text = String::from_utf8_lossy(&rest[tk_end + 1..]).into_owned();
+    let raw = &rest[tk_end + 1..];
+    let bytes = if flag != 0 {
+        let mut out = Vec::new();
+        let limit = super::parse::MAX_INPUT_BYTES as u64;
+        flate2::read::ZlibDecoder::new(raw)
+            .take(limit)
+            .read_to_end(&mut out)
+            .ok()
+            .map(|_| out)
+    } else {
+        Some(raw.to_vec())
+    };
+    let text = bytes.and_then(|b| String::from_utf8(b).ok());
     Some((keyword, text, flag != 0))
 }
 
-/// The credential in a baked SVG: the `verify` attribute (VC-JWT) or the element text (JSON).
+/// The credential in a baked SVG: the `verify` attribute (VC-JWT) or the element
+/// text (JSON, in CDATA), in an element placed directly after the `<svg>` tag.
 pub fn from_svg(bytes: &[u8]) -> Result<Baked, BakedError> {
     let err = |m: String| BakedError::Svg(m);
     let text = std::str::from_utf8(bytes).map_err(|_| err("not UTF-8".into()))?;
     let mut reader = NsReader::from_str(text);
-    let mut found: Vec<String> = Vec::new();
-    let mut inside = false;
+    let mut found: Vec<(String, String)> = Vec::new();
+    let mut problems = Vec::new();
+    // Inside a credential element: its namespace and the body read so far.
+    let mut inside: Option<String> = None;
     let mut buf = String::new();
+    // Elements started so far, and whether the last one started was the root `<svg>`.
+    let mut elements = 0usize;
+    let mut right_after_svg = false;
     loop {
-        match reader.read_resolved_event() {
+        let event = reader.read_resolved_event();
+        let started = matches!(event, Ok((_, Event::Start(_))) | Ok((_, Event::Empty(_))));
+        let empty = matches!(event, Ok((_, Event::Empty(_))));
+        match event {
             Ok((ns, Event::Start(e))) | Ok((ns, Event::Empty(e)))
-                if e.local_name().as_ref() == b"credential" && in_ns(&ns) =>
+                if e.local_name().as_ref() == b"credential" && carrier(&ns).is_some() =>
             {
+                let ns = carrier(&ns).unwrap_or_default();
+                if !right_after_svg {
+                    problems.push(format!(
+                        "credential element #{} is not directly after the <svg> tag",
+                        found.len() + 1
+                    ));
+                }
                 let verify = e
                     .attributes()
                     .flatten()
                     .find(|a| a.key.local_name().as_ref() == b"verify")
                     .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()));
                 match verify {
-                    Some(jws) => found.push(jws),
+                    Some(jws) => found.push((ns, jws)),
+                    None if empty => found.push((ns, String::new())),
                     None => {
-                        inside = true;
+                        inside = Some(ns);
                         buf.clear();
                     }
                 }
             }
-            Ok((_, Event::CData(t))) if inside => buf.push_str(&String::from_utf8_lossy(&t)),
-            Ok((_, Event::Text(t))) if inside => {
-                buf.push_str(&t.decode().map(|c| c.into_owned()).unwrap_or_default())
+            Ok((_, Event::CData(t))) if inside.is_some() => {
+                buf.push_str(&String::from_utf8_lossy(&t))
             }
-            Ok((_, Event::End(e))) if inside && e.local_name().as_ref() == b"credential" => {
-                inside = false;
-                found.push(buf.trim().to_string());
+            Ok((_, Event::Text(t))) if inside.is_some() => {
+                let t = t.decode().map(|c| c.into_owned()).unwrap_or_default();
+                if !t.trim().is_empty() {
+                    problems.push("credential JSON is not wrapped in <![CDATA[...]]>".into());
+                }
+                buf.push_str(&t);
+            }
+            Ok((_, Event::End(e))) if e.local_name().as_ref() == b"credential" => {
+                if let Some(ns) = inside.take() {
+                    found.push((ns, buf.trim().to_string()));
+                }
             }
             Ok((_, Event::Eof)) => break,
             Ok(_) => {}
@@ -162,8 +209,11 @@ pub fn from_svg(bytes: &[u8]) -> Result<Baked, BakedError> {
                 )));
             }
         }
+        if started {
+            elements += 1;
+            right_after_svg = elements == 1;
+        }
     }
-    let mut problems = Vec::new();
     if found.len() > 1 {
         problems.push(format!(
             "{} credential elements; exactly one is allowed",
@@ -171,9 +221,10 @@ pub fn from_svg(bytes: &[u8]) -> Result<Baked, BakedError> {
         ));
     }
     match found.into_iter().next() {
-        Some(text) => Ok(Baked {
+        Some((carrier, text)) => Ok(Baked {
             image: Image::Svg,
             text,
+            carrier,
             problems,
         }),
         None => Err(err(format!(
@@ -183,10 +234,25 @@ pub fn from_svg(bytes: &[u8]) -> Result<Baked, BakedError> {
     }
 }
 
-fn in_ns(ns: &ResolveResult) -> bool {
+/// The credential namespace `ns` resolves to, if it is one.
+fn carrier(ns: &ResolveResult) -> Option<String> {
     match ns {
-        ResolveResult::Bound(n) => SVG_NAMESPACES.iter().any(|u| n.as_ref() == u.as_bytes()),
-        _ => false,
+        ResolveResult::Bound(n) => SVG_NAMESPACES
+            .iter()
+            .find(|u| n.as_ref() == u.as_bytes())
+            .map(|u| u.to_string()),
+        _ => None,
+    }
+}
+
+/// The carrier a credential of `clr` kind (a ClrCredential, else an OB credential)
+/// belongs in, for `image`.
+pub fn expected_carrier(image: Image, clr: bool) -> &'static str {
+    match (image, clr) {
+        (Image::Png, true) => PNG_KEYWORDS[1],
+        (Image::Png, false) => PNG_KEYWORDS[0],
+        (Image::Svg, true) => SVG_NAMESPACES[1],
+        (Image::Svg, false) => SVG_NAMESPACES[0],
     }
 }
 
@@ -236,5 +302,45 @@ mod tests {
             r#"<svg xmlns:x="https://example.org/"><x:credential verify="a.b.c"/></svg>"#;
         assert!(from_svg(wrong_ns.as_bytes()).is_err());
         assert!(from_svg(b"<svg><unclosed").is_err());
+    }
+
+    #[test]
+    fn compressed_chunks_are_read_and_reported() {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(b"{\"a\":1}").unwrap();
+        let mut body = b"clrcredential\0\x01\0\0\0".to_vec();
+        body.extend(z.finish().unwrap());
+        let b = from_png(&png(&[chunk(b"iTXt", &body)])).unwrap();
+        assert_eq!(b.text, "{\"a\":1}");
+        assert!(b.problems[0].contains("compressed"), "{:?}", b.problems);
+        // Not zlib at all: nothing to read.
+        let bad = b"clrcredential\0\x01\0\0\0garbage".to_vec();
+        assert!(from_png(&png(&[chunk(b"iTXt", &bad)])).is_err());
+    }
+
+    #[test]
+    fn svg_element_placement_and_cdata_are_checked() {
+        let ns = r#"xmlns:c="https://purl.imsglobal.org/clr/v2p0""#;
+        let good = format!(r#"<svg {ns}><c:credential><![CDATA[{{}}]]></c:credential><g/></svg>"#);
+        let b = from_svg(good.as_bytes()).unwrap();
+        assert_eq!(
+            (b.problems.len(), b.carrier.as_str()),
+            (0, SVG_NAMESPACES[1])
+        );
+        let late = format!(r#"<svg {ns}><g/><c:credential verify="a.b.c"/></svg>"#);
+        assert!(from_svg(late.as_bytes()).unwrap().problems[0].contains("directly after"));
+        let text = format!(r#"<svg {ns}><c:credential>{{}}</c:credential></svg>"#);
+        assert!(from_svg(text.as_bytes()).unwrap().problems[0].contains("CDATA"));
+        let two = format!(
+            r#"<svg {ns}><c:credential verify="a.b.c"/><c:credential verify="d.e.f"/></svg>"#
+        );
+        let b = from_svg(two.as_bytes()).unwrap();
+        assert_eq!(b.text, "a.b.c");
+        assert!(
+            b.problems
+                .iter()
+                .any(|p| p.contains("2 credential elements"))
+        );
     }
 }

@@ -44,9 +44,30 @@ pub enum ParseError {
 pub struct Document {
     pub input: Input,
     pub baked: Option<super::baked::Baked>,
+    /// Document rules the bytes break while still yielding a credential to verify.
+    pub problems: Vec<Problem>,
+}
+
+/// A document rule broken: the catalog id and what was seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub id: &'static str,
+    pub message: String,
+}
+
+impl Problem {
+    fn new(id: &'static str, message: impl Into<String>) -> Problem {
+        Problem {
+            id,
+            message: message.into(),
+        }
+    }
 }
 
 /// Decode `bytes`: a baked PNG or SVG, a JSON object, or a compact JWS.
+/// Text that is not UTF-8 (UTF-16 with a byte order mark, else ISO-8859-1) and
+/// more than one credential (a JSON array or a sequence of JSON texts) still
+/// yield the (first) credential, with the rule broken listed in `problems`.
 pub fn parse_document(bytes: &[u8]) -> Result<Document, ParseError> {
     use super::baked;
     if bytes.len() > MAX_INPUT_BYTES {
@@ -60,16 +81,145 @@ pub fn parse_document(bytes: &[u8]) -> Result<Document, ParseError> {
         None
     };
     match found {
-        None => Ok(Document {
-            input: parse(bytes)?,
-            baked: None,
-        }),
+        None => {
+            let (input, problems) = decode(bytes)?;
+            Ok(Document {
+                input,
+                baked: None,
+                problems,
+            })
+        }
         Some(Err(e)) => Err(ParseError::Baked(e.to_string())),
-        Some(Ok(b)) => Ok(Document {
-            input: parse(b.text.as_bytes())?,
-            baked: Some(b),
-        }),
+        Some(Ok(b)) => {
+            // What a carrier holds that is no credential breaks the baking rule.
+            let (input, problems) = decode(b.text.as_bytes()).map_err(|e| {
+                let (image, what) = carrier_kind(&b);
+                ParseError::Baked(format!("{image}: {} {what}: {e}", b.carrier))
+            })?;
+            Ok(Document {
+                input,
+                baked: Some(b),
+                problems,
+            })
+        }
     }
+}
+
+/// ("PNG", "chunk") or ("SVG", "element"): how `BakedError` names them.
+fn carrier_kind(b: &super::baked::Baked) -> (&'static str, &'static str) {
+    match b.image {
+        super::baked::Image::Png => ("PNG", "chunk"),
+        super::baked::Image::Svg => ("SVG", "element"),
+    }
+}
+
+/// Decode leniently: what `parse` accepts, plus the broken forms `parse_document` describes.
+fn decode(bytes: &[u8]) -> Result<(Input, Vec<Problem>), ParseError> {
+    let mut problems = Vec::new();
+    let owned;
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(_) => {
+            let (t, what) = not_utf8(bytes);
+            if !looks_like_credential(&t) {
+                return Err(ParseError::NotText);
+            }
+            problems.push(Problem::new(
+                "data.serialization.utf8",
+                format!("{what}: the document is not UTF-8"),
+            ));
+            owned = t;
+            owned.as_str()
+        }
+    };
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    match parse(text.as_bytes()) {
+        Ok(input) => Ok((input, problems)),
+        Err(ParseError::NotObject("array")) => {
+            let Ok(Value::Array(items)) = serde_json::from_str::<Value>(trimmed) else {
+                return Err(ParseError::NotObject("array"));
+            };
+            let first = one(items.first()).ok_or(ParseError::NotObject("array"))?;
+            problems.push(if items.len() > 1 {
+                Problem::new(
+                    "data.document.single-credential",
+                    format!(
+                        "a JSON array of {} credentials: a document holds exactly one",
+                        items.len()
+                    ),
+                )
+            } else {
+                Problem::new(
+                    "data.document.jws-or-json",
+                    "a JSON array holding the credential: the document must be the credential's JSON itself",
+                )
+            });
+            Ok((first, problems))
+        }
+        Err(e @ ParseError::Json(_)) => {
+            // Several JSON texts in a row (`{...}{...}`): more than one credential.
+            let items: Result<Vec<Value>, _> = serde_json::Deserializer::from_str(trimmed)
+                .into_iter::<Value>()
+                .collect();
+            match items {
+                Ok(items) if items.len() > 1 && items.iter().all(Value::is_object) => {
+                    problems.push(Problem::new(
+                        "data.document.single-credential",
+                        format!(
+                            "{} JSON texts in a row: a document holds exactly one credential",
+                            items.len()
+                        ),
+                    ));
+                    let first = one(items.first()).ok_or(e)?;
+                    Ok((first, problems))
+                }
+                _ => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A credential item: an object, or a compact JWS string.
+fn one(v: Option<&Value>) -> Option<Input> {
+    match v? {
+        v @ Value::Object(_) => Some(Input::Json(v.clone())),
+        Value::String(s) if is_compact_jws(s) => Some(Input::Jws(s.clone())),
+        _ => None,
+    }
+}
+
+/// Text of bytes that are not UTF-8: UTF-16 when a byte order mark says so,
+/// else ISO-8859-1 (every byte one character); and what was assumed.
+fn not_utf8(bytes: &[u8]) -> (String, &'static str) {
+    let utf16 = |le: bool| {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    match bytes {
+        [0xff, 0xfe, ..] => (utf16(true), "UTF-16LE (byte order mark FF FE)"),
+        [0xfe, 0xff, ..] => (utf16(false), "UTF-16BE (byte order mark FE FF)"),
+        _ => (
+            bytes.iter().map(|&b| b as char).collect(),
+            "bytes that are not UTF-8 (read as ISO-8859-1)",
+        ),
+    }
+}
+
+/// Whether decoded text is plausibly a credential (JSON or JWS), not binary data.
+fn looks_like_credential(text: &str) -> bool {
+    let t = text.trim_start_matches('\u{feff}').trim();
+    let printable = t.chars().all(|c| !c.is_control() || c.is_whitespace());
+    printable && (t.starts_with('{') || t.starts_with('[') || is_compact_jws(t))
 }
 
 /// Decode `bytes`: JSON object or compact JWS.
@@ -159,5 +309,40 @@ mod tests {
         assert!(matches!(parse(b"hello world"), Err(ParseError::Unknown(_))));
         let big = vec![b' '; MAX_INPUT_BYTES + 1];
         assert_eq!(parse(&big), Err(ParseError::TooLarge(MAX_INPUT_BYTES + 1)));
+    }
+
+    #[test]
+    fn documents_that_break_a_rule_still_yield_their_credential() {
+        let ok = parse_document(b"{\"a\":\"\xc3\xa9\"}").unwrap();
+        assert!(ok.problems.is_empty());
+        let ids = |d: &Document| d.problems.iter().map(|p| p.id).collect::<Vec<_>>();
+        // ISO-8859-1: the é survives, the rule is broken.
+        let latin = parse_document(b"{\"a\":\"\xe9\"}").unwrap();
+        assert_eq!(latin.input, Input::Json(serde_json::json!({"a": "\u{e9}"})));
+        assert_eq!(ids(&latin), ["data.serialization.utf8"]);
+        let mut utf16 = vec![0xff, 0xfe];
+        utf16.extend("{\"a\":1}".encode_utf16().flat_map(|u| u.to_le_bytes()));
+        assert_eq!(
+            ids(&parse_document(&utf16).unwrap()),
+            ["data.serialization.utf8"]
+        );
+        // Binary data is no credential at all.
+        assert_eq!(
+            parse_document(&[0, 159, 146, 150]),
+            Err(ParseError::NotText)
+        );
+        let two = parse_document(b"[{\"a\":1},{\"b\":2}]").unwrap();
+        assert_eq!(two.input, Input::Json(serde_json::json!({"a": 1})));
+        assert_eq!(ids(&two), ["data.document.single-credential"]);
+        let lines = parse_document(b"{\"a\":1}\n{\"b\":2}\n").unwrap();
+        assert_eq!(ids(&lines), ["data.document.single-credential"]);
+        let wrapped = parse_document(b"[\"eyJh.eyJi.c2ln\"]").unwrap();
+        assert_eq!(wrapped.input, Input::Jws("eyJh.eyJi.c2ln".into()));
+        assert_eq!(ids(&wrapped), ["data.document.jws-or-json"]);
+        assert_eq!(parse_document(b"[]"), Err(ParseError::NotObject("array")));
+        assert!(matches!(
+            parse_document(b"{\"a\":1} x"),
+            Err(ParseError::Json(_))
+        ));
     }
 }

@@ -2,7 +2,7 @@
 //! expected `result` and `requirements`: the corpus tests the engine, and the
 //! engine tests the corpus.
 
-use super::format::{Case, CaseFile, Group, Verdict};
+use super::format::{Case, CaseFile, Group, Payload, Verdict};
 use crate::catalog::{Catalog, Profile, Role};
 use crate::cli::args::ReportOpts;
 use crate::cli::common::{self, RunInfo};
@@ -53,7 +53,13 @@ pub fn schema_kind(name: &str) -> Option<SchemaKind> {
 pub fn judge(group: &Group, case: &Case) -> Result<Judged, String> {
     if let Some(kind) = &group.schema_kind {
         let k = schema_kind(kind).ok_or_else(|| format!("{kind}: unknown schemaKind"))?;
-        let errors = schema::validate(k, Generation::V2, &case.credential);
+        let Payload::Credential(body) = case.payload() else {
+            return Err(format!(
+                "tcId {}: a schemaKind group takes credential, not document",
+                case.tc_id
+            ));
+        };
+        let errors = schema::validate(k, Generation::V2, body);
         let failing = if errors.is_empty() {
             BTreeSet::new()
         } else {
@@ -79,13 +85,16 @@ pub fn judge(group: &Group, case: &Case) -> Result<Judged, String> {
         .collect();
     opts.documents = Documents::new(docs);
     opts.expect_recipient = group.expect_recipient.clone();
-    let input = match &case.credential {
-        Value::String(s) => Input::Jws(s.clone()),
-        v => Input::Json(v.clone()),
-    };
     let mut rec = Recorder::new();
     let name = format!("tc{}", case.tc_id);
-    verify::verify(&input, &opts, &mut rec, &name);
+    match case.payload() {
+        Payload::Credential(Value::String(s)) => {
+            verify::verify(&Input::Jws(s.clone()), &opts, &mut rec, &name)
+        }
+        Payload::Credential(v) => verify::verify(&Input::Json(v.clone()), &opts, &mut rec, &name),
+        // The bytes go where `clr-conformance verify` puts a file's bytes.
+        Payload::Document(d) => verify::verify_bytes(&d.bytes()?, &opts, &mut rec, &name),
+    }
     let ro = ReportOpts {
         out: None,
         format: vec![Format::Json],
@@ -211,6 +220,7 @@ mod tests {
             requirements: reqs.iter().map(|s| s.to_string()).collect(),
             result,
             credential: json!({}),
+            document: None,
         }
     }
 

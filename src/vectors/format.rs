@@ -44,9 +44,9 @@ pub struct Group {
     pub tests: Vec<Case>,
 }
 
-/// One test vector.
+/// One test vector: a `credential` (JSON), or a `document` (raw bytes), never both.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", try_from = "RawCase")]
 pub struct Case {
     pub tc_id: u32,
     pub comment: String,
@@ -54,8 +54,104 @@ pub struct Case {
     /// Catalog ids exercised; for `invalid` cases, the ids that must fail.
     pub requirements: Vec<String>,
     pub result: Verdict,
-    /// A credential object, a compact JWS string, or an API body.
+    /// A credential object, a compact JWS string, or an API body; `null`
+    /// (and absent from the file) when the case is a `document`.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
     pub credential: Value,
+    /// The bytes of a whole credential document (a file, a web resource, a baked image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<ByteDocument>,
+}
+
+/// A credential document as bytes, for rules a JSON value cannot carry
+/// (encoding, more than one credential, baked images).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ByteDocument {
+    /// What the bytes are meant to be (`image/png`, `image/svg+xml`,
+    /// `application/vc+ld+json`, `text/plain`, `application/octet-stream`);
+    /// a verifier sniffs the bytes, as `clr-conformance verify` does.
+    pub media_type: String,
+    /// The bytes, standard base64 with padding.
+    pub base64: String,
+}
+
+impl ByteDocument {
+    pub fn new(media_type: &str, bytes: &[u8]) -> ByteDocument {
+        use base64::Engine;
+        ByteDocument {
+            media_type: media_type.to_string(),
+            base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        }
+    }
+
+    pub fn bytes(&self) -> Result<Vec<u8>, String> {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(&self.base64)
+            .map_err(|e| {
+                format!(
+                    "{}...: document.base64 is not base64: {e}",
+                    head(&self.base64)
+                )
+            })
+    }
+}
+
+fn head(s: &str) -> String {
+    s.chars().take(16).collect()
+}
+
+/// What a case carries.
+pub enum Payload<'a> {
+    Credential(&'a Value),
+    Document(&'a ByteDocument),
+}
+
+impl Case {
+    pub fn payload(&self) -> Payload<'_> {
+        match &self.document {
+            Some(d) => Payload::Document(d),
+            None => Payload::Credential(&self.credential),
+        }
+    }
+}
+
+/// The wire form of a case, checked into a `Case`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawCase {
+    tc_id: u32,
+    comment: String,
+    flags: Vec<String>,
+    requirements: Vec<String>,
+    result: Verdict,
+    #[serde(default)]
+    credential: Value,
+    #[serde(default)]
+    document: Option<ByteDocument>,
+}
+
+impl TryFrom<RawCase> for Case {
+    type Error = String;
+
+    fn try_from(r: RawCase) -> Result<Case, String> {
+        if r.credential.is_null() == r.document.is_none() {
+            return Err(format!(
+                "tcId {}: needs exactly one of credential and document",
+                r.tc_id
+            ));
+        }
+        Ok(Case {
+            tc_id: r.tc_id,
+            comment: r.comment,
+            flags: r.flags,
+            requirements: r.requirements,
+            result: r.result,
+            credential: r.credential,
+            document: r.document,
+        })
+    }
 }
 
 /// The expected verdict.
@@ -103,5 +199,32 @@ mod tests {
         assert!(to_bytes(&f).ends_with(b"}\n"));
         let extra = text.replace("\"tcId\":1,", "\"tcId\":1,\"surprise\":true,");
         assert!(serde_json::from_str::<CaseFile>(&extra).is_err());
+    }
+
+    #[test]
+    fn a_case_carries_a_credential_or_a_document_never_both() {
+        let text = r#"{"$schema":"s","algorithm":"a","topic":"t","generatorVersion":"1","numberOfTests":1,"header":[],"notes":{},
+            "testGroups":[{"role":"issuer","profile":"clr-2.0","now":"2026-01-01T00:00:00Z",
+            "tests":[{"tcId":1,"comment":"c","flags":[],"requirements":[],"result":"valid","document":{"mediaType":"image/png","base64":"iVBORw=="}}]}]}"#;
+        let f: CaseFile = serde_json::from_str(text).unwrap();
+        let c = &f.test_groups[0].tests[0];
+        assert!(matches!(c.payload(), Payload::Document(_)));
+        assert_eq!(c.document.as_ref().unwrap().bytes().unwrap(), b"\x89PNG");
+        assert_eq!(
+            serde_json::from_slice::<CaseFile>(&to_bytes(&f)).unwrap(),
+            f
+        );
+        let both = text.replace("\"document\"", "\"credential\":{},\"document\"");
+        let e = serde_json::from_str::<CaseFile>(&both)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("exactly one"), "{e}");
+        let neither = text.replace(
+            ",\"document\":{\"mediaType\":\"image/png\",\"base64\":\"iVBORw==\"}",
+            "",
+        );
+        assert!(serde_json::from_str::<CaseFile>(&neither).is_err());
+        let stray = text.replace("\"base64\"", "\"surprise\":1,\"base64\"");
+        assert!(serde_json::from_str::<CaseFile>(&stray).is_err());
     }
 }

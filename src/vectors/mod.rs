@@ -68,6 +68,14 @@ const FLAGS: &[(&str, &str)] = &[
         "The case breaks a SHOULD (or MAY) rule only: either verdict is acceptable; `requirements` names the rule.",
     ),
     ("Api", "An API body, judged by the group's schemaKind only."),
+    (
+        "Refresh",
+        "The credential names a 1EdTechCredentialRefresh service; the refreshed copy is in the group's documents.",
+    ),
+    (
+        "Baked",
+        "The document is an image (PNG or SVG) with the credential baked in.",
+    ),
 ];
 
 /// Every topic file, in a fixed order.
@@ -84,6 +92,8 @@ pub fn file_specs() -> Vec<FileSpec> {
         cases::endorsement(),
         cases::api_payloads(),
         cases::seeds::provider_seeds(),
+        cases::documents(),
+        cases::refresh(),
     ]
 }
 
@@ -120,7 +130,12 @@ pub fn case_file(spec: FileSpec) -> CaseFile {
                 flags: c.flags.iter().map(|s| s.to_string()).collect(),
                 requirements,
                 result: c.result,
-                credential: c.credential,
+                credential: if c.document.is_none() {
+                    c.credential
+                } else {
+                    Value::Null
+                },
+                document: c.document,
             });
             next += 1;
             count += 1;

@@ -150,6 +150,44 @@ pub(crate) struct Subject<'a> {
     pub depth: usize,
 }
 
+/// Decode `bytes` and verify what they hold under `subject`: what `verify` does
+/// for one file, and what the byte-level vectors are judged by.
+pub fn verify_bytes(bytes: &[u8], opts: &VerifyOptions, rec: &mut Recorder, subject: &str) {
+    match super::parse::parse_document(bytes) {
+        Ok(doc) => verify_document(&doc, opts, rec, subject),
+        Err(e) => undecodable(rec, subject, &e),
+    }
+}
+
+/// Findings for bytes that hold no credential to verify.
+pub fn undecodable(rec: &mut Recorder, subject: &str, e: &super::parse::ParseError) {
+    use super::parse::ParseError;
+    let specific = match e {
+        ParseError::NotText => Some("data.serialization.utf8"),
+        ParseError::Baked(m) if m.starts_with("PNG") => Some("data.baked.png"),
+        ParseError::Baked(_) => Some("data.baked.svg"),
+        _ => None,
+    };
+    let document = match e {
+        ParseError::Baked(_) => None,
+        _ => Some("data.document.jws-or-json"),
+    };
+    let ids: Vec<&str> = [specific, document, Some("verify.input.formats")]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut c = Check::new("decode input", &ids);
+    c.subject(subject);
+    for id in specific.into_iter().chain(document) {
+        c.fail(id, format!("{subject}: {e}"));
+    }
+    c.error(
+        "verify.input.formats",
+        format!("{subject}: cannot be decoded: {e}"),
+    );
+    rec.finish(c);
+}
+
 /// Verify a decoded document (perhaps baked in an image) under `subject`.
 pub fn verify_document(
     doc: &super::parse::Document,
@@ -158,7 +196,7 @@ pub fn verify_document(
     subject: &str,
 ) {
     if let Some(b) = &doc.baked {
-        use super::baked::Image;
+        use super::baked::{self, Image};
         let id = if b.image == Image::Png {
             "data.baked.png"
         } else {
@@ -166,16 +204,42 @@ pub fn verify_document(
         };
         let mut c = Check::new("baked image", &[id, "verify.input.formats"]);
         c.subject(subject);
-        if b.problems.is_empty() {
+        let mut problems = b.problems.clone();
+        let kind = match &doc.input {
+            Input::Json(v) => Some(Kind::of(v)),
+            Input::Jws(j) => proofs::decode_jwt_credential(j).ok().map(|v| Kind::of(&v)),
+        };
+        let want = kind.map(|k| baked::expected_carrier(b.image, k == Kind::Clr));
+        if let (Some(k), Some(want)) = (kind, want)
+            && matches!(k, Kind::Clr | Kind::Achievement)
+            && b.carrier != want
+        {
+            problems.push(format!(
+                "{} carried by {:?}; a {} belongs in {want}",
+                k.name(),
+                b.carrier,
+                k.name()
+            ));
+        }
+        if problems.is_empty() {
             c.pass(id, "one credential carrier, as the baking rules say");
         }
-        for p in &b.problems {
+        for p in &problems {
             c.fail(id, p.clone());
         }
         c.pass(
             "verify.input.formats",
             format!("credential extracted from a baked {:?}", b.image),
         );
+        rec.finish(c);
+    }
+    if !doc.problems.is_empty() {
+        let ids: Vec<&str> = doc.problems.iter().map(|p| p.id).collect();
+        let mut c = Check::new("document encoding", &ids);
+        c.subject(subject);
+        for p in &doc.problems {
+            c.fail(p.id, p.message.clone());
+        }
         rec.finish(c);
     }
     verify(&doc.input, opts, rec, subject);
@@ -247,21 +311,8 @@ fn verify_once(
     shape::run(&s, opts, rec);
     schema_step::run(&s, opts, rec);
     let proof_ok = proofs::run(&s, opts, rec);
-    if may_refresh
-        && proof_ok
-        && let Some(refreshed) = refresh::refreshed(cred, &opts.documents)
-    {
-        // Refresh once, after the original proof held; verify the fresh copy in full.
-        let fresh_name = format!("{name} (refreshed)");
-        verify_once(
-            &refreshed,
-            None,
-            hint,
-            opts,
-            rec,
-            &fresh_name,
-            (depth, false),
-        );
+    if may_refresh {
+        refresh_step(&s, proof_ok, hint, opts, rec);
     }
     dates::run(&s, opts, rec);
     status::run(&s, opts, rec);
@@ -275,6 +326,77 @@ fn verify_once(
         nested(&s, opts, rec);
         endorsements(&s, opts, rec);
     }
+}
+
+/// Refresh once, after the original proof held, and verify the fresh copy in full;
+/// when no copy could be had, the original stands.
+fn refresh_step(
+    s: &Subject,
+    proof_ok: bool,
+    hint: Option<Kind>,
+    opts: &VerifyOptions,
+    rec: &mut Recorder,
+) {
+    let Some(url) = refresh::service_url(s.cred) else {
+        return;
+    };
+    let (after, once, fallback) = (
+        "verify.refresh.after-proof",
+        "verify.refresh.once",
+        "verify.refresh.fallback",
+    );
+    let mut c = Check::new("refresh", &[after, once, fallback]);
+    c.subject(&s.name);
+    if !proof_ok {
+        c.pass(
+            after,
+            format!("{url}: not used, the original proof did not hold"),
+        );
+        rec.finish(c);
+        return;
+    }
+    let Some(fresh) = refresh::refreshed(s.cred, &opts.documents) else {
+        c.pass(
+            fallback,
+            format!("{url}: no refreshed credential; the original is verified"),
+        );
+        rec.finish(c);
+        return;
+    };
+    let mut sub = Recorder::new();
+    let fresh_name = format!("{} (refreshed)", s.name);
+    verify_once(
+        &fresh,
+        None,
+        hint,
+        opts,
+        &mut sub,
+        &fresh_name,
+        (s.depth, false),
+    );
+    let broken = refresh::must_failures(&sub, opts.role);
+    if broken.is_empty() {
+        c.pass(
+            after,
+            format!("{url}: the refreshed credential passes the repeated checks"),
+        );
+    } else {
+        c.fail(
+            after,
+            format!(
+                "{url}: the refreshed credential fails the repeated checks ({})",
+                broken.join(", ")
+            ),
+        );
+    }
+    if let Some(next) = refresh::service_url(&fresh) {
+        c.pass(
+            once,
+            format!("the refreshed credential names {next} too; not refreshed again"),
+        );
+    }
+    rec.merge(sub);
+    rec.finish(c);
 }
 
 /// Document-level rules and rules that do not apply to this credential at all.

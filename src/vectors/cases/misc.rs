@@ -181,6 +181,95 @@ pub fn status() -> FileSpec {
     }
 }
 
+/// Refresh (`1EdTechCredentialRefresh`): the refreshed copies are served from
+/// the group's documents, by the URL each original names.
+pub fn refresh() -> FileSpec {
+    const METHOD: &str = "1EdTechCredentialRefresh";
+    let url = |n: u32| format!("https://records.example.edu/refresh/{n}");
+    // The small CLR naming refresh service `n`, signed.
+    let original =
+        |n: u32| clr_mutated(|c| c["refreshService"] = json!({"id": url(n), "type": METHOD}));
+    // A re-issued copy (its own id), mutated by `f`, signed.
+    let copy = |n: u32, f: &dyn Fn(&mut Value)| {
+        clr_mutated(|c| {
+            c["id"] = json!(format!("urn:uuid:00000000-0000-4000-8000-{:012}", 500 + n));
+            f(c);
+        })
+    };
+    let mut docs = Map::new();
+    docs.insert(url(1), copy(1, &|_| {}));
+    docs.insert(url(2), super::tamper(copy(2, &|_| {}), "/name"));
+    docs.insert(
+        url(3),
+        copy(3, &|c| c["validUntil"] = json!("2026-01-01T00:00:00Z")),
+    );
+    docs.insert(url(4), copy(4, &|_| {}));
+    // 5 is not served: the refresh fails.
+    docs.insert(url(6), json!(["not", "a", "credential"]));
+    docs.insert(
+        url(7),
+        copy(7, &|c| {
+            c["refreshService"] = json!({"id": url(8), "type": METHOD});
+        }),
+    );
+    docs.insert(url(8), super::tamper(copy(8, &|_| {}), "/name"));
+    let tests = vec![
+        valid(
+            "the refresh service serves a valid re-issued copy: verified in full, valid",
+            &["Refresh"],
+            &["verify.refresh.after-proof"],
+            original(1),
+        ),
+        invalid(
+            "the refreshed copy was tampered with: the repeated proof check must reject it",
+            &["Refresh", "Tampered"],
+            &["verify.refresh.after-proof", "proof.di.signature"],
+            original(2),
+        ),
+        invalid(
+            "the refreshed copy has expired: the repeated checks must reject it",
+            &["Refresh"],
+            &["verify.refresh.after-proof", "verify.dates.not-expired"],
+            original(3),
+        ),
+        invalid(
+            "the original was tampered with and its refresh service serves a valid copy: refresh comes only after the original proof held, so the record is rejected",
+            &["Refresh", "Tampered"],
+            &["proof.di.signature"],
+            super::tamper(original(4), "/name"),
+        ),
+        valid(
+            "the refresh service is not reachable (not in documents): the original is verified",
+            &["Refresh"],
+            &["verify.refresh.fallback"],
+            original(5),
+        ),
+        valid(
+            "the refresh service returns no credential: the original is verified",
+            &["Refresh"],
+            &["verify.refresh.fallback"],
+            original(6),
+        ),
+        valid(
+            "the refreshed copy names another refresh service, serving a tampered copy: refresh happens once, so that copy is never used",
+            &["Refresh"],
+            &["verify.refresh.once"],
+            original(7),
+        ),
+    ];
+    let mut g = GroupSpec::new("displayer", tests);
+    g.documents = docs;
+    FileSpec {
+        name: "refresh.json",
+        topic: "credential refresh",
+        header: vec![
+            "Refresh (1EdTechCredentialRefresh): after the original proof holds, the copy served at refreshService.id is verified in full, once; when no copy can be had the original stands. The copies are in the group's documents (no network needed).",
+        ],
+        first_id: 12000,
+        groups: vec![g],
+    }
+}
+
 pub fn context() -> FileSpec {
     let both = vec![
         invalid(

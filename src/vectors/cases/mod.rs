@@ -2,6 +2,7 @@
 //! small valid credential and signs it after the mutation, so only the
 //! requirement it names fails (tampering cases change bytes after signing).
 
+mod bytes;
 mod clr;
 mod misc;
 mod nested;
@@ -9,13 +10,14 @@ mod proofs;
 pub mod seeds;
 
 use super::build::{self, NOW};
-use super::format::Verdict;
+use super::format::{ByteDocument, Verdict};
 use super::keys::keys;
 use serde_json::{Map, Value, json};
 use std::sync::OnceLock;
 
+pub use bytes::documents;
 pub use clr::{api_payloads, clr_credential};
-pub use misc::{context, dates, endorsement, status};
+pub use misc::{context, dates, endorsement, refresh, status};
 pub use nested::nested;
 pub use proofs::{proofs_di, proofs_jwt};
 
@@ -27,6 +29,8 @@ pub struct CaseSpec {
     pub requirements: Vec<&'static str>,
     pub result: Verdict,
     pub credential: Value,
+    /// When set, the case is these bytes and `credential` is ignored.
+    pub document: Option<ByteDocument>,
 }
 
 /// A group before numbering.
@@ -83,6 +87,7 @@ pub fn spec(
         requirements: reqs.to_vec(),
         result,
         credential,
+        document: None,
     }
 }
 
