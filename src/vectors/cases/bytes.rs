@@ -167,39 +167,34 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// The prefix an SVG binds namespace `ns` to.
+fn prefix(ns: &str) -> &'static str {
+    match ns {
+        CLR_NS => "clr",
+        OB_NS => "openbadges",
+        _ => "x",
+    }
+}
+
 /// An SVG badge; the credential elements come directly after `<svg>` unless
 /// `shape_first` puts the drawing before them.
 fn baked_svg(elements: &[Element], shape_first: bool) -> Vec<u8> {
     let shape = "  <circle cx=\"256\" cy=\"256\" r=\"200\" fill=\"#1f6feb\"/>\n";
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     s.push_str("<svg xmlns=\"http://www.w3.org/2000/svg\"");
-    let mut prefixes = Vec::new();
+    let mut bound = Vec::new();
     for e in elements {
-        let prefix = match e.ns {
-            CLR_NS => "clr",
-            OB_NS => "openbadges",
-            _ => "x",
-        };
-        if !prefixes.contains(&prefix) {
-            s.push_str(&format!(" xmlns:{prefix}=\"{}\"", e.ns));
-            prefixes.push(prefix);
+        if !bound.contains(&e.ns) {
+            s.push_str(&format!(" xmlns:{}=\"{}\"", prefix(e.ns), e.ns));
+            bound.push(e.ns);
         }
     }
     s.push_str(" viewBox=\"0 0 512 512\">\n");
     if shape_first {
         s.push_str(shape);
     }
-    for (e, prefix) in elements.iter().map(|e| {
-        (
-            e,
-            match e.ns {
-                CLR_NS => "clr",
-                OB_NS => "openbadges",
-                _ => "x",
-            },
-        )
-    }) {
-        s.push_str(&e.xml(prefix));
+    for e in elements {
+        s.push_str(&e.xml(prefix(e.ns)));
     }
     if !shape_first {
         s.push_str(shape);
