@@ -1,6 +1,9 @@
 //! Verify throughput: the spec's signed CLR example (both proofs, schema, all
 //! checks), and ClrCredentials with 10 and 100 nested signed credentials.
 //! Run with `cargo bench --bench verify`; results go in reports/benchmarks.md.
+//! With `CLR_BENCH_ITERS=n` set, it verifies the spec example n times and exits
+//! without criterion: for instruction counts under callgrind, where the cost of
+//! one warm verify is (count at n+k - count at n) / k.
 
 use clr_conformance::catalog::{Profile, Role};
 use clr_conformance::credential::parse::{self, Input};
@@ -57,6 +60,15 @@ fn bench(c: &mut Criterion) {
         black_box(rec.checks_run())
     };
     let spec = spec_example();
+    if let Some(n) = std::env::var("CLR_BENCH_ITERS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        for _ in 0..n {
+            run(&spec);
+        }
+        return;
+    }
     c.bench_function("verify spec CLR example", |b| b.iter(|| run(&spec)));
     let ten = wide(10);
     c.bench_function("verify CLR with 10 nested", |b| b.iter(|| run(&ten)));

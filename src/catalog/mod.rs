@@ -13,43 +13,8 @@ use std::sync::OnceLock;
 
 pub use profile::Profile;
 
-/// The embedded catalog files, in a fixed order (the hash depends on it).
-const FILES: &[(&str, &str)] = &[
-    (
-        "data-model.toml",
-        include_str!("../../suites/data-model.toml"),
-    ),
-    ("proofs.toml", include_str!("../../suites/proofs.toml")),
-    (
-        "verification.toml",
-        include_str!("../../suites/verification.toml"),
-    ),
-    ("api.toml", include_str!("../../suites/api.toml")),
-    ("paging.toml", include_str!("../../suites/paging.toml")),
-    (
-        "discovery.toml",
-        include_str!("../../suites/discovery.toml"),
-    ),
-    (
-        "registration.toml",
-        include_str!("../../suites/registration.toml"),
-    ),
-    ("oauth.toml", include_str!("../../suites/oauth.toml")),
-    (
-        "refresh-revocation.toml",
-        include_str!("../../suites/refresh-revocation.toml"),
-    ),
-    ("consumer.toml", include_str!("../../suites/consumer.toml")),
-    (
-        "displayer.toml",
-        include_str!("../../suites/displayer.toml"),
-    ),
-    ("host.toml", include_str!("../../suites/host.toml")),
-    (
-        "transport.toml",
-        include_str!("../../suites/transport.toml"),
-    ),
-];
+// FILES (the embedded catalog files, in hash order) and FILES_HASH, from build.rs.
+include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
 
 /// How strongly the spec asks for a behaviour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -187,19 +152,20 @@ impl Catalog {
     pub fn embedded() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
         CATALOG.get_or_init(|| {
-            Catalog::from_files(FILES).unwrap_or_else(|e| panic!("embedded catalog is broken: {e}"))
+            Catalog::parse(FILES, FILES_HASH.to_string())
+                .unwrap_or_else(|e| panic!("embedded catalog is broken: {e}"))
         })
     }
 
     /// Parse and check catalog files given as (name, text) pairs.
     pub fn from_files(files: &[(&str, &str)]) -> Result<Catalog, CatalogError> {
-        let mut hasher = Sha256::new();
+        Catalog::parse(files, files_hash(files))
+    }
+
+    fn parse(files: &[(&str, &str)], hash: String) -> Result<Catalog, CatalogError> {
         let mut requirements = Vec::new();
         let mut index = BTreeMap::new();
         for (name, text) in files {
-            hasher.update(name.as_bytes());
-            hasher.update([0]);
-            hasher.update(text.as_bytes());
             let parsed: CatalogFile = toml::from_str(text).map_err(|e| CatalogError {
                 file: name.to_string(),
                 message: e.to_string(),
@@ -234,7 +200,7 @@ impl Catalog {
         Ok(Catalog {
             requirements,
             index,
-            hash: format!("sha256:{}", hex::encode(hasher.finalize())),
+            hash,
         })
     }
 
@@ -250,6 +216,17 @@ impl Catalog {
             .filter(|r| !skip.iter().any(|s| r.matches(s)))
             .collect()
     }
+}
+
+/// `sha256:` over each file's name, a NUL byte and its text, in order.
+fn files_hash(files: &[(&str, &str)]) -> String {
+    let mut hasher = Sha256::new();
+    for (name, text) in files {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(text.as_bytes());
+    }
+    format!("sha256:{}", hex::encode(hasher.finalize()))
 }
 
 fn valid_id(id: &str) -> bool {
@@ -275,6 +252,25 @@ mod tests {
             c.requirements.len()
         );
         assert!(c.hash.starts_with("sha256:"));
+    }
+
+    #[test]
+    fn build_time_hash_matches_sha2_and_covers_every_file() {
+        assert_eq!(FILES_HASH, files_hash(FILES));
+        assert_eq!(
+            Catalog::embedded().hash,
+            Catalog::from_files(FILES).unwrap().hash
+        );
+        let mut on_disk: Vec<String> =
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/suites"))
+                .unwrap()
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| n.ends_with(".toml"))
+                .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = FILES.iter().map(|(n, _)| n.to_string()).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
     }
 
     #[test]

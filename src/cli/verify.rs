@@ -5,7 +5,9 @@ use super::common::{self, RunInfo};
 use crate::catalog::{Catalog, Profile, Role};
 use crate::credential::parse::{self, Document, Input, MAX_INPUT_BYTES};
 use crate::credential::verify::{self, Documents, VerifyOptions, documents};
+use crate::credential::{jsonld, schema};
 use crate::evidence::{Check, Recorder};
+use crate::report::model::MAX_ROW_FINDINGS;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -36,7 +38,7 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     );
     info.config =
         serde_json::json!({"role": a.role, "profile": a.profile, "now": a.now, "online": a.online});
-    let mut rec = Recorder::new();
+    let mut rec = Recorder::capped(MAX_ROW_FINDINGS);
     let mut decoded: Vec<(String, Document)> = Vec::new();
     for src in &inputs {
         match read(src, a.online) {
@@ -47,6 +49,24 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
             Err(e) => bad_input(&mut rec, &src.name(), &e),
         }
     }
+    // Start-up work verification does not wait for runs beside it: the JSON-LD
+    // contexts, the schemas the inputs need past the first (the verifier
+    // compiles that one itself), then the catalog the report needs.
+    let mut kinds = Vec::new();
+    for (_, doc) in &decoded {
+        if let Input::Json(v) = &doc.input {
+            for k in schema::kinds_in(v) {
+                if !kinds.contains(&k) {
+                    kinds.push(k);
+                }
+            }
+        }
+    }
+    let warm = std::thread::spawn(move || {
+        jsonld::Loader::builtin();
+        schema::prepare(kinds.get(1..).unwrap_or_default());
+        Catalog::embedded();
+    });
     let mut opts = VerifyOptions::new(role, profile);
     opts.now = now;
     opts.online = a.online;
@@ -55,6 +75,8 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
         opts.documents = prefetch(&decoded)?;
     }
     verify_all(&decoded, &opts, &mut rec, a.report.quiet);
+    // Only a cache warmer: a panic there would show again where it matters.
+    let _ = warm.join();
     let catalog = Catalog::embedded();
     let rows = common::rows(catalog, &a.report, &[role], verify::SCOPE);
     let report = info.report(&a.report, &rows, &rec, false);
@@ -82,12 +104,13 @@ fn verify_all(
             .map(|part| {
                 let progress = &progress;
                 scope.spawn(move || {
-                    let mut r = Recorder::new();
+                    let mut r = Recorder::capped(MAX_ROW_FINDINGS);
                     for (name, doc) in part {
-                        // A recorder per document: some checks scan the
-                        // recorder they are given, so sharing one across
-                        // thousands of documents made a folder quadratic.
-                        let mut one = Recorder::new();
+                        // A recorder per document, capped: a report
+                        // row keeps only MAX_ROW_FINDINGS of each verdict,
+                        // so a record with thousands of nested credentials
+                        // is counted, not held, past that.
+                        let mut one = Recorder::capped(MAX_ROW_FINDINGS);
                         verify::verify_document(doc, opts, &mut one, name);
                         r.merge(one);
                         progress.inc();

@@ -301,6 +301,69 @@ fn build(file: &str) -> Compiled {
         .map_err(|e| format!("{file}: schema does not compile: {e}"))
 }
 
+/// Compile the validators for `kinds` now (e.g. on a spare thread while the
+/// caller does other start-up work); `validate` then finds them ready.
+/// Compiling is the larger part of a one-file run, so doing it early in
+/// parallel shortens a whole-process `verify`.
+pub fn prepare(kinds: &[(SchemaKind, Generation)]) {
+    for (kind, generation) in kinds {
+        let _ = compiled(*kind, *generation);
+    }
+}
+
+/// The credential schemas verifying `value` is likely to need: the kind and
+/// generation of every credential-like object in it, first seen first. A
+/// guess used only to prepare validators early; verdicts never depend on it.
+pub fn kinds_in(value: &Value) -> Vec<(SchemaKind, Generation)> {
+    fn walk(
+        v: &Value,
+        generation: Generation,
+        depth: usize,
+        out: &mut Vec<(SchemaKind, Generation)>,
+    ) {
+        if depth > 8 || out.len() >= 6 {
+            return;
+        }
+        match v {
+            Value::Object(map) => {
+                let generation = Generation::of(v).unwrap_or(generation);
+                if map.contains_key("credentialSubject") {
+                    let has = |t: &str| match map.get("type") {
+                        Some(Value::Array(a)) => a.iter().any(|x| x == t),
+                        Some(x) => x == t,
+                        None => false,
+                    };
+                    let kind = if has("ClrCredential") {
+                        Some(SchemaKind::ClrCredential)
+                    } else if has("AchievementCredential") || has("OpenBadgeCredential") {
+                        Some(SchemaKind::AchievementCredential)
+                    } else if has("EndorsementCredential") {
+                        Some(SchemaKind::EndorsementCredential)
+                    } else {
+                        None
+                    };
+                    if let Some(k) = kind.filter(|k| !out.contains(&(*k, generation))) {
+                        out.push((k, generation));
+                    }
+                }
+                for item in map.values() {
+                    walk(item, generation, depth + 1, out);
+                }
+            }
+            // Copies of one nested credential are common: look at a few items only.
+            Value::Array(items) => {
+                for item in items.iter().take(16) {
+                    walk(item, generation, depth + 1, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, Generation::V2, 0, &mut out);
+    out
+}
+
 /// Validate `value` against a schema document fetched at run time (a
 /// `credentialSchema` id that is not an official one, with `--online`). Its own
 /// `$schema` picks the draft; `$ref`s it makes to other remote documents are
@@ -604,6 +667,28 @@ fn too_deep(value: &Value, limit: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_in_finds_outer_and_nested_credentials() {
+        let nested = serde_json::json!({
+            "@context": ["https://www.w3.org/2018/credentials/v1"],
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "credentialSubject": {}
+        });
+        let clr = serde_json::json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential", "ClrCredential"],
+            "credentialSubject": {"verifiableCredential": [nested.clone(), nested]}
+        });
+        assert_eq!(
+            kinds_in(&clr),
+            vec![
+                (SchemaKind::ClrCredential, Generation::V2),
+                (SchemaKind::AchievementCredential, Generation::V11)
+            ]
+        );
+        assert!(kinds_in(&serde_json::json!({"type": "ClrCredential"})).is_empty());
+    }
     use serde_json::json;
 
     fn minimal_clr() -> Value {

@@ -197,6 +197,70 @@ impl Finding {
     }
 }
 
+impl Verdict {
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Pass,
+        Verdict::Fail,
+        Verdict::Skip,
+        Verdict::NotApplicable,
+        Verdict::Error,
+    ];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Per requirement, what a capped recorder counted: findings kept and not
+/// kept for each verdict, and the evidence the dropped ones cited.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tally {
+    kept: [usize; 5],
+    omitted: [usize; 5],
+    /// Evidence ids cited only by findings that were not kept.
+    pub omitted_evidence: Vec<String>,
+}
+
+impl Tally {
+    /// Findings of `v` that were counted but not kept.
+    pub fn omitted(&self, v: Verdict) -> usize {
+        self.omitted[v.index()]
+    }
+
+    /// Findings counted but not kept, all verdicts.
+    pub fn omitted_total(&self) -> usize {
+        self.omitted.iter().sum()
+    }
+
+    /// Count `f`; true when it is to be kept (fewer than `cap` of its verdict kept so far).
+    pub fn admit(&mut self, f: &Finding, cap: usize) -> bool {
+        let i = f.verdict.index();
+        if self.kept[i] < cap {
+            self.kept[i] += 1;
+            return true;
+        }
+        self.omitted[i] += 1;
+        for e in &f.evidence {
+            if !self.omitted_evidence.contains(e) {
+                self.omitted_evidence.push(e.clone());
+            }
+        }
+        false
+    }
+
+    /// Add another tally's omissions (its kept findings are admitted one by one).
+    pub fn absorb_omitted(&mut self, other: &Tally) {
+        for (a, b) in self.omitted.iter_mut().zip(other.omitted) {
+            *a += b;
+        }
+        for e in &other.omitted_evidence {
+            if !self.omitted_evidence.contains(e) {
+                self.omitted_evidence.push(e.clone());
+            }
+        }
+    }
+}
+
 /// Everything a run observed: findings per requirement, check durations, transcripts.
 #[derive(Debug, Default)]
 pub struct Recorder {
@@ -205,6 +269,9 @@ pub struct Recorder {
     checks_run: usize,
     transcripts: Vec<Transcript>,
     notes: Vec<String>,
+    /// Keep at most this many findings per requirement and verdict (None: all).
+    cap: Option<usize>,
+    tallies: BTreeMap<String, Tally>,
 }
 
 impl Recorder {
@@ -212,16 +279,54 @@ impl Recorder {
         Recorder::default()
     }
 
+    /// A recorder that keeps at most `cap` findings per requirement and
+    /// verdict, and counts the rest (a huge input stays small in memory).
+    /// Outcomes are unchanged: the first finding of each verdict is always kept.
+    pub fn capped(cap: usize) -> Recorder {
+        Recorder {
+            cap: Some(cap.max(1)),
+            ..Recorder::default()
+        }
+    }
+
     /// Take a finished check's findings.
     pub fn finish(&mut self, check: Check) {
         let elapsed = check.started.elapsed();
         self.checks_run += 1;
         for id in &check.declared {
-            *self.durations.entry(id.clone()).or_default() += elapsed;
+            match self.durations.get_mut(id) {
+                Some(d) => *d += elapsed,
+                None => {
+                    self.durations.insert(id.clone(), elapsed);
+                }
+            }
         }
         for (id, f) in check.findings {
-            self.findings.entry(id).or_default().push(f);
+            self.add(id, f);
         }
+    }
+
+    fn add(&mut self, id: String, f: Finding) {
+        if let Some(cap) = self.cap {
+            let tally = match self.tallies.get_mut(&id) {
+                Some(t) => t,
+                None => self.tallies.entry(id.clone()).or_default(),
+            };
+            if !tally.admit(&f, cap) {
+                return;
+            }
+        }
+        match self.findings.get_mut(&id) {
+            Some(list) => list.push(f),
+            None => {
+                self.findings.insert(id, vec![f]);
+            }
+        }
+    }
+
+    /// What was counted but not kept for `id` (None when nothing was dropped).
+    pub fn omitted_for(&self, id: &str) -> Option<&Tally> {
+        self.tallies.get(id).filter(|t| t.omitted_total() > 0)
     }
 
     /// Add a transcript and return its id (`tx-0001`, ...).
@@ -269,16 +374,32 @@ impl Recorder {
             let new = self.transcript(t);
             renumber.insert(old, new);
         }
-        for (id, list) in other.findings {
-            let entry = self.findings.entry(id).or_default();
-            for mut f in list {
+        for (id, mut list) in other.findings {
+            for f in &mut list {
                 for e in &mut f.evidence {
                     if let Some(n) = renumber.get(e) {
                         *e = n.clone();
                     }
                 }
-                entry.push(f);
             }
+            if self.cap.is_some() {
+                for f in list {
+                    self.add(id.clone(), f);
+                }
+            } else {
+                self.findings.entry(id).or_default().extend(list);
+            }
+        }
+        for (id, mut t) in other.tallies {
+            if t.omitted_total() == 0 {
+                continue;
+            }
+            for e in &mut t.omitted_evidence {
+                if let Some(n) = renumber.get(e) {
+                    *e = n.clone();
+                }
+            }
+            self.tallies.entry(id).or_default().absorb_omitted(&t);
         }
         for (id, d) in other.durations {
             *self.durations.entry(id).or_default() += d;

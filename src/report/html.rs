@@ -6,7 +6,7 @@
 //! filtered by outcome, level, role and text, also from the URL
 //! (`report.html?outcome=fail,error&level=MUST&role=issuer&q=paging`).
 
-use super::model::{Certifiable, FailOn, Outcome, Report, Row, exit};
+use super::model::{Certifiable, FailOn, Outcome, Report, Row, exit, omitted_note};
 use crate::catalog::Level;
 use crate::evidence::transcript::Message;
 use crate::evidence::{Finding, Transcript};
@@ -331,6 +331,9 @@ fn requirement(out: &mut String, report: &Report, row: &Row, tx: &BTreeSet<&str>
             finding(out, f, tx);
         }
         out.push_str("</ol>\n");
+    }
+    if row.findings_omitted > 0 {
+        let _ = writeln!(out, "<p class=\"omitted\">{}</p>", esc(&omitted_note(row)));
     }
     out.push_str("<p class=\"src\">Source: ");
     out.push_str(&source_link(&row.source.url, &row.source.tag));

@@ -5,7 +5,7 @@
 //! under `--fail-on should`, a harness error is an `<error>`, and rows nothing
 //! judged are `<skipped>`. Every string is escaped for XML 1.0.
 
-use super::model::{FailOn, Outcome, Report, Row};
+use super::model::{FailOn, Outcome, Report, Row, omitted_note};
 use crate::catalog::Role;
 use crate::evidence::{Finding, Verdict};
 use std::fmt::Write;
@@ -234,6 +234,9 @@ fn findings(row: &Row, verdict: Verdict) -> String {
             "... and {} more findings (see report.json)",
             list.len() - MAX_FINDINGS
         );
+    }
+    if row.findings_omitted > 0 {
+        let _ = writeln!(s, "{}", omitted_note(row));
     }
     s
 }

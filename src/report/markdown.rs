@@ -5,7 +5,7 @@
 //! Target-supplied text is escaped so it cannot break tables or inject markup,
 //! and long lists are capped with a count of what was left out.
 
-use super::model::{Certifiable, FailOn, Outcome, Report, Row, exit};
+use super::model::{Certifiable, FailOn, Outcome, Report, Row, exit, omitted_note};
 use crate::evidence::{Finding, Verdict};
 use std::fmt::Write;
 
@@ -190,6 +190,9 @@ fn detail(out: &mut String, row: &Row) {
     }
     if list.len() > MAX_FINDINGS {
         let _ = writeln!(out, "- … and {} more findings", list.len() - MAX_FINDINGS);
+    }
+    if row.findings_omitted > 0 {
+        let _ = writeln!(out, "- {}", inline(&omitted_note(row)));
     }
     let _ = writeln!(
         out,

@@ -3,7 +3,7 @@
 //! findings its checks recorded; this is where outcomes are decided.
 
 use crate::catalog::{Level, Requirement, Role, Source};
-use crate::evidence::{Finding, Recorder, Transcript, Verdict};
+use crate::evidence::{Finding, Recorder, Tally, Transcript, Verdict};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 pub const FORMAT: &str = "clr-conformance-report";
 /// Bumped on any incompatible change to report.json (see schemas/report.schema.json).
 pub const FORMAT_VERSION: u32 = 1;
+/// A row keeps at most this many findings of each verdict; the rest are
+/// counted (`findings_omitted`), so a huge input gives a bounded report.
+pub const MAX_ROW_FINDINGS: usize = 100;
 
 /// The verdict for one requirement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -130,6 +133,10 @@ pub struct Row {
     pub passed: usize,
     pub failed: usize,
     pub findings: Vec<Finding>,
+    /// Findings counted in `passed`/`failed` but not listed in `findings`
+    /// (more than [`MAX_ROW_FINDINGS`] of one verdict).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub findings_omitted: usize,
     /// Every transcript or vector id cited by the findings.
     pub evidence: Vec<String>,
     pub duration_ms: u64,
@@ -223,9 +230,28 @@ pub mod exit {
     pub const NOTHING_RAN: i32 = 4;
 }
 
+/// The line every format prints for a row whose findings were capped.
+pub fn omitted_note(row: &Row) -> String {
+    format!(
+        "{} more findings were counted but not stored (at most {MAX_ROW_FINDINGS} of each verdict are kept)",
+        row.findings_omitted
+    )
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// Decide one requirement's outcome from its findings.
 pub fn decide(req: &Requirement, findings: &[Finding]) -> (Outcome, String) {
-    let count = |v: Verdict| findings.iter().filter(|f| f.verdict == v).count();
+    decide_with(req, findings, &Tally::default())
+}
+
+/// As [`decide`], counting also the findings `omitted` tallied but did not keep
+/// (the first of each verdict is always kept, so messages come from `findings`).
+fn decide_with(req: &Requirement, findings: &[Finding], omitted: &Tally) -> (Outcome, String) {
+    let count =
+        |v: Verdict| findings.iter().filter(|f| f.verdict == v).count() + omitted.omitted(v);
     let first = |v: Verdict| {
         findings
             .iter()
@@ -289,22 +315,29 @@ impl Report {
             ..Summary::default()
         };
         for req in rows {
-            let findings = rec.findings_for(&req.id).to_vec();
-            let (outcome, reason) = decide(req, &findings);
-            let passed = findings
+            // Keep at most MAX_ROW_FINDINGS of each verdict; count the rest.
+            let mut tally = Tally::default();
+            if let Some(t) = rec.omitted_for(&req.id) {
+                tally.absorb_omitted(t);
+            }
+            let findings: Vec<Finding> = rec
+                .findings_for(&req.id)
                 .iter()
-                .filter(|f| f.verdict == Verdict::Pass)
-                .count();
-            let failed = findings
-                .iter()
-                .filter(|f| f.verdict == Verdict::Fail)
-                .count();
+                .filter(|f| tally.admit(f, MAX_ROW_FINDINGS))
+                .cloned()
+                .collect();
+            let (outcome, reason) = decide_with(req, &findings, &tally);
+            let count =
+                |v: Verdict| findings.iter().filter(|f| f.verdict == v).count() + tally.omitted(v);
+            let (passed, failed) = (count(Verdict::Pass), count(Verdict::Fail));
             let mut evidence: Vec<String> = Vec::new();
-            for f in &findings {
-                for e in &f.evidence {
-                    if !evidence.contains(e) {
-                        evidence.push(e.clone());
-                    }
+            for e in findings
+                .iter()
+                .flat_map(|f| &f.evidence)
+                .chain(&tally.omitted_evidence)
+            {
+                if !evidence.contains(e) {
+                    evidence.push(e.clone());
                 }
             }
             summary.totals.add(outcome);
@@ -331,6 +364,7 @@ impl Report {
                 passed,
                 failed,
                 findings,
+                findings_omitted: tally.omitted_total(),
                 evidence,
                 duration_ms: rec.duration_for(&req.id).as_millis() as u64,
             });

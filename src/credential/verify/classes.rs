@@ -3,7 +3,7 @@
 //! schema error sits in that class's schema file; with no instance it does
 //! not apply (never a vacuous pass).
 
-use super::{Subject, types};
+use super::Subject;
 use crate::credential::schema::SchemaError;
 use crate::evidence::{Check, Recorder};
 use serde_json::Value;
@@ -214,7 +214,7 @@ fn count(v: &Value, find: &Find, top: bool) -> usize {
         Value::Object(m) => {
             let mut n = 0;
             if let Find::Type(t) = find
-                && types(v).iter().any(|x| x == t)
+                && super::has_type(v, t)
             {
                 n += 1;
             }

@@ -104,6 +104,15 @@ pub enum Generation {
 }
 
 /// `type` as a list of strings (a single string counts as one).
+/// Whether `type` is `t` or a list holding `t` (as `types(v)` contains it, without allocating).
+pub fn has_type(v: &Value, t: &str) -> bool {
+    match v.get("type") {
+        Some(Value::String(s)) => s == t,
+        Some(Value::Array(a)) => a.iter().any(|x| x.as_str() == Some(t)),
+        _ => false,
+    }
+}
+
 pub fn types(v: &Value) -> Vec<String> {
     match v.get("type") {
         Some(Value::String(s)) => vec![s.clone()],
@@ -600,26 +609,41 @@ fn endorsements(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
 fn collect_endorsements<'a>(v: &'a Value, ptr: &str, out: &mut Vec<(String, &'a Value)>) {
     let Value::Object(map) = v else { return };
     for (k, val) in map {
-        let p = format!("{ptr}/{}", k.replace('~', "~0").replace('/', "~1"));
+        // Pointers are built only where something can be found below.
+        let p = || format!("{ptr}/{}", pointer_token(k));
         match k.as_str() {
             "endorsement" | "endorsementJwt" => match val {
-                Value::Array(a) => a
-                    .iter()
-                    .enumerate()
-                    .for_each(|(i, x)| out.push((format!("{p}/{i}"), x))),
-                x => out.push((p, x)),
+                Value::Array(a) => {
+                    let p = p();
+                    a.iter()
+                        .enumerate()
+                        .for_each(|(i, x)| out.push((format!("{p}/{i}"), x)))
+                }
+                x => out.push((p(), x)),
             },
             // Nested credentials and proofs are judged on their own.
             "verifiableCredential" | "proof" => {}
             _ => match val {
-                Value::Object(_) => collect_endorsements(val, &p, out),
-                Value::Array(a) => a
-                    .iter()
-                    .enumerate()
-                    .for_each(|(i, x)| collect_endorsements(x, &format!("{p}/{i}"), out)),
+                Value::Object(_) => collect_endorsements(val, &p(), out),
+                Value::Array(a) if a.iter().any(|x| x.is_object()) => {
+                    let p = p();
+                    a.iter()
+                        .enumerate()
+                        .filter(|(_, x)| x.is_object())
+                        .for_each(|(i, x)| collect_endorsements(x, &format!("{p}/{i}"), out))
+                }
                 _ => {}
             },
         }
+    }
+}
+
+/// `key` escaped as a JSON pointer token (`~` as `~0`, `/` as `~1`).
+fn pointer_token(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        key.into()
     }
 }
 

@@ -70,7 +70,7 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     rec.finish(c);
     super::classes::attribute(s, &errors, rec);
     super::classes::whole(s, &errors, rec);
-    credential_schema(s, opts, rec, cs_id, generation);
+    credential_schema(s, opts, rec, cs_id, generation, (kind, &errors));
 }
 
 fn credential_schema(
@@ -79,6 +79,8 @@ fn credential_schema(
     rec: &mut Recorder,
     cs_id: &str,
     generation: SchemaGen,
+    // The class schema's result: an official id naming the same class reuses it.
+    (class_kind, class_errors): (SchemaKind, &[schema::SchemaError]),
 ) {
     let entries: Vec<&Value> = match s.cred.get("credentialSchema") {
         Some(Value::Array(a)) => a.iter().collect(),
@@ -118,7 +120,13 @@ fn credential_schema(
         }
         match schema::kind_for_official_id(id) {
             Some(kind) => {
-                let errs = schema::validate(kind, generation, s.cred);
+                let fresh;
+                let errs: &[schema::SchemaError] = if kind == class_kind {
+                    class_errors
+                } else {
+                    fresh = schema::validate(kind, generation, s.cred);
+                    &fresh
+                };
                 let msg = match errs.first() {
                     None => format!("valid against {id}"),
                     Some(e) => format!("{id}: {} ({} errors)", e.message, errs.len()),
