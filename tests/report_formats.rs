@@ -415,6 +415,88 @@ fn markdown_escapes_tables_and_caps_findings() {
     assert!(!md.contains(&"x".repeat(301)));
 }
 
+/// A run with 250 passes and 150 failures on one requirement, the last
+/// failure citing evidence no kept finding cites.
+fn huge(rec: &mut Recorder) -> Report {
+    let cat = catalog();
+    let mut c = Check::new("many", &["fx.data.type"]);
+    for i in 0..400 {
+        c.subject(format!(
+            "credential.json#/credentialSubject/verifiableCredential/{i}"
+        ));
+        if i % 8 < 5 {
+            c.pass("fx.data.type", format!("type {i} holds"));
+        } else {
+            if i == 399 {
+                c.cite("tx-late");
+            }
+            c.fail("fx.data.type", format!("type {i} is wrong"));
+            c.clear_citations();
+        }
+    }
+    rec.finish(c);
+    let rows = cat.select(&["fx.data".to_string()], &[]);
+    let mut h = header(FailOn::Must);
+    h.catalog_hash = cat.hash.clone();
+    Report::build(h, &rows, rec, |id| cat.get(id).is_some())
+}
+
+#[test]
+fn huge_rows_keep_100_findings_per_verdict_and_say_so() {
+    let row_of = |r: &Report| {
+        r.requirements
+            .iter()
+            .find(|row| row.id == "fx.data.type")
+            .cloned()
+            .unwrap()
+    };
+    // The same run through an uncapped recorder (capped in Report::build)
+    // and a capped one (as `verify` records) gives the same row.
+    let full = huge(&mut Recorder::new());
+    let capped = huge(&mut Recorder::capped(100));
+    let (a, b) = (row_of(&full), row_of(&capped));
+    assert_eq!(a, b);
+    assert_eq!((a.passed, a.failed, a.assertions), (250, 150, 400));
+    assert_eq!(a.outcome, Outcome::Fail);
+    assert_eq!(a.reason, "type 5 is wrong (and 149 more)");
+    let kept = |v| a.findings.iter().filter(|f| f.verdict == v).count();
+    use clr_conformance::evidence::Verdict;
+    assert_eq!((kept(Verdict::Pass), kept(Verdict::Fail)), (100, 100));
+    assert_eq!(a.findings_omitted, 200);
+    // Evidence cited only by a finding that was not kept still counts.
+    assert!(a.findings.iter().all(|f| f.evidence.is_empty()));
+    assert_eq!(a.evidence, vec!["tx-late".to_string()]);
+    assert_eq!(full.summary, capped.summary);
+    assert_eq!(full.exit_code, exit::MUST_FAILED);
+    // Every format says findings were left out; report.json stays valid and loads.
+    let note = "200 findings were counted but not stored";
+    assert!(full.header.notes.iter().any(|n| n.starts_with(note)));
+    for f in Format::ALL {
+        assert!(f.render(&full).contains(note), "{f:?} lacks the note");
+    }
+    let row_note = "200 more findings were counted but not stored";
+    for f in [Format::Junit, Format::Md, Format::Html] {
+        assert!(f.render(&full).contains(row_note), "{f:?} lacks the row note");
+    }
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/report.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&report::to_json(&full)).unwrap();
+    assert!(validator.is_valid(&doc));
+    assert_eq!(doc["requirements"][1]["findings_omitted"], 200);
+    let dir = TempDir::new("huge");
+    let written = report::write_all(&full, dir.path(), &[Format::Json]).unwrap();
+    // Streamed to the file, the same bytes as the rendered text.
+    assert_eq!(
+        std::fs::read_to_string(&written[0]).unwrap(),
+        report::to_json(&full)
+    );
+    assert_eq!(report::load(&written[0]).unwrap(), full);
+    // A small run never writes the member.
+    assert!(!report::to_json(&fixture(FailOn::Must)).contains("findings_omitted"));
+}
+
 #[test]
 fn html_is_self_contained_and_escapes_hostile_content() {
     let html = Format::Html.render(&fixture(FailOn::Must));

@@ -423,6 +423,63 @@ mod tests {
     }
 
     #[test]
+    fn capped_recorders_count_what_they_drop_across_merges() {
+        let part = |tx: &str| {
+            let mut r = Recorder::capped(2);
+            let id = r.transcript(Transcript {
+                id: String::new(),
+                label: tx.to_string(),
+                request: transcript::Request {
+                    method: "GET".into(),
+                    url: "https://example.org/".into(),
+                    message: transcript::Message {
+                        headers: Vec::new(),
+                        body: None,
+                        truncated: false,
+                    },
+                },
+                response: None,
+                error: None,
+            });
+            assert_eq!(id, "tx-0001");
+            let mut c = Check::new("demo", &["a.b"]);
+            for i in 0..4 {
+                if i == 3 {
+                    c.cite(id.clone());
+                }
+                c.pass("a.b", format!("{tx} pass {i}"));
+            }
+            c.fail("a.b", format!("{tx} fail"));
+            r.finish(c);
+            r
+        };
+        let one = part("one");
+        assert_eq!(one.findings_for("a.b").len(), 3);
+        let t = one.omitted_for("a.b").unwrap();
+        assert_eq!((t.omitted(Verdict::Pass), t.omitted(Verdict::Fail)), (2, 0));
+        assert_eq!(t.omitted_evidence, vec!["tx-0001"]);
+        let mut all = Recorder::capped(2);
+        all.merge(one);
+        all.merge(part("two"));
+        // Two passes and the first failure of each part kept; the rest counted.
+        let kept: Vec<&str> = all
+            .findings_for("a.b")
+            .iter()
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(kept, ["one pass 0", "one pass 1", "one fail", "two fail"]);
+        let t = all.omitted_for("a.b").unwrap();
+        assert_eq!((t.omitted(Verdict::Pass), t.omitted_total()), (6, 6));
+        // The second part's transcript was renumbered, in the dropped evidence too.
+        assert_eq!(t.omitted_evidence, vec!["tx-0001", "tx-0002"]);
+        // An uncapped recorder keeps everything and reports nothing dropped.
+        let mut plain = Recorder::new();
+        plain.merge(part("three"));
+        assert_eq!(plain.findings_for("a.b").len(), 3);
+        assert!(plain.omitted_for("a.b").is_some());
+    }
+
+    #[test]
     fn ensure_eq_keeps_expected_and_actual() {
         let mut c = Check::new("demo", &["a.b"]);
         c.subject("file.json").cite("tx-0001");

@@ -79,6 +79,16 @@ pub fn load(path: &Path) -> anyhow::Result<Report> {
 
 /// Write `text` to `path` atomically: a temp file in the same folder, then rename.
 pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(text.as_bytes()))
+}
+
+/// Write to `path` atomically through a buffered writer on a temp file in the
+/// same folder, then rename; on error the temp file is removed and `path` is
+/// untouched.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let name = path
@@ -86,20 +96,35 @@ pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
         .and_then(|n| n.to_str())
         .unwrap_or("report");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
+    let written = (|| {
+        let mut w = std::io::BufWriter::with_capacity(64 * 1024, fs::File::create(&tmp)?);
+        fill(&mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()
+    })();
+    match written {
+        Ok(()) => fs::rename(&tmp, path),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
     }
-    fs::rename(&tmp, path)
 }
 
 /// Write the report in each format under `dir`; returns the paths written.
+/// report.json is streamed to the file; the other formats are rendered first
+/// (they are bounded: a row keeps at most `model::MAX_ROW_FINDINGS` findings per verdict).
 pub fn write_all(report: &Report, dir: &Path, formats: &[Format]) -> std::io::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for f in formats {
         let path = dir.join(f.file_name());
-        write_atomic(&path, &f.render(report))?;
+        match f {
+            Format::Json => write_atomic_with(&path, |w| {
+                serde_json::to_writer_pretty(&mut *w, report).map_err(std::io::Error::other)?;
+                w.write_all(b"\n")
+            })?,
+            _ => write_atomic(&path, &f.render(report))?,
+        }
         written.push(path);
     }
     Ok(written)

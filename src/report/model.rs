@@ -379,6 +379,13 @@ impl Report {
                 ));
             }
         }
+        let omitted: usize = out.iter().map(|r| r.findings_omitted).sum();
+        if omitted > 0 {
+            header.notes.push(format!(
+                "{omitted} findings were counted but not stored: a requirement keeps at most \
+                 {MAX_ROW_FINDINGS} findings of each verdict (see findings_omitted)"
+            ));
+        }
         harness_error |= rec.notes().iter().any(|n| n.starts_with("harness error"));
         header.notes.extend(rec.notes().iter().cloned());
         let certification = header

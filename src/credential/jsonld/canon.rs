@@ -7,7 +7,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use oxrdf::{BlankNode, GraphName, Quad, Subject, Term};
+use std::fmt::Write;
+
+use oxrdf::{
+    BlankNodeRef, GraphName, GraphNameRef, Quad, QuadRef, Subject, SubjectRef, Term, TermRef,
+};
 use sha2::{Digest, Sha256};
 
 /// Canonical N-Quads of `quads`, or `None` when first-degree hashes do not decide.
@@ -31,7 +35,11 @@ pub(super) fn first_degree(quads: &[Quad]) -> Option<String> {
     for (&id, indexes) in &mentions {
         let mut lines: Vec<String> = indexes
             .iter()
-            .map(|&i| relabel(quads[i], &|b| if b == id { "a" } else { "z" }.to_string()) + " .\n")
+            .map(|&i| {
+                let mut line = relabel(quads[i], &|b| if b == id { "a" } else { "z" });
+                line.push_str(" .\n");
+                line
+            })
             .collect();
         lines.sort();
         let mut hasher = Sha256::new();
@@ -49,7 +57,7 @@ pub(super) fn first_degree(quads: &[Quad]) -> Option<String> {
         .enumerate()
         .map(|(n, (_, id))| (*id, format!("c14n{n}")))
         .collect();
-    let label = |b: &str| labels.get(b).cloned().unwrap_or_default();
+    let label = |b: &str| labels.get(b).map_or("", String::as_str);
     let mut lines: Vec<String> = quads.iter().map(|q| relabel(q, &label)).collect();
     lines.sort();
     Some(lines.into_iter().map(|l| l + " .\n").collect())
@@ -70,27 +78,34 @@ fn blank_ids(quad: &Quad) -> Vec<&str> {
 }
 
 /// `quad` as an N-Quads statement (without " .") with blank nodes renamed by `label`.
-fn relabel(quad: &Quad, label: &dyn Fn(&str) -> String) -> String {
-    let blank = |b: &BlankNode| BlankNode::new_unchecked(label(b.as_str()));
+/// Formats borrowed terms: no term is copied.
+fn relabel<'a>(quad: &'a Quad, label: &dyn Fn(&'a str) -> &'a str) -> String {
+    let blank = |b: &'a oxrdf::BlankNode| BlankNodeRef::new_unchecked(label(b.as_str()));
     let subject = match &quad.subject {
-        Subject::BlankNode(b) => Subject::BlankNode(blank(b)),
-        other => other.clone(),
+        Subject::BlankNode(b) => SubjectRef::BlankNode(blank(b)),
+        other => other.as_ref(),
     };
     let object = match &quad.object {
-        Term::BlankNode(b) => Term::BlankNode(blank(b)),
-        other => other.clone(),
+        Term::BlankNode(b) => TermRef::BlankNode(blank(b)),
+        other => other.as_ref(),
     };
     let graph = match &quad.graph_name {
-        GraphName::BlankNode(b) => GraphName::BlankNode(blank(b)),
-        other => other.clone(),
+        GraphName::BlankNode(b) => GraphNameRef::BlankNode(blank(b)),
+        other => other.as_ref(),
     };
-    Quad::new(subject, quad.predicate.clone(), object, graph).to_string()
+    let mut out = String::with_capacity(128);
+    let _ = write!(
+        out,
+        "{}",
+        QuadRef::new(subject, quad.predicate.as_ref(), object, graph)
+    );
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use oxrdf::{Literal, NamedNode};
+    use oxrdf::{BlankNode, Literal, NamedNode};
 
     fn q(s: Subject, o: Term, g: GraphName) -> Quad {
         Quad::new(s, NamedNode::new_unchecked("https://e.org/p"), o, g)
