@@ -3,6 +3,7 @@
 //! caught, and the valid vectors agree with the official 1EdTech schemas and
 //! contexts (skipped, with a message, when ../shared/reference is absent).
 
+use clr_conformance::catalog::Profile;
 use clr_conformance::credential::jsonld::Loader;
 use clr_conformance::vectors::check::{self, KNOWN_ENGINE_GAPS};
 use clr_conformance::vectors::format::{CaseFile, Verdict};
@@ -261,6 +262,14 @@ fn every_case_file_matches_the_case_file_schema() {
     both["testGroups"][0]["tests"][0]["credential"] = serde_json::json!({});
     assert!(!v.is_valid(&both));
     assert!(serde_json::from_value::<CaseFile>(both).is_err());
+    // And a profile it does not know.
+    let mut unknown: Value = serde_json::from_str(
+        &std::fs::read_to_string(committed().join("provider-seeds.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(v.is_valid(&unknown));
+    unknown["testGroups"][1]["profile"] = serde_json::json!("ob-2.0");
+    assert!(!v.is_valid(&unknown));
 }
 
 /// `clr-conformance verify` on each byte document, written to a file, gives the
@@ -323,7 +332,17 @@ fn valid_vectors_pass_the_official_schemas_and_contexts() {
             .build(&schema)
             .unwrap_or_else(|e| panic!("{file}: {e}"))
     };
-    let clr = official("clr_v2p0_clrcredential_schema.json");
+    // The credential schema of each profile, by the profile's credential type.
+    let by_type = [
+        (
+            "ClrCredential",
+            official("clr_v2p0_clrcredential_schema.json"),
+        ),
+        (
+            "OpenBadgeCredential",
+            official("ob_v3p0_achievementcredential_schema.json"),
+        ),
+    ];
     let by_kind = [
         (
             "GetClrCredentialsResponse",
@@ -334,6 +353,10 @@ fn valid_vectors_pass_the_official_schemas_and_contexts() {
             official("clr_v2p0_imsx_statusinfo_schema.json"),
         ),
         ("Profile", official("clr_v2p0_profile_schema.json")),
+        (
+            "GetOpenBadgeCredentialsResponse",
+            official("ob_v3p0_getopenbadgecredentialsresponse_schema.json"),
+        ),
     ];
     let ctx = root.join("contexts");
     let overrides = [
@@ -373,6 +396,7 @@ fn valid_vectors_pass_the_official_schemas_and_contexts() {
     .map(|(u, f)| (u.to_string(), std::fs::read_to_string(ctx.join(f)).unwrap()));
     let official_loader = Loader::with_overrides(overrides).unwrap();
     let (mut schema_checked, mut nquads_checked) = (0, 0);
+    let mut per_type = std::collections::BTreeMap::new();
     for (name, f) in load(&committed()) {
         for g in &f.test_groups {
             for c in g.tests.iter().filter(|c| c.result == Verdict::Valid) {
@@ -390,7 +414,24 @@ fn valid_vectors_pass_the_official_schemas_and_contexts() {
                 if c.flags.iter().any(|f| f == "Vc11") {
                     continue;
                 }
-                let errors: Vec<String> = clr
+                let profile = Profile::get(&g.profile)
+                    .unwrap_or_else(|| panic!("{name}: unknown profile {}", g.profile));
+                let kind = profile.credential_type.as_str();
+                assert!(
+                    cred["type"]
+                        .as_array()
+                        .is_some_and(|t| t.contains(&Value::from(kind))),
+                    "{name} tcId {}: a {} group's case is not a {kind}",
+                    c.tc_id,
+                    g.profile
+                );
+                let schema = &by_type
+                    .iter()
+                    .find(|(t, _)| *t == kind)
+                    .unwrap_or_else(|| panic!("{kind}: no official schema"))
+                    .1;
+                *per_type.entry(kind.to_string()).or_insert(0) += 1;
+                let errors: Vec<String> = schema
                     .iter_errors(&cred)
                     .map(|e| format!("{} at {}", e, e.instance_path()))
                     .collect();
@@ -410,5 +451,9 @@ fn valid_vectors_pass_the_official_schemas_and_contexts() {
     assert!(
         schema_checked >= 20 && nquads_checked >= 10,
         "{schema_checked} schema, {nquads_checked} n-quads checks"
+    );
+    assert!(
+        per_type.get("OpenBadgeCredential").is_some_and(|n| *n >= 6),
+        "{per_type:?}"
     );
 }

@@ -1,14 +1,14 @@
 //! The learner's seed data, taken from the signed test-vector corpus
 //! (`vectors/provider-seeds.json`, embedded at build time so `serve` works from
-//! any folder): the valid records of its issuer group, oldest first. Under the
-//! CLR 2.0 profile the ClrCredentials are served (the VC-JWT one in
-//! `compactJwsString`); under OB 3.0, the OpenBadgeCredential each record nests.
-//! Everything served verifies with the published TEST ONLY corpus keys.
+//! any folder): the valid cases of the issuer group of the profile served,
+//! oldest first. Under CLR 2.0 they are ClrCredentials, under OB 3.0
+//! OpenBadgeCredentials; in both, JSON ones go in `credential` and the VC-JWT
+//! in `compactJwsString`. Everything served verifies with the published TEST
+//! ONLY corpus keys.
 
 use crate::catalog::Profile;
 use crate::vectors::format::{CaseFile, Verdict};
 use crate::vectors::keys::seed;
-use base64::Engine;
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -41,56 +41,40 @@ pub fn verification_method() -> String {
     format!("{ISSUER_ID}#{mk}")
 }
 
-/// The seed file's records (valid cases of its issuer groups), oldest first.
-fn records() -> &'static [Value] {
-    static RECORDS: OnceLock<Vec<Value>> = OnceLock::new();
-    RECORDS.get_or_init(|| match serde_json::from_str::<CaseFile>(SEEDS) {
-        Ok(f) => f
-            .test_groups
-            .into_iter()
-            .filter(|g| g.role == "issuer" && g.schema_kind.is_none())
-            .flat_map(|g| g.tests)
-            .filter(|c| c.result == Verdict::Valid)
-            .map(|c| c.credential)
-            .collect(),
+/// The seed file, parsed once.
+fn seed_file() -> Option<&'static CaseFile> {
+    static FILE: OnceLock<Option<CaseFile>> = OnceLock::new();
+    FILE.get_or_init(|| match serde_json::from_str::<CaseFile>(SEEDS) {
+        Ok(f) => Some(f),
         Err(e) => {
             eprintln!("clr-conformance: {e}: seed file unreadable, no seeds served");
-            Vec::new()
+            None
         }
     })
+    .as_ref()
 }
 
-/// The payload of a compact JWS.
-fn payload(jws: &str) -> Option<Value> {
-    let part = jws.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(part)
-        .ok()?;
-    serde_json::from_slice(&bytes).ok()
+/// The valid cases of the seed file's issuer groups for `profile`, oldest first.
+fn records(profile: &Profile) -> Vec<&'static Value> {
+    seed_file()
+        .into_iter()
+        .flat_map(|f| &f.test_groups)
+        .filter(|g| g.role == "issuer" && g.schema_kind.is_none() && g.profile == profile.id)
+        .flat_map(|g| &g.tests)
+        .filter(|c| c.result == Verdict::Valid)
+        .map(|c| &c.credential)
+        .collect()
 }
 
 /// The seed credentials of `profile`.
 pub fn seed_credentials(profile: &Profile) -> Vec<SeedCredential> {
-    let ob = profile.credential_type == "OpenBadgeCredential";
-    records()
-        .iter()
-        .filter_map(|r| match (r, ob) {
-            (Value::String(jws), false) => Some(SeedCredential::Jws(jws.clone())),
-            (v, false) => Some(SeedCredential::Json(v.clone())),
-            (Value::String(jws), true) => nested(&payload(jws)?).map(SeedCredential::Json),
-            (v, true) => nested(v).map(SeedCredential::Json),
+    records(profile)
+        .into_iter()
+        .map(|r| match r {
+            Value::String(jws) => SeedCredential::Jws(jws.clone()),
+            v => SeedCredential::Json(v.clone()),
         })
         .collect()
-}
-
-/// The first credential a record nests.
-fn nested(record: &Value) -> Option<Value> {
-    let subject = &record.get("vc").unwrap_or(record)["credentialSubject"];
-    match &subject["verifiableCredential"] {
-        Value::Array(a) => a.first().cloned(),
-        v @ Value::Object(_) => Some(v.clone()),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
@@ -98,6 +82,7 @@ mod tests {
     use super::*;
     use crate::vectors::check::judge;
     use crate::vectors::format::{Case, Group};
+    use base64::Engine;
     use serde_json::json;
 
     fn committed() -> CaseFile {
@@ -105,10 +90,29 @@ mod tests {
         serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
     }
 
-    fn served(s: &SeedCredential) -> Value {
+    fn b64(part: &str) -> Value {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    /// The credential a seed carries (a VC-JWT's payload, `vc` claim or not).
+    fn document(s: &SeedCredential) -> Value {
         match s {
             SeedCredential::Json(v) => v.clone(),
-            SeedCredential::Jws(t) => json!(t),
+            SeedCredential::Jws(t) => {
+                let p = b64(t.split('.').nth(1).unwrap());
+                p.get("vc").cloned().unwrap_or(p)
+            }
+        }
+    }
+
+    /// What the provider stores and serves, as text.
+    fn served(s: &SeedCredential) -> String {
+        match s {
+            SeedCredential::Json(v) => v.to_string(),
+            SeedCredential::Jws(t) => json!(t).to_string(),
         }
     }
 
@@ -132,24 +136,63 @@ mod tests {
         }
     }
 
-    /// Where a served credential sits among the committed valid cases: a case
-    /// itself, or the credential a case nests.
-    fn found_in(file: &CaseFile, v: &Value) -> Option<(u32, String)> {
-        for g in &file.test_groups {
-            for c in g.tests.iter().filter(|c| c.result == Verdict::Valid) {
-                if &c.credential == v {
-                    return Some((c.tc_id, g.now.clone()));
-                }
-                let record = match &c.credential {
-                    Value::String(t) => payload(t).unwrap_or_default(),
-                    o => o.clone(),
-                };
-                if nested(&record).as_ref() == Some(v) {
-                    return Some((c.tc_id, g.now.clone()));
-                }
-            }
+    /// The valid committed case of `profile`'s groups whose credential serializes
+    /// to exactly `text`: (tcId, group `now`).
+    fn found_in(file: &CaseFile, profile: &Profile, text: &str) -> Option<(u32, String)> {
+        file.test_groups
+            .iter()
+            .filter(|g| g.profile == profile.id)
+            .flat_map(|g| g.tests.iter().map(move |c| (g, c)))
+            .find(|(_, c)| {
+                c.result == Verdict::Valid
+                    && serde_json::to_string(&c.credential).ok().as_deref() == Some(text)
+            })
+            .map(|(g, c)| (c.tc_id, g.now.clone()))
+    }
+
+    /// Every seed of `profile` is byte for byte a valid committed case of its
+    /// group, verifies, is the learner's `kind`; one is an ES256 VC-JWT, and
+    /// `validFrom` values are distinct, increasing, 2021..2025.
+    fn seeds_are_committed_cases_and_verify(profile: &Profile, kind: &str) {
+        let file = committed();
+        let seeds = seed_credentials(profile);
+        assert_eq!(seeds.len(), 6, "{}: {} seeds", profile.id, seeds.len());
+        let mut froms = Vec::new();
+        for s in &seeds {
+            let text = served(s);
+            let (tc, now) = found_in(&file, profile, &text)
+                .unwrap_or_else(|| panic!("{}: not a valid committed case: {text}", profile.id));
+            let v = match s {
+                SeedCredential::Json(v) => v.clone(),
+                SeedCredential::Jws(t) => json!(t),
+            };
+            conforms(profile, &now, v).unwrap_or_else(|e| panic!("tc{tc}: {e}"));
+            let doc = document(s);
+            assert!(
+                doc["type"].as_array().unwrap().contains(&json!(kind)),
+                "tc{tc}"
+            );
+            assert_eq!(doc["credentialSubject"]["id"], LEARNER_ID);
+            assert_eq!(
+                doc["credentialSubject"]["identifier"][0]["identityHash"],
+                LEARNER_EMAIL
+            );
+            froms.push(doc["validFrom"].as_str().unwrap().to_string());
         }
-        None
+        let jws: Vec<&String> = seeds
+            .iter()
+            .filter_map(|s| match s {
+                SeedCredential::Jws(t) => Some(t),
+                SeedCredential::Json(_) => None,
+            })
+            .collect();
+        assert_eq!(jws.len(), 1, "{}", profile.id);
+        assert_eq!(b64(jws[0].split('.').next().unwrap())["alg"], "ES256");
+        let mut sorted = froms.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted, froms, "validFrom values distinct and increasing");
+        assert!(froms[0].starts_with("2021-") && froms[4].starts_with("2025-"));
     }
 
     #[test]
@@ -162,78 +205,31 @@ mod tests {
 
     #[test]
     fn clr_seeds_are_committed_cases_and_verify() {
-        let p = Profile::clr();
-        let file = committed();
-        let seeds = seed_credentials(p);
-        assert!(seeds.len() >= 6, "{} seeds", seeds.len());
-        let mut froms = Vec::new();
-        for s in &seeds {
-            let v = served(s);
-            let hit = file
-                .test_groups
-                .iter()
-                .flat_map(|g| g.tests.iter().map(move |c| (g, c)))
-                .find(|(_, c)| c.result == Verdict::Valid && c.credential == v);
-            let (g, c) = hit.unwrap_or_else(|| panic!("not a valid committed case: {v}"));
-            conforms(p, &g.now, v.clone()).unwrap_or_else(|e| panic!("tc{}: {e}", c.tc_id));
-            let doc = match s {
-                SeedCredential::Json(d) => d.clone(),
-                SeedCredential::Jws(t) => payload(t).unwrap(),
-            };
-            assert!(
-                doc["type"]
-                    .as_array()
-                    .unwrap()
-                    .contains(&json!("ClrCredential"))
-            );
-            assert_eq!(doc["credentialSubject"]["id"], LEARNER_ID);
-            assert_eq!(
-                doc["credentialSubject"]["identifier"][0]["identityHash"],
-                LEARNER_EMAIL
-            );
-            froms.push(doc["validFrom"].as_str().unwrap().to_string());
-        }
-        let jws: Vec<&SeedCredential> = seeds
-            .iter()
-            .filter(|s| matches!(s, SeedCredential::Jws(_)))
-            .collect();
-        assert_eq!(jws.len(), 1);
-        if let SeedCredential::Jws(t) = jws[0] {
-            let header = t.split('.').next().unwrap();
-            let header: Value = serde_json::from_slice(
-                &base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(header)
-                    .unwrap(),
-            )
-            .unwrap();
-            assert_eq!(header["alg"], "ES256");
-        }
-        let mut sorted = froms.clone();
-        sorted.sort();
-        sorted.dedup();
-        assert_eq!(sorted, froms, "validFrom values distinct and increasing");
-        assert!(froms[0].starts_with("2021-") && froms[4].starts_with("2025-"));
+        seeds_are_committed_cases_and_verify(Profile::clr(), "ClrCredential");
     }
 
     #[test]
-    fn ob_seeds_are_nested_in_committed_cases_and_verify() {
-        let p = Profile::get("ob-3.0").unwrap();
-        let file = committed();
-        let seeds = seed_credentials(p);
-        assert!(seeds.len() >= 5, "{} seeds", seeds.len());
-        for s in &seeds {
-            let SeedCredential::Json(v) = s else {
-                panic!("OB seeds are JSON: {s:?}")
-            };
-            let (tc, now) = found_in(&file, v).unwrap_or_else(|| panic!("not in the corpus: {v}"));
-            assert!(
-                v["type"]
-                    .as_array()
-                    .unwrap()
-                    .contains(&json!("OpenBadgeCredential"))
-            );
-            assert_eq!(v["credentialSubject"]["id"], LEARNER_ID);
-            conforms(p, &now, v.clone()).unwrap_or_else(|e| panic!("in tc{tc}: {e}"));
+    fn ob_seeds_are_committed_cases_and_verify() {
+        seeds_are_committed_cases_and_verify(
+            Profile::get("ob-3.0").unwrap(),
+            "OpenBadgeCredential",
+        );
+    }
+
+    #[test]
+    fn json_ob_seeds_are_the_badges_the_clr_seeds_nest() {
+        let nested: Vec<String> = seed_credentials(Profile::clr())
+            .iter()
+            .map(|s| document(s)["credentialSubject"]["verifiableCredential"][0].to_string())
+            .collect();
+        let ob = seed_credentials(Profile::get("ob-3.0").unwrap());
+        let json: Vec<&SeedCredential> = ob
+            .iter()
+            .filter(|s| matches!(s, SeedCredential::Json(_)))
+            .collect();
+        assert_eq!(json.len(), 5);
+        for s in json {
+            assert!(nested.contains(&served(s)), "{}", served(s));
         }
     }
 
@@ -241,13 +237,25 @@ mod tests {
     fn a_changed_seed_is_neither_in_the_corpus_nor_valid() {
         let file = committed();
         for p in [Profile::clr(), Profile::get("ob-3.0").unwrap()] {
-            let Some(SeedCredential::Json(mut v)) = seed_credentials(p).into_iter().next() else {
+            let seeds = seed_credentials(p);
+            let Some(SeedCredential::Json(mut v)) = seeds.first().cloned() else {
                 panic!("first seed of {} is JSON", p.id)
             };
             v["name"] = json!("Changed after signing");
-            assert!(found_in(&file, &v).is_none());
+            assert!(found_in(&file, p, &v.to_string()).is_none());
             let e = conforms(p, "2026-06-01T00:00:00Z", v).unwrap_err();
             assert!(e.contains("proof.di.signature"), "{}: {e}", p.id);
+            // The VC-JWT with one signature character changed.
+            let Some(SeedCredential::Jws(t)) = seeds.last().cloned() else {
+                panic!("last seed of {} is a VC-JWT", p.id)
+            };
+            let at = t.rfind('.').unwrap() + 10;
+            let mut t = t.into_bytes();
+            t[at] = if t[at] == b'A' { b'B' } else { b'A' };
+            let t = String::from_utf8(t).unwrap();
+            assert!(found_in(&file, p, &json!(t).to_string()).is_none());
+            let e = conforms(p, "2026-06-01T00:00:00Z", json!(t)).unwrap_err();
+            assert!(e.contains("proof.jwt.signature"), "{}: {e}", p.id);
         }
     }
 

@@ -247,6 +247,29 @@ mod tests {
     }
 
     #[test]
+    fn a_group_is_judged_under_the_profile_it_names() {
+        let file = crate::vectors::case_file(crate::vectors::cases::seeds::provider_seeds());
+        let group = |p: &str| file.test_groups.iter().find(|g| g.profile == p).unwrap();
+        let ob = group("ob-3.0");
+        let j = judge(ob, &ob.tests[0]).unwrap();
+        assert!(j.conforms, "{:?}", j.failing);
+        let mut g = group("clr-2.0").clone();
+        let c = g.tests[0].clone();
+        let j = judge(&g, &c).unwrap();
+        assert!(j.conforms, "{:?}", j.failing);
+        // Under OB 3.0 the ClrCredential's schema is not the profile's.
+        g.profile = "ob-3.0".into();
+        let j = judge(&g, &c).unwrap();
+        assert!(
+            !j.conforms && j.failing.contains("data.clr.credential-schema-official"),
+            "{:?}",
+            j.failing
+        );
+        g.profile = "nope".into();
+        assert!(judge(&g, &c).unwrap_err().starts_with("nope:"));
+    }
+
+    #[test]
     fn schema_groups_judge_by_schema_only() {
         let mut g = Group {
             role: "service-provider-read".into(),

@@ -28,7 +28,7 @@ pub struct CaseFile {
 pub struct Group {
     /// `issuer` (what an issuer must produce) or `displayer` (what a verifier must accept).
     pub role: String,
-    /// Spec profile id: `clr-2.0`.
+    /// Spec profile id the cases are judged under: `clr-2.0` or `ob-3.0`.
     pub profile: String,
     /// The verification time, RFC 3339.
     pub now: String,

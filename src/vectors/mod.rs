@@ -142,7 +142,7 @@ pub fn case_file(spec: FileSpec) -> CaseFile {
         }
         groups.push(Group {
             role: g.role.to_string(),
-            profile: "clr-2.0".to_string(),
+            profile: g.profile.to_string(),
             now: g.now.to_string(),
             schema_kind: g.schema_kind.map(String::from),
             expect_recipient: g.expect_recipient.map(String::from),

@@ -36,6 +36,8 @@ pub struct CaseSpec {
 /// A group before numbering.
 pub struct GroupSpec {
     pub role: &'static str,
+    /// Spec profile id the group is judged under (`clr-2.0` unless set).
+    pub profile: &'static str,
     pub now: &'static str,
     pub schema_kind: Option<&'static str>,
     pub expect_recipient: Option<&'static str>,
@@ -47,12 +49,18 @@ impl GroupSpec {
     pub fn new(role: &'static str, tests: Vec<CaseSpec>) -> GroupSpec {
         GroupSpec {
             role,
+            profile: "clr-2.0",
             now: NOW,
             schema_kind: None,
             expect_recipient: None,
             documents: Map::new(),
             tests,
         }
+    }
+
+    /// The same group, judged under spec profile `profile`.
+    pub fn profile(self, profile: &'static str) -> GroupSpec {
+        GroupSpec { profile, ..self }
     }
 }
 

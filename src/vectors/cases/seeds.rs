@@ -1,12 +1,14 @@
 //! The learner's records that the reference provider (`clr-conformance serve`)
-//! serves, as valid cases: five ClrCredentials with `eddsa-rdfc-2022` proofs
-//! and one ES256 VC-JWT record, `validFrom` spread over 2021..2025 so paging and
-//! `since` can be tested. Each record nests one OpenBadgeCredential signed by
-//! its issuer; the provider serves those under the OB 3.0 profile. Keeping the
-//! seeds in the corpus means everything the provider serves verifies with the
-//! published TEST ONLY keys, and `vectors check` proves the served bytes fresh.
+//! serves, as valid cases, one issuer group per spec profile. `clr-2.0`: five
+//! ClrCredentials with `eddsa-rdfc-2022` proofs and one ES256 VC-JWT record,
+//! `validFrom` spread over 2021..2025 so paging and `since` can be tested; each
+//! nests one OpenBadgeCredential signed by its issuer. `ob-3.0`: the same shape
+//! for Open Badges: the first five of those OpenBadgeCredentials and one ES256
+//! VC-JWT OpenBadgeCredential. Keeping the seeds in the corpus means everything
+//! the provider serves verifies with the published TEST ONLY keys, and
+//! `vectors check` proves the served bytes fresh.
 
-use super::{FileSpec, GroupSpec, valid};
+use super::{CaseSpec, FileSpec, GroupSpec, valid};
 use crate::credential::proof::{attach_proof, sign_data_integrity};
 use crate::vectors::build::{self, AC_SCHEMA, Alg};
 use crate::vectors::keys::{Issuer, keys};
@@ -62,18 +64,22 @@ fn sign(cred: &Value, issuer: &Issuer, created: &str) -> Value {
     }
 }
 
-/// The signed OpenBadgeCredential of record `n` (1-based), by the university
+/// The issuer of record `n`'s OpenBadgeCredential (1-based): the university
 /// (odd) or the college (even).
-fn open_badge(n: usize, from: &str, slug: &str, name: &str) -> Value {
+fn badge_issuer(n: usize) -> &'static Issuer {
     let k = keys();
-    let issuer = if n % 2 == 1 {
+    if n % 2 == 1 {
         &k.university
     } else {
         &k.college
-    };
-    let doc = json!({
+    }
+}
+
+/// The unsigned OpenBadgeCredential `id` by `issuer` for record `from`, `slug`, `name`.
+fn badge(id: usize, issuer: &Issuer, from: &str, slug: &str, name: &str) -> Value {
+    json!({
         "@context": [build::VC_V2, build::OB_CTX],
-        "id": format!("urn:uuid:00000000-0000-4000-8000-{:012}", 2100 + n),
+        "id": format!("urn:uuid:00000000-0000-4000-8000-{id:012}"),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": issuer.profile(),
         "validFrom": from,
@@ -86,14 +92,19 @@ fn open_badge(n: usize, from: &str, slug: &str, name: &str) -> Value {
             "achievement": build::achievement(issuer, slug, name),
         },
         "credentialSchema": [{"id": AC_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
-    });
-    sign(&doc, issuer, from)
+    })
+}
+
+/// The signed OpenBadgeCredential of record `n` (1-based), by its badge issuer.
+fn open_badge(n: usize, from: &str, slug: &str, name: &str) -> Value {
+    let issuer = badge_issuer(n);
+    sign(&badge(2100 + n, issuer, from, slug, name), issuer, from)
 }
 
 /// The unsigned ClrCredential of record `n` holding its OpenBadgeCredential.
-fn record(n: usize, from: &str, badge: Value) -> Value {
+fn record(n: usize, from: &str, ob: Value) -> Value {
     let k = keys();
-    let achievement = badge["credentialSubject"]["achievement"].clone();
+    let achievement = ob["credentialSubject"]["achievement"].clone();
     let name = achievement["name"].as_str().unwrap_or_default().to_string();
     json!({
         "@context": [build::VC_V2, build::CLR_CTX, build::OB_CTX],
@@ -107,7 +118,7 @@ fn record(n: usize, from: &str, badge: Value) -> Value {
             "id": LEARNER_ID,
             "type": ["ClrSubject"],
             "identifier": identifier(),
-            "verifiableCredential": [badge],
+            "verifiableCredential": [ob],
             "achievement": [achievement],
         },
         "credentialSchema": [{"id": build::CLR_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
@@ -115,6 +126,26 @@ fn record(n: usize, from: &str, badge: Value) -> Value {
 }
 
 pub fn provider_seeds() -> FileSpec {
+    FileSpec {
+        name: FILE,
+        topic: "reference provider seeds",
+        header: vec![
+            "The learner's records served by the reference provider (`clr-conformance serve`), oldest first, one issuer group per spec profile.",
+            "The provider serves the valid cases of the group whose profile it runs: JSON credentials in `credential`, the VC-JWT in `compactJwsString`.",
+            "clr-2.0: ClrCredentials, each nesting an OpenBadgeCredential signed by its issuer; ob-3.0: the first five of those OpenBadgeCredentials and one VC-JWT OpenBadgeCredential.",
+        ],
+        first_id: 20000,
+        groups: vec![
+            GroupSpec::new("issuer", clr_seeds()),
+            GroupSpec::new("issuer", ob_seeds()).profile("ob-3.0"),
+        ],
+    }
+}
+
+/// Requirements an ES256 VC-JWT seed exercises.
+const JWT: &[&str] = &["proof.jwt.signature", "proof.jwt.alg-supported"];
+
+fn clr_seeds() -> Vec<CaseSpec> {
     let k = keys();
     let nested = [
         "data.clr-subject.verifiable-credential",
@@ -122,18 +153,14 @@ pub fn provider_seeds() -> FileSpec {
         "verify.nested.proof",
     ];
     let last = RECORDS.len();
-    let tests = RECORDS
+    RECORDS
         .iter()
         .enumerate()
         .map(|(i, (from, slug, name))| {
             let n = i + 1;
             let clr = record(n, from, open_badge(n, from, slug, name));
             if n == last {
-                let reqs = [
-                    &["proof.jwt.signature", "proof.jwt.alg-supported"][..],
-                    &nested[..],
-                ]
-                .concat();
+                let reqs = [JWT, &nested[..]].concat();
                 valid(
                     &format!("seed {n}: the learner's {name} record as a VC-JWT signed ES256; its OpenBadgeCredential signed by its issuer"),
                     &["Nested", "Jwt"],
@@ -150,15 +177,35 @@ pub fn provider_seeds() -> FileSpec {
                 )
             }
         })
-        .collect();
-    FileSpec {
-        name: FILE,
-        topic: "reference provider seeds",
-        header: vec![
-            "The learner's records served by the reference provider (`clr-conformance serve`), oldest first.",
-            "Under the CLR 2.0 profile it serves each ClrCredential (the last one in compactJwsString); under the OB 3.0 profile, the OpenBadgeCredential each record nests.",
-        ],
-        first_id: 20000,
-        groups: vec![GroupSpec::new("issuer", tests)],
-    }
+        .collect()
+}
+
+/// The OB 3.0 seeds: the OpenBadgeCredentials of the first records, byte for
+/// byte the ones the ClrCredentials nest, and the last record's badge issued
+/// by the records issuer as an ES256 VC-JWT (its P-256 key is the corpus one).
+fn ob_seeds() -> Vec<CaseSpec> {
+    let k = keys();
+    let last = RECORDS.len();
+    RECORDS
+        .iter()
+        .enumerate()
+        .map(|(i, (from, slug, name))| {
+            let n = i + 1;
+            if n == last {
+                valid(
+                    &format!("seed {n}: the learner's {name} OpenBadgeCredential as a VC-JWT signed ES256 by the records issuer"),
+                    &["Jwt"],
+                    JWT,
+                    build::sign_jwt_as(&badge(2200 + n, &k.clr, from, slug, name), Alg::Es256, &k.clr, |_| {}),
+                )
+            } else {
+                valid(
+                    &format!("seed {n}: the learner's {name} OpenBadgeCredential (eddsa-rdfc-2022), as the record of seed {n} nests it"),
+                    &[],
+                    &["proof.di.signature"],
+                    open_badge(n, from, slug, name),
+                )
+            }
+        })
+        .collect()
 }
