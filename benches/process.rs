@@ -3,6 +3,8 @@
 //! end to end, and `verify` of a 5 MB ClrCredential (its peak resident
 //! memory is measured with /usr/bin/time and printed).
 //! Run with `cargo bench --bench process`; results go in reports/benchmarks.md.
+//! With `CLR_BENCH_WRITE=DIR` set, it only writes the inputs (`spec.json`,
+//! `big.json`) to DIR and exits, for one-off runs with hyperfine or time.
 
 use clr_conformance::catalog::Profile;
 use clr_conformance::provider::seed::{SeedCredential, seed_credentials};
@@ -89,6 +91,14 @@ fn peak_rss_kb(args: &[&str], dir: &Path) -> Option<u64> {
 }
 
 fn bench(c: &mut Criterion) {
+    if let Some(to) = std::env::var_os("CLR_BENCH_WRITE") {
+        let to = PathBuf::from(to);
+        std::fs::create_dir_all(&to).expect("output folder");
+        std::fs::write(to.join("spec.json"), spec_bytes()).expect("spec.json");
+        std::fs::write(to.join("big.json"), big_clr(5 * 1024 * 1024)).expect("big.json");
+        eprintln!("wrote {}/spec.json and big.json", to.display());
+        return;
+    }
     let dir = scratch();
     let s = |p: &Path| p.to_string_lossy().into_owned();
     let out = s(&dir.join("out"));

@@ -50,8 +50,8 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
         }
     }
     // Start-up work verification does not wait for runs beside it: the JSON-LD
-    // contexts, the schemas the inputs need past the first (the verifier
-    // compiles that one itself), then the catalog the report needs.
+    // contexts and the schemas the inputs need past the first (the verifier
+    // compiles that one itself) on one thread, the catalog on another.
     let mut kinds = Vec::new();
     for (_, doc) in &decoded {
         if let Input::Json(v) = &doc.input {
@@ -62,11 +62,15 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
             }
         }
     }
-    let warm = std::thread::spawn(move || {
-        jsonld::Loader::builtin();
-        schema::prepare(kinds.get(1..).unwrap_or_default());
-        Catalog::embedded();
-    });
+    let warm = [
+        std::thread::spawn(move || {
+            jsonld::Loader::builtin();
+            schema::prepare(kinds.get(1..).unwrap_or_default());
+        }),
+        std::thread::spawn(|| {
+            Catalog::embedded();
+        }),
+    ];
     let mut opts = VerifyOptions::new(role, profile);
     opts.now = now;
     opts.online = a.online;
@@ -75,8 +79,10 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
         opts.documents = prefetch(&decoded)?;
     }
     verify_all(&decoded, &opts, &mut rec, a.report.quiet);
-    // Only a cache warmer: a panic there would show again where it matters.
-    let _ = warm.join();
+    // Only cache warmers: a panic there would show again where it matters.
+    for w in warm {
+        let _ = w.join();
+    }
     let catalog = Catalog::embedded();
     let rows = common::rows(catalog, &a.report, &[role], verify::SCOPE);
     let report = info.report(&a.report, &rows, &rec, false);
