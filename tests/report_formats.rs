@@ -476,7 +476,10 @@ fn huge_rows_keep_100_findings_per_verdict_and_say_so() {
     }
     let row_note = "200 more findings were counted but not stored";
     for f in [Format::Junit, Format::Md, Format::Html] {
-        assert!(f.render(&full).contains(row_note), "{f:?} lacks the row note");
+        assert!(
+            f.render(&full).contains(row_note),
+            "{f:?} lacks the row note"
+        );
     }
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/report.schema.json");
     let schema: serde_json::Value =

@@ -49,9 +49,9 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
             Err(e) => bad_input(&mut rec, &src.name(), &e),
         }
     }
-    // Start-up work verification does not wait for runs beside it: the JSON-LD
-    // contexts and the schemas the inputs need past the first (the verifier
-    // compiles that one itself) on one thread, the catalog on another.
+    // Start-up work that verification need not wait for runs beside it: the
+    // JSON-LD contexts and the schemas the inputs need past the first (the
+    // verifier compiles that one itself) on one thread, the catalog on another.
     let mut kinds = Vec::new();
     for (_, doc) in &decoded {
         if let Input::Json(v) = &doc.input {
