@@ -273,9 +273,10 @@ fn every_case_file_matches_the_case_file_schema() {
 }
 
 /// `clr-conformance verify` on each byte document, written to a file, gives the
-/// case's verdict: the vectors judge what the command judges.
+/// case's verdict and fails the ids an invalid case names: the vectors judge
+/// what the command judges.
 #[test]
-fn byte_documents_get_the_same_verdict_from_the_verify_command() {
+fn byte_documents_get_the_same_verdict_and_failures_from_the_verify_command() {
     let dir = temp("documents");
     std::fs::create_dir_all(&dir).unwrap();
     let mut checked = 0;
@@ -311,6 +312,26 @@ fn byte_documents_get_the_same_verdict_from_the_verify_command() {
                     c.comment,
                     String::from_utf8_lossy(&out.stderr)
                 );
+                // The command fails exactly the rules the case names, too.
+                let report = dir.join(format!("out-{}", c.tc_id)).join("report.json");
+                let report: Value =
+                    serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+                let failed: Vec<&str> = report["requirements"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|r| r["outcome"] == "fail")
+                    .filter_map(|r| r["id"].as_str())
+                    .collect();
+                for id in &c.requirements {
+                    if c.result == Verdict::Invalid {
+                        assert!(
+                            failed.contains(&id.as_str()),
+                            "{name} tcId {}: verify did not fail {id} (failed: {failed:?})",
+                            c.tc_id
+                        );
+                    }
+                }
                 checked += 1;
             }
         }
