@@ -7,7 +7,9 @@
 //! `big.json`) to DIR and exits, for one-off runs with hyperfine or time.
 
 use clr_conformance::catalog::Profile;
+use clr_conformance::credential::proof::{attach_proof, sign_data_integrity};
 use clr_conformance::provider::seed::{SeedCredential, seed_credentials};
+use clr_conformance::vectors::keys::keys;
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -48,14 +50,66 @@ fn seed_json(i: usize) -> serde_json::Value {
     }
 }
 
-/// A ClrCredential padded with copies of its first nested credential to at least `bytes`.
+/// Nested credentials in the 5 MB record: a long transcript, each entry with a
+/// full course description.
+const BIG_NESTED: usize = 300;
+
+/// A signed ClrCredential of at least `bytes`: the first seed record holding
+/// `BIG_NESTED` distinct course credentials (own id, achievement, criteria and
+/// a long description), each re-signed by its issuer, the whole re-signed by
+/// the records issuer: every proof holds, so verifying it takes the path a
+/// real large record takes. (Thousands of near-identical nested credentials
+/// instead exceed RDFC-1.0's N-degree hash call limit: no verifier can
+/// canonicalize such a record, so it measures nothing useful.)
 fn big_clr(bytes: usize) -> Vec<u8> {
+    let keys = keys();
     let mut v = seed_json(0);
     let nested = v["credentialSubject"]["verifiableCredential"][0].clone();
-    let one = nested.to_string().len().max(1);
-    let n = bytes / one + 1;
-    v["credentialSubject"]["verifiableCredential"] = serde_json::Value::Array(vec![nested; n]);
-    serde_json::to_vec(&v).expect("serializes")
+    let issuer_id = nested["issuer"]["id"].as_str().unwrap_or_default();
+    let issuer = [&keys.university, &keys.college, &keys.clr]
+        .into_iter()
+        .find(|k| k.id == issuer_id)
+        .expect("the nested credential's issuer is a corpus issuer");
+    let created = nested["proof"]["created"]
+        .as_str()
+        .unwrap_or("2025-01-15T00:00:00Z")
+        .to_string();
+    let mut unsigned = nested.clone();
+    unsigned.as_object_mut().expect("object").remove("proof");
+    let per = bytes / BIG_NESTED + 1;
+    let copies: Vec<_> = (0..BIG_NESTED)
+        .map(|i| {
+            let mut c = unsigned.clone();
+            c["id"] = format!("urn:uuid:0b5e55ed-0000-4000-8000-{i:012}").into();
+            let a = &mut c["credentialSubject"]["achievement"];
+            a["id"] = format!("https://university.example.edu/achievements/course-{i}").into();
+            a["name"] = format!("Course {i}").into();
+            a["criteria"]["narrative"] = format!("Completed every activity of course {i}.").into();
+            let mut text = String::with_capacity(per);
+            while text.len() < per {
+                text.push_str(&format!(
+                    "Course {i} covers topic {} in depth. ",
+                    text.len()
+                ));
+            }
+            a["description"] = text.into();
+            let proof =
+                sign_data_integrity(&c, &issuer.key, &issuer.method, &created, "eddsa-rdfc-2022")
+                    .expect("nested copy signs");
+            attach_proof(&c, proof)
+        })
+        .collect();
+    v.as_object_mut().expect("object").remove("proof");
+    v["credentialSubject"]["verifiableCredential"] = serde_json::Value::Array(copies);
+    let proof = sign_data_integrity(
+        &v,
+        &keys.clr.key,
+        &keys.clr.method,
+        &created,
+        "eddsa-rdfc-2022",
+    )
+    .expect("record signs");
+    serde_json::to_vec(&attach_proof(&v, proof)).expect("serializes")
 }
 
 fn scratch() -> PathBuf {
