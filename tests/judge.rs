@@ -388,7 +388,8 @@ impl Consumer {
 /// reference issuer's published test key (unsigned or altered when asked).
 fn clr_for_cert(fault: Fault) -> Value {
     let p = Profile::clr();
-    let issuer = json!({"id": seed::ISSUER_ID, "type": ["Profile"], "name": "Example University"});
+    let k = &clr_conformance::vectors::keys::keys().clr;
+    let issuer = json!({"id": k.id, "type": ["Profile"], "name": "Example University"});
     let ident = json!([{
         "type": "IdentityObject", "hashed": false,
         "identityHash": p.cert_recipient, "identityType": "emailAddress"
@@ -396,8 +397,8 @@ fn clr_for_cert(fault: Fault) -> Value {
     let sign = |doc: Value| {
         let proof = sign_data_integrity(
             &doc,
-            &seed::issuer_key(),
-            &seed::verification_method(),
+            &k.key,
+            &k.method,
             "2025-01-01T00:00:00Z",
             "eddsa-rdfc-2022",
         )

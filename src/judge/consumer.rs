@@ -162,13 +162,7 @@ impl Session {
             .await
             .with_context(|| format!("{ctl_bind}: cannot bind the finish page"))?;
         let local = listener.local_addr()?;
-        let host = if local.ip().is_unspecified() {
-            "127.0.0.1".to_string()
-        } else if local.is_ipv6() {
-            format!("[{}]", local.ip())
-        } else {
-            local.ip().to_string()
-        };
+        let host = crate::provider::server::url_host(local);
         let finish_url = format!("http://{host}:{}/judge/finish", local.port());
         let e1 = ended.clone();
         let app = Router::new()

@@ -196,13 +196,7 @@ impl DisplayerSession {
             .await
             .with_context(|| format!("{bind}: cannot bind"))?;
         let local = listener.local_addr()?;
-        let host = if local.ip().is_unspecified() {
-            "127.0.0.1".to_string()
-        } else if local.is_ipv6() {
-            format!("[{}]", local.ip())
-        } else {
-            local.ip().to_string()
-        };
+        let host = crate::provider::server::url_host(local);
         let base = match public {
             Some(p) => p.trim_end_matches('/').to_string(),
             None => format!("http://{host}:{}", local.port()),

@@ -8,8 +8,6 @@
 
 use crate::catalog::Profile;
 use crate::vectors::format::{CaseFile, Verdict};
-use crate::vectors::keys::seed;
-use ed25519_dalek::SigningKey;
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -25,20 +23,6 @@ pub enum SeedCredential {
     Json(Value),
     /// Served in `compactJwsString`.
     Jws(String),
-}
-
-/// Issuer of the ClrCredentials (the corpus CLR issuer).
-pub const ISSUER_ID: &str = "https://records.example.edu/issuers/clr";
-
-/// The corpus CLR issuer's TEST ONLY key (its private half is in `vectors/keys/`).
-pub fn issuer_key() -> SigningKey {
-    SigningKey::from_bytes(&seed("clr-issuer"))
-}
-
-/// `<ISSUER_ID>#z6Mk...`: the Multikey of `issuer_key`.
-pub fn verification_method() -> String {
-    let mk = crate::credential::proof::keys::encode_multikey(&issuer_key().verifying_key());
-    format!("{ISSUER_ID}#{mk}")
 }
 
 /// The seed file, parsed once.
@@ -257,13 +241,5 @@ mod tests {
             let e = conforms(p, "2026-06-01T00:00:00Z", json!(t)).unwrap_err();
             assert!(e.contains("proof.jwt.signature"), "{}: {e}", p.id);
         }
-    }
-
-    #[test]
-    fn issuer_key_is_the_corpus_clr_key() {
-        let k = &crate::vectors::keys::keys().clr;
-        assert_eq!(ISSUER_ID, k.id);
-        assert_eq!(issuer_key().to_bytes(), k.key.to_bytes());
-        assert_eq!(verification_method(), k.method);
     }
 }

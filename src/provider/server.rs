@@ -389,12 +389,7 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
     };
     let profile = cfg.profile;
     let local = listener.local_addr()?;
-    let host = match local.ip() {
-        ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_string(),
-        ip if ip.is_unspecified() => "[::1]".to_string(),
-        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
-        ip => ip.to_string(),
-    };
+    let host = url_host(local);
     let scheme = if tls.config.is_some() {
         "https"
     } else {
@@ -469,6 +464,17 @@ async fn accept_loop(
     }
     conns.abort_all();
     while conns.join_next().await.is_some() {}
+}
+
+/// The host part of a URL that reaches `local`, a bound address: an
+/// unspecified address (`0.0.0.0`, `[::]`) is reached on loopback.
+pub fn url_host(local: std::net::SocketAddr) -> String {
+    match local.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_string(),
+        ip if ip.is_unspecified() => "[::1]".to_string(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    }
 }
 
 /// Fault `tls-legacy-accepted`: is this connection's first record a

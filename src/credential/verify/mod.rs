@@ -278,24 +278,12 @@ pub fn verify_value(
     name: &str,
     depth: usize,
 ) {
-    verify_as(cred, jws, None, opts, rec, name, depth);
+    verify_once(cred, jws, None, opts, rec, name, (depth, true));
 }
 
-/// Verify `cred`; `hint` is the kind its position implies (an `endorsement` entry
-/// is an EndorsementCredential even when its `type` says otherwise).
-fn verify_as(
-    cred: &Value,
-    jws: Option<&str>,
-    hint: Option<Kind>,
-    opts: &VerifyOptions,
-    rec: &mut Recorder,
-    name: &str,
-    depth: usize,
-) {
-    verify_once(cred, jws, hint, opts, rec, name, (depth, true));
-}
-
-/// The algorithm proper; `(depth, may_refresh)`: a refreshed credential is never refreshed again.
+/// The algorithm proper. `hint` is the kind its position implies (an
+/// `endorsement` entry is an EndorsementCredential even when its `type` says
+/// otherwise); `(depth, may_refresh)`: a refreshed credential is never refreshed again.
 fn verify_once(
     cred: &Value,
     jws: Option<&str>,
@@ -581,7 +569,15 @@ fn endorsements(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
                         );
                         rec.finish(c);
                         let hint = Some(Kind::Endorsement);
-                        verify_as(&inner, Some(jws), hint, opts, rec, &name, s.depth + 1);
+                        verify_once(
+                            &inner,
+                            Some(jws),
+                            hint,
+                            opts,
+                            rec,
+                            &name,
+                            (s.depth + 1, true),
+                        );
                     }
                     Err(err) => {
                         c.fail(
@@ -600,7 +596,7 @@ fn endorsements(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
                 );
                 rec.finish(c);
                 let hint = Some(Kind::Endorsement);
-                verify_as(other, None, hint, opts, rec, &name, s.depth + 1);
+                verify_once(other, None, hint, opts, rec, &name, (s.depth + 1, true));
             }
         }
     }

@@ -4,6 +4,7 @@
 use super::{Ctx, REGISTER, scopes};
 use crate::evidence::{Check, Recorder};
 use crate::judge::exchange::{header, json_body};
+use crate::provider::oauth::register::{REQUIRED_STRINGS, URL_FIELDS};
 use serde_json::Value;
 
 const ENDPOINT: &str = "oauth.registration.request.endpoint";
@@ -21,17 +22,6 @@ const IDS: &[&str] = &[
     ENDPOINT, REQUIRED, ARRAYS, HTTPS, LOGO, GRANTS, RESPONSES, AUTH, SCOPE, NO_SS,
 ];
 const MUSTS: &[&str] = &[REQUIRED, ARRAYS, HTTPS, GRANTS, RESPONSES, AUTH, SCOPE];
-const STRINGS: &[&str] = &[
-    "client_name",
-    "client_uri",
-    "logo_uri",
-    "tos_uri",
-    "policy_uri",
-    "software_id",
-    "software_version",
-    "scope",
-];
-const URLS: &[&str] = &["client_uri", "logo_uri", "tos_uri", "policy_uri"];
 
 pub fn run(ctx: &Ctx, rec: &mut Recorder) {
     let mut c = Check::new("consumer registration request", IDS);
@@ -72,7 +62,7 @@ fn request(ctx: &Ctx, c: &mut Check, i: usize) {
         return;
     };
     // Required fields.
-    let mut missing: Vec<&str> = STRINGS
+    let mut missing: Vec<&str> = REQUIRED_STRINGS
         .iter()
         .filter(|k| {
             body.get(**k)
@@ -111,7 +101,7 @@ fn request(ctx: &Ctx, c: &mut Check, i: usize) {
         },
     );
     // https and one hostname.
-    let mut urls: Vec<(String, String)> = URLS
+    let mut urls: Vec<(String, String)> = URL_FIELDS
         .iter()
         .filter_map(|k| {
             body.get(*k)

@@ -12,7 +12,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-const REQUIRED_STRINGS: &[&str] = &[
+/// The string members a registration request must carry (the consumer judge
+/// checks recorded requests against the same list).
+pub const REQUIRED_STRINGS: &[&str] = &[
     "client_name",
     "client_uri",
     "logo_uri",
@@ -22,7 +24,8 @@ const REQUIRED_STRINGS: &[&str] = &[
     "software_version",
     "scope",
 ];
-const URL_FIELDS: &[&str] = &["client_uri", "logo_uri", "tos_uri", "policy_uri"];
+/// Members that must be https URLs.
+pub const URL_FIELDS: &[&str] = &["client_uri", "logo_uri", "tos_uri", "policy_uri"];
 
 pub async fn post(
     State(s): State<Shared>,

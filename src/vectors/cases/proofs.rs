@@ -16,6 +16,17 @@ pub fn proofs_di() -> FileSpec {
     let k = keys();
     let base = small_clr();
     let edit = |f: &dyn Fn(&mut Value)| build::sign_di_proof_edit(&base, &k.clr, f);
+    // The record signed with the deprecated eddsa-2022 cryptosuite.
+    let eddsa_2022 = match crate::credential::proof::sign_data_integrity(
+        &base,
+        &k.clr.key,
+        &k.clr.method,
+        CREATED,
+        "eddsa-2022",
+    ) {
+        Ok(p) => crate::credential::proof::attach_proof(&base, p),
+        Err(_) => base.clone(),
+    };
     let secret_fragment = format!(
         "{}#{}",
         k.clr.id,
@@ -98,18 +109,7 @@ pub fn proofs_di() -> FileSpec {
             "DataIntegrityProof with the deprecated eddsa-2022 cryptosuite",
             &["Legacy"],
             &["proof.di.cryptosuite", "proof.legacy.issuer-not-used"],
-            {
-                match crate::credential::proof::sign_data_integrity(
-                    &base,
-                    &k.clr.key,
-                    &k.clr.method,
-                    CREATED,
-                    "eddsa-2022",
-                ) {
-                    Ok(p) => crate::credential::proof::attach_proof(&base, p),
-                    Err(_) => base.clone(),
-                }
-            },
+            eddsa_2022.clone(),
         ),
         invalid(
             "VC 1.1 record with Ed25519Signature2020: issuers must produce VC 2.0",
@@ -129,18 +129,7 @@ pub fn proofs_di() -> FileSpec {
             "eddsa-2022 (deprecated draft cryptosuite) verifies for a displayer",
             &["Legacy"],
             &["proof.legacy.eddsa-2022"],
-            {
-                match crate::credential::proof::sign_data_integrity(
-                    &base,
-                    &k.clr.key,
-                    &k.clr.method,
-                    CREATED,
-                    "eddsa-2022",
-                ) {
-                    Ok(p) => crate::credential::proof::attach_proof(&base, p),
-                    Err(_) => base.clone(),
-                }
-            },
+            eddsa_2022.clone(),
         ),
         valid(
             "record signed with a did:key verification method",
