@@ -1,8 +1,8 @@
 //! Build script: collects the requirement ids that checks name in their source
 //! (string literals in the judging modules), so `requirements --untested` can
 //! list catalog entries no check claims. The git revision goes into reports.
-//! It also lists the catalog files and hashes them, so the binary does not
-//! spend start-up time on SHA-256 over the embedded catalog.
+//! It also lists the catalog files, hashes them and converts them to JSON, so
+//! the binary spends no start-up time on SHA-256 or TOML over the embedded catalog.
 
 use std::fs;
 use std::path::Path;
@@ -80,6 +80,7 @@ const CATALOG: &[&str] = &[
 fn catalog_files(out: &Path) {
     let mut all = Vec::new();
     let mut entries = Vec::new();
+    let mut json_entries = Vec::new();
     for name in CATALOG {
         let path = format!("suites/{name}");
         println!("cargo:rerun-if-changed={path}");
@@ -90,19 +91,32 @@ fn catalog_files(out: &Path) {
         entries.push(format!(
             "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{path}\"))),"
         ));
+        // A file that is not TOML is kept as its text: parsing it as JSON then fails
+        // at start-up naming the file, as the TOML would have.
+        let text = String::from_utf8_lossy(&text);
+        let json = match toml::from_str::<toml::Value>(&text) {
+            Ok(value) => serde_json::to_string(&value).unwrap_or_else(|_| text.to_string()),
+            Err(_) => text.to_string(),
+        };
+        json_entries.push(format!("    ({name:?}, {json:?}),"));
     }
     let hash: String = sha256(&all).iter().map(|b| format!("{b:02x}")).collect();
     let text = format!(
-        "/// The embedded catalog files, in a fixed order (the hash depends on it).\n\
+        "/// The catalog files, in a fixed order (the hash depends on it); tests compare them\n\
+         /// with FILES_JSON, which is what the binary embeds.\n\
+         #[cfg(test)]\n\
          const FILES: &[(&str, &str)] = &[\n{}\n];\n\
+         /// The same files converted to JSON (faster to parse at start-up).\n\
+         const FILES_JSON: &[(&str, &str)] = &[\n{}\n];\n\
          /// `sha256:` over FILES, computed by build.rs.\n\
          const FILES_HASH: &str = \"sha256:{hash}\";\n",
-        entries.join("\n")
+        entries.join("\n"),
+        json_entries.join("\n")
     );
     fs::write(out.join("catalog.rs"), text).expect("write catalog.rs");
 }
 
-/// SHA-256 (FIPS 180-4); build scripts here have no dependencies.
+/// SHA-256 (FIPS 180-4), kept here rather than adding a build dependency for it.
 fn sha256(data: &[u8]) -> [u8; 32] {
     const K: [u32; 64] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,

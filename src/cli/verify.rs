@@ -49,9 +49,10 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
             Err(e) => unreadable(&mut rec, &src.name(), &e),
         }
     }
-    // Start-up work that verification need not wait for runs beside it: the
-    // JSON-LD contexts and the schemas the inputs need past the first (the
-    // verifier compiles that one itself) on one thread, the catalog on another.
+    // Start-up work that verification need not wait for runs beside it on one
+    // thread (on two cores more threads only compete): the JSON-LD contexts, the
+    // schemas the inputs need past the first (the verifier compiles that one
+    // itself, on this thread), then the catalog, needed last, for the report.
     let mut kinds = Vec::new();
     for (_, doc) in &decoded {
         if let Input::Json(v) = &doc.input {
@@ -62,15 +63,11 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
             }
         }
     }
-    let warm = [
-        std::thread::spawn(move || {
-            jsonld::Loader::builtin();
-            schema::prepare(kinds.get(1..).unwrap_or_default());
-        }),
-        std::thread::spawn(|| {
-            Catalog::embedded();
-        }),
-    ];
+    let warm = std::thread::spawn(move || {
+        jsonld::Loader::builtin();
+        schema::prepare(kinds.get(1..).unwrap_or_default());
+        Catalog::embedded();
+    });
     let mut opts = VerifyOptions::new(role, profile);
     opts.now = now;
     opts.online = a.online;
@@ -79,10 +76,8 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
         opts.documents = prefetch(&decoded)?;
     }
     verify_all(&decoded, &opts, &mut rec, a.report.quiet);
-    // Only cache warmers: a panic there would show again where it matters.
-    for w in warm {
-        let _ = w.join();
-    }
+    // Only a cache warmer: a panic there would show again where it matters.
+    let _ = warm.join();
     let catalog = Catalog::embedded();
     let rows = common::rows(catalog, &a.report, &[role], verify::SCOPE);
     let report = info.report(&a.report, &rows, &rec, false);
@@ -104,38 +99,41 @@ fn verify_all(
     // Short jobs need no progress; long ones get a bar or plain lines.
     let total = decoded.len();
     let progress = common::Progress::new("verify", total as u64, quiet || total <= 100);
-    let parts: Vec<Recorder> = std::thread::scope(|scope| {
-        let handles: Vec<_> = decoded
-            .chunks(chunk)
-            .map(|part| {
-                let progress = &progress;
-                scope.spawn(move || {
-                    let mut r = Recorder::capped(MAX_ROW_FINDINGS);
-                    for (name, doc) in part {
-                        // A recorder per document, capped: a report
-                        // row keeps only MAX_ROW_FINDINGS of each verdict,
-                        // so a record with thousands of nested credentials
-                        // is counted, not held, past that.
-                        let mut one = Recorder::capped(MAX_ROW_FINDINGS);
-                        verify::verify_document(doc, opts, &mut one, name);
-                        r.merge(one);
-                        progress.inc();
-                    }
-                    r
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    let mut r = Recorder::new();
-                    r.note("harness error: a verification worker panicked");
-                    r
-                })
-            })
-            .collect()
-    });
+    let work = |part: &[(String, Document)]| {
+        let mut r = Recorder::capped(MAX_ROW_FINDINGS);
+        for (name, doc) in part {
+            // A recorder per document, capped: a report row keeps only
+            // MAX_ROW_FINDINGS of each verdict, so a record with thousands
+            // of nested credentials is counted, not held, past that.
+            let mut one = Recorder::capped(MAX_ROW_FINDINGS);
+            verify::verify_document(doc, opts, &mut one, name);
+            r.merge(one);
+            progress.inc();
+        }
+        r
+    };
+    let panicked = || {
+        let mut r = Recorder::new();
+        r.note("harness error: a verification worker panicked");
+        r
+    };
+    let parts: Vec<Recorder> = if workers == 1 {
+        // One worker runs here: a spawned thread would get its own malloc arena,
+        // which glibc grows a page per mprotect call (hundreds for one file).
+        let one = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(decoded)));
+        vec![one.unwrap_or_else(|_| panicked())]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = decoded
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || work(part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| panicked()))
+                .collect()
+        })
+    };
     progress.finish();
     for p in parts {
         rec.merge(p);

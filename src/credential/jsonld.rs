@@ -26,6 +26,7 @@ use json_ld::{BlankIdBuf, IriBuf};
 use json_ld::{Process, RdfQuads, RemoteDocument};
 use rdf_types::{Id, LiteralType, Term};
 use serde_json::Value;
+use sha2::Digest;
 
 use json_ld::rdf_types;
 
@@ -125,7 +126,10 @@ pub enum JsonLdError {
 
 /// A static document loader plus a cache of processed top-level contexts.
 pub struct Loader {
-    documents: HashMap<IriBuf, RemoteDocument>,
+    /// Parsed context documents by URL; the `json-ld` crate's copies of them are made on
+    /// first use of the reference path (most runs never need them).
+    sources: Vec<(IriBuf, Arc<Value>)>,
+    documents: OnceLock<HashMap<IriBuf, RemoteDocument>>,
     cache: Mutex<HashMap<String, ActiveContext>>,
     fast: fast::Engine,
     known: std::collections::HashSet<String>,
@@ -143,7 +147,8 @@ impl Loader {
 
     fn empty() -> Loader {
         Loader {
-            documents: HashMap::new(),
+            sources: Vec::new(),
+            documents: OnceLock::new(),
             cache: Mutex::new(HashMap::new()),
             fast: fast::Engine::new(HashMap::new()),
             known: Default::default(),
@@ -181,21 +186,30 @@ impl Loader {
         };
         let iri = IriBuf::new(url.to_string()).map_err(|_| bad("not an IRI".into()))?;
         let json: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
-        let value = json_ld::syntax::to_value(&json).map_err(|e| bad(e.to_string()))?;
-        let doc = RemoteDocument::new(
-            Some(iri.clone()),
-            Some(
-                "application/ld+json"
-                    .parse()
-                    .map_err(|_| bad("mime".into()))?,
-            ),
-            value,
-        );
-        self.documents.insert(iri, doc);
-        self.fast.insert(url.to_string(), Arc::new(json));
+        let json = Arc::new(json);
+        self.sources.retain(|(u, _)| *u != iri);
+        self.sources.push((iri, json.clone()));
+        self.documents = OnceLock::new();
+        self.fast.insert(url.to_string(), json);
         self.known.insert(url.to_string());
         self.cache.lock().map(|mut c| c.clear()).ok();
         Ok(())
+    }
+
+    /// The `json-ld` crate's documents, made from `sources` on first use. A source it
+    /// cannot take is left out (the reference path then names it as not loaded).
+    fn documents(&self) -> &HashMap<IriBuf, RemoteDocument> {
+        self.documents.get_or_init(|| {
+            let mime = "application/ld+json".parse().ok();
+            self.sources
+                .iter()
+                .filter_map(|(iri, json)| {
+                    let value = json_ld::syntax::to_value(&**json).ok()?;
+                    let doc = RemoteDocument::new(Some(iri.clone()), mime.clone(), value);
+                    Some((iri.clone(), doc))
+                })
+                .collect()
+        })
     }
 
     /// Whether `url` is served by this loader.
@@ -206,6 +220,35 @@ impl Loader {
     /// RDFC-1.0 canonical N-Quads of `doc`.
     pub fn canonicalize(&self, doc: &Value) -> Result<String, JsonLdError> {
         canonical(&self.quads(doc)?)
+    }
+
+    /// SHA-256 of the canonical N-Quads of `doc` without its top-level member `without`
+    /// (a Data Integrity proof's documentHash), with no copy of the document and no N-Quads
+    /// text kept.
+    pub fn canonical_sha256_without(
+        &self,
+        doc: &Value,
+        without: &str,
+    ) -> Result<[u8; 32], JsonLdError> {
+        let Value::Object(map) = doc else {
+            return canonical_sha256(&self.quads(doc)?);
+        };
+        let mut urls = Vec::new();
+        for (key, value) in map.iter().filter(|(k, _)| *k != without) {
+            member_context_urls(key, value, &mut urls);
+        }
+        if let Some(url) = urls.into_iter().find(|u| !self.is_known(u)) {
+            return Err(JsonLdError::UnknownContext(url.to_string()));
+        }
+        let quads = match self.fast.quads_without(map, without) {
+            Some(quads) => quads,
+            None => {
+                let mut copy = map.clone();
+                copy.remove(without);
+                self.reference_quads(&Value::Object(copy))?
+            }
+        };
+        canonical_sha256(&quads)
     }
 
     /// RDFC-1.0 canonical N-Quads of `doc` computed with the `json-ld` and `rdf-canon`
@@ -280,7 +323,7 @@ impl Loader {
             json_ld::rdf_types::vocabulary::no_vocabulary_mut(),
             active,
             None,
-            &self.documents,
+            self.documents(),
             options,
             (),
         ))
@@ -340,7 +383,7 @@ impl Loader {
         let local = json_ld::syntax::context::Context::try_from_json(value)
             .map_err(|e| JsonLdError::BadContextValue(format!("{key}: {e}")))?;
         let vocabulary = json_ld::rdf_types::vocabulary::no_vocabulary_mut();
-        let processed = block_on(local.process(vocabulary, &self.documents, None))?
+        let processed = block_on(local.process(vocabulary, self.documents(), None))?
             .map_err(|e| JsonLdError::Expansion(e.to_string()))?
             .into_processed();
         if let Ok(mut cache) = self.cache.lock() {
@@ -364,11 +407,24 @@ impl Loader {
     }
 }
 
-/// RDFC-1.0: our first-degree shortcut when it decides every blank node, else `rdf-canon`.
+/// RDFC-1.0 N-Quads: ours, or `rdf-canon`'s when a quad names one blank node twice.
 fn canonical(quads: &[oxrdf::Quad]) -> Result<String, JsonLdError> {
-    match canon::first_degree(quads) {
-        Some(nquads) => Ok(nquads),
-        None => reference_canonical(quads),
+    match canon::canonicalize(quads) {
+        Ok(canonical) => Ok(canonical.into_string()),
+        Err(canon::Refusal::SelfReference) => reference_canonical(quads),
+        Err(canon::Refusal::TooComplex(why)) => Err(JsonLdError::Canonicalization(why.into())),
+    }
+}
+
+/// SHA-256 of the RDFC-1.0 N-Quads, without keeping the text.
+fn canonical_sha256(quads: &[oxrdf::Quad]) -> Result<[u8; 32], JsonLdError> {
+    match canon::canonicalize(quads) {
+        Ok(canonical) => Ok(canonical.sha256()),
+        Err(canon::Refusal::SelfReference) => {
+            let text = reference_canonical(quads)?;
+            Ok(sha2::Sha256::digest(text.as_bytes()).into())
+        }
+        Err(canon::Refusal::TooComplex(why)) => Err(JsonLdError::Canonicalization(why.into())),
     }
 }
 
@@ -379,22 +435,20 @@ fn reference_canonical(quads: &[oxrdf::Quad]) -> Result<String, JsonLdError> {
 /// Remote context URLs named in any `@context` entry of `doc`.
 fn context_urls<'a>(doc: &'a Value, out: &mut Vec<&'a str>) {
     match doc {
-        Value::Object(map) => {
-            for (key, value) in map {
-                if key == "@context" {
-                    match value {
-                        Value::String(s) => out.push(s),
-                        Value::Array(items) => {
-                            out.extend(items.iter().filter_map(Value::as_str));
-                        }
-                        _ => {}
-                    }
-                } else {
-                    context_urls(value, out);
-                }
-            }
-        }
+        Value::Object(map) => map.iter().for_each(|(k, v)| member_context_urls(k, v, out)),
         Value::Array(items) => items.iter().for_each(|v| context_urls(v, out)),
+        _ => {}
+    }
+}
+
+/// Remote context URLs named by one object member `key: value`.
+fn member_context_urls<'a>(key: &str, value: &'a Value, out: &mut Vec<&'a str>) {
+    if key != "@context" {
+        return context_urls(value, out);
+    }
+    match value {
+        Value::String(s) => out.push(s),
+        Value::Array(items) => out.extend(items.iter().filter_map(Value::as_str)),
         _ => {}
     }
 }
@@ -621,6 +675,83 @@ mod tests {
             loader.canonicalize(&outside).unwrap(),
             "_:c14n0 <https://schema.org/name> \"x\"@en .\n"
         );
+    }
+
+    #[test]
+    fn records_whose_nested_credentials_tie_match_rdf_canon() {
+        // The learner's identical IdentityObject in each nested credential (each in its own
+        // named graph) ties first-degree hashes: labels come from the N-degree hash.
+        let nested = |n: u32| {
+            json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2", OB_3_0_3],
+                "id": format!("urn:uuid:{n}"),
+                "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                "issuer": {"id": "https://example.edu/i", "type": ["Profile"]},
+                "validFrom": "2010-01-01T00:00:00Z",
+                "credentialSubject": {"type": ["AchievementSubject"],
+                    "identifier": [{"type": "IdentityObject", "hashed": false,
+                        "identityHash": "learner@example.edu", "identityType": "emailAddress"}],
+                    "achievement": {"id": format!("urn:a{n}"), "type": ["Achievement"],
+                        "name": "A", "criteria": {"narrative": "n"}}}
+            })
+        };
+        let doc = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2", CLR_2_0_1],
+            "id": "urn:uuid:clr",
+            "type": ["VerifiableCredential", "ClrCredential"],
+            "issuer": {"id": "https://example.edu/i", "type": ["Profile"]},
+            "validFrom": "2010-01-01T00:00:00Z",
+            "credentialSubject": {"type": ["ClrSubject"],
+                "verifiableCredential": [nested(1), nested(2), nested(3)]}
+        });
+        let loader = Loader::builtin();
+        assert!(loader.is_fast(&doc));
+        let ours = loader.canonicalize(&doc).unwrap();
+        assert_eq!(ours, loader.canonicalize_reference(&doc).unwrap());
+        assert_eq!(ours.matches("learner@example.edu").count(), 3);
+    }
+
+    #[test]
+    fn document_hash_leaves_out_the_member_without_copying() {
+        let loader = Loader::builtin();
+        let sha = |text: String| -> [u8; 32] { sha2::Sha256::digest(text.as_bytes()).into() };
+        let ctx = json!({"name": "https://schema.org/name", "proof": "https://e.org/proof"});
+        // Fast path, reference path (`@language` is outside the fast subset), and a left-out
+        // member naming a context no loader serves.
+        for (doc, fast) in [
+            (
+                json!({"@context": ctx, "name": "x", "proof": {"name": "p"}}),
+                true,
+            ),
+            (
+                json!({"@context": [ctx, {"@language": "en"}], "name": "x", "proof": "p"}),
+                false,
+            ),
+            (
+                json!({"@context": ctx, "name": "x", "proof": {"@context": "https://unknown.example/c"}}),
+                true,
+            ),
+        ] {
+            let mut without = doc.clone();
+            without.as_object_mut().unwrap().remove("proof");
+            assert_eq!(loader.is_fast(&without), fast, "{doc}");
+            let expected = sha(loader.canonicalize(&without).unwrap());
+            assert_eq!(
+                loader.canonical_sha256_without(&doc, "proof").unwrap(),
+                expected,
+                "{doc}"
+            );
+            assert_ne!(
+                sha(loader.canonicalize_reference(&doc).unwrap_or_default()),
+                expected
+            );
+        }
+        // Context URLs elsewhere are still checked.
+        let doc = json!({"@context": "https://unknown.example/c", "proof": {}});
+        assert!(matches!(
+            loader.canonical_sha256_without(&doc, "proof"),
+            Err(JsonLdError::UnknownContext(_))
+        ));
     }
 
     #[test]

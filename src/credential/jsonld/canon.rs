@@ -1,12 +1,13 @@
-//! RDFC-1.0 shortcut for datasets whose blank nodes all have distinct first-degree hashes.
+//! RDFC-1.0 (W3C RDF Dataset Canonicalization) over the quads of one document.
 //!
-//! That is the common case for credentials, and then canonical labels follow from sorting
-//! those hashes (RDFC-1.0 §4.4.3 step 5); `rdf-canon` rebuilds a full dataset index first,
-//! which costs more than the rest of a verification. Ties (needing the N-degree hash) return
-//! `None` and the caller uses `rdf-canon`. Serialization is oxrdf's, as in `rdf-canon`.
+//! `rdf-canon` first copies the dataset into oxrdf's indexed `Dataset` (B-trees plus an
+//! interner) and renders the result a line at a time: on a 5 MB record that was most of the
+//! peak memory. Here blank nodes are numbered, quads are referred to by index, the first-degree
+//! (§4.7) and N-degree (§4.9) hashes run over those numbers, and canonical lines are written
+//! once into one buffer. `rdf-canon` stays the reference: tests compare the two, and a quad
+//! naming one blank node twice (read differently by implementations) is left to it.
 
-use std::collections::{HashMap, HashSet};
-
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
 use oxrdf::{
@@ -14,72 +15,344 @@ use oxrdf::{
 };
 use sha2::{Digest, Sha256};
 
-/// Canonical N-Quads of `quads`, or `None` when first-degree hashes do not decide.
-pub(super) fn first_degree(quads: &[Quad]) -> Option<String> {
-    // A dataset is a set: drop duplicate quads.
-    let mut seen = HashSet::new();
-    let quads: Vec<&Quad> = quads.iter().filter(|q| seen.insert(*q)).collect();
+/// Most Hash N-Degree Quads calls per dataset (rdf-canon's default; stops poison graphs).
+const MAX_NDEGREE_CALLS: usize = 4000;
+/// Most permutations of related blank nodes tried per dataset (stops factorial blow-up).
+const MAX_PERMUTATIONS: usize = 200_000;
+/// No blank node in this slot.
+const NONE: u32 = u32::MAX;
 
-    let mut mentions: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, quad) in quads.iter().enumerate() {
-        let ids = blank_ids(quad);
-        if ids.len() > 1 && ids.iter().collect::<HashSet<_>>().len() != ids.len() {
-            return None;
+type Hash = [u8; 32];
+
+/// Why this canonicalizer did not produce the N-Quads.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Refusal {
+    /// A quad names one blank node twice: the caller uses `rdf-canon`.
+    SelfReference,
+    /// A work limit was reached (a poison graph): no implementation should go on.
+    TooComplex(&'static str),
+}
+
+/// Canonical N-Quads, as lines in one buffer plus their canonical order.
+pub(super) struct Canonical {
+    text: String,
+    order: Vec<(usize, usize)>,
+}
+
+impl Canonical {
+    /// The canonical N-Quads document.
+    pub(super) fn into_string(self) -> String {
+        let mut out = String::with_capacity(self.text.len());
+        for &(start, end) in &self.order {
+            out.push_str(&self.text[start..end]);
         }
-        for id in ids {
-            mentions.entry(id).or_default().push(i);
-        }
+        out
     }
 
-    let mut hashed: Vec<(String, &str)> = Vec::with_capacity(mentions.len());
-    for (&id, indexes) in &mentions {
-        let mut lines: Vec<String> = indexes
+    /// SHA-256 of the canonical N-Quads document, without building it.
+    pub(super) fn sha256(&self) -> Hash {
+        let mut hasher = Sha256::new();
+        for &(start, end) in &self.order {
+            hasher.update(&self.text.as_bytes()[start..end]);
+        }
+        hasher.finalize().into()
+    }
+}
+
+/// RDFC-1.0 canonical N-Quads of `quads` (a dataset: duplicates count once).
+pub(super) fn canonicalize(quads: &[Quad]) -> Result<Canonical, Refusal> {
+    let mut seen = HashSet::with_capacity(quads.len());
+    let quads: Vec<&Quad> = quads.iter().filter(|q| seen.insert(*q)).collect();
+    drop(seen);
+    let labels = State::new(&quads)?.label()?;
+
+    let mut text = String::with_capacity(quads.len() * 96);
+    let mut order = Vec::with_capacity(quads.len());
+    for quad in &quads {
+        let start = text.len();
+        write_line(&mut text, quad, &|b| {
+            labels.get(b).map_or("", String::as_str)
+        });
+        order.push((start, text.len()));
+    }
+    order.sort_unstable_by(|a, b| text[a.0..a.1].cmp(&text[b.0..b.1]));
+    Ok(Canonical { text, order })
+}
+
+/// Identifiers issued in order (§4.5), by blank node number.
+#[derive(Clone, Default)]
+struct Issuer {
+    issued: HashMap<u32, u32>,
+    order: Vec<u32>,
+}
+
+impl Issuer {
+    fn get(&self, node: u32) -> Option<u32> {
+        self.issued.get(&node).copied()
+    }
+
+    fn issue(&mut self, node: u32) -> u32 {
+        let next = self.order.len() as u32;
+        *self.issued.entry(node).or_insert_with(|| {
+            self.order.push(node);
+            next
+        })
+    }
+}
+
+/// The canonicalization state (§4.4.3) over numbered blank nodes.
+struct State<'a> {
+    quads: &'a [&'a Quad],
+    names: Vec<&'a str>,
+    /// Blank node numbers of each quad's subject, object and graph name (`NONE` if not blank).
+    slots: Vec<[u32; 3]>,
+    /// Quads mentioning each blank node, in dataset order.
+    mentions: Vec<Vec<u32>>,
+    first: Vec<Hash>,
+    canonical: Issuer,
+    calls: usize,
+    permutations: usize,
+}
+
+impl<'a> State<'a> {
+    fn new(quads: &'a [&'a Quad]) -> Result<State<'a>, Refusal> {
+        let mut numbers: HashMap<&str, u32> = HashMap::new();
+        let mut names = Vec::new();
+        let mut mentions: Vec<Vec<u32>> = Vec::new();
+        let mut slots = Vec::with_capacity(quads.len());
+        for (index, quad) in quads.iter().enumerate() {
+            let mut slot = [NONE; 3];
+            for (i, name) in blank_names(quad).into_iter().enumerate() {
+                let Some(name) = name else { continue };
+                let number = *numbers.entry(name).or_insert_with(|| {
+                    names.push(name);
+                    mentions.push(Vec::new());
+                    names.len() as u32 - 1
+                });
+                if slot.contains(&number) {
+                    return Err(Refusal::SelfReference);
+                }
+                slot[i] = number;
+                mentions[number as usize].push(index as u32);
+            }
+            slots.push(slot);
+        }
+        let mut state = State {
+            quads,
+            names,
+            slots,
+            mentions,
+            first: Vec::new(),
+            canonical: Issuer::default(),
+            calls: 0,
+            permutations: 0,
+        };
+        state.first = (0..state.names.len() as u32)
+            .map(|n| state.first_degree(n))
+            .collect();
+        Ok(state)
+    }
+
+    /// §4.4.3 steps 3–6: canonical labels by original blank node name.
+    fn label(mut self) -> Result<HashMap<&'a str, String>, Refusal> {
+        let mut by_hash: BTreeMap<Hash, Vec<u32>> = BTreeMap::new();
+        for (node, hash) in self.first.iter().enumerate() {
+            by_hash.entry(*hash).or_default().push(node as u32);
+        }
+        for nodes in by_hash.values() {
+            if let [node] = nodes[..] {
+                self.canonical.issue(node);
+            }
+        }
+        for nodes in by_hash.values().filter(|n| n.len() > 1) {
+            let mut paths = Vec::new();
+            for &node in nodes {
+                if self.canonical.get(node).is_some() {
+                    continue;
+                }
+                let mut temporary = Issuer::default();
+                temporary.issue(node);
+                paths.push(self.n_degree(node, &temporary)?);
+            }
+            paths.sort_by_key(|p| p.0);
+            for (_, issuer) in paths {
+                for node in issuer.order {
+                    self.canonical.issue(node);
+                }
+            }
+        }
+        let mut labels = HashMap::with_capacity(self.names.len());
+        for (node, name) in self.names.iter().enumerate() {
+            let number = self.canonical.get(node as u32).unwrap_or(NONE);
+            labels.insert(*name, format!("c14n{number}"));
+        }
+        Ok(labels)
+    }
+
+    /// §4.7 Hash First Degree Quads.
+    fn first_degree(&self, node: u32) -> Hash {
+        let mut lines: Vec<String> = self.mentions[node as usize]
             .iter()
-            .map(|&i| {
-                let mut line = relabel(quads[i], &|b| if b == id { "a" } else { "z" });
-                line.push_str(" .\n");
+            .map(|&q| {
+                let mut line = String::with_capacity(128);
+                let quad = self.quads[q as usize];
+                let name = self.names[node as usize];
+                write_line(&mut line, quad, &|b| if b == name { "a" } else { "z" });
                 line
             })
             .collect();
-        lines.sort();
+        lines.sort_unstable();
         let mut hasher = Sha256::new();
         for line in &lines {
             hasher.update(line.as_bytes());
         }
-        hashed.push((hex::encode(hasher.finalize()), id));
+        hasher.finalize().into()
     }
-    hashed.sort();
-    if hashed.windows(2).any(|w| w[0].0 == w[1].0) {
-        return None;
+
+    /// §4.8 Hash Related Blank Node.
+    fn related(&self, related: u32, quad: u32, issuer: &Issuer, position: u8) -> Hash {
+        let mut input = String::with_capacity(128);
+        input.push(position as char);
+        if position != b'g' {
+            let _ = write!(input, "{}", self.quads[quad as usize].predicate);
+        }
+        match (self.canonical.get(related), issuer.get(related)) {
+            (Some(c), _) => {
+                let _ = write!(input, "_:c14n{c}");
+            }
+            (None, Some(b)) => {
+                let _ = write!(input, "_:b{b}");
+            }
+            (None, None) => input.push_str(&hex::encode(self.first[related as usize])),
+        }
+        Sha256::digest(input.as_bytes()).into()
     }
-    let labels: HashMap<&str, String> = hashed
-        .iter()
-        .enumerate()
-        .map(|(n, (_, id))| (*id, format!("c14n{n}")))
-        .collect();
-    let label = |b: &str| labels.get(b).map_or("", String::as_str);
-    let mut lines: Vec<String> = quads.iter().map(|q| relabel(q, &label)).collect();
-    lines.sort();
-    Some(lines.into_iter().map(|l| l + " .\n").collect())
+
+    /// §4.9 Hash N-Degree Quads: the hash for `node` and the issuer that produced it.
+    fn n_degree(&mut self, node: u32, issuer: &Issuer) -> Result<(Hash, Issuer), Refusal> {
+        self.calls += 1;
+        if self.calls > MAX_NDEGREE_CALLS {
+            return Err(Refusal::TooComplex(
+                "more than 4000 N-degree hash calls (poison graph)",
+            ));
+        }
+        let mut issuer = issuer.clone();
+        let mut related: BTreeMap<Hash, Vec<u32>> = BTreeMap::new();
+        for &quad in &self.mentions[node as usize] {
+            for (slot, position) in [b's', b'o', b'g'].into_iter().enumerate() {
+                let other = self.slots[quad as usize][slot];
+                if other != NONE && other != node {
+                    let hash = self.related(other, quad, &issuer, position);
+                    related.entry(hash).or_default().push(other);
+                }
+            }
+        }
+        let mut hasher = Sha256::new();
+        for (hash, nodes) in related {
+            hasher.update(hex::encode(hash).as_bytes());
+            let mut chosen: Option<(String, Issuer)> = None;
+            let mut permutation: Vec<usize> = (0..nodes.len()).collect();
+            loop {
+                self.permutations += 1;
+                if self.permutations > MAX_PERMUTATIONS {
+                    return Err(Refusal::TooComplex(
+                        "more than 200000 blank node permutations (poison graph)",
+                    ));
+                }
+                let order: Vec<u32> = permutation.iter().map(|&i| nodes[i]).collect();
+                let best = chosen.as_ref().map_or("", |c| c.0.as_str());
+                if let Some((path, copy)) = self.path(&order, &issuer, best)?
+                    && (chosen.is_none() || path.as_str() < best)
+                {
+                    chosen = Some((path, copy));
+                }
+                if !next_permutation(&mut permutation) {
+                    break;
+                }
+            }
+            if let Some((path, copy)) = chosen {
+                hasher.update(path.as_bytes());
+                issuer = copy;
+            }
+        }
+        Ok((hasher.finalize().into(), issuer))
+    }
+
+    /// §4.9.3 step 5.4 for one permutation: its path and issuer, or `None` once it cannot beat
+    /// `best`.
+    fn path(
+        &mut self,
+        order: &[u32],
+        issuer: &Issuer,
+        best: &str,
+    ) -> Result<Option<(String, Issuer)>, Refusal> {
+        let worse = |path: &str| !best.is_empty() && path.len() >= best.len() && path > best;
+        let mut copy = issuer.clone();
+        let mut path = String::new();
+        let mut recursion = Vec::new();
+        for &related in order {
+            match self.canonical.get(related) {
+                Some(c) => {
+                    let _ = write!(path, "_:c14n{c}");
+                }
+                None => {
+                    if copy.get(related).is_none() {
+                        recursion.push(related);
+                    }
+                    let _ = write!(path, "_:b{}", copy.issue(related));
+                }
+            }
+            if worse(&path) {
+                return Ok(None);
+            }
+        }
+        for related in recursion {
+            let (hash, result) = self.n_degree(related, &copy)?;
+            let _ = write!(path, "_:b{}<{}>", copy.issue(related), hex::encode(hash));
+            copy = result;
+            if worse(&path) {
+                return Ok(None);
+            }
+        }
+        Ok(Some((path, copy)))
+    }
 }
 
-fn blank_ids(quad: &Quad) -> Vec<&str> {
-    let mut ids = Vec::new();
-    if let Subject::BlankNode(b) = &quad.subject {
-        ids.push(b.as_str());
-    }
-    if let Term::BlankNode(b) = &quad.object {
-        ids.push(b.as_str());
-    }
-    if let GraphName::BlankNode(b) = &quad.graph_name {
-        ids.push(b.as_str());
-    }
-    ids
+/// The next permutation in lexicographic order; `false` after the last.
+fn next_permutation(items: &mut [usize]) -> bool {
+    let Some(i) = (1..items.len()).rev().find(|&i| items[i - 1] < items[i]) else {
+        return false;
+    };
+    let j = (i..items.len())
+        .rev()
+        .find(|&j| items[j] > items[i - 1])
+        .unwrap_or(i);
+    items.swap(i - 1, j);
+    items[i..].reverse();
+    true
 }
 
-/// `quad` as an N-Quads statement (without " .") with blank nodes renamed by `label`.
+/// Blank node names of the subject, object and graph name.
+fn blank_names(quad: &Quad) -> [Option<&str>; 3] {
+    [
+        match &quad.subject {
+            Subject::BlankNode(b) => Some(b.as_str()),
+            _ => None,
+        },
+        match &quad.object {
+            Term::BlankNode(b) => Some(b.as_str()),
+            _ => None,
+        },
+        match &quad.graph_name {
+            GraphName::BlankNode(b) => Some(b.as_str()),
+            _ => None,
+        },
+    ]
+}
+
+/// Appends `quad` as an N-Quads line (with " .\n"), blank nodes renamed by `label`.
 /// Formats borrowed terms: no term is copied.
-fn relabel<'a>(quad: &'a Quad, label: &dyn Fn(&'a str) -> &'a str) -> String {
+fn write_line<'a>(out: &mut String, quad: &'a Quad, label: &dyn Fn(&'a str) -> &'a str) {
     let blank = |b: &'a oxrdf::BlankNode| BlankNodeRef::new_unchecked(label(b.as_str()));
     let subject = match &quad.subject {
         Subject::BlankNode(b) => SubjectRef::BlankNode(blank(b)),
@@ -93,13 +366,11 @@ fn relabel<'a>(quad: &'a Quad, label: &dyn Fn(&'a str) -> &'a str) -> String {
         GraphName::BlankNode(b) => GraphNameRef::BlankNode(blank(b)),
         other => other.as_ref(),
     };
-    let mut out = String::with_capacity(128);
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "{}",
+        "{} .",
         QuadRef::new(subject, quad.predicate.as_ref(), object, graph)
     );
-    out
 }
 
 #[cfg(test)]
@@ -111,34 +382,128 @@ mod tests {
         Quad::new(s, NamedNode::new_unchecked("https://e.org/p"), o, g)
     }
 
+    fn b(s: &str) -> BlankNode {
+        BlankNode::new_unchecked(s)
+    }
+
+    fn lit(s: &str) -> Term {
+        Literal::new_simple_literal(s).into()
+    }
+
+    fn ours(quads: &[Quad]) -> String {
+        canonicalize(quads).expect("canonicalizes").into_string()
+    }
+
     #[test]
-    fn matches_rdf_canon_on_distinct_and_tied_nodes() {
-        let b = |s: &str| BlankNode::new_unchecked(s);
-        let distinct = vec![
-            q(
-                b("x").into(),
-                Literal::new_simple_literal("1").into(),
-                GraphName::DefaultGraph,
-            ),
+    fn distinct_first_degree_hashes_match_rdf_canon() {
+        let quads = vec![
+            q(b("x").into(), lit("1"), GraphName::DefaultGraph),
             q(b("y").into(), b("x").into(), b("g").into()),
-            q(
-                b("y").into(),
-                Literal::new_simple_literal("2").into(),
-                GraphName::DefaultGraph,
-            ),
-            q(
-                b("y").into(),
-                Literal::new_simple_literal("2").into(),
-                GraphName::DefaultGraph,
-            ),
+            q(b("y").into(), lit("2"), GraphName::DefaultGraph),
+            q(b("y").into(), lit("2"), GraphName::DefaultGraph),
         ];
-        let ours = first_degree(&distinct).expect("distinct first-degree hashes");
-        assert_eq!(ours, rdf_canon::canonicalize_quads(&distinct).unwrap());
-        // Two interchangeable blank nodes need the N-degree algorithm.
-        let tied = vec![
+        assert_eq!(ours(&quads), rdf_canon::canonicalize_quads(&quads).unwrap());
+    }
+
+    #[test]
+    fn tied_blank_nodes_need_and_get_the_n_degree_hash() {
+        // A cycle of two, two identical graphs, a ring of five and a star with tied leaves.
+        let cycle = vec![
             q(b("x").into(), b("y").into(), GraphName::DefaultGraph),
             q(b("y").into(), b("x").into(), GraphName::DefaultGraph),
         ];
-        assert_eq!(first_degree(&tied), None);
+        let mut graphs = Vec::new();
+        for (g, s, id) in [("g1", "s1", "i1"), ("g2", "s2", "i2")] {
+            graphs.push(q(b(s).into(), b(id).into(), b(g).into()));
+            graphs.push(q(b(id).into(), lit("same"), b(g).into()));
+            graphs.push(q(b("root").into(), b(g).into(), GraphName::DefaultGraph));
+        }
+        graphs.push(q(b("root").into(), lit("r"), GraphName::DefaultGraph));
+        let ring: Vec<Quad> = (0..5)
+            .map(|i| {
+                q(
+                    b(&format!("r{i}")).into(),
+                    b(&format!("r{}", (i + 1) % 5)).into(),
+                    GraphName::DefaultGraph,
+                )
+            })
+            .collect();
+        let mut star = vec![q(b("hub").into(), lit("hub"), GraphName::DefaultGraph)];
+        for i in 0..4 {
+            star.push(q(
+                b("hub").into(),
+                b(&format!("leaf{i}")).into(),
+                GraphName::DefaultGraph,
+            ));
+            star.push(q(
+                b(&format!("leaf{i}")).into(),
+                lit("leaf"),
+                GraphName::DefaultGraph,
+            ));
+        }
+        for quads in [cycle, graphs, ring, star] {
+            let expected = rdf_canon::canonicalize_quads(&quads).unwrap();
+            assert_eq!(ours(&quads), expected);
+            // Labels do not depend on the input's names or order.
+            let mut renamed: Vec<Quad> = quads
+                .iter()
+                .rev()
+                .map(|quad| {
+                    let rename = |n: &BlankNode| b(&format!("other{}", n.as_str()));
+                    let subject = match &quad.subject {
+                        Subject::BlankNode(n) => rename(n).into(),
+                        s => s.clone(),
+                    };
+                    let object = match &quad.object {
+                        Term::BlankNode(n) => rename(n).into(),
+                        o => o.clone(),
+                    };
+                    let graph = match &quad.graph_name {
+                        GraphName::BlankNode(n) => rename(n).into(),
+                        g => g.clone(),
+                    };
+                    Quad::new(subject, quad.predicate.clone(), object, graph)
+                })
+                .collect();
+            renamed.rotate_left(1);
+            assert_eq!(ours(&renamed), expected);
+        }
+    }
+
+    #[test]
+    fn the_digest_is_the_digest_of_the_text() {
+        let quads = vec![
+            q(b("x").into(), lit("1"), GraphName::DefaultGraph),
+            q(b("y").into(), b("x").into(), GraphName::DefaultGraph),
+        ];
+        let canonical = canonicalize(&quads).unwrap();
+        let digest = canonical.sha256();
+        assert_eq!(
+            digest[..],
+            Sha256::digest(canonical.into_string().as_bytes())[..]
+        );
+    }
+
+    #[test]
+    fn self_references_are_left_to_rdf_canon() {
+        let quads = vec![q(b("x").into(), b("x").into(), GraphName::DefaultGraph)];
+        assert!(matches!(canonicalize(&quads), Err(Refusal::SelfReference)));
+    }
+
+    #[test]
+    fn poison_graphs_are_refused() {
+        // Many interchangeable nodes, all alike: the permutation search explodes.
+        let quads: Vec<Quad> = (0..12)
+            .flat_map(|i| {
+                (0..12).filter(move |&j| j != i).map(move |j| {
+                    q(
+                        b(&format!("n{i}")).into(),
+                        b(&format!("n{j}")).into(),
+                        GraphName::DefaultGraph,
+                    )
+                })
+            })
+            .collect();
+        assert!(matches!(canonicalize(&quads), Err(Refusal::TooComplex(_))));
     }
 }

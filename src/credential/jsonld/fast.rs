@@ -127,14 +127,32 @@ impl Engine {
         self.walk(doc).map(|w| w.0)
     }
 
+    /// The quads of the top-level object `map` as if it had no member `without`.
+    pub(super) fn quads_without(
+        &self,
+        map: &Map<String, Value>,
+        without: &str,
+    ) -> Option<Vec<Quad>> {
+        self.walk_map(map, Some(without)).map(|w| w.0)
+    }
+
     /// The quads of `doc` and the terms and types no context defines (JSON-LD drops them).
     pub(super) fn walk(&self, doc: &Value) -> Option<(Vec<Quad>, Vec<String>)> {
         let Value::Object(map) = doc else { return None };
+        self.walk_map(map, None)
+    }
+
+    fn walk_map(
+        &self,
+        map: &Map<String, Value>,
+        without: Option<&str>,
+    ) -> Option<(Vec<Quad>, Vec<String>)> {
         let mut walk = Walk {
             engine: self,
             quads: Vec::new(),
             blank: 0,
             undefined: Vec::new(),
+            without,
         };
         walk.node(self.empty.clone(), map, None, &GraphName::DefaultGraph, 0)?;
         Some((walk.quads, walk.undefined))
@@ -429,6 +447,8 @@ struct Walk<'a> {
     quads: Vec<Quad>,
     blank: u64,
     undefined: Vec<String>,
+    /// A top-level member to leave out (a Data Integrity proof's `proof`).
+    without: Option<&'a str>,
 }
 
 impl Walk<'_> {
@@ -482,7 +502,7 @@ impl Walk<'_> {
         let mut id_value = None;
         let mut types: Vec<&str> = Vec::new();
         for (key, value) in element {
-            if key == "@context" {
+            if key == "@context" || (depth == 0 && self.without == Some(key.as_str())) {
                 continue;
             }
             match key_kind(&type_scoped, key) {
@@ -534,7 +554,7 @@ impl Walk<'_> {
         }
 
         for (key, value) in element {
-            if key == "@context" {
+            if key == "@context" || (depth == 0 && self.without == Some(key.as_str())) {
                 continue;
             }
             let def = ctx.terms.get(key.as_str()).cloned();

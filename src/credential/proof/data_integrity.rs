@@ -73,8 +73,9 @@ pub struct DiProofReport {
     pub canonicalization: Check,
     /// The Ed25519 signature verifies.
     pub signature: Check,
-    /// Evidence: canonical N-Quads of the document without proof.
-    pub document_nquads: Option<String>,
+    /// Evidence: SHA-256 of the canonical N-Quads of the document without proof (the
+    /// documentHash; the text itself is not kept: it can be larger than the document).
+    pub document_hash: Option<[u8; 32]>,
     /// Evidence: canonical N-Quads of the proof options.
     pub proof_nquads: Option<String>,
 }
@@ -129,10 +130,7 @@ pub fn verify_data_integrity_with(
         Some(p @ Value::Object(_)) => vec![p],
         Some(other) => return Err(DiError::BadProof(other.to_string())),
     };
-    let mut unsigned = map.clone();
-    unsigned.remove("proof");
-    let unsigned = Value::Object(unsigned);
-    let mut document: Option<Result<String, JsonLdError>> = None;
+    let mut document: Option<Result<[u8; 32], JsonLdError>> = None;
     let issuer = issuer_id(credential);
     let reports = proofs
         .into_iter()
@@ -141,7 +139,7 @@ pub fn verify_data_integrity_with(
             check_proof(
                 index,
                 proof,
-                &unsigned,
+                credential,
                 issuer,
                 loader,
                 resolve,
@@ -155,11 +153,11 @@ pub fn verify_data_integrity_with(
 fn check_proof(
     index: usize,
     proof: &Value,
-    unsigned: &Value,
+    credential: &Value,
     issuer: Option<&str>,
     loader: &Loader,
     resolve: &dyn Fn(&str) -> Result<ResolvedKey, KeyError>,
-    document: &mut Option<Result<String, JsonLdError>>,
+    document: &mut Option<Result<[u8; 32], JsonLdError>>,
 ) -> DiProofReport {
     let field = |name: &str| proof.get(name).and_then(Value::as_str);
     let skipped = |why: &str| Check::Skipped(why.to_string());
@@ -177,7 +175,7 @@ fn check_proof(
         created: Check::Pass,
         canonicalization: skipped("unsupported proof"),
         signature: skipped("unsupported proof"),
-        document_nquads: None,
+        document_hash: None,
         proof_nquads: None,
     };
     if !proof.is_object() {
@@ -262,12 +260,12 @@ fn check_proof(
         },
     }
 
-    let doc_nquads = document
-        .get_or_insert_with(|| loader.canonicalize(unsigned))
+    let doc_hash = document
+        .get_or_insert_with(|| loader.canonical_sha256_without(credential, "proof"))
         .clone();
-    let options = proof_options(proof, unsigned.get("@context"));
-    let canon = doc_nquads.and_then(|d| Ok((d, loader.canonicalize(&options)?)));
-    let (doc_nquads, proof_nquads) = match canon {
+    let options = proof_options(proof, credential.get("@context"));
+    let canon = doc_hash.and_then(|d| Ok((d, loader.canonicalize(&options)?)));
+    let (doc_hash, proof_nquads) = match canon {
         Ok(pair) => pair,
         Err(e) => {
             report.canonicalization = Check::Fail(e.to_string());
@@ -276,8 +274,8 @@ fn check_proof(
         }
     };
     report.canonicalization = Check::Pass;
-    let data = signing_input(&proof_nquads, &doc_nquads);
-    report.document_nquads = Some(doc_nquads);
+    let data = hashed_signing_input(&proof_nquads, &doc_hash);
+    report.document_hash = Some(doc_hash);
     report.proof_nquads = Some(proof_nquads);
     report.signature = match (&report.key, signature) {
         (None, _) => skipped("no key"),
@@ -286,15 +284,21 @@ fn check_proof(
             let mut ok = key.key.verify(&data, &sig).is_ok();
             if !ok {
                 // Before failing, rule out our fast JSON-LD path: redo it with the json-ld crate.
+                let mut unsigned = credential.clone();
+                if let Value::Object(map) = &mut unsigned {
+                    map.remove("proof");
+                }
                 if let (Ok(d), Ok(p)) = (
-                    loader.canonicalize_reference(unsigned),
+                    loader.canonicalize_reference(&unsigned),
                     loader.canonicalize_reference(&options),
-                ) && (report.document_nquads.as_deref() != Some(&d)
-                    || report.proof_nquads.as_deref() != Some(&p))
-                {
-                    ok = key.key.verify(&signing_input(&p, &d), &sig).is_ok();
-                    report.document_nquads = Some(d);
-                    report.proof_nquads = Some(p);
+                ) {
+                    let d: [u8; 32] = Sha256::digest(d.as_bytes()).into();
+                    if report.document_hash != Some(d) || report.proof_nquads.as_deref() != Some(&p)
+                    {
+                        ok = key.key.verify(&hashed_signing_input(&p, &d), &sig).is_ok();
+                        report.document_hash = Some(d);
+                        report.proof_nquads = Some(p);
+                    }
                 }
             }
             Check::from_bool(ok, || {
@@ -322,6 +326,13 @@ fn proof_options(proof: &Value, context: Option<&Value>) -> Value {
         }
     }
     Value::Object(options)
+}
+
+/// [`signing_input`] from the document's hash.
+fn hashed_signing_input(proof_nquads: &str, document_hash: &[u8; 32]) -> Vec<u8> {
+    let mut data = Sha256::digest(proof_nquads.as_bytes()).to_vec();
+    data.extend_from_slice(document_hash);
+    data
 }
 
 /// SHA-256(proof options) || SHA-256(document), the bytes Ed25519 signs.
