@@ -279,14 +279,15 @@ impl<'a> State<'a> {
     }
 
     /// §4.9.3 step 5.4 for one permutation: its path and issuer, or `None` once it cannot beat
-    /// `best`.
+    /// `best`. An equal path is dropped too (as rdf-canon does, so both count the same calls):
+    /// extending it can only make it greater.
     fn path(
         &mut self,
         order: &[u32],
         issuer: &Issuer,
         best: &str,
     ) -> Result<Option<(String, Issuer)>, Refusal> {
-        let worse = |path: &str| !best.is_empty() && path.len() >= best.len() && path > best;
+        let worse = |path: &str| !best.is_empty() && path.len() >= best.len() && path >= best;
         let mut copy = issuer.clone();
         let mut path = String::new();
         let mut recursion = Vec::new();
