@@ -28,7 +28,7 @@ pub fn render(report: &Report) -> String {
          <title>CLR conformance: {} ({})</title>\n<style>\n{STYLE}</style>\n</head>\n\
          <body data-exit-code=\"{}\">\n",
         esc(&h.target),
-        esc(exit_meaning(report.exit_code)),
+        esc(exit::meaning(report.exit_code)),
         report.exit_code
     );
     top(&mut out, report);
@@ -51,17 +51,6 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn exit_meaning(code: i32) -> &'static str {
-    match code {
-        exit::OK => "passed",
-        exit::MUST_FAILED => "failed",
-        exit::USAGE => "usage error",
-        exit::HARNESS => "harness or transport error",
-        exit::NOTHING_RAN => "nothing judged",
-        _ => "unknown exit code",
-    }
-}
-
 fn top(out: &mut String, report: &Report) {
     let h = &report.header;
     let class = if report.exit_code == exit::OK {
@@ -77,7 +66,7 @@ fn top(out: &mut String, report: &Report) {
         esc(&h.target),
         esc(&h.profile),
         report.exit_code,
-        esc(exit_meaning(report.exit_code))
+        esc(exit::meaning(report.exit_code))
     );
     if h.interrupted {
         out.push_str(

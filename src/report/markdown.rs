@@ -39,17 +39,6 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn exit_meaning(code: i32) -> &'static str {
-    match code {
-        exit::OK => "passed",
-        exit::MUST_FAILED => "failed",
-        exit::USAGE => "usage error",
-        exit::HARNESS => "harness or transport error",
-        exit::NOTHING_RAN => "nothing judged",
-        _ => "unknown exit code",
-    }
-}
-
 fn title(out: &mut String, report: &Report) {
     let h = &report.header;
     let mark = if report.exit_code == exit::OK {
@@ -63,7 +52,7 @@ fn title(out: &mut String, report: &Report) {
         code(&h.target),
         inline(&h.profile),
         report.exit_code,
-        exit_meaning(report.exit_code)
+        exit::meaning(report.exit_code)
     );
     let _ = writeln!(
         out,

@@ -228,6 +228,18 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     pub const HARNESS: i32 = 3;
     pub const NOTHING_RAN: i32 = 4;
+
+    /// What an exit code means, in the words every format prints.
+    pub fn meaning(code: i32) -> &'static str {
+        match code {
+            OK => "passed",
+            MUST_FAILED => "failed",
+            USAGE => "usage error",
+            HARNESS => "harness or transport error",
+            NOTHING_RAN => "nothing judged",
+            _ => "unknown exit code",
+        }
+    }
 }
 
 /// The line every format prints for a row whose findings were capped.
