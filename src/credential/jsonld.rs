@@ -26,7 +26,6 @@ use json_ld::{BlankIdBuf, IriBuf};
 use json_ld::{Process, RdfQuads, RemoteDocument};
 use rdf_types::{Id, LiteralType, Term};
 use serde_json::Value;
-use sha2::Digest;
 
 use json_ld::rdf_types;
 
@@ -251,6 +250,14 @@ impl Loader {
         canonical_sha256(&quads)
     }
 
+    /// RDFC-1.0 canonical N-Quads of `doc` expanded by the `json-ld` crate instead of our
+    /// fast walk (canonicalized by ours: `rdf-canon` has no cap on permutations, so a record
+    /// built to be slow could hold it for minutes).
+    pub fn canonicalize_expanded(&self, doc: &Value) -> Result<String, JsonLdError> {
+        self.check_contexts(doc)?;
+        canonical(&self.reference_quads(doc)?)
+    }
+
     /// RDFC-1.0 canonical N-Quads of `doc` computed with the `json-ld` and `rdf-canon`
     /// crates only (the reference for our fast paths; slower).
     pub fn canonicalize_reference(&self, doc: &Value) -> Result<String, JsonLdError> {
@@ -407,24 +414,19 @@ impl Loader {
     }
 }
 
-/// RDFC-1.0 N-Quads: ours, or `rdf-canon`'s when a quad names one blank node twice.
+/// RDFC-1.0 canonical N-Quads (`canon`; `rdf-canon` is only the tests' reference).
 fn canonical(quads: &[oxrdf::Quad]) -> Result<String, JsonLdError> {
-    match canon::canonicalize(quads) {
-        Ok(canonical) => Ok(canonical.into_string()),
-        Err(canon::Refusal::SelfReference) => reference_canonical(quads),
-        Err(canon::Refusal::TooComplex(why)) => Err(JsonLdError::Canonicalization(why.into())),
-    }
+    Ok(canon::canonicalize(quads)?.into_string())
 }
 
 /// SHA-256 of the RDFC-1.0 N-Quads, without keeping the text.
 fn canonical_sha256(quads: &[oxrdf::Quad]) -> Result<[u8; 32], JsonLdError> {
-    match canon::canonicalize(quads) {
-        Ok(canonical) => Ok(canonical.sha256()),
-        Err(canon::Refusal::SelfReference) => {
-            let text = reference_canonical(quads)?;
-            Ok(sha2::Sha256::digest(text.as_bytes()).into())
-        }
-        Err(canon::Refusal::TooComplex(why)) => Err(JsonLdError::Canonicalization(why.into())),
+    Ok(canon::canonicalize(quads)?.sha256())
+}
+
+impl From<canon::TooComplex> for JsonLdError {
+    fn from(e: canon::TooComplex) -> JsonLdError {
+        JsonLdError::Canonicalization(e.0.into())
     }
 }
 
@@ -586,6 +588,7 @@ fn bad_escapes(s: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+    use sha2::Digest;
 
     #[test]
     fn non_utf8_percent_escapes_are_refused_not_panicked_on() {

@@ -283,14 +283,15 @@ fn check_proof(
         (Some(key), Ok(sig)) => {
             let mut ok = key.key.verify(&data, &sig).is_ok();
             if !ok {
-                // Before failing, rule out our fast JSON-LD path: redo it with the json-ld crate.
+                // Before failing, rule out our fast JSON-LD walk: redo the expansion with the
+                // json-ld crate.
                 let mut unsigned = credential.clone();
                 if let Value::Object(map) = &mut unsigned {
                     map.remove("proof");
                 }
                 if let (Ok(d), Ok(p)) = (
-                    loader.canonicalize_reference(&unsigned),
-                    loader.canonicalize_reference(&options),
+                    loader.canonicalize_expanded(&unsigned),
+                    loader.canonicalize_expanded(&options),
                 ) {
                     let d: [u8; 32] = Sha256::digest(d.as_bytes()).into();
                     if report.document_hash != Some(d) || report.proof_nquads.as_deref() != Some(&p)

@@ -136,12 +136,21 @@ pub fn nested() -> FileSpec {
         c["credentialSubject"]["verifiableCredential"] = json!([n]);
         build::sign_di(&c, &k.clr)
     };
-    let displayer_only = vec![invalid(
-        "nested credential changed after its issuer signed it (the record's own proof is fine)",
-        &["Nested", "Tampered"],
-        &["verify.nested.proof", "proof.di.signature"],
-        tampered,
-    )];
+    let displayer_only = vec![
+        invalid(
+            "nested credential changed after its issuer signed it (the record's own proof is fine)",
+            &["Nested", "Tampered"],
+            &["verify.nested.proof", "proof.di.signature"],
+            tampered,
+        ),
+        invalid(
+            "poison graph: two nested credentials whose identical Result holds eight identical \
+             Alignments; RDFC-1.0 stops at its work limit and the proof fails, naming it",
+            &["Nested", "Poison"],
+            &["proof.di.signature"],
+            poison(),
+        ),
+    ];
     let copy = both.to_vec();
     FileSpec {
         name: "nested.json",
@@ -156,4 +165,28 @@ pub fn nested() -> FileSpec {
             GroupSpec::new("displayer", [copy, displayer_only].concat()),
         ],
     }
+}
+
+/// A record no verifier can canonicalize in bounded work: two nested credentials (each
+/// valid, signed by its issuer) carry the same blank Result with eight identical blank
+/// Alignments, so RDFC-1.0's N-degree hash recurses through the alignments' permutations
+/// at two levels until the 4,000-call limit (`rdf-canon` and ours alike). The record's
+/// proof is the small record's, so it would fail even if canonicalized.
+fn poison() -> Value {
+    let k = keys();
+    let alignment = json!({
+        "type": ["Alignment"],
+        "targetName": "Same target",
+        "targetUrl": "https://example.org/same-target"
+    });
+    let result = json!({"type": ["Result"], "alignment": vec![alignment; 8]});
+    let nested = |n: u32| {
+        let mut c = super::college_nested_unsigned();
+        c["id"] = json!(format!("urn:uuid:5e0a51e2-0000-4000-8000-00000000000{n}"));
+        c["credentialSubject"]["result"] = json!([result.clone()]);
+        build::sign_di(&c, &k.college)
+    };
+    let mut c = build::sign_di(&small_clr(), &k.clr);
+    c["credentialSubject"]["verifiableCredential"] = json!([nested(1), nested(2)]);
+    c
 }
