@@ -236,9 +236,7 @@ impl Loader {
         for (key, value) in map.iter().filter(|(k, _)| *k != without) {
             member_context_urls(key, value, &mut urls);
         }
-        if let Some(url) = urls.into_iter().find(|u| !self.is_known(u)) {
-            return Err(JsonLdError::UnknownContext(url.to_string()));
-        }
+        self.check_urls(urls)?;
         let quads = match self.fast.quads_without(map, without) {
             Some(quads) => quads,
             None => {
@@ -407,6 +405,11 @@ impl Loader {
     fn check_contexts(&self, doc: &Value) -> Result<(), JsonLdError> {
         let mut urls = Vec::new();
         context_urls(doc, &mut urls);
+        self.check_urls(urls)
+    }
+
+    /// Every one of `urls` must be a context we serve.
+    fn check_urls(&self, urls: Vec<&str>) -> Result<(), JsonLdError> {
         match urls.into_iter().find(|u| !self.is_known(u)) {
             Some(url) => Err(JsonLdError::UnknownContext(url.to_string())),
             None => Ok(()),

@@ -131,7 +131,6 @@ pub fn write_all(report: &Report, dir: &Path, formats: &[Format]) -> std::io::Re
     let Some((first, rest)) = formats.split_first() else {
         return Ok(Vec::new());
     };
-    fs::create_dir_all(dir)?;
     std::thread::scope(|scope| {
         let others: Vec<_> = rest.iter().map(|f| scope.spawn(move || write(f))).collect();
         let mut written = vec![write(first)];

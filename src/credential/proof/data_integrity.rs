@@ -338,9 +338,10 @@ fn hashed_signing_input(proof_nquads: &str, document_hash: &[u8; 32]) -> Vec<u8>
 
 /// SHA-256(proof options) || SHA-256(document), the bytes Ed25519 signs.
 pub fn signing_input(proof_nquads: &str, document_nquads: &str) -> Vec<u8> {
-    let mut data = Sha256::digest(proof_nquads.as_bytes()).to_vec();
-    data.extend_from_slice(&Sha256::digest(document_nquads.as_bytes()));
-    data
+    hashed_signing_input(
+        proof_nquads,
+        &Sha256::digest(document_nquads.as_bytes()).into(),
+    )
 }
 
 fn decode_proof_value(value: &str) -> Result<Signature, String> {
