@@ -152,32 +152,30 @@ fn clr_seeds() -> Vec<CaseSpec> {
         "verify.nested.each",
         "verify.nested.proof",
     ];
-    let last = RECORDS.len();
-    RECORDS
-        .iter()
-        .enumerate()
-        .map(|(i, (from, slug, name))| {
-            let n = i + 1;
-            let clr = record(n, from, open_badge(n, from, slug, name));
-            if n == last {
-                let reqs = [JWT, &nested[..]].concat();
-                valid(
-                    &format!("seed {n}: the learner's {name} record as a VC-JWT signed ES256; its OpenBadgeCredential signed by its issuer"),
-                    &["Nested", "Jwt"],
-                    &reqs,
-                    build::sign_jwt_as(&clr, Alg::Es256, &k.clr, |_| {}),
-                )
-            } else {
-                let reqs = [&["proof.di.signature"][..], &nested[..]].concat();
-                valid(
-                    &format!("seed {n}: the learner's {name} record (eddsa-rdfc-2022); its OpenBadgeCredential signed by its issuer"),
-                    &["Nested"],
-                    &reqs,
-                    sign(&clr, &k.clr, from),
-                )
-            }
-        })
-        .collect()
+    per_record(|n, last, from, slug, name| {
+        let clr = record(n, from, open_badge(n, from, slug, name));
+        if last {
+            let reqs = [JWT, &nested[..]].concat();
+            valid(
+                &format!(
+                    "seed {n}: the learner's {name} record as a VC-JWT signed ES256; its OpenBadgeCredential signed by its issuer"
+                ),
+                &["Nested", "Jwt"],
+                &reqs,
+                build::sign_jwt_as(&clr, Alg::Es256, &k.clr, |_| {}),
+            )
+        } else {
+            let reqs = [&["proof.di.signature"][..], &nested[..]].concat();
+            valid(
+                &format!(
+                    "seed {n}: the learner's {name} record (eddsa-rdfc-2022); its OpenBadgeCredential signed by its issuer"
+                ),
+                &["Nested"],
+                &reqs,
+                sign(&clr, &k.clr, from),
+            )
+        }
+    })
 }
 
 /// The OB 3.0 seeds: the OpenBadgeCredentials of the first records, byte for
@@ -185,27 +183,39 @@ fn clr_seeds() -> Vec<CaseSpec> {
 /// by the records issuer as an ES256 VC-JWT (its P-256 key is the corpus one).
 fn ob_seeds() -> Vec<CaseSpec> {
     let k = keys();
-    let last = RECORDS.len();
+    per_record(|n, last, from, slug, name| {
+        if last {
+            valid(
+                &format!(
+                    "seed {n}: the learner's {name} OpenBadgeCredential as a VC-JWT signed ES256 by the records issuer"
+                ),
+                &["Jwt"],
+                JWT,
+                build::sign_jwt_as(
+                    &badge(2200 + n, &k.clr, from, slug, name),
+                    Alg::Es256,
+                    &k.clr,
+                    |_| {},
+                ),
+            )
+        } else {
+            valid(
+                &format!(
+                    "seed {n}: the learner's {name} OpenBadgeCredential (eddsa-rdfc-2022), as the record of seed {n} nests it"
+                ),
+                &[],
+                &["proof.di.signature"],
+                open_badge(n, from, slug, name),
+            )
+        }
+    })
+}
+
+/// One case per record, numbered from 1; `last` marks the record served as a VC-JWT.
+fn per_record(case: impl Fn(usize, bool, &str, &str, &str) -> CaseSpec) -> Vec<CaseSpec> {
     RECORDS
         .iter()
         .enumerate()
-        .map(|(i, (from, slug, name))| {
-            let n = i + 1;
-            if n == last {
-                valid(
-                    &format!("seed {n}: the learner's {name} OpenBadgeCredential as a VC-JWT signed ES256 by the records issuer"),
-                    &["Jwt"],
-                    JWT,
-                    build::sign_jwt_as(&badge(2200 + n, &k.clr, from, slug, name), Alg::Es256, &k.clr, |_| {}),
-                )
-            } else {
-                valid(
-                    &format!("seed {n}: the learner's {name} OpenBadgeCredential (eddsa-rdfc-2022), as the record of seed {n} nests it"),
-                    &[],
-                    &["proof.di.signature"],
-                    open_badge(n, from, slug, name),
-                )
-            }
-        })
+        .map(|(i, (from, slug, name))| case(i + 1, i + 1 == RECORDS.len(), from, slug, name))
         .collect()
 }
