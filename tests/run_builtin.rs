@@ -192,7 +192,7 @@ async fn every_fault_is_detected() {
     let mut undetected = Vec::new();
     for chunk in faults.chunks(4) {
         let runs = chunk.iter().map(|f| async move {
-            let a = args(&["--builtin", "--fault", f.name]);
+            let a = args(&["--builtin", "--certification", "--fault", f.name]);
             (f, execute(&a).await)
         });
         for (f, res) in futures_util::future::join_all(runs).await {
@@ -371,6 +371,7 @@ async fn token_strategy_uses_pre_issued_tokens() {
         revocation_url: None,
         upsert_credential: None,
         fetch_documents: false,
+        certification: false,
     };
     let (rec, unreachable) = provider::run(Ctx::new(http, target)).await;
     assert!(unreachable.is_none());

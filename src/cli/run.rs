@@ -54,6 +54,10 @@ pub struct RunArgs {
     /// Total time budget for the run, e.g. 10m.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub deadline: Option<Duration>,
+    /// A certification run: rows whose catalog condition is "only in a
+    /// certification run" (e.g. api.get-profile.cert-id) apply (config key `certification`).
+    #[arg(long)]
+    pub certification: bool,
     #[command(flatten)]
     pub report: ReportOpts,
 }
@@ -94,6 +98,9 @@ pub struct TargetConfig {
     pub timeout: Option<String>,
     pub deadline: Option<String>,
     pub revocation_url: Option<String>,
+    /// A certification run (as `--certification`).
+    #[serde(default)]
+    pub certification: bool,
     /// A JSON credential file to upsert (one the target has not seen).
     pub upsert_credential: Option<PathBuf>,
     #[serde(default)]
@@ -277,6 +284,7 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
             revocation_url: cfg.revocation_url.clone(),
             upsert_credential,
             fetch_documents: false,
+            certification: args.certification || cfg.certification,
         };
         let label = if args.fault.is_empty() {
             "builtin".to_string()
@@ -331,6 +339,7 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
         revocation_url: cfg.revocation_url.clone(),
         upsert_credential,
         fetch_documents: true,
+        certification: args.certification || cfg.certification,
     };
     judge(
         &base,

@@ -48,6 +48,53 @@ pub struct Finding {
     /// Transcript ids (`tx-0001`) or vector ids backing the finding.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
+    /// For a skip: the requirement whose failure made this one unjudgeable
+    /// (the root cause the report groups it under).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<String>,
+    /// For a conditional requirement: what the check observed that shows the
+    /// catalog condition holds. Without it a pass or failure of a conditional
+    /// row does not count (the row is not applicable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition_held: Option<String>,
+}
+
+/// Why a step failed: the requirement whose row failed for it, and the
+/// server's own words. Dependent checks are skipped "blocked by" it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    pub row: String,
+    pub message: String,
+}
+
+impl Cause {
+    pub fn new(row: &str, message: impl Into<String>) -> Cause {
+        Cause {
+            row: row.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The positive control of a negative check: the same request without the
+/// defect, sent in the same run. A refusal is evidence only when it succeeded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Control {
+    /// The control request succeeded (a transcript or a short description).
+    Succeeded(String),
+    /// The control request was refused: with what (status and error).
+    Refused(String),
+    /// No control request could be made, and why.
+    Missing(String),
+}
+
+/// What a negative probe got back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The defective request was accepted (what was observed).
+    Accepted(String),
+    /// It was refused with this error code (if any) and description.
+    Refused { error: Option<String>, seen: String },
 }
 
 /// A check in progress: collects findings for the ids it declared.
@@ -58,6 +105,8 @@ pub struct Check {
     subject: Option<String>,
     evidence: Vec<String>,
     findings: Vec<(String, Finding)>,
+    /// Ids whose catalog condition this check established, and how.
+    given: BTreeMap<String, String>,
     started: Instant,
 }
 
@@ -70,6 +119,7 @@ impl Check {
             subject: None,
             evidence: Vec::new(),
             findings: Vec::new(),
+            given: BTreeMap::new(),
             started: Instant::now(),
         }
     }
@@ -124,6 +174,8 @@ impl Check {
             actual: None,
             subject: self.subject.clone(),
             evidence: self.evidence.clone(),
+            blocked_by: None,
+            condition_held: self.given.get(id).cloned(),
         };
         self.findings.push((id.to_string(), finding));
         &mut self.findings.last_mut().expect("just pushed").1
@@ -170,6 +222,84 @@ impl Check {
         self.push(id, Verdict::Error, message.into())
     }
 
+    /// The catalog condition of `id` holds, as `how` shows: findings recorded
+    /// for `id` from now on count (without this, a conditional row is not
+    /// applicable whatever the check records).
+    pub fn given(&mut self, id: &str, how: impl Into<String>) -> &mut Self {
+        self.given.insert(id.to_string(), how.into());
+        self
+    }
+
+    /// Skip `id` because `cause` failed: "blocked by <row>: <message>".
+    pub fn blocked_by(&mut self, id: &str, cause: &Cause) -> &mut Finding {
+        let f = self.push(
+            id,
+            Verdict::Skip,
+            format!("blocked by {}: {}", cause.row, cause.message),
+        );
+        f.blocked_by = Some(cause.row.clone());
+        f
+    }
+
+    /// Skip every declared id without a finding yet because `cause` failed
+    /// (the cause's own row, if declared here, is left to the caller).
+    pub fn rest_blocked_by(&mut self, cause: &Cause) {
+        for id in self.declared.clone() {
+            if id != cause.row && !self.findings.iter().any(|(i, _)| *i == id) {
+                self.blocked_by(&id, cause);
+            }
+        }
+    }
+
+    /// Judge a negative probe by its positive control: `what` was refused
+    /// (pass) only when the control succeeded in this run and the refusal is
+    /// one of `expected` (any refusal when `expected` is empty); accepted is a
+    /// failure once the control succeeded; anything else is inconclusive.
+    pub fn refused(
+        &mut self,
+        id: &str,
+        control: &Control,
+        got: &Refusal,
+        expected: &[&str],
+        what: &str,
+    ) -> &mut Finding {
+        match control {
+            Control::Refused(x) => {
+                return self.skip(
+                    id,
+                    format!("inconclusive: the control request was refused with {x}"),
+                );
+            }
+            Control::Missing(why) => {
+                return self.skip(id, format!("inconclusive: no control request: {why}"));
+            }
+            Control::Succeeded(_) => {}
+        }
+        match got {
+            Refusal::Accepted(seen) => self.fail(
+                id,
+                format!("{what}: accepted ({seen}); the rule requires a refusal"),
+            ),
+            Refusal::Refused { error, seen } => {
+                let e = error.as_deref().unwrap_or("");
+                if expected.is_empty() || expected.contains(&e) {
+                    self.pass(
+                        id,
+                        format!("{what}: refused ({seen}) while the control request succeeded"),
+                    )
+                } else {
+                    self.skip(
+                        id,
+                        format!(
+                            "inconclusive: {what} was refused with {seen}, not with {} as the rule expects, so the refusal may have another cause",
+                            expected.join(" or ")
+                        ),
+                    )
+                }
+            }
+        }
+    }
+
     /// Record `verdict` for every declared id (e.g. skip all when a prerequisite failed).
     pub fn all(&mut self, verdict: Verdict, message: &str) {
         for id in self.declared.clone() {
@@ -180,9 +310,23 @@ impl Check {
     pub fn findings(&self) -> impl Iterator<Item = (&str, &Finding)> {
         self.findings.iter().map(|(id, f)| (id.as_str(), f))
     }
+
+    /// Declared ids that have no finding yet.
+    pub fn unjudged(&self) -> Vec<String> {
+        self.declared
+            .iter()
+            .filter(|d| !self.findings.iter().any(|(i, _)| i == *d))
+            .cloned()
+            .collect()
+    }
 }
 
 impl Finding {
+    /// This finding's requirement condition holds, as `how` shows.
+    pub fn held(&mut self, how: impl Into<String>) -> &mut Self {
+        self.condition_held = Some(how.into());
+        self
+    }
     pub fn expected(&mut self, v: impl Into<String>) -> &mut Self {
         self.expected = Some(v.into());
         self

@@ -303,6 +303,21 @@ fn requirement(out: &mut String, report: &Report, row: &Row, tx: &BTreeSet<&str>
         esc(&row.statement),
         esc(&row.reason)
     );
+    if !row.blocks.is_empty() {
+        let _ = writeln!(
+            out,
+            "<div class=\"blocks\"><b>Blocks ({}, skipped as blocked by this row):</b> {}</div>",
+            row.blocks.len(),
+            req_links(&row.blocks)
+        );
+    }
+    if let Some(cause) = &row.blocked_by {
+        let _ = writeln!(
+            out,
+            "<div class=\"blocked-by\">Blocked by {}</div>",
+            req_links(std::slice::from_ref(cause))
+        );
+    }
     let open = matches!(row.outcome, Outcome::Fail | Outcome::Error);
     let _ = writeln!(
         out,

@@ -182,9 +182,10 @@ fn case(out: &mut String, report: &Report, role: Role, row: &Row) {
                 ">\n      <failure message=\"{reason}\" type=\"{}\">{}</failure>\n    </testcase>",
                 row.level,
                 text(&format!(
-                    "{}\n{}",
+                    "{}\n{}{}",
                     row.statement,
-                    findings(row, Verdict::Fail)
+                    findings(row, Verdict::Fail),
+                    blocks(row)
                 ))
             );
         }
@@ -203,6 +204,18 @@ fn case(out: &mut String, report: &Report, role: Role, row: &Row) {
             );
         }
     }
+}
+
+/// The rows this row's failure blocked, one line ("" when none).
+fn blocks(row: &Row) -> String {
+    if row.blocks.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\nblocks ({}, skipped as blocked by this row): {}",
+        row.blocks.len(),
+        row.blocks.join(", ")
+    )
 }
 
 /// The findings with `verdict`, one block each, capped at `MAX_FINDINGS`.

@@ -165,6 +165,14 @@ fn detail(out: &mut String, row: &Row) {
     let _ = writeln!(out, "### {} {}\n", code(&row.id), row.level);
     let _ = writeln!(out, "> {}\n", line(&row.statement));
     let _ = writeln!(out, "- **Reason:** {}", inline(&row.reason));
+    if !row.blocks.is_empty() {
+        let _ = writeln!(
+            out,
+            "- **Blocks** ({}, skipped as blocked by this row): {}",
+            row.blocks.len(),
+            id_list(&row.blocks)
+        );
+    }
     let wanted = match row.outcome {
         Outcome::Error => Verdict::Error,
         _ => Verdict::Fail,

@@ -140,6 +140,16 @@ pub struct Row {
     /// Every transcript or vector id cited by the findings.
     pub evidence: Vec<String>,
     pub duration_ms: u64,
+    /// A skipped row's root cause: the requirement whose failure blocked it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<String>,
+    /// The rows this one's failure blocked (they are reported under it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<String>,
+    /// The catalog marks the requirement untestable by design: its skip does
+    /// not make a role incomplete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub untestable: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,6 +216,9 @@ pub struct RoleVerdict {
     pub blocking: Vec<String>,
     /// MUSTs not run or skipped.
     pub unjudged: Vec<String>,
+    /// MUSTs the catalog marks untestable by design (listed, not counted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub untestable: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -262,8 +275,24 @@ pub fn decide(req: &Requirement, findings: &[Finding]) -> (Outcome, String) {
 /// As [`decide`], counting also the findings `omitted` tallied but did not keep
 /// (the first of each verdict is always kept, so messages come from `findings`).
 fn decide_with(req: &Requirement, findings: &[Finding], omitted: &Tally) -> (Outcome, String) {
-    let count =
-        |v: Verdict| findings.iter().filter(|f| f.verdict == v).count() + omitted.omitted(v);
+    // A conditional row counts passes and failures only from a check that
+    // established its condition; the others make it not applicable.
+    let conditional = req.condition.is_some();
+    let held = !conditional || findings.iter().any(|f| f.condition_held.is_some());
+    let judged = |v: Verdict| matches!(v, Verdict::Pass | Verdict::Fail);
+    // Per finding: a pass or failure counts only where its condition was shown.
+    let counts = |f: &Finding| !conditional || f.condition_held.is_some() || !judged(f.verdict);
+    let count = |v: Verdict| {
+        findings
+            .iter()
+            .filter(|f| f.verdict == v && counts(f))
+            .count()
+            + if held || !judged(v) {
+                omitted.omitted(v)
+            } else {
+                0
+            }
+    };
     let first = |v: Verdict| {
         findings
             .iter()
@@ -295,11 +324,35 @@ fn decide_with(req: &Requirement, findings: &[Finding], omitted: &Tally) -> (Out
     if pass > 0 {
         return (Outcome::Pass, format!("{pass} assertion(s) held"));
     }
+    if conditional && findings.iter().any(|f| judged(f.verdict)) {
+        let cond = req.condition.as_deref().unwrap_or_default();
+        let seen = findings
+            .iter()
+            .find(|f| judged(f.verdict) && f.condition_held.is_none())
+            .map(|f| f.message.clone())
+            .unwrap_or_default();
+        return (
+            Outcome::NotApplicable,
+            format!("not applicable: the run did not establish that it applies ({cond}); seen: {seen}"),
+        );
+    }
     if count(Verdict::NotApplicable) > 0 {
-        return (Outcome::NotApplicable, first(Verdict::NotApplicable));
+        let m = first(Verdict::NotApplicable);
+        return match &req.condition {
+            Some(cond) if !m.contains(cond.as_str()) => {
+                (Outcome::NotApplicable, format!("{m} (applies {cond})"))
+            }
+            _ => (Outcome::NotApplicable, m),
+        };
     }
     if count(Verdict::Skip) > 0 {
-        return (Outcome::Skipped, first(Verdict::Skip));
+        let blocked = findings
+            .iter()
+            .find(|f| f.verdict == Verdict::Skip && f.blocked_by.is_some());
+        return match blocked {
+            Some(f) => (Outcome::Skipped, f.message.clone()),
+            None => (Outcome::Skipped, first(Verdict::Skip)),
+        };
     }
     if let Some(why) = &req.untestable {
         return (
@@ -311,6 +364,17 @@ fn decide_with(req: &Requirement, findings: &[Finding], omitted: &Tally) -> (Out
         Outcome::NotRun,
         "no check executed an assertion for it".to_string(),
     )
+}
+
+/// The root cause a skipped row names, if it was blocked.
+fn blocked_by(outcome: Outcome, findings: &[Finding]) -> Option<String> {
+    if outcome != Outcome::Skipped {
+        return None;
+    }
+    findings
+        .iter()
+        .filter(|f| f.verdict == Verdict::Skip)
+        .find_map(|f| f.blocked_by.clone())
 }
 
 impl Report {
@@ -339,9 +403,14 @@ impl Report {
                 .cloned()
                 .collect();
             let (outcome, reason) = decide_with(req, &findings, &tally);
+            let cause = blocked_by(outcome, &findings);
             let count =
                 |v: Verdict| findings.iter().filter(|f| f.verdict == v).count() + tally.omitted(v);
-            let (passed, failed) = (count(Verdict::Pass), count(Verdict::Fail));
+            let (passed, failed) = match outcome {
+                // A demoted conditional row judged nothing.
+                Outcome::NotApplicable | Outcome::Skipped | Outcome::NotRun => (0, 0),
+                _ => (count(Verdict::Pass), count(Verdict::Fail)),
+            };
             let mut evidence: Vec<String> = Vec::new();
             for e in findings
                 .iter()
@@ -379,7 +448,20 @@ impl Report {
                 findings_omitted: tally.omitted_total(),
                 evidence,
                 duration_ms: rec.duration_for(&req.id).as_millis() as u64,
+                blocked_by: cause,
+                blocks: Vec::new(),
+                untestable: req.untestable.is_some(),
             });
+        }
+        // Group every blocked row under its cause.
+        let pairs: Vec<(String, String)> = out
+            .iter()
+            .filter_map(|r| r.blocked_by.clone().map(|c| (c, r.id.clone())))
+            .collect();
+        for (cause, id) in pairs {
+            if let Some(r) = out.iter_mut().find(|r| r.id == cause) {
+                r.blocks.push(id);
+            }
         }
         // Findings for ids outside the catalog are a harness defect: say so.
         let mut harness_error = false;
@@ -457,9 +539,11 @@ fn role_verdict(role: Role, rows: &[Row]) -> RoleVerdict {
     let judged_any = musts.iter().any(|r| r.outcome == Outcome::Pass);
     let mut blocking = Vec::new();
     let mut unjudged = Vec::new();
+    let mut untestable = Vec::new();
     for r in musts {
         match r.outcome {
             Outcome::Fail | Outcome::Error => blocking.push(r.id.clone()),
+            Outcome::NotRun | Outcome::Skipped if r.untestable => untestable.push(r.id.clone()),
             Outcome::NotRun | Outcome::Skipped => unjudged.push(r.id.clone()),
             _ => {}
         }
@@ -476,6 +560,7 @@ fn role_verdict(role: Role, rows: &[Row]) -> RoleVerdict {
         certifiable,
         blocking,
         unjudged,
+        untestable,
     }
 }
 

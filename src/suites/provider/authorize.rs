@@ -129,6 +129,7 @@ async fn first_login(ctx: &mut Ctx, req: &AuthRequest, verifier: &str) {
         Ok(w) => w,
         Err(e) => {
             c.all(crate::evidence::Verdict::Error, &e);
+            ctx.fail_step_from(super::Step::Authorization, &c);
             ctx.finish(c);
             ctx.blocked(s, "no authorization response");
             return;
@@ -144,7 +145,10 @@ async fn first_login(ctx: &mut Ctx, req: &AuthRequest, verifier: &str) {
             "S256 authorization request with valid login: no code ({:?})",
             walk.result
         );
-        c.all(crate::evidence::Verdict::Fail, &m);
+        c.fail("oauth.authorize.acg", &m);
+        let cause = crate::evidence::Cause::new("oauth.authorize.acg", m);
+        c.rest_blocked_by(&cause);
+        ctx.fail_step(super::Step::Authorization, cause);
         ctx.finish(c);
         ctx.blocked(s, "no code was issued");
         return;
@@ -179,41 +183,75 @@ async fn first_login(ctx: &mut Ctx, req: &AuthRequest, verifier: &str) {
         scope: &req.scope,
         verifier: Some(verifier),
     };
-    match token::exchange_code(
-        &ctx.http,
-        &mut ctx.rec,
-        &sdd.token_url,
-        Some(&client),
-        &p,
-        "token: exchange code",
-    )
-    .await
+    let url = sdd.token_url.clone();
+    let mut ex = match ctx
+        .exchange(&url, Some(&client), &p, "token: exchange code", false)
+        .await
     {
-        Ok(ex) => {
-            c.cite(&ex.tx);
-            let parsed = token::parse(&ex, ctx.http.redactor());
-            c.ensure(
+        Ok(ex) => ex,
+        Err(f) => {
+            c.cite(&f.tx);
+            c.error("oauth.pkce.s256", f.message);
+            ctx.finish(c);
+            return;
+        }
+    };
+    c.cite(&ex.tx);
+    if ex.status != 200 && super::error_of(&ex).as_deref() != Some("invalid_grant") {
+        // Refused for another reason than the code: try once more with
+        // client_id repeated in the form, so one finding hides nothing else.
+        let refusal = super::oauth_error(&ex);
+        if let Ok(again) = ctx
+            .exchange(&url, Some(&client), &p, "token: exchange code (client_id in form)", true)
+            .await
+        {
+            c.cite(&again.tx);
+            if again.status == 200 {
+                ctx.client_id_in_form = Some(refusal);
+                ex = again;
+            }
+        }
+    }
+    let parsed = token::parse(&ex, ctx.http.redactor());
+    match (&parsed, super::error_of(&ex)) {
+        (Ok(_), _) => {
+            c.pass(
                 "oauth.pkce.s256",
-                parsed.is_ok(),
                 format!(
                     "code issued for an S256 challenge is exchanged with its verifier: {}",
                     ex.brief()
                 ),
             );
-            ctx.tokens = parsed.ok();
-            ctx.first = Some(FirstLogin {
-                code,
-                verifier: verifier.to_string(),
-                redirect_uri: req.redirect_uri.clone(),
-                scope: req.scope.clone(),
-                exchange: ex,
-            });
         }
-        Err(f) => {
-            c.cite(&f.tx);
-            c.error("oauth.pkce.s256", f.message);
+        (Err(_), Some(e)) if e == "invalid_grant" => {
+            // The grant itself was refused: the S256 verifier is the cause.
+            c.fail(
+                "oauth.pkce.s256",
+                format!(
+                    "the code issued for an S256 challenge was refused with its verifier: {}",
+                    super::oauth_error(&ex)
+                ),
+            );
+            ctx.fail_step_from(super::Step::TokenExchange, &c);
+        }
+        (Err(_), _) => {
+            // Refused for a reason the token checks judge: that is the cause.
+            let cause = crate::evidence::Cause::new(
+                "oauth.token.response",
+                format!("the code exchange was refused: {}", super::oauth_error(&ex)),
+            );
+            c.blocked_by("oauth.pkce.s256", &cause);
+            ctx.fail_step(super::Step::TokenExchange, cause);
         }
     }
+    ctx.tokens = parsed.ok();
+    ctx.first = Some(FirstLogin {
+        code,
+        verifier: verifier.to_string(),
+        redirect_uri: req.redirect_uri.clone(),
+        scope: req.scope.clone(),
+        exchange: ex,
+    });
     ctx.finish(c);
 }
 
@@ -521,7 +559,8 @@ fn error_charset(ctx: &mut Ctx, seen: &[ErrorSeen]) {
                 "oauth.authorize.error-charset",
                 bad.is_empty(),
                 format!("{d:?}: error_description characters allowed (bad: {bad:?})"),
-            );
+            )
+            .held("an error redirect carried error_description");
         }
     }
     ctx.finish(c);

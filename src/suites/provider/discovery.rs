@@ -108,14 +108,18 @@ pub async fn run(ctx: &mut Ctx) {
             ex.brief(),
             ctx.target.profile.base_path
         ));
+        // One cause, one failure: the rows that judge the SDD's content are blocked by it.
+        ctx.fail_step(
+            super::Step::Discovery,
+            crate::evidence::Cause::new(
+                "discovery.status-200-json",
+                format!("{url}: no SDD ({})", ex.brief()),
+            ),
+        );
         for spec in [STRUCTURE, HTTPS, SCOPES, OPTIONAL] {
             let mut c = spec.start();
             c.subject(&url).cite(&ex.tx);
-            c.all(
-                crate::evidence::Verdict::Fail,
-                &format!("{url}: no SDD ({})", ex.brief()),
-            );
-            ctx.finish(c);
+            ctx.blocked(c, "no SDD");
         }
         return;
     };
@@ -123,8 +127,11 @@ pub async fn run(ctx: &mut Ctx) {
     let mut c = STRUCTURE.start();
     c.subject(&url).cite(&ex.tx);
     judge_structure(&mut c, &v, ctx.target.profile);
-    ctx.finish(c);
     let parsed = discovery::parse(&v);
+    if parsed.is_err() {
+        ctx.fail_step_from(super::Step::Discovery, &c);
+    }
+    ctx.finish(c);
 
     let mut c = HTTPS.start();
     c.subject(&url).cite(&ex.tx);

@@ -139,7 +139,8 @@ pub fn judge_body(c: &mut crate::evidence::Check, ex: &Exchange, what: &str) {
     match json {
         Some(v) => {
             let p = status_info_problems(&v);
-            c.ensure(
+            let sent = v.get("imsx_codeMajor").is_some();
+            let f = c.ensure(
                 id,
                 p.is_empty(),
                 format!(
@@ -152,6 +153,9 @@ pub fn judge_body(c: &mut crate::evidence::Check, ex: &Exchange, what: &str) {
                     }
                 ),
             );
+            if sent {
+                f.held("an Imsx_StatusInfo body (imsx_codeMajor) was sent");
+            }
         }
         _ => {
             c.fail(
@@ -253,11 +257,14 @@ pub async fn run(ctx: &mut Ctx) {
                     "DELETE /credentials is answered 405",
                 );
                 let allow = ex.header("allow").unwrap_or("");
-                c.ensure(
+                let f = c.ensure(
                     "api.errors.allow-header",
                     allow.to_ascii_uppercase().contains("GET"),
                     format!("405 names the allowed methods in Allow: got {allow:?}"),
                 );
+                if ex.status == 405 {
+                    f.held("the server answered 405");
+                }
                 if ex.status >= 400 {
                     judge_body(&mut info, &ex, "DELETE /credentials");
                 }

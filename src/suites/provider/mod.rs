@@ -7,6 +7,14 @@
 //! requirement ids). `Ctx` carries what earlier steps obtained (the SDD, the
 //! registered client, tokens); a check whose prerequisite is missing records
 //! a skip naming it, and a transport failure records an error.
+//!
+//! Root cause first: a step later checks depend on (discovery, registration,
+//! the first login, the code exchange, the first upsert) that fails records
+//! its cause once (`Ctx::fail_step`, the row that failed and the server's
+//! words); every dependent check is then skipped "blocked by" that row
+//! (`Ctx::blocked`, `Check::blocked_by`), and the report groups them under
+//! it. After the suites, any declared row still without a finding is
+//! skipped with the reason, so no row ends `not-run` unexplained.
 
 pub mod authorize;
 pub mod discovery;
@@ -25,7 +33,7 @@ pub mod upsert;
 
 use super::CheckSpec;
 use crate::catalog::{Profile, Role};
-use crate::evidence::{Check, Recorder, Verdict};
+use crate::evidence::{Cause, Check, Recorder, Verdict};
 use crate::http::{Client, Exchange, FailKind, Failure, Req};
 use crate::oauth::authorize::{AuthRequest, AuthResult, FormLogin, Walk};
 use crate::oauth::discovery::Sdd;
@@ -89,6 +97,8 @@ pub struct Target {
     /// documents) before verifying them; off for the builtin provider, whose
     /// seed credentials name example.edu.
     pub fetch_documents: bool,
+    /// A certification run: rows conditioned "only in a certification run" apply.
+    pub certification: bool,
 }
 
 /// The state a run accumulates.
@@ -106,6 +116,50 @@ pub struct Ctx {
     pub first: Option<FirstLogin>,
     /// Tokens with one scope each (scope, tokens), from `scopes.rs`.
     pub narrow: Vec<(String, Tokens)>,
+    /// Steps that failed, each with its root cause (first failure per step).
+    pub causes: Vec<(Step, Cause)>,
+    /// Set when the token endpoint refused Basic alone but accepted the same
+    /// request with `client_id` also in the form (the refusal, in its words):
+    /// later exchanges repeat `client_id` so one finding does not hide the rest.
+    pub client_id_in_form: Option<String>,
+    /// The transcript of a refresh that succeeded in this run (the control
+    /// of the revoked-refresh-token check).
+    pub refresh_worked: Option<String>,
+    /// How putProfile was shown implemented in this run (its rows' condition).
+    pub put_profile: Option<String>,
+}
+
+/// A step later checks depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Discovery,
+    Registration,
+    Authorization,
+    TokenExchange,
+    Upsert,
+}
+
+/// `400 application/json error=invalid_request: Missing required parameters`:
+/// an OAuth refusal in the server's own words (`error`, `error_description`).
+pub fn oauth_error(ex: &Exchange) -> String {
+    let v = ex.json();
+    let get = |k: &str| {
+        v.as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(serde_json::Value::as_str)
+            .map(|s| s.chars().take(200).collect::<String>())
+    };
+    match (get("error"), get("error_description")) {
+        (Some(e), Some(d)) => format!("{} error={e}: {d:?}", ex.brief()),
+        (Some(e), None) => format!("{} error={e}", ex.brief()),
+        _ => format!("{} (no OAuth error member)", ex.brief()),
+    }
+}
+
+/// The `error` member of a JSON error body, if any.
+pub fn error_of(ex: &Exchange) -> Option<String> {
+    ex.json()
+        .and_then(|v| v.get("error").and_then(serde_json::Value::as_str).map(str::to_string))
 }
 
 /// The first (full-scope) login: its code, verifier and token exchange.
@@ -130,7 +184,75 @@ impl Ctx {
             unreachable: None,
             first: None,
             narrow: Vec::new(),
+            causes: Vec::new(),
+            client_id_in_form: None,
+            refresh_worked: None,
+            put_profile: None,
         }
+    }
+
+    /// Exchange a code at `url` with HTTP Basic `auth`, also repeating
+    /// `client_id` in the form once the target was seen to need it.
+    pub async fn exchange(
+        &mut self,
+        url: &str,
+        auth: Option<&ClientCreds>,
+        p: &CodeExchange<'_>,
+        label: &str,
+        client_id_in_form: bool,
+    ) -> Result<Exchange, Failure> {
+        let (Some(a), true) = (auth, client_id_in_form || self.client_id_in_form.is_some()) else {
+            return crate::oauth::token::exchange_code(&self.http, &mut self.rec, url, auth, p, label)
+                .await;
+        };
+        crate::http::client::secret(self.http.redactor(), p.code, "authorization-code");
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", p.code),
+            ("redirect_uri", p.redirect_uri),
+            ("scope", p.scope),
+            ("client_id", a.client_id.as_str()),
+        ];
+        if let Some(v) = p.verifier {
+            crate::http::client::secret(self.http.redactor(), v, "code-verifier");
+            form.push(("code_verifier", v));
+        }
+        let req = Req::post(url, label)
+            .header("Accept", "application/json")
+            .basic(&a.client_id, &a.client_secret)
+            .form(&form);
+        self.http.send(&mut self.rec, req).await
+    }
+
+    /// Record that `step` failed because of `cause` (the first cause wins).
+    pub fn fail_step(&mut self, step: Step, cause: Cause) {
+        if !self.causes.iter().any(|(s, _)| *s == step) {
+            self.causes.push((step, cause));
+        }
+    }
+
+    /// Record `step` as failed from the first failure or error in `c` (if any).
+    pub fn fail_step_from(&mut self, step: Step, c: &Check) {
+        let hit = c
+            .findings()
+            .find(|(_, f)| matches!(f.verdict, Verdict::Fail | Verdict::Error));
+        if let Some((id, f)) = hit {
+            let cause = Cause::new(id, f.message.clone());
+            self.fail_step(step, cause);
+        }
+    }
+
+    /// Why `step` failed, if it did.
+    pub fn cause(&self, step: Step) -> Option<Cause> {
+        self.causes
+            .iter()
+            .find(|(s, _)| *s == step)
+            .map(|(_, c)| c.clone())
+    }
+
+    /// The first step failure of the run.
+    pub fn root_cause(&self) -> Option<Cause> {
+        self.causes.first().map(|(_, c)| c.clone())
     }
 
     pub fn reads(&self) -> bool {
@@ -198,13 +320,39 @@ impl Ctx {
         }
     }
 
-    /// Close `c` with one verdict for every id: error when the target is unreachable, else skip.
+    /// Close `c`, whose prerequisite is missing: error for every id when the
+    /// target is unreachable; else every id not yet judged is skipped
+    /// "blocked by" the run's root cause, or with `reason` when no step failed.
     pub fn blocked(&mut self, mut c: Check, reason: &str) {
-        let (v, msg) = match &self.unreachable {
-            Some(u) => (Verdict::Error, format!("target unreachable: {u}")),
-            None => (Verdict::Skip, reason.to_string()),
-        };
-        c.all(v, &msg);
+        if let Some(u) = &self.unreachable {
+            c.all(Verdict::Error, &format!("target unreachable: {u}"));
+        } else if let Some(cause) = self.root_cause() {
+            c.rest_blocked_by(&cause);
+        } else {
+            for id in c.unjudged() {
+                c.skip(&id, reason);
+            }
+        }
+        self.rec.finish(c);
+    }
+
+    /// As [`Ctx::blocked`], naming the cause of `step` when that step failed.
+    pub fn blocked_on(&mut self, mut c: Check, step: Step, reason: &str) {
+        match (&self.unreachable, self.cause(step)) {
+            (None, Some(cause)) => {
+                c.rest_blocked_by(&cause);
+                self.rec.finish(c);
+            }
+            _ => self.blocked(c, reason),
+        }
+    }
+
+    /// Close `c` skipped for a limit of the configuration (e.g. the login
+    /// strategy), not for a failure of the target.
+    pub fn limited(&mut self, mut c: Check, reason: &str) {
+        for id in c.unjudged() {
+            c.skip(&id, reason);
+        }
         self.rec.finish(c);
     }
 
@@ -305,16 +453,10 @@ impl Ctx {
             scope,
             verifier: Some(&verifier),
         };
-        let ex = crate::oauth::token::exchange_code(
-            &self.http,
-            &mut self.rec,
-            &sdd.token_url,
-            Some(&client),
-            &p,
-            "token: exchange code",
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        let ex = self
+            .exchange(&sdd.token_url, Some(&client), &p, "token: exchange code", false)
+            .await
+            .map_err(|e| e.to_string())?;
         let t = crate::oauth::token::parse(&ex, self.http.redactor())?;
         Ok((t, ex.tx, granted))
     }
@@ -355,7 +497,54 @@ pub async fn run(mut ctx: Ctx) -> (Recorder, Option<String>) {
     Box::pin(refresh::run(&mut ctx)).await;
     Box::pin(transport::run(&mut ctx)).await;
     Box::pin(revoke::run(&mut ctx)).await;
+    explain_unjudged(&mut ctx);
     (ctx.rec, ctx.unreachable)
+}
+
+/// Every declared row still without a finding is skipped with a reason: blocked by
+/// the run's root cause when a step failed, else "its check ended before judging it".
+fn explain_unjudged(ctx: &mut Ctx) {
+    for spec in all_checks() {
+        let ids: Vec<&str> = spec
+            .ids
+            .iter()
+            .copied()
+            .filter(|id| ctx.rec.findings_for(id).is_empty())
+            .filter(|id| ctx.target.roles_cover(id))
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let mut c = Check::new(spec.name, &ids);
+        match (&ctx.unreachable, ctx.root_cause()) {
+            (Some(u), _) => c.all(Verdict::Error, &format!("target unreachable: {u}")),
+            (None, Some(cause)) => c.rest_blocked_by(&cause),
+            (None, None) => c.all(
+                Verdict::Skip,
+                &format!("check {:?} ended before judging it (a step it needs gave nothing to judge)", spec.name),
+            ),
+        }
+        ctx.rec.finish(c);
+    }
+}
+
+impl Target {
+    /// False for rows of suites the selected roles do not run (reads or writes).
+    fn roles_cover(&self, id: &str) -> bool {
+        let reads = self
+            .roles
+            .iter()
+            .any(|r| matches!(r, Role::ServiceProviderRead | Role::Host));
+        let writes = self
+            .roles
+            .iter()
+            .any(|r| matches!(r, Role::ServiceProviderWrite | Role::Host));
+        let write_row = id.starts_with("api.upsert.") || id.starts_with("api.put-profile.");
+        let read_row = id.starts_with("api.get-credentials.")
+            || id.starts_with("api.paging.")
+            || id.starts_with("api.get-profile.");
+        !(write_row && !writes || read_row && !reads)
+    }
 }
 
 #[cfg(test)]

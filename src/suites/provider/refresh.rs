@@ -58,7 +58,11 @@ pub async fn run(ctx: &mut Ctx) {
     };
     let url = sdd.refresh_url.clone().unwrap_or(sdd.token_url.clone());
     let scope = t.scope.clone().unwrap_or_else(|| ctx.full_scope());
+    let offered = "the token response carried a refresh_token: the server offers refresh tokens";
     let mut c = NEW_TOKEN.start();
+    for i in NEW_TOKEN.ids {
+        c.given(i, offered);
+    }
     let id = "oauth.refresh.new-access-token";
     c.pass("oauth.refresh.optional", "the server issues refresh tokens");
     c.ensure(
@@ -71,11 +75,15 @@ pub async fn run(ctx: &mut Ctx) {
             c.subject(&url).cite(&ex.tx);
             match token::parse(&ex, ctx.http.redactor()) {
                 Ok(mut nt) => {
-                    c.ensure(
-                        id,
-                        nt.access_token != t.access_token,
-                        "the refreshed access token differs from the old one",
-                    );
+                    ctx.refresh_worked = Some(ex.tx.clone());
+                    if nt.access_token == t.access_token {
+                        nt = same_second(ctx, &mut c, &url, &client, &rt, &scope, &t, nt).await;
+                    } else {
+                        c.pass(
+                            id,
+                            "the refresh answered a token response with a new access token (RFC 6749 §1.5 (H), §6)",
+                        );
+                    }
                     if nt.refresh_token.is_none() {
                         nt.refresh_token = Some(rt.clone());
                     }
@@ -130,8 +138,13 @@ pub async fn run(ctx: &mut Ctx) {
                         }
                     }
                 }
-                Err(e) => {
-                    c.fail(id, format!("the refresh was refused: {e}"));
+                Err(_) => {
+                    let cause = crate::evidence::Cause::new(
+                        id,
+                        format!("the refresh was refused: {}", super::oauth_error(&ex)),
+                    );
+                    c.fail(id, cause.message.clone());
+                    c.blocked_by("oauth.refresh.new-token-works", &cause);
                 }
             }
         }
@@ -142,6 +155,7 @@ pub async fn run(ctx: &mut Ctx) {
     }
     ctx.finish(c);
     let mut c = ERRORS.start();
+    c.given("oauth.refresh.errors", offered);
     match token::refresh(
         &ctx.http,
         &mut ctx.rec,
@@ -177,8 +191,66 @@ pub async fn run(ctx: &mut Ctx) {
     limits(ctx, &url, &client).await;
 }
 
+/// A refreshed access token byte-identical to the old one. RFC 6749 §1.5 (H)
+/// and §6 (and OB 3.0 §7.2, which follows them) say a refresh issues a new
+/// access token; they do not say how tokens are made. A server whose tokens
+/// are derived from the grant and the issuing second returns the same bytes
+/// for a refresh in the same second: that is not the old token handed back.
+/// So the verdict never depends on timing: wait past the second and refresh
+/// once more with the latest refresh token; identical again is a failure
+/// (the old token handed back), different is a pass that says what was seen.
+#[allow(clippy::too_many_arguments)]
+async fn same_second(
+    ctx: &mut Ctx,
+    c: &mut crate::evidence::Check,
+    url: &str,
+    client: &crate::oauth::ClientCreds,
+    rt: &str,
+    scope: &str,
+    old: &token::Tokens,
+    nt: token::Tokens,
+) -> token::Tokens {
+    let id = "oauth.refresh.new-access-token";
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let latest = nt.refresh_token.clone().unwrap_or_else(|| rt.to_string());
+    match token::refresh(&ctx.http, &mut ctx.rec, url, client, &latest, scope).await {
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            match token::parse(&ex, ctx.http.redactor()) {
+                Ok(again) if again.access_token != old.access_token && again.access_token != nt.access_token => {
+                    c.pass(
+                        id,
+                        "a refresh in the issuing second returned identical token bytes (time-derived tokens); a refresh 1.1 s later returned a new access token (RFC 6749 §6: a new access token is issued)",
+                    );
+                    return again;
+                }
+                Ok(_) => {
+                    c.fail(
+                        id,
+                        "the refresh returned the old access token, also when repeated 1.1 s later (RFC 6749 §1.5 (H), §6: a new access token is issued)",
+                    );
+                }
+                Err(_) => {
+                    c.fail(
+                        id,
+                        format!("the refresh returned the old access token; a second refresh 1.1 s later was refused: {}", super::oauth_error(&ex)),
+                    );
+                }
+            }
+        }
+        Err(f) => {
+            c.cite(&f.tx);
+            c.error(id, f.message);
+        }
+    }
+    nt
+}
+
 async fn limits(ctx: &mut Ctx, url: &str, client: &crate::oauth::ClientCreds) {
     let mut c = LIMITS.start();
+    for i in LIMITS.ids {
+        c.given(i, "the token response carried a refresh_token: the server offers refresh tokens");
+    }
     if !ctx.can_login() {
         return ctx.blocked(c, "needs a further login (login strategy form)");
     }

@@ -2,6 +2,7 @@
 //! request is answered 201 with the client's credentials and the submitted
 //! metadata echoed; an invalid one with 400 and a JSON error [FACTS §2.3].
 
+use crate::evidence::{Control, Refusal};
 use super::{Ctx, Login};
 use crate::evidence::Verdict;
 use crate::oauth::register;
@@ -152,11 +153,14 @@ pub async fn run(ctx: &mut Ctx) {
             format!("{}: response is not a JSON object", ex.brief()),
         );
     }
-    ctx.finish(c);
     match register::parse(&ex, ctx.http.redactor()) {
         Ok(creds) => ctx.client = Some(creds),
-        Err(_) => ctx.client = ctx.target.client.clone(),
+        Err(_) => {
+            ctx.fail_step_from(super::Step::Registration, &c);
+            ctx.client = ctx.target.client.clone();
+        }
     }
+    ctx.finish(c);
 
     // Invalid: a required member missing, and a plain-http redirect URI.
     let mut c = INVALID.start();
@@ -168,16 +172,31 @@ pub async fn run(ctx: &mut Ctx) {
     }
     let mut http_redirect = body.clone();
     http_redirect["redirect_uris"] = serde_json::json!(["http://127.0.0.1/callback"]);
-    for (id, what, b) in [
+    let mut cross_host = body.clone();
+    cross_host["logo_uri"] = serde_json::json!("https://other-host.example/logo.png");
+    // The positive control: the valid registration above, in this run.
+    let control = match &ctx.client {
+        Some(_) if ok => Control::Succeeded(ex.tx.clone()),
+        _ => Control::Refused(super::oauth_error(&ex)),
+    };
+    for (id, what, b, expected) in [
         (
             "oauth.registration.missing-required-refused",
             "client_name missing",
             missing,
+            &["invalid_client_metadata"][..],
         ),
         (
             "oauth.registration.validates-metadata",
             "http redirect URI",
             http_redirect,
+            &["invalid_redirect_uri", "invalid_client_metadata"][..],
+        ),
+        (
+            "oauth.registration.validates-metadata",
+            "logo_uri on another host than the other URLs",
+            cross_host,
+            &["invalid_client_metadata"][..],
         ),
     ] {
         match register::send(
@@ -191,10 +210,16 @@ pub async fn run(ctx: &mut Ctx) {
         {
             Ok(ex) => {
                 c.cite(&ex.tx);
-                c.ensure_eq(id, 400, ex.status, format!("{what}: refused with 400"));
-                let err = ex
-                    .json()
-                    .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_string));
+                let err = super::error_of(&ex);
+                let got = if (200..300).contains(&ex.status) {
+                    Refusal::Accepted(ex.brief())
+                } else {
+                    Refusal::Refused {
+                        error: err.clone(),
+                        seen: super::oauth_error(&ex),
+                    }
+                };
+                c.refused(id, &control, &got, expected, what);
                 let ok = ex.is_json_media_type()
                     && err
                         .as_deref()

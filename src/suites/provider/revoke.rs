@@ -36,6 +36,13 @@ pub async fn run(ctx: &mut Ctx) {
         return ctx.blocked(c, "no tokens or client to revoke with");
     };
     c.subject(&url);
+    let offered = format!("{url}: a revocation endpoint is known");
+    for i in ["oauth.revoke.request", "oauth.revoke.status-200", "oauth.revoke.later-calls-fail"] {
+        c.given(i, &offered);
+    }
+    if t.refresh_token.is_some() {
+        c.given("oauth.revoke.refresh-tokens", format!("{offered} and a refresh token was issued"));
+    }
     c.pass(
         "oauth.revoke.optional",
         format!("{url}: revocation endpoint offered"),
@@ -61,6 +68,22 @@ pub async fn run(ctx: &mut Ctx) {
         }
         Err(f) => return ctx.transport_error(c, &f),
     }
+    // The before half: the access token works now, with the call judged after revocation.
+    let before = if ctx.reads() {
+        super::get_credentials::get(ctx, &t.access_token, "?limit=1", "getCredentials before revocation").await
+    } else {
+        super::profile::get(ctx, &t.access_token, "getProfile before revocation").await
+    };
+    let worked_before = match &before {
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            ex.status == 200
+        }
+        Err(f) => {
+            c.cite(&f.tx);
+            false
+        }
+    };
     match revoke(
         &ctx.http,
         &mut ctx.rec,
@@ -84,23 +107,30 @@ pub async fn run(ctx: &mut Ctx) {
                 ex.status == 200,
                 format!("a form-encoded token + token_type_hint request with Basic auth is accepted: got {}", ex.brief()),
             );
-            match super::get_credentials::get(
-                ctx,
-                &t.access_token,
-                "?limit=1",
-                "getCredentials with a revoked token",
-            )
-            .await
-            {
-                Ok(ex) => {
+            let after = if !worked_before {
+                None
+            } else if ctx.reads() {
+                Some(super::get_credentials::get(ctx, &t.access_token, "?limit=1", "getCredentials with a revoked token").await)
+            } else {
+                Some(super::profile::get(ctx, &t.access_token, "getProfile with a revoked token").await)
+            };
+            match after {
+                None => {
+                    let got = before.map(|e| e.brief()).unwrap_or_else(|f| f.message);
+                    c.skip(
+                        "oauth.revoke.later-calls-fail",
+                        format!("inconclusive: the token did not work before revocation either: got {got}"),
+                    );
+                }
+                Some(Ok(ex)) => {
                     c.cite(&ex.tx);
                     c.ensure(
                         "oauth.revoke.later-calls-fail",
                         matches!(ex.status, 401 | 403),
-                        format!("a revoked access token is refused: got {}", ex.brief()),
+                        format!("the access token worked (200) before revocation; after it, it is refused: got {}", ex.brief()),
                     );
                 }
-                Err(f) => {
+                Some(Err(f)) => {
                     c.cite(&f.tx);
                     c.error("oauth.revoke.later-calls-fail", f.message);
                 }
@@ -128,11 +158,27 @@ pub async fn run(ctx: &mut Ctx) {
                 Ok(ex) => {
                     c.cite(&ex.tx);
                     let _ = token::parse(&ex, ctx.http.redactor());
-                    c.ensure(
-                        "oauth.revoke.refresh-tokens",
-                        ex.status != 200,
-                        format!("a revoked refresh token cannot refresh: got {}", ex.brief()),
-                    );
+                    match &ctx.refresh_worked {
+                        Some(tx) => {
+                            c.refused(
+                                "oauth.revoke.refresh-tokens",
+                                &crate::evidence::Control::Succeeded(tx.clone()),
+                                &if ex.status == 200 {
+                                    crate::evidence::Refusal::Accepted(ex.brief())
+                                } else {
+                                    crate::evidence::Refusal::Refused { error: super::error_of(&ex), seen: super::oauth_error(&ex) }
+                                },
+                                &["invalid_grant"],
+                                "a refresh with a revoked refresh token (refreshing worked earlier in this run)",
+                            );
+                        }
+                        None => {
+                            c.skip(
+                                "oauth.revoke.refresh-tokens",
+                                format!("inconclusive: no refresh succeeded earlier in this run to compare with; after revocation: {}", super::oauth_error(&ex)),
+                            );
+                        }
+                    }
                 }
                 Err(f) => {
                     c.cite(&f.tx);
@@ -167,6 +213,10 @@ pub async fn run(ctx: &mut Ctx) {
             let err = ex
                 .json()
                 .and_then(|v| token::error_code(&v).map(str::to_string));
+            c.given(
+                "oauth.revoke.unsupported-token-type",
+                format!("the server refused token_type_hint=id_token ({})", ex.status),
+            );
             c.ensure(
                 "oauth.revoke.unsupported-token-type",
                 ex.status == 400 && err.as_deref() == Some("unsupported_token_type"),

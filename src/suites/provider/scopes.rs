@@ -199,11 +199,14 @@ async fn wrong_scope(ctx: &mut Ctx) {
         match ctx.send(req).await {
             Ok(ex) => {
                 c.subject(&ex.url).cite(&ex.tx);
-                c.ensure(
+                let f = c.ensure(
                     id,
                     matches!(ex.status, 401 | 403),
                     format!("{label}: refused with 401/403: got {}", ex.brief()),
                 );
+                if let Some(how) = ctx.put_profile.as_ref().filter(|_| *id == "api.auth.scope.put-profile") {
+                    f.held(how.clone());
+                }
                 c.ensure_eq(
                     "api.auth.insufficient-scope-403",
                     403,

@@ -3,8 +3,8 @@
 //! right PKCE verifier, the code's redirect URI and a code not used before;
 //! refusals use the OAuth error format [OB §7.1; RFC 6749 §5; FACTS §2.5].
 
-use super::{Ctx, Login};
-use crate::evidence::Check;
+use super::{Ctx, Login, Step, oauth_error};
+use crate::evidence::{Check, Control, Refusal};
 use crate::http::{Exchange, Req};
 use crate::oauth::authorize::AuthResult;
 use crate::oauth::token::{self, CodeExchange, TOKEN_ERRORS};
@@ -51,6 +51,10 @@ pub const GRANT: CheckSpec = CheckSpec {
     name: "token: unknown grant_type refused with unsupported_grant_type",
     ids: &["oauth.token.unsupported-grant"],
 };
+pub const PASSWORD: CheckSpec = CheckSpec {
+    name: "token: the resource owner password grant is refused",
+    ids: &["oauth.token.password-grant-refused"],
+};
 pub const ERROR_FORMAT: CheckSpec = CheckSpec {
     name: "token: refusals are 400 JSON OAuth errors",
     ids: &["oauth.token.error"],
@@ -64,8 +68,13 @@ pub const CHECKS: &[CheckSpec] = &[
     BOUND,
     CLIENT,
     GRANT,
+    PASSWORD,
     ERROR_FORMAT,
 ];
+
+/// A grant type no server defines: ours (the unknown-grant probe must not
+/// test a grant the server may implement, such as `password`).
+pub const UNKNOWN_GRANT: &str = "urn:x-clr-conformance:grant-type:unknown";
 
 /// A fresh code and what redeeming it needs.
 struct Fresh {
@@ -97,6 +106,27 @@ pub async fn run(ctx: &mut Ctx) {
         return;
     };
     response(ctx, &first.exchange);
+    // Every negative probe below is the first exchange with one defect: it
+    // is their positive control.
+    let control = if first.exchange.status == 200 {
+        Control::Succeeded(first.exchange.tx.clone())
+    } else {
+        Control::Refused(oauth_error(&first.exchange))
+    };
+    if let Some(cause) = ctx.cause(Step::TokenExchange) {
+        for spec in &CHECKS[1..] {
+            if spec.name == PASSWORD.name || spec.name == GRANT.name {
+                continue;
+            }
+            let mut c = spec.start();
+            c.rest_blocked_by(&cause);
+            ctx.finish(c);
+        }
+        let mut errors = ERROR_FORMAT.start();
+        probes(ctx, &sdd.token_url, &client, &control, &mut errors).await;
+        ctx.finish(errors);
+        return;
+    }
     let mut c = LIFETIMES.start();
     c.skip(
         "oauth.code.lifetime",
@@ -106,114 +136,54 @@ pub async fn run(ctx: &mut Ctx) {
     ctx.finish(c);
     if !ctx.can_login() {
         for spec in &CHECKS[2..] {
-            ctx.blocked(
+            if spec.name == PASSWORD.name || spec.name == GRANT.name || spec.name == ERROR_FORMAT.name {
+                continue;
+            }
+            ctx.limited(
                 spec.start(),
                 "needs unattended logins (login strategy form)",
             );
         }
+        let mut errors = ERROR_FORMAT.start();
+        probes(ctx, &sdd.token_url, &client, &control, &mut errors).await;
+        ctx.finish(errors);
         return;
     }
     let url = sdd.token_url.clone();
     let mut errors = ERROR_FORMAT.start();
 
-    // Single use: redeem a fresh code twice; the replay fails and should revoke the first tokens.
+    // Single use: redeem a fresh code, show its token works, replay the code;
+    // the replay fails and should revoke the first tokens.
     let mut c = CODE_USE.start();
     match fresh(ctx, &mut c).await {
-        Ok(f) => {
-            let first = redeem(
-                ctx,
-                &url,
-                Some(&client),
-                &f,
-                None,
-                None,
-                &mut c,
-                "token: redeem code",
-            )
-            .await;
-            let again = redeem(
-                ctx,
-                &url,
-                Some(&client),
-                &f,
-                None,
-                None,
-                &mut c,
-                "token: replay code",
-            )
-            .await;
-            if let Some(ex) = &again {
-                c.ensure(
-                    "oauth.code.single-use",
-                    ex.status != 200,
-                    format!("a replayed code is refused: got {}", ex.brief()),
-                );
-                judge_error(&mut errors, ex, "replayed code");
-            }
-            let tokens = first
-                .as_ref()
-                .and_then(|ex| token::parse(ex, ctx.http.redactor()).ok());
-            if let Some(t) = tokens {
-                let probe = super::get_credentials::get(
-                    ctx,
-                    &t.access_token,
-                    "?limit=1",
-                    "getCredentials with replayed code's token",
-                )
-                .await;
-                match probe {
-                    Ok(ex) => {
-                        c.cite(&ex.tx);
-                        c.ensure(
-                            "oauth.code.reuse-revokes",
-                            ex.status == 401 || ex.status == 403,
-                            format!("after a code replay, tokens issued from that code stop working: got {}", ex.brief()),
-                        );
-                    }
-                    Err(e) => {
-                        c.cite(&e.tx);
-                        c.error("oauth.code.reuse-revokes", e.message);
-                    }
-                }
-            }
-        }
+        Ok(f) => code_use(ctx, &url, &client, &f, &mut c, &mut errors).await,
         Err(e) => c.all(crate::evidence::Verdict::Error, &e),
     }
     ctx.finish(c);
 
     let mut c = PKCE.start();
-    for (id, verifier) in [
-        ("oauth.pkce.wrong-verifier-refused", Some(pkce::verifier())),
-        ("oauth.pkce.missing-verifier-refused", None),
+    for (id, verifier, expected) in [
+        (
+            "oauth.pkce.wrong-verifier-refused",
+            Some(pkce::verifier()),
+            &["invalid_grant"][..],
+        ),
+        (
+            "oauth.pkce.missing-verifier-refused",
+            None,
+            &["invalid_request", "invalid_grant"][..],
+        ),
     ] {
         match fresh(ctx, &mut c).await {
             Ok(f) => {
                 let v = Some(verifier.as_deref());
-                if let Some(ex) = redeem(
-                    ctx,
-                    &url,
-                    Some(&client),
-                    &f,
-                    v,
-                    None,
-                    &mut c,
-                    "token: bad code_verifier",
-                )
-                .await
-                {
-                    c.ensure(
-                        id,
-                        ex.status != 200,
-                        format!(
-                            "{}: code_verifier refused: got {}",
-                            if verifier.is_some() {
-                                "wrong"
-                            } else {
-                                "missing"
-                            },
-                            ex.brief()
-                        ),
-                    );
+                let what = if verifier.is_some() {
+                    "a wrong code_verifier"
+                } else {
+                    "a missing code_verifier"
+                };
+                if let Some(ex) = redeem(ctx, &url, Some(&client), &f, v, None, &mut c, "token: bad code_verifier").await {
+                    c.refused(id, &control, &refusal(&ex), expected, what);
                     judge_error(&mut errors, &ex, id);
                 }
             }
@@ -228,25 +198,13 @@ pub async fn run(ctx: &mut Ctx) {
     match fresh(ctx, &mut c).await {
         Ok(f) => {
             let other = format!("{}-other", f.redirect_uri);
-            if let Some(ex) = redeem(
-                ctx,
-                &url,
-                Some(&client),
-                &f,
-                None,
-                Some(&other),
-                &mut c,
-                "token: other redirect_uri",
-            )
-            .await
-            {
-                c.ensure(
+            if let Some(ex) = redeem(ctx, &url, Some(&client), &f, None, Some(&other), &mut c, "token: other redirect_uri").await {
+                c.refused(
                     "oauth.code.bound",
-                    ex.status != 200,
-                    format!(
-                        "a redirect_uri differing from the code's is refused: got {}",
-                        ex.brief()
-                    ),
+                    &control,
+                    &refusal(&ex),
+                    &["invalid_grant"],
+                    "a redirect_uri differing from the code's",
                 );
                 judge_error(&mut errors, &ex, "other redirect_uri");
             }
@@ -265,25 +223,18 @@ pub async fn run(ctx: &mut Ctx) {
                 client_secret: format!("{}x", client.client_secret),
             };
             crate::http::client::secret(ctx.http.redactor(), &wrong.client_secret, "client-secret");
-            if let Some(ex) = redeem(
-                ctx,
-                &url,
-                Some(&wrong),
-                &f,
-                None,
-                None,
-                &mut c,
-                "token: wrong client secret",
-            )
-            .await
-            {
-                c.ensure(
+            if let Some(ex) = redeem(ctx, &url, Some(&wrong), &f, None, None, &mut c, "token: wrong client secret").await {
+                let got = if matches!(ex.status, 400 | 401) {
+                    refusal(&ex)
+                } else {
+                    Refusal::Accepted(ex.brief())
+                };
+                c.refused(
                     "oauth.token.bad-client-refused",
-                    matches!(ex.status, 400 | 401),
-                    format!(
-                        "a wrong client secret is refused with 400/401: got {}",
-                        ex.brief()
-                    ),
+                    &control,
+                    &got,
+                    &["invalid_client"],
+                    "a wrong client secret (RFC 6749 §5.2: 400 or 401 invalid_client)",
                 );
             }
         }
@@ -292,30 +243,129 @@ pub async fn run(ctx: &mut Ctx) {
         }
     }
     ctx.finish(c);
+    probes(ctx, &url, &client, &control, &mut errors).await;
+    ctx.finish(errors);
+}
 
+/// What a negative token probe got: accepted (200) or refused with its error.
+fn refusal(ex: &Exchange) -> Refusal {
+    if ex.status == 200 {
+        Refusal::Accepted(ex.brief())
+    } else {
+        Refusal::Refused {
+            error: super::error_of(ex),
+            seen: oauth_error(ex),
+        }
+    }
+}
+
+/// Redeem `f`, show its token works, replay the code, show the token stops working.
+async fn code_use(
+    ctx: &mut Ctx,
+    url: &str,
+    client: &ClientCreds,
+    f: &Fresh,
+    c: &mut Check,
+    errors: &mut Check,
+) {
+    let Some(first) = redeem(ctx, url, Some(client), f, None, None, c, "token: redeem code").await else {
+        return;
+    };
+    let tokens = token::parse(&first, ctx.http.redactor());
+    let Ok(t) = tokens else {
+        let why = format!(
+            "inconclusive: the first redemption of a fresh code was refused with {}",
+            oauth_error(&first)
+        );
+        c.skip("oauth.code.single-use", &why);
+        c.skip("oauth.code.reuse-revokes", &why);
+        return;
+    };
+    // The before half: the token works before the replay.
+    let before = super::get_credentials::get(ctx, &t.access_token, "?limit=1", "getCredentials with the code's token").await;
+    let works_before = match &before {
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            ex.status == 200
+        }
+        Err(e) => {
+            c.cite(&e.tx);
+            false
+        }
+    };
+    let Some(again) = redeem(ctx, url, Some(client), f, None, None, c, "token: replay code").await else {
+        return;
+    };
+    c.refused(
+        "oauth.code.single-use",
+        &Control::Succeeded(first.tx.clone()),
+        &refusal(&again),
+        &["invalid_grant"],
+        "a replayed authorization code",
+    );
+    judge_error(errors, &again, "replayed code");
+    if !ctx.reads() {
+        c.skip("oauth.code.reuse-revokes", "judged through getCredentials, which the read role runs");
+        return;
+    }
+    if !works_before {
+        let got = before.map(|e| e.brief()).unwrap_or_else(|e| e.message);
+        c.skip(
+            "oauth.code.reuse-revokes",
+            format!("inconclusive: the code's token did not work before the replay either: got {got}"),
+        );
+        return;
+    }
+    match super::get_credentials::get(ctx, &t.access_token, "?limit=1", "getCredentials with replayed code's token").await {
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            c.ensure(
+                "oauth.code.reuse-revokes",
+                ex.status == 401 || ex.status == 403,
+                format!("the code's token worked (200) before the replay; after it, it stops working: got {}", ex.brief()),
+            );
+        }
+        Err(e) => {
+            c.cite(&e.tx);
+            c.error("oauth.code.reuse-revokes", e.message);
+        }
+    }
+}
+
+/// The grant probes, which need no login: an unknown grant type (a URN of
+/// ours) and the password grant with plausible credentials and no client
+/// authentication.
+async fn probes(ctx: &mut Ctx, url: &str, client: &ClientCreds, control: &Control, errors: &mut Check) {
     let mut c = GRANT.start();
-    let req = Req::post(&url, "token: unknown grant_type")
+    let req = Req::post(url, "token: unknown grant_type")
         .basic(&client.client_id, &client.client_secret)
-        .form(&[
-            ("grant_type", "password"),
-            ("username", "x"),
-            ("password", "y"),
-        ]);
+        .form(&[("grant_type", UNKNOWN_GRANT)]);
     match ctx.send(req).await {
         Ok(ex) => {
             c.cite(&ex.tx);
-            let err = ex
-                .json()
-                .and_then(|v| token::error_code(&v).map(str::to_string));
-            c.ensure(
-                "oauth.token.unsupported-grant",
-                ex.status == 400 && err.as_deref() == Some("unsupported_grant_type"),
-                format!(
-                    "grant_type=password: 400 unsupported_grant_type: got {} error={err:?}",
-                    ex.brief()
-                ),
-            );
-            judge_error(&mut errors, &ex, "unknown grant_type");
+            let err = super::error_of(&ex);
+            match control {
+                Control::Succeeded(_) => {
+                    c.ensure(
+                        "oauth.token.unsupported-grant",
+                        ex.status == 400 && err.as_deref() == Some("unsupported_grant_type"),
+                        format!("grant_type={UNKNOWN_GRANT}: 400 unsupported_grant_type: got {}", oauth_error(&ex)),
+                    );
+                }
+                _ if ex.status == 400 && err.as_deref() == Some("unsupported_grant_type") => {
+                    c.pass(
+                        "oauth.token.unsupported-grant",
+                        format!("grant_type={UNKNOWN_GRANT}: 400 unsupported_grant_type"),
+                    );
+                }
+                Control::Refused(x) | Control::Missing(x) => {
+                    c.skip(
+                        "oauth.token.unsupported-grant",
+                        format!("inconclusive: the control request was refused with {x}; grant_type={UNKNOWN_GRANT} got {}", oauth_error(&ex)),
+                    );
+                }
+            }
+            judge_error(errors, &ex, "unknown grant_type");
         }
         Err(e) => {
             c.cite(&e.tx);
@@ -323,7 +373,44 @@ pub async fn run(ctx: &mut Ctx) {
         }
     }
     ctx.finish(c);
-    ctx.finish(errors);
+
+    // The password grant: a syntactically plausible password, no client authentication.
+    let mut c = PASSWORD.start();
+    let password = format!("Pw-{}", pkce::random(16));
+    crate::http::client::secret(ctx.http.redactor(), &password, "password");
+    let req = Req::post(url, "token: password grant")
+        .header("Accept", "application/json")
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "conformance@imsglobal.org"),
+            ("password", &password),
+            ("scope", &ctx.full_scope()),
+        ]);
+    match ctx.send(req).await {
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            let issued = ex.status == 200
+                && ex
+                    .json()
+                    .is_some_and(|v| v.get("access_token").is_some());
+            if ex.status == 200 {
+                let _ = token::parse(&ex, ctx.http.redactor());
+            }
+            c.ensure(
+                "oauth.token.password-grant-refused",
+                !issued,
+                format!(
+                    "grant_type=password with a plausible password and no client authentication is refused (RFC 9700 §2.4: MUST NOT be used): got {}",
+                    if issued { format!("{}: tokens issued", ex.brief()) } else { oauth_error(&ex) }
+                ),
+            );
+        }
+        Err(e) => {
+            c.cite(&e.tx);
+            c.error("oauth.token.password-grant-refused", e.message);
+        }
+    }
+    ctx.finish(c);
 }
 
 /// Tokens living at most `SHORT_LIFETIME` seconds are waited out and retried.
@@ -338,6 +425,22 @@ async fn expired_refused(ctx: &mut Ctx, c: &mut Check) {
     };
     match t.expires_in {
         Some(e) if e <= SHORT_LIFETIME => {
+            // The before half: the token works now (same call, same run).
+            match super::get_credentials::get(ctx, &t.access_token, "?limit=1", "getCredentials before expiry").await {
+                Ok(ex) if ex.status == 200 => {
+                    c.cite(&ex.tx);
+                }
+                Ok(ex) => {
+                    c.cite(&ex.tx);
+                    c.skip(id, format!("inconclusive: the token was refused before its expiry too: got {}", ex.brief()));
+                    return;
+                }
+                Err(f) => {
+                    c.cite(&f.tx);
+                    c.error(id, f.message);
+                    return;
+                }
+            }
             tokio::time::sleep(std::time::Duration::from_secs(e + 1)).await;
             match super::get_credentials::get(
                 ctx,
@@ -353,7 +456,7 @@ async fn expired_refused(ctx: &mut Ctx, c: &mut Check) {
                         id,
                         matches!(ex.status, 401 | 403),
                         format!(
-                            "an access token past its expires_in ({e} s) is refused: got {}",
+                            "an access token that worked before its expires_in ({e} s) is refused after it: got {}",
                             ex.brief()
                         ),
                     );
@@ -415,7 +518,7 @@ async fn redeem(
         scope: &f.scope,
         verifier: verifier.unwrap_or(Some(&f.verifier)),
     };
-    match token::exchange_code(&ctx.http, &mut ctx.rec, url, auth, &p, label).await {
+    match ctx.exchange(url, auth, &p, label, false).await {
         Ok(ex) => {
             c.cite(&ex.tx);
             let _ = token::parse(&ex, ctx.http.redactor());
@@ -435,18 +538,34 @@ fn response(ctx: &mut Ctx, ex: &Exchange) {
     let mut c = RESPONSE.start();
     c.subject(&ex.url).cite(&ex.tx);
     let id = "oauth.token.response";
-    c.ensure_eq(id, 200, ex.status, "a valid code exchange is answered 200");
-    let ok = ex.status == 200;
-    c.ensure(
+    if ex.status != 200 {
+        // The exchange's own row fails once, in the server's words; every
+        // member check is blocked by it (they judge a token response only).
+        let cause = ctx.cause(Step::TokenExchange).unwrap_or_else(|| {
+            crate::evidence::Cause::new(id, format!("the code exchange was refused: {}", oauth_error(ex)))
+        });
+        if cause.row == id {
+            c.fail(id, cause.message.clone());
+        }
+        c.rest_blocked_by(&cause);
+        ctx.finish(c);
+        return;
+    }
+    c.pass(id, "a valid code exchange is answered 200");
+    c.pass(
         "oauth.token.form-encoded",
-        ok,
         "a form-encoded authorization_code request with all parameters is accepted",
     );
-    c.ensure(
-        "oauth.token.basic-auth",
-        ok,
-        "the client authenticated with HTTP Basic client_id:client_secret",
-    );
+    match &ctx.client_id_in_form {
+        Some(refusal) => c.fail(
+            "oauth.token.basic-auth",
+            format!("with HTTP Basic alone the code exchange was refused ({refusal}); it was accepted only with client_id repeated in the form (RFC 6749 §2.3.1: Basic must suffice)"),
+        ),
+        None => c.pass(
+            "oauth.token.basic-auth",
+            "the client authenticated with HTTP Basic client_id:client_secret",
+        ),
+    };
     c.ensure(
         id,
         ex.is_json_media_type(),

@@ -5,6 +5,7 @@
 //! credential [FACTS §1.2, §1.4; OB §10; OB-CERT Service Provider (Write)].
 
 use super::Ctx;
+use crate::evidence::Control;
 use super::get_credentials::{self, Item, items, key};
 use crate::http::Req;
 use crate::oauth::pkce;
@@ -42,6 +43,28 @@ pub const INVALID: CheckSpec = CheckSpec {
 };
 
 pub const CHECKS: &[CheckSpec] = &[CREATE, EQUALITY, PERSISTED, JWS, INVALID];
+
+/// `403 application/json: imsx_codeMinor=forbidden "insufficient scope"`: a
+/// status and what the body says, for messages.
+fn status_seen(ex: &crate::http::Exchange) -> String {
+    let v = ex.json();
+    let s = |k: &str| {
+        v.as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(Value::as_str)
+            .map(|s| s.chars().take(200).collect::<String>())
+    };
+    let minor = v
+        .as_ref()
+        .and_then(|v| v.pointer("/imsx_codeMinor/imsx_codeMinorField/0/imsx_codeMinorFieldValue"))
+        .and_then(Value::as_str);
+    match (minor, s("imsx_description"), s("error")) {
+        (Some(m), Some(d), _) => format!("{}: imsx_codeMinor={m} {d:?}", ex.brief()),
+        (None, Some(d), _) => format!("{}: {d:?}", ex.brief()),
+        (_, None, Some(e)) => format!("{}: error={e}", ex.brief()),
+        _ => ex.brief(),
+    }
+}
 
 /// `urn:uuid:` with 122 random bits.
 fn urn_uuid() -> String {
@@ -128,6 +151,7 @@ pub async fn run(ctx: &mut Ctx) {
 
     let mut c = CREATE.start();
     c.subject(&url);
+    let (mut first_status, mut first_seen) = (None, None);
     for (attempt, want) in [(1, 201u16), (2, 200)] {
         let label = if attempt == 1 {
             "upsertCredential (new)"
@@ -138,6 +162,8 @@ pub async fn run(ctx: &mut Ctx) {
             Ok(ex) => {
                 c.cite(&ex.tx);
                 if attempt == 1 {
+                    first_status = Some(ex.status);
+                    first_seen = Some(status_seen(&ex));
                     c.ensure(
                         "api.upsert.supported",
                         !matches!(ex.status, 404 | 405 | 501),
@@ -190,8 +216,44 @@ pub async fn run(ctx: &mut Ctx) {
             }
         }
     }
+    // Root cause first: the comparisons below judge a stored credential, so
+    // they run only after the create succeeded; else they are blocked by it.
+    let created = c
+        .findings()
+        .find(|(id, _)| *id == "api.upsert.created-201")
+        .map(|(_, f)| f.verdict != crate::evidence::Verdict::Error)
+        .unwrap_or(false)
+        && first_status.is_some_and(|s| (200..300).contains(&s));
+    if !created {
+        ctx.fail_step_from(super::Step::Upsert, &c);
+    }
+    let control = match (&first_status, &first_seen) {
+        (Some(s), _) if (200..300).contains(s) => Control::Succeeded(first_seen.clone().unwrap_or_default()),
+        (_, Some(seen)) => Control::Refused(seen.clone()),
+        _ => Control::Missing("the create request failed in transport".into()),
+    };
     ctx.finish(c);
+    if let Some(cause) = ctx.cause(super::Step::Upsert) {
+        for spec in [EQUALITY, PERSISTED] {
+            let mut c = spec.start();
+            c.rest_blocked_by(&cause);
+            ctx.finish(c);
+        }
+    } else {
+        compare(ctx, &url, &token, &fresh).await;
+    }
+    jws_upsert(ctx, &url, &token, &template).await;
+    invalid(ctx, &url, &token, &control).await;
+}
 
+/// After a successful create: an equal id replaces, and getCredentials holds it.
+async fn compare(ctx: &mut Ctx, url: &str, token: &str, fresh: &Value) {
+    let json_post = |v: &Value, label: &str| {
+        Req::post(url, label)
+            .bearer(token)
+            .header("Accept", "application/json")
+            .json(v.clone())
+    };
     // Same credential, id percent-encoded and padded: still the same credential.
     let mut c = EQUALITY.start();
     let mut variant = fresh.clone();
@@ -202,7 +264,7 @@ pub async fn run(ctx: &mut Ctx) {
         .await
     {
         Ok(ex) => {
-            c.subject(&url).cite(&ex.tx);
+            c.subject(url).cite(&ex.tx);
             c.ensure_eq(
                 "api.upsert.equality",
                 200,
@@ -218,11 +280,14 @@ pub async fn run(ctx: &mut Ctx) {
     ctx.finish(c);
 
     let mut c = PERSISTED.start();
-    match get_credentials::get(ctx, &token, "?limit=1000", "getCredentials after upsert").await {
+    match get_credentials::get(ctx, token, "?limit=1000", "getCredentials after upsert").await {
         Ok(ex) => {
             c.subject(&ex.url).cite(&ex.tx);
+            if ex.status == 200 {
+                c.given("api.upsert.persisted", "getCredentials answered 200: implemented");
+            }
             let list = ex.json().map(|v| items(&v)).unwrap_or_default();
-            let want = key(&fresh);
+            let want = key(fresh);
             c.ensure(
                 "api.upsert.persisted",
                 want.is_some() && list.iter().any(|i| i.key() == want),
@@ -238,19 +303,21 @@ pub async fn run(ctx: &mut Ctx) {
         }
     }
     ctx.finish(c);
+}
 
-    // A compact JWS as text/plain.
+/// A compact JWS as text/plain.
+async fn jws_upsert(ctx: &mut Ctx, url: &str, token: &str, template: &Value) {
     let mut c = JWS.start();
     let mut g = template.clone();
     g["id"] = Value::String(urn_uuid());
     let jws = compact_jws(&g);
-    let req = Req::post(&url, "upsertCredential (compact JWS)")
-        .bearer(&token)
+    let req = Req::post(url, "upsertCredential (compact JWS)")
+        .bearer(token)
         .header("Accept", "text/plain")
         .text("text/plain", &jws);
     match ctx.send(req).await {
         Ok(ex) => {
-            c.subject(&url).cite(&ex.tx);
+            c.subject(url).cite(&ex.tx);
             let ok = ex.status == 200 || ex.status == 201;
             c.ensure(
                 "api.upsert.compact-jws",
@@ -276,18 +343,29 @@ pub async fn run(ctx: &mut Ctx) {
         }
     }
     ctx.finish(c);
+}
 
+/// Malformed or non-credential bodies are refused with 400, judged only
+/// once the valid create (the positive control) succeeded in this run.
+async fn invalid(ctx: &mut Ctx, url: &str, token: &str, control: &Control) {
     let mut c = INVALID.start();
+    if let Control::Refused(x) | Control::Missing(x) = control {
+        c.skip(
+            "api.upsert.invalid-400",
+            format!("inconclusive: the control request (a valid create) was refused with {x}"),
+        );
+        return ctx.finish(c);
+    }
     for (what, body) in [
         ("malformed JSON", "{\"id\": "),
         ("JSON that is not a credential", "{\"hello\": \"world\"}"),
     ] {
-        let req = Req::post(&url, format!("upsertCredential ({what})"))
-            .bearer(&token)
+        let req = Req::post(url, format!("upsertCredential ({what})"))
+            .bearer(token)
             .text("application/json", body);
         match ctx.send(req).await {
             Ok(ex) => {
-                c.subject(&url).cite(&ex.tx);
+                c.subject(url).cite(&ex.tx);
                 c.ensure_eq(
                     "api.upsert.invalid-400",
                     400,
