@@ -405,3 +405,186 @@ async fn token_strategy_uses_pre_issued_tokens() {
     assert!(failed.is_empty(), "{failed:#?}");
     running.shutdown().await;
 }
+
+/// One scenario of a behaviour met on a second independent host (issue 19):
+/// the fault (or correct variant), and what its report must say.
+struct Scenario {
+    fault: &'static str,
+    /// (row, outcome, text its reason must contain)
+    rows: &'static [(&'static str, Outcome, &'static str)],
+    /// (row, its root cause): skipped "blocked by" the cause and listed under it.
+    blocked: &'static [(&'static str, &'static str)],
+}
+
+const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        fault: "token-requires-form-client-id",
+        rows: &[
+            (
+                "oauth.token.basic-auth",
+                Outcome::Fail,
+                "Missing required parameters",
+            ),
+            // One finding hides nothing: the run goes on with client_id in the form.
+            ("oauth.token.expires-in", Outcome::Pass, ""),
+            ("oauth.pkce.s256", Outcome::Pass, ""),
+            ("oauth.code.single-use", Outcome::Pass, ""),
+        ],
+        blocked: &[],
+    },
+    Scenario {
+        fault: "token-requires-json",
+        rows: &[(
+            "oauth.token.form-encoded",
+            Outcome::Fail,
+            "send the token request as JSON",
+        )],
+        blocked: &[
+            ("oauth.token.expires-in", "oauth.token.form-encoded"),
+            ("oauth.token.cache-control", "oauth.token.form-encoded"),
+            ("oauth.token.pragma", "oauth.token.form-encoded"),
+            ("oauth.token.refresh-token", "oauth.token.form-encoded"),
+            ("oauth.token.response", "oauth.token.form-encoded"),
+            ("oauth.pkce.s256", "oauth.token.form-encoded"),
+            (
+                "oauth.pkce.wrong-verifier-refused",
+                "oauth.token.form-encoded",
+            ),
+            ("oauth.code.single-use", "oauth.token.form-encoded"),
+            ("api.upsert.equality", "oauth.token.form-encoded"),
+        ],
+    },
+    Scenario {
+        fault: "revocation-no-effect",
+        rows: &[(
+            "oauth.revoke.later-calls-fail",
+            Outcome::Fail,
+            "worked (200) before revocation",
+        )],
+        blocked: &[],
+    },
+    Scenario {
+        fault: "password-grant",
+        rows: &[(
+            "oauth.token.password-grant-refused",
+            Outcome::Fail,
+            "tokens issued",
+        )],
+        blocked: &[],
+    },
+    Scenario {
+        fault: "upsert-scope-403",
+        rows: &[
+            ("api.upsert.json", Outcome::Fail, "403"),
+            (
+                "api.upsert.invalid-400",
+                Outcome::Skipped,
+                "inconclusive: the control request",
+            ),
+        ],
+        blocked: &[
+            ("api.upsert.created-201", "api.upsert.json"),
+            ("api.upsert.replaced-200", "api.upsert.json"),
+            ("api.upsert.equality", "api.upsert.json"),
+            ("api.upsert.persisted", "api.upsert.json"),
+        ],
+    },
+    // A correct variant: same-second refreshes give identical bytes.
+    Scenario {
+        fault: "deterministic-tokens",
+        rows: &[("oauth.refresh.new-access-token", Outcome::Pass, "")],
+        blocked: &[],
+    },
+];
+
+/// Each behaviour gets the right verdict, the same in two runs, with one
+/// failing row per cause and its dependents "blocked by" it in every format.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn second_host_behaviours_get_one_root_cause_and_stable_verdicts() {
+    let mut problems = Vec::new();
+    for chunk in SCENARIOS.chunks(2) {
+        let runs = chunk.iter().flat_map(|s| [s, s]).map(|s| async move {
+            let a = args(&["--builtin", "--fault", s.fault]);
+            (s, execute(&a).await.expect("run executes").0)
+        });
+        let done = futures_util::future::join_all(runs).await;
+        for pair in done.chunks(2) {
+            let (s, one) = (&pair[0].0, &pair[0].1);
+            let two = &pair[1].1;
+            // Stable: both runs give every row the same outcome.
+            for (a, b) in one.requirements.iter().zip(&two.requirements) {
+                if a.outcome != b.outcome {
+                    problems.push(format!(
+                        "{}: {} unstable: {} then {}",
+                        s.fault,
+                        a.id,
+                        a.outcome.as_str(),
+                        b.outcome.as_str()
+                    ));
+                }
+            }
+            let row = |id: &str| one.requirements.iter().find(|r| r.id == id);
+            for (id, want, text) in s.rows {
+                match row(id) {
+                    Some(r) if r.outcome == *want && r.reason.contains(text) => {}
+                    Some(r) => problems.push(format!(
+                        "{}: {id} is {} ({}), want {} containing {text:?}",
+                        s.fault,
+                        r.outcome.as_str(),
+                        r.reason,
+                        want.as_str()
+                    )),
+                    None => problems.push(format!("{}: no row {id}", s.fault)),
+                }
+            }
+            for (id, cause) in s.blocked {
+                let ok = row(id).is_some_and(|r| {
+                    r.outcome == Outcome::Skipped
+                        && r.blocked_by.as_deref() == Some(*cause)
+                        && r.reason.starts_with(&format!("blocked by {cause}"))
+                });
+                let listed = row(cause).is_some_and(|c| c.blocks.iter().any(|b| b == id));
+                if !ok || !listed {
+                    problems.push(format!(
+                        "{}: {id} not blocked by {cause} (listed under it: {listed}): {:?}",
+                        s.fault,
+                        row(id).map(|r| (r.outcome.as_str(), r.reason.clone()))
+                    ));
+                }
+            }
+            // One cause, one failure: the MUSTs failing are the cause rows only.
+            if !s.blocked.is_empty() {
+                let causes: Vec<&str> = s.blocked.iter().map(|b| b.1).collect();
+                for r in one
+                    .requirements
+                    .iter()
+                    .filter(|r| r.outcome == Outcome::Fail)
+                {
+                    if !causes.contains(&r.id.as_str()) {
+                        problems.push(format!("{}: echo failure {}: {}", s.fault, r.id, r.reason));
+                    }
+                }
+                // Every format names the cause above its dependents.
+                let md = clr_conformance::report::markdown::render(one);
+                if !md.contains("**Blocks**") {
+                    problems.push(format!("{}: markdown lists no Blocks", s.fault));
+                }
+            }
+            // A correct variant is not failed at all.
+            if s.fault == "deterministic-tokens" {
+                problems.extend(
+                    failing(one)
+                        .into_iter()
+                        .map(|f| format!("{}: {f}", s.fault)),
+                );
+            }
+            // No row is not-run without a reason.
+            for r in &one.requirements {
+                if r.outcome == Outcome::NotRun {
+                    problems.push(format!("{}: {} not-run: {}", s.fault, r.id, r.reason));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -749,6 +749,34 @@ static FAULTS: &[Fault] = &[
         "a TLS 1.0 or 1.1 ClientHello is answered with a ServerHello choosing that version",
         &["transport.tls.no-legacy"],
     ),
+    // Run evidence (issue 19): behaviours of a second independent host.
+    f(
+        "token-requires-form-client-id",
+        "the token endpoint refuses a Basic-authenticated request unless client_id is also in the form (400 invalid_request \"Missing required parameters\")",
+        &["oauth.token.basic-auth"],
+    ),
+    f(
+        "password-grant",
+        "the token endpoint grants grant_type=password for any username and a password of 6+ characters, without client authentication",
+        &["oauth.token.password-grant-refused"],
+    ),
+    f(
+        "upsert-scope-403",
+        "upsertCredential answers 403 insufficient scope to every token, before looking at the body",
+        &["api.upsert.json"],
+    ),
+];
+
+/// Correct variants a real product showed: the harness must not fail them
+/// (tested in tests/run_builtin.rs), so they break nothing. Switched on by
+/// name like a fault (`--fault NAME`).
+static VARIANTS: &[Fault] = &[
+    // Run evidence (issue 19).
+    f(
+        "deterministic-tokens",
+        "variant: access tokens are derived from client, user, scope, grant and the issuing second, so a refresh in the same second returns the same bytes",
+        &[],
+    ),
 ];
 
 /// Every fault, in a fixed order.
@@ -756,9 +784,14 @@ pub fn all_faults() -> &'static [Fault] {
     FAULTS
 }
 
-/// The fault called `name`.
+/// Every correct variant, in a fixed order.
+pub fn all_variants() -> &'static [Fault] {
+    VARIANTS
+}
+
+/// The fault (or variant) called `name`.
 pub fn fault(name: &str) -> Option<&'static Fault> {
-    FAULTS.iter().find(|f| f.name == name)
+    FAULTS.iter().chain(VARIANTS).find(|f| f.name == name)
 }
 
 #[cfg(test)]
@@ -796,7 +829,7 @@ mod tests {
             include_str!("oauth/revoke.rs"),
         ]
         .concat();
-        for f in all_faults() {
+        for f in all_faults().iter().chain(all_variants()) {
             // Consulted directly, or through a (name, ...) table passed to `fault`.
             assert!(
                 sources.contains(&format!("fault(\"{}\")", f.name))

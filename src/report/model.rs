@@ -333,7 +333,9 @@ fn decide_with(req: &Requirement, findings: &[Finding], omitted: &Tally) -> (Out
             .unwrap_or_default();
         return (
             Outcome::NotApplicable,
-            format!("not applicable: the run did not establish that it applies ({cond}); seen: {seen}"),
+            format!(
+                "not applicable: the run did not establish that it applies ({cond}); seen: {seen}"
+            ),
         );
     }
     if count(Verdict::NotApplicable) > 0 {

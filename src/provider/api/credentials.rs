@@ -364,6 +364,9 @@ pub fn identify_jws(s: &AppState, text: &str) -> Result<Identity, String> {
 }
 
 async fn upsert(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
+    if s.fault("upsert-scope-403") {
+        return errors::forbidden(&s.profile.scopes.credential_upsert);
+    }
     if let Err(r) = authorize(s, headers, &s.profile.scopes.credential_upsert) {
         return r;
     }

@@ -42,6 +42,20 @@ pub async fn post(
     {
         return bad("invalid_request", "send the token request as JSON");
     }
+    if s.fault("token-requires-form-client-id")
+        && http_util::parse_form(&bytes)
+            .ok()
+            .and_then(|f| f.get("client_id").cloned())
+            .is_none()
+    {
+        return bad("invalid_request", "Missing required parameters");
+    }
+    if s.fault("password-grant")
+        && let Ok(f) = http_util::parse_form(&bytes)
+        && f.get("grant_type").map(String::as_str) == Some("password")
+    {
+        return password_grant(&s, &f);
+    }
     let client = match authenticate_client(&s, &headers) {
         Ok(c) => c,
         Err(r) => return r,
@@ -68,6 +82,25 @@ pub async fn post(
         ),
         None => bad("invalid_request", "grant_type: required parameter missing"),
     }
+}
+
+/// The password-grant fault: any username, a password of 6+ characters, no
+/// client authentication, full-scope tokens (the hole RFC 9700 §2.4 forbids).
+fn password_grant(s: &AppState, form: &HashMap<String, String>) -> Response {
+    let user = form.get("username").cloned().unwrap_or_default();
+    if form.get("password").is_none_or(|p| p.len() < 6) || user.is_empty() {
+        return bad("invalid_grant", "invalid username or password");
+    }
+    let scope = s.profile.all_scopes().join(" ");
+    let anyone = Client {
+        client_id: "password-grant".into(),
+        secret: String::new(),
+        redirect_uris: Vec::new(),
+        scope: scope.clone(),
+        grant_types: vec!["password".into()],
+        metadata: String::new(),
+    };
+    issue(s, &anyone, &scope, &user, "password-grant", None)
 }
 
 fn bad(code: &str, d: &str) -> Response {
@@ -293,6 +326,11 @@ fn issue(
                 Some(t) => t,
                 None => random_token(),
             }
+        }
+        _ if s.fault("deterministic-tokens") => {
+            // Derived from the grant and the issuing second, like a stateless token.
+            let seed = format!("{}|{username}|{scope}|{grant}|{now}", client.client_id);
+            URL_SAFE_NO_PAD.encode(Sha256::digest(seed.as_bytes()))
         }
         _ => random_token(),
     };

@@ -202,7 +202,13 @@ async fn first_login(ctx: &mut Ctx, req: &AuthRequest, verifier: &str) {
         // client_id repeated in the form, so one finding hides nothing else.
         let refusal = super::oauth_error(&ex);
         if let Ok(again) = ctx
-            .exchange(&url, Some(&client), &p, "token: exchange code (client_id in form)", true)
+            .exchange(
+                &url,
+                Some(&client),
+                &p,
+                "token: exchange code (client_id in form)",
+                true,
+            )
             .await
         {
             c.cite(&again.tx);
@@ -234,11 +240,22 @@ async fn first_login(ctx: &mut Ctx, req: &AuthRequest, verifier: &str) {
             );
             ctx.fail_step_from(super::Step::TokenExchange, &c);
         }
-        (Err(_), _) => {
-            // Refused for a reason the token checks judge: that is the cause.
+        (Err(_), e) => {
+            // Refused for a reason the token checks judge: the row the
+            // server's error names is the cause (correct Basic credentials
+            // refused; a form-encoded request with every parameter refused).
+            let row = match e.as_deref() {
+                Some("invalid_client") => "oauth.token.basic-auth",
+                Some("invalid_request") => "oauth.token.form-encoded",
+                _ if ex.status == 415 => "oauth.token.form-encoded",
+                _ => "oauth.token.response",
+            };
             let cause = crate::evidence::Cause::new(
-                "oauth.token.response",
-                format!("the code exchange was refused: {}", super::oauth_error(&ex)),
+                row,
+                format!(
+                    "a valid authorization_code request (form-encoded, HTTP Basic, every parameter) was refused: {}",
+                    super::oauth_error(&ex)
+                ),
             );
             c.blocked_by("oauth.pkce.s256", &cause);
             ctx.fail_step(super::Step::TokenExchange, cause);

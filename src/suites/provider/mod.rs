@@ -158,8 +158,11 @@ pub fn oauth_error(ex: &Exchange) -> String {
 
 /// The `error` member of a JSON error body, if any.
 pub fn error_of(ex: &Exchange) -> Option<String> {
-    ex.json()
-        .and_then(|v| v.get("error").and_then(serde_json::Value::as_str).map(str::to_string))
+    ex.json().and_then(|v| {
+        v.get("error")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string)
+    })
 }
 
 /// The first (full-scope) login: its code, verifier and token exchange.
@@ -202,8 +205,15 @@ impl Ctx {
         client_id_in_form: bool,
     ) -> Result<Exchange, Failure> {
         let (Some(a), true) = (auth, client_id_in_form || self.client_id_in_form.is_some()) else {
-            return crate::oauth::token::exchange_code(&self.http, &mut self.rec, url, auth, p, label)
-                .await;
+            return crate::oauth::token::exchange_code(
+                &self.http,
+                &mut self.rec,
+                url,
+                auth,
+                p,
+                label,
+            )
+            .await;
         };
         crate::http::client::secret(self.http.redactor(), p.code, "authorization-code");
         let mut form = vec![
@@ -454,7 +464,13 @@ impl Ctx {
             verifier: Some(&verifier),
         };
         let ex = self
-            .exchange(&sdd.token_url, Some(&client), &p, "token: exchange code", false)
+            .exchange(
+                &sdd.token_url,
+                Some(&client),
+                &p,
+                "token: exchange code",
+                false,
+            )
             .await
             .map_err(|e| e.to_string())?;
         let t = crate::oauth::token::parse(&ex, self.http.redactor())?;
@@ -521,7 +537,10 @@ fn explain_unjudged(ctx: &mut Ctx) {
             (None, Some(cause)) => c.rest_blocked_by(&cause),
             (None, None) => c.all(
                 Verdict::Skip,
-                &format!("check {:?} ended before judging it (a step it needs gave nothing to judge)", spec.name),
+                &format!(
+                    "check {:?} ended before judging it (a step it needs gave nothing to judge)",
+                    spec.name
+                ),
             ),
         }
         ctx.rec.finish(c);

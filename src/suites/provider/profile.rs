@@ -103,7 +103,10 @@ pub fn judge_get(ctx: &mut Ctx, ex: &Exchange, what: &str, cert_id: bool) {
     match ex.status {
         200 => c.not_applicable("api.get-profile.not-found", "the user has a profile"),
         404 => {
-            c.given("api.get-profile.not-found", "getProfile answered 404: the user has no profile");
+            c.given(
+                "api.get-profile.not-found",
+                "getProfile answered 404: the user has no profile",
+            );
             let info = ex.json().is_some_and(|v| {
                 crate::suites::provider::errors::status_info_problems(&v).is_empty()
             });
@@ -125,7 +128,10 @@ pub fn judge_get(ctx: &mut Ctx, ex: &Exchange, what: &str, cert_id: bool) {
         );
     }
     if cert_id && ctx.target.certification {
-        c.given("api.get-profile.cert-id", "--certification: a certification run");
+        c.given(
+            "api.get-profile.cert-id",
+            "--certification: a certification run",
+        );
         let want = &ctx.target.profile.cert_profile_id;
         let got = v
             .as_ref()
@@ -191,11 +197,17 @@ pub async fn run_put(ctx: &mut Ctx) {
                 "api.put-profile.supported",
                 "PUT {base_path}/profile is implemented",
             );
-            let how = format!("putProfile answered {}, not 404/405/501: implemented", ex.status);
+            let how = format!(
+                "putProfile answered {}, not 404/405/501: implemented",
+                ex.status
+            );
             ctx.put_profile = Some(how.clone());
             c.given("api.put-profile.json", &how)
                 .given("api.put-profile.status", &how)
-                .given("api.put-profile.persisted", format!("{how}; getProfile answered 200 with a Profile"));
+                .given(
+                    "api.put-profile.persisted",
+                    format!("{how}; getProfile answered 200 with a Profile"),
+                );
             let ok = ex.status == 200 || ex.status == 202;
             c.ensure(
                 "api.put-profile.json",

@@ -217,7 +217,10 @@ async fn same_second(
         Ok(ex) => {
             c.cite(&ex.tx);
             match token::parse(&ex, ctx.http.redactor()) {
-                Ok(again) if again.access_token != old.access_token && again.access_token != nt.access_token => {
+                Ok(again)
+                    if again.access_token != old.access_token
+                        && again.access_token != nt.access_token =>
+                {
                     c.pass(
                         id,
                         "a refresh in the issuing second returned identical token bytes (time-derived tokens); a refresh 1.1 s later returned a new access token (RFC 6749 §6: a new access token is issued)",
@@ -249,7 +252,10 @@ async fn same_second(
 async fn limits(ctx: &mut Ctx, url: &str, client: &crate::oauth::ClientCreds) {
     let mut c = LIMITS.start();
     for i in LIMITS.ids {
-        c.given(i, "the token response carried a refresh_token: the server offers refresh tokens");
+        c.given(
+            i,
+            "the token response carried a refresh_token: the server offers refresh tokens",
+        );
     }
     if !ctx.can_login() {
         return ctx.blocked(c, "needs a further login (login strategy form)");

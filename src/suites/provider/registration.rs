@@ -2,9 +2,9 @@
 //! request is answered 201 with the client's credentials and the submitted
 //! metadata echoed; an invalid one with 400 and a JSON error [FACTS §2.3].
 
-use crate::evidence::{Control, Refusal};
 use super::{Ctx, Login};
 use crate::evidence::Verdict;
+use crate::evidence::{Control, Refusal};
 use crate::oauth::register;
 use crate::suites::CheckSpec;
 use serde_json::Value;

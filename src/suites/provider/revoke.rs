@@ -37,11 +37,18 @@ pub async fn run(ctx: &mut Ctx) {
     };
     c.subject(&url);
     let offered = format!("{url}: a revocation endpoint is known");
-    for i in ["oauth.revoke.request", "oauth.revoke.status-200", "oauth.revoke.later-calls-fail"] {
+    for i in [
+        "oauth.revoke.request",
+        "oauth.revoke.status-200",
+        "oauth.revoke.later-calls-fail",
+    ] {
         c.given(i, &offered);
     }
     if t.refresh_token.is_some() {
-        c.given("oauth.revoke.refresh-tokens", format!("{offered} and a refresh token was issued"));
+        c.given(
+            "oauth.revoke.refresh-tokens",
+            format!("{offered} and a refresh token was issued"),
+        );
     }
     c.pass(
         "oauth.revoke.optional",
@@ -70,7 +77,13 @@ pub async fn run(ctx: &mut Ctx) {
     }
     // The before half: the access token works now, with the call judged after revocation.
     let before = if ctx.reads() {
-        super::get_credentials::get(ctx, &t.access_token, "?limit=1", "getCredentials before revocation").await
+        super::get_credentials::get(
+            ctx,
+            &t.access_token,
+            "?limit=1",
+            "getCredentials before revocation",
+        )
+        .await
     } else {
         super::profile::get(ctx, &t.access_token, "getProfile before revocation").await
     };
@@ -110,9 +123,20 @@ pub async fn run(ctx: &mut Ctx) {
             let after = if !worked_before {
                 None
             } else if ctx.reads() {
-                Some(super::get_credentials::get(ctx, &t.access_token, "?limit=1", "getCredentials with a revoked token").await)
+                Some(
+                    super::get_credentials::get(
+                        ctx,
+                        &t.access_token,
+                        "?limit=1",
+                        "getCredentials with a revoked token",
+                    )
+                    .await,
+                )
             } else {
-                Some(super::profile::get(ctx, &t.access_token, "getProfile with a revoked token").await)
+                Some(
+                    super::profile::get(ctx, &t.access_token, "getProfile with a revoked token")
+                        .await,
+                )
             };
             match after {
                 None => {
@@ -215,7 +239,10 @@ pub async fn run(ctx: &mut Ctx) {
                 .and_then(|v| token::error_code(&v).map(str::to_string));
             c.given(
                 "oauth.revoke.unsupported-token-type",
-                format!("the server refused token_type_hint=id_token ({})", ex.status),
+                format!(
+                    "the server refused token_type_hint=id_token ({})",
+                    ex.status
+                ),
             );
             c.ensure(
                 "oauth.revoke.unsupported-token-type",

@@ -204,7 +204,11 @@ async fn wrong_scope(ctx: &mut Ctx) {
                     matches!(ex.status, 401 | 403),
                     format!("{label}: refused with 401/403: got {}", ex.brief()),
                 );
-                if let Some(how) = ctx.put_profile.as_ref().filter(|_| *id == "api.auth.scope.put-profile") {
+                if let Some(how) = ctx
+                    .put_profile
+                    .as_ref()
+                    .filter(|_| *id == "api.auth.scope.put-profile")
+                {
                     f.held(how.clone());
                 }
                 c.ensure_eq(

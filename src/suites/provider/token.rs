@@ -136,7 +136,10 @@ pub async fn run(ctx: &mut Ctx) {
     ctx.finish(c);
     if !ctx.can_login() {
         for spec in &CHECKS[2..] {
-            if spec.name == PASSWORD.name || spec.name == GRANT.name || spec.name == ERROR_FORMAT.name {
+            if spec.name == PASSWORD.name
+                || spec.name == GRANT.name
+                || spec.name == ERROR_FORMAT.name
+            {
                 continue;
             }
             ctx.limited(
@@ -182,7 +185,18 @@ pub async fn run(ctx: &mut Ctx) {
                 } else {
                     "a missing code_verifier"
                 };
-                if let Some(ex) = redeem(ctx, &url, Some(&client), &f, v, None, &mut c, "token: bad code_verifier").await {
+                if let Some(ex) = redeem(
+                    ctx,
+                    &url,
+                    Some(&client),
+                    &f,
+                    v,
+                    None,
+                    &mut c,
+                    "token: bad code_verifier",
+                )
+                .await
+                {
                     c.refused(id, &control, &refusal(&ex), expected, what);
                     judge_error(&mut errors, &ex, id);
                 }
@@ -198,7 +212,18 @@ pub async fn run(ctx: &mut Ctx) {
     match fresh(ctx, &mut c).await {
         Ok(f) => {
             let other = format!("{}-other", f.redirect_uri);
-            if let Some(ex) = redeem(ctx, &url, Some(&client), &f, None, Some(&other), &mut c, "token: other redirect_uri").await {
+            if let Some(ex) = redeem(
+                ctx,
+                &url,
+                Some(&client),
+                &f,
+                None,
+                Some(&other),
+                &mut c,
+                "token: other redirect_uri",
+            )
+            .await
+            {
                 c.refused(
                     "oauth.code.bound",
                     &control,
@@ -223,7 +248,18 @@ pub async fn run(ctx: &mut Ctx) {
                 client_secret: format!("{}x", client.client_secret),
             };
             crate::http::client::secret(ctx.http.redactor(), &wrong.client_secret, "client-secret");
-            if let Some(ex) = redeem(ctx, &url, Some(&wrong), &f, None, None, &mut c, "token: wrong client secret").await {
+            if let Some(ex) = redeem(
+                ctx,
+                &url,
+                Some(&wrong),
+                &f,
+                None,
+                None,
+                &mut c,
+                "token: wrong client secret",
+            )
+            .await
+            {
                 let got = if matches!(ex.status, 400 | 401) {
                     refusal(&ex)
                 } else {
@@ -268,7 +304,18 @@ async fn code_use(
     c: &mut Check,
     errors: &mut Check,
 ) {
-    let Some(first) = redeem(ctx, url, Some(client), f, None, None, c, "token: redeem code").await else {
+    let Some(first) = redeem(
+        ctx,
+        url,
+        Some(client),
+        f,
+        None,
+        None,
+        c,
+        "token: redeem code",
+    )
+    .await
+    else {
         return;
     };
     let tokens = token::parse(&first, ctx.http.redactor());
@@ -282,7 +329,13 @@ async fn code_use(
         return;
     };
     // The before half: the token works before the replay.
-    let before = super::get_credentials::get(ctx, &t.access_token, "?limit=1", "getCredentials with the code's token").await;
+    let before = super::get_credentials::get(
+        ctx,
+        &t.access_token,
+        "?limit=1",
+        "getCredentials with the code's token",
+    )
+    .await;
     let works_before = match &before {
         Ok(ex) => {
             c.cite(&ex.tx);
@@ -293,7 +346,18 @@ async fn code_use(
             false
         }
     };
-    let Some(again) = redeem(ctx, url, Some(client), f, None, None, c, "token: replay code").await else {
+    let Some(again) = redeem(
+        ctx,
+        url,
+        Some(client),
+        f,
+        None,
+        None,
+        c,
+        "token: replay code",
+    )
+    .await
+    else {
         return;
     };
     c.refused(
@@ -305,18 +369,30 @@ async fn code_use(
     );
     judge_error(errors, &again, "replayed code");
     if !ctx.reads() {
-        c.skip("oauth.code.reuse-revokes", "judged through getCredentials, which the read role runs");
+        c.skip(
+            "oauth.code.reuse-revokes",
+            "judged through getCredentials, which the read role runs",
+        );
         return;
     }
     if !works_before {
         let got = before.map(|e| e.brief()).unwrap_or_else(|e| e.message);
         c.skip(
             "oauth.code.reuse-revokes",
-            format!("inconclusive: the code's token did not work before the replay either: got {got}"),
+            format!(
+                "inconclusive: the code's token did not work before the replay either: got {got}"
+            ),
         );
         return;
     }
-    match super::get_credentials::get(ctx, &t.access_token, "?limit=1", "getCredentials with replayed code's token").await {
+    match super::get_credentials::get(
+        ctx,
+        &t.access_token,
+        "?limit=1",
+        "getCredentials with replayed code's token",
+    )
+    .await
+    {
         Ok(ex) => {
             c.cite(&ex.tx);
             c.ensure(
@@ -335,7 +411,13 @@ async fn code_use(
 /// The grant probes, which need no login: an unknown grant type (a URN of
 /// ours) and the password grant with plausible credentials and no client
 /// authentication.
-async fn probes(ctx: &mut Ctx, url: &str, client: &ClientCreds, control: &Control, errors: &mut Check) {
+async fn probes(
+    ctx: &mut Ctx,
+    url: &str,
+    client: &ClientCreds,
+    control: &Control,
+    errors: &mut Check,
+) {
     let mut c = GRANT.start();
     let req = Req::post(url, "token: unknown grant_type")
         .basic(&client.client_id, &client.client_secret)
@@ -349,7 +431,10 @@ async fn probes(ctx: &mut Ctx, url: &str, client: &ClientCreds, control: &Contro
                     c.ensure(
                         "oauth.token.unsupported-grant",
                         ex.status == 400 && err.as_deref() == Some("unsupported_grant_type"),
-                        format!("grant_type={UNKNOWN_GRANT}: 400 unsupported_grant_type: got {}", oauth_error(&ex)),
+                        format!(
+                            "grant_type={UNKNOWN_GRANT}: 400 unsupported_grant_type: got {}",
+                            oauth_error(&ex)
+                        ),
                     );
                 }
                 _ if ex.status == 400 && err.as_deref() == Some("unsupported_grant_type") => {
@@ -389,10 +474,8 @@ async fn probes(ctx: &mut Ctx, url: &str, client: &ClientCreds, control: &Contro
     match ctx.send(req).await {
         Ok(ex) => {
             c.cite(&ex.tx);
-            let issued = ex.status == 200
-                && ex
-                    .json()
-                    .is_some_and(|v| v.get("access_token").is_some());
+            let issued =
+                ex.status == 200 && ex.json().is_some_and(|v| v.get("access_token").is_some());
             if ex.status == 200 {
                 let _ = token::parse(&ex, ctx.http.redactor());
             }
@@ -426,13 +509,26 @@ async fn expired_refused(ctx: &mut Ctx, c: &mut Check) {
     match t.expires_in {
         Some(e) if e <= SHORT_LIFETIME => {
             // The before half: the token works now (same call, same run).
-            match super::get_credentials::get(ctx, &t.access_token, "?limit=1", "getCredentials before expiry").await {
+            match super::get_credentials::get(
+                ctx,
+                &t.access_token,
+                "?limit=1",
+                "getCredentials before expiry",
+            )
+            .await
+            {
                 Ok(ex) if ex.status == 200 => {
                     c.cite(&ex.tx);
                 }
                 Ok(ex) => {
                     c.cite(&ex.tx);
-                    c.skip(id, format!("inconclusive: the token was refused before its expiry too: got {}", ex.brief()));
+                    c.skip(
+                        id,
+                        format!(
+                            "inconclusive: the token was refused before its expiry too: got {}",
+                            ex.brief()
+                        ),
+                    );
                     return;
                 }
                 Err(f) => {
@@ -542,10 +638,13 @@ fn response(ctx: &mut Ctx, ex: &Exchange) {
         // The exchange's own row fails once, in the server's words; every
         // member check is blocked by it (they judge a token response only).
         let cause = ctx.cause(Step::TokenExchange).unwrap_or_else(|| {
-            crate::evidence::Cause::new(id, format!("the code exchange was refused: {}", oauth_error(ex)))
+            crate::evidence::Cause::new(
+                id,
+                format!("the code exchange was refused: {}", oauth_error(ex)),
+            )
         });
-        if cause.row == id {
-            c.fail(id, cause.message.clone());
+        if c.declared().contains(&cause.row) {
+            c.fail(&cause.row.clone(), cause.message.clone());
         }
         c.rest_blocked_by(&cause);
         ctx.finish(c);

@@ -5,8 +5,8 @@
 //! credential [FACTS §1.2, §1.4; OB §10; OB-CERT Service Provider (Write)].
 
 use super::Ctx;
-use crate::evidence::Control;
 use super::get_credentials::{self, Item, items, key};
+use crate::evidence::Control;
 use crate::http::Req;
 use crate::oauth::pkce;
 use crate::suites::CheckSpec;
@@ -172,9 +172,30 @@ pub async fn run(ctx: &mut Ctx) {
                             ex.brief()
                         ),
                     );
-                    c.ensure(
+                    if !(200..300).contains(&ex.status) {
+                        // The create is the step every other upsert row needs:
+                        // its own row fails once, the rest are blocked by it.
+                        let row = if matches!(ex.status, 404 | 405 | 501) {
+                            "api.upsert.supported"
+                        } else {
+                            "api.upsert.json"
+                        };
+                        let cause = crate::evidence::Cause::new(
+                            row,
+                            format!(
+                                "a valid application/json credential upsert was refused: {}",
+                                status_seen(&ex)
+                            ),
+                        );
+                        if row == "api.upsert.json" {
+                            c.fail(row, cause.message.clone());
+                        }
+                        c.rest_blocked_by(&cause);
+                        ctx.fail_step(super::Step::Upsert, cause);
+                        break;
+                    }
+                    c.pass(
                         "api.upsert.json",
-                        (200..300).contains(&ex.status),
                         format!(
                             "an application/json ClrCredential is accepted: got {}",
                             ex.brief()
@@ -218,17 +239,13 @@ pub async fn run(ctx: &mut Ctx) {
     }
     // Root cause first: the comparisons below judge a stored credential, so
     // they run only after the create succeeded; else they are blocked by it.
-    let created = c
-        .findings()
-        .find(|(id, _)| *id == "api.upsert.created-201")
-        .map(|(_, f)| f.verdict != crate::evidence::Verdict::Error)
-        .unwrap_or(false)
-        && first_status.is_some_and(|s| (200..300).contains(&s));
-    if !created {
+    if first_status.is_none() {
         ctx.fail_step_from(super::Step::Upsert, &c);
     }
     let control = match (&first_status, &first_seen) {
-        (Some(s), _) if (200..300).contains(s) => Control::Succeeded(first_seen.clone().unwrap_or_default()),
+        (Some(s), _) if (200..300).contains(s) => {
+            Control::Succeeded(first_seen.clone().unwrap_or_default())
+        }
         (_, Some(seen)) => Control::Refused(seen.clone()),
         _ => Control::Missing("the create request failed in transport".into()),
     };
@@ -242,7 +259,8 @@ pub async fn run(ctx: &mut Ctx) {
     } else {
         compare(ctx, &url, &token, &fresh).await;
     }
-    jws_upsert(ctx, &url, &token, &template).await;
+    let refused = ctx.cause(super::Step::Upsert).zip(first_status);
+    jws_upsert(ctx, &url, &token, &template, refused).await;
     invalid(ctx, &url, &token, &control).await;
 }
 
@@ -284,7 +302,10 @@ async fn compare(ctx: &mut Ctx, url: &str, token: &str, fresh: &Value) {
         Ok(ex) => {
             c.subject(&ex.url).cite(&ex.tx);
             if ex.status == 200 {
-                c.given("api.upsert.persisted", "getCredentials answered 200: implemented");
+                c.given(
+                    "api.upsert.persisted",
+                    "getCredentials answered 200: implemented",
+                );
             }
             let list = ex.json().map(|v| items(&v)).unwrap_or_default();
             let want = key(fresh);
@@ -306,7 +327,15 @@ async fn compare(ctx: &mut Ctx, url: &str, token: &str, fresh: &Value) {
 }
 
 /// A compact JWS as text/plain.
-async fn jws_upsert(ctx: &mut Ctx, url: &str, token: &str, template: &Value) {
+/// `refused`: the JSON create's refusal (cause and status), when it failed;
+/// the same status here is the same cause, not a second failure.
+async fn jws_upsert(
+    ctx: &mut Ctx,
+    url: &str,
+    token: &str,
+    template: &Value,
+    refused: Option<(crate::evidence::Cause, u16)>,
+) {
     let mut c = JWS.start();
     let mut g = template.clone();
     g["id"] = Value::String(urn_uuid());
@@ -316,6 +345,13 @@ async fn jws_upsert(ctx: &mut Ctx, url: &str, token: &str, template: &Value) {
         .header("Accept", "text/plain")
         .text("text/plain", &jws);
     match ctx.send(req).await {
+        Ok(ex) if refused.as_ref().is_some_and(|(_, st)| *st == ex.status) => {
+            c.subject(url).cite(&ex.tx);
+            if let Some((cause, _)) = &refused {
+                c.blocked_by("api.upsert.compact-jws", cause);
+                c.blocked_by("api.upsert.echo-media-type", cause);
+            }
+        }
         Ok(ex) => {
             c.subject(url).cite(&ex.tx);
             let ok = ex.status == 200 || ex.status == 201;
