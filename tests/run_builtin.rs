@@ -489,6 +489,32 @@ const SCENARIOS: &[Scenario] = &[
             ("api.upsert.persisted", "api.upsert.json"),
         ],
     },
+    // Refusal families judged by their positive control.
+    Scenario {
+        fault: "registration-refused",
+        rows: &[(
+            "oauth.registration.missing-required-refused",
+            Outcome::Skipped,
+            "inconclusive: the control request was refused with 403",
+        )],
+        blocked: &[],
+    },
+    Scenario {
+        fault: "authorize-no-code",
+        rows: &[
+            (
+                "oauth.pkce.missing-refused",
+                Outcome::Skipped,
+                "inconclusive: the control request was refused",
+            ),
+            (
+                "oauth.pkce.plain-refused",
+                Outcome::Skipped,
+                "inconclusive: the control request was refused",
+            ),
+        ],
+        blocked: &[],
+    },
     // A correct variant: same-second refreshes give identical bytes.
     Scenario {
         fault: "deterministic-tokens",

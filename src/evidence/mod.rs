@@ -557,6 +557,62 @@ impl Recorder {
 mod tests {
     use super::*;
 
+    /// A refusal is evidence only with its positive control and the expected error.
+    #[test]
+    fn refusals_need_their_positive_control() {
+        let ok = Control::Succeeded("tx-0001".into());
+        let refused = |e: &str| Refusal::Refused {
+            error: Some(e.into()),
+            seen: format!("400 error={e}"),
+        };
+        let verdict = |control: &Control, got: &Refusal| {
+            let mut c = Check::new("demo", &["a.b"]);
+            let f = c.refused("a.b", control, got, &["invalid_request"], "no PKCE");
+            (f.verdict, f.message.clone())
+        };
+        assert_eq!(verdict(&ok, &refused("invalid_request")).0, Verdict::Pass);
+        let accepted = Refusal::Accepted("302 with a code".into());
+        assert_eq!(verdict(&ok, &accepted).0, Verdict::Fail);
+        // Refused for another reason: inconclusive, never a pass.
+        let (v, m) = verdict(&ok, &refused("invalid_scope"));
+        assert_eq!(v, Verdict::Skip);
+        assert!(
+            m.starts_with("inconclusive: no PKCE was refused with 400 error=invalid_scope"),
+            "{m}"
+        );
+        // The control itself refused: inconclusive whatever the probe got.
+        let bad = Control::Refused("400 error=invalid_scope".into());
+        for got in [refused("invalid_request"), accepted] {
+            let (v, m) = verdict(&bad, &got);
+            assert_eq!(v, Verdict::Skip);
+            assert_eq!(
+                m,
+                "inconclusive: the control request was refused with 400 error=invalid_scope"
+            );
+        }
+    }
+
+    #[test]
+    fn conditions_and_causes_are_carried_by_findings() {
+        let mut c = Check::new("demo", &["a.b", "a.c", "a.d"]);
+        c.given("a.b", "a Link header was sent");
+        c.fail("a.b", "no rel=first");
+        c.pass("a.c", "x").held("per finding");
+        let cause = Cause::new("a.b", "no rel=first");
+        c.rest_blocked_by(&cause);
+        let f: Vec<(&str, &Finding)> = c.findings().collect();
+        assert_eq!(
+            f[0].1.condition_held.as_deref(),
+            Some("a Link header was sent")
+        );
+        assert_eq!(f[1].1.condition_held.as_deref(), Some("per finding"));
+        // Only a.d had no finding: it alone is blocked.
+        assert_eq!(f.len(), 3);
+        assert_eq!(f[2].0, "a.d");
+        assert_eq!(f[2].1.blocked_by.as_deref(), Some("a.b"));
+        assert_eq!(f[2].1.message, "blocked by a.b: no rel=first");
+    }
+
     #[test]
     fn undeclared_ids_become_errors() {
         let mut c = Check::new("demo", &["a.b"]);

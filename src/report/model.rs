@@ -609,3 +609,137 @@ impl Report {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::evidence::{Cause, Check};
+
+    fn header() -> Header {
+        Header {
+            tool: Tool::current(),
+            catalog_hash: String::new(),
+            command: "run".into(),
+            target: "test".into(),
+            profile: "clr".into(),
+            roles: vec![Role::Host],
+            scope: vec!["api".into(), "oauth".into(), "discovery".into()],
+            only: vec![],
+            skip: vec![],
+            fail_on: FailOn::Must,
+            started: String::new(),
+            finished: String::new(),
+            config_fingerprint: String::new(),
+            interrupted: false,
+            notes: vec![],
+        }
+    }
+
+    /// Every conditional row of the catalog: a check that did not establish
+    /// the condition cannot fail (or pass) it; it is not applicable, quoting
+    /// the condition. Once established, the same finding counts.
+    #[test]
+    fn no_conditional_row_fails_while_its_condition_is_not_established() {
+        let cat = Catalog::embedded();
+        let conditional: Vec<&Requirement> = cat
+            .requirements
+            .iter()
+            .filter(|r| r.condition.is_some())
+            .collect();
+        assert!(
+            conditional.len() > 20,
+            "{} conditional rows",
+            conditional.len()
+        );
+        for req in conditional {
+            let cond = req.condition.as_deref().unwrap();
+            for verdict in [Verdict::Fail, Verdict::Pass] {
+                let mut c = Check::new("walk", &[req.id.as_str()]);
+                c.ensure(&req.id, verdict == Verdict::Pass, "observed");
+                let found: Vec<Finding> = c.findings().map(|(_, f)| f.clone()).collect();
+                let (o, why) = decide(req, &found);
+                assert_eq!(o, Outcome::NotApplicable, "{}: {why}", req.id);
+                assert!(
+                    why.contains(cond),
+                    "{}: {why} does not quote {cond:?}",
+                    req.id
+                );
+            }
+            let mut c = Check::new("walk", &[req.id.as_str()]);
+            c.given(&req.id, "shown");
+            c.fail(&req.id, "observed");
+            let found: Vec<Finding> = c.findings().map(|(_, f)| f.clone()).collect();
+            let (o, _) = decide(req, &found);
+            let want = if req.level == Level::Must {
+                Outcome::Fail
+            } else {
+                Outcome::Warning
+            };
+            assert_eq!(o, want, "{}: an established condition counts", req.id);
+        }
+    }
+
+    /// A failing step's row lists what it blocked; the blocked rows name it,
+    /// are skipped (never failed), and the role's blocking list names only the cause.
+    #[test]
+    fn blocked_rows_are_grouped_under_their_cause() {
+        let cat = Catalog::embedded();
+        let ids = [
+            "oauth.token.form-encoded",
+            "oauth.token.expires-in",
+            "oauth.token.pragma",
+        ];
+        let rows: Vec<&Requirement> = ids.iter().map(|i| cat.get(i).unwrap()).collect();
+        let mut rec = Recorder::new();
+        let mut c = Check::new("token", &ids);
+        let cause = Cause::new(ids[0], "400 error=invalid_request: \"send JSON\"");
+        c.fail(ids[0], cause.message.clone());
+        c.rest_blocked_by(&cause);
+        rec.finish(c);
+        let r = Report::build(header(), &rows, &rec, |_| true);
+        let row = |id: &str| r.requirements.iter().find(|x| x.id == id).unwrap();
+        assert_eq!(row(ids[0]).outcome, Outcome::Fail);
+        assert_eq!(row(ids[0]).blocks, vec![ids[1], ids[2]]);
+        for id in &ids[1..] {
+            assert_eq!(row(id).outcome, Outcome::Skipped);
+            assert_eq!(row(id).blocked_by.as_deref(), Some(ids[0]));
+            assert!(
+                row(id)
+                    .reason
+                    .starts_with("blocked by oauth.token.form-encoded: 400")
+            );
+        }
+        assert_eq!(r.certification[0].blocking, vec![ids[0]]);
+        for text in [
+            crate::report::markdown::render(&r),
+            crate::report::junit::render(&r),
+        ] {
+            assert!(text.contains("oauth.token.expires-in"), "{text}");
+            assert!(text.contains("blocked by this row"), "{text}");
+        }
+    }
+
+    /// Rows untestable by design are listed, not counted: they do not make a role incomplete.
+    #[test]
+    fn untestable_rows_do_not_make_a_role_incomplete() {
+        let cat = Catalog::embedded();
+        let un = cat
+            .requirements
+            .iter()
+            .find(|r| {
+                r.untestable.is_some() && r.level == Level::Must && r.roles.contains(&Role::Host)
+            })
+            .expect("an untestable host MUST");
+        let judged = cat.get("oauth.token.response").unwrap();
+        let mut rec = Recorder::new();
+        let mut c = Check::new("x", &[judged.id.as_str()]);
+        c.pass(&judged.id, "ok");
+        rec.finish(c);
+        let r = Report::build(header(), &[un, judged], &rec, |_| true);
+        let v = &r.certification[0];
+        assert_eq!(v.certifiable, Certifiable::Yes, "{v:?}");
+        assert_eq!(v.untestable, vec![un.id.clone()]);
+        assert!(v.unjudged.is_empty());
+    }
+}

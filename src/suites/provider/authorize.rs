@@ -5,7 +5,7 @@
 //! full-scope login made here supplies the tokens every later check uses.
 
 use super::{Ctx, FirstLogin, Login};
-use crate::evidence::Check;
+use crate::evidence::{Check, Control, Refusal};
 use crate::oauth::authorize::{AuthRequest, AuthResult, Walk, parse_redirect};
 use crate::oauth::pkce;
 use crate::oauth::token::{self, CodeExchange};
@@ -323,6 +323,11 @@ fn keep_description(req: &AuthRequest, w: &Walk, out: &mut Vec<ErrorSeen>) {
 /// Without a challenge, and with `plain`, no usable code may come back.
 async fn pkce_required(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<ErrorSeen>) {
     let mut c = PKCE_REQUIRED.start();
+    // The positive control: the first login, the same request with S256, gave a code.
+    let control = match &ctx.first {
+        Some(_) => Control::Succeeded("the first login (S256, same scope) got a code".into()),
+        None => Control::Refused("no code for the S256 login (see oauth.authorize.acg)".into()),
+    };
     for (id, what) in [
         ("oauth.pkce.missing-refused", "no code_challenge"),
         ("oauth.pkce.plain-refused", "code_challenge_method=plain"),
@@ -351,8 +356,22 @@ async fn pkce_required(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<ErrorS
                         let accepted = redeem(ctx, &req, &code, &v, &mut c).await;
                         c.fail(id, format!("{what}: the authorization server issued a code (token endpoint accepted it: {accepted})"));
                     }
-                    other => {
-                        c.pass(id, format!("{what}: refused ({other:?})"));
+                    AuthResult::Error {
+                        error, description, ..
+                    } => {
+                        // RFC 7636 §4.4.1: invalid_request, for both.
+                        let got = Refusal::Refused {
+                            seen: format!("error={error} {description:?}"),
+                            error: Some(error),
+                        };
+                        c.refused(id, &control, &got, &["invalid_request"], what);
+                    }
+                    AuthResult::Stopped { status, detail } => {
+                        let got = Refusal::Refused {
+                            error: None,
+                            seen: format!("no redirect: {status} {detail}"),
+                        };
+                        c.refused(id, &control, &got, &["invalid_request"], what);
                     }
                 }
             }

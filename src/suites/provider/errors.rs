@@ -223,12 +223,26 @@ pub async fn run(ctx: &mut Ctx) {
                     if ex.status >= 400 {
                         judge_body(&mut info, &ex, "malformed JSON upsert");
                     }
-                    c.ensure_eq(
-                        "api.errors.bad-request-400",
-                        400,
-                        ex.status,
-                        "a malformed JSON upsert is refused with 400",
-                    );
+                    // Evidence only with its positive control: a valid create succeeded.
+                    match ctx.cause(super::Step::Upsert) {
+                        Some(cause) => {
+                            c.skip(
+                                "api.errors.bad-request-400",
+                                format!(
+                                    "inconclusive: the control request was refused ({}): {}",
+                                    cause.row, cause.message
+                                ),
+                            );
+                        }
+                        None => {
+                            c.ensure_eq(
+                                "api.errors.bad-request-400",
+                                400,
+                                ex.status,
+                                "a malformed JSON upsert is refused with 400 (a valid create succeeded in this run)",
+                            );
+                        }
+                    }
                     c.ensure(
                         "api.errors.avoid-500",
                         ex.status < 500,
