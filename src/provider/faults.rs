@@ -761,6 +761,16 @@ static FAULTS: &[Fault] = &[
         &["oauth.token.password-grant-refused"],
     ),
     f(
+        "revocation-trusts-hint",
+        "a revocation whose token_type_hint names the wrong type revokes nothing (answered 200)",
+        &["oauth.revoke.wrong-hint"],
+    ),
+    f(
+        "revoke-refresh-keeps-access",
+        "revoking a refresh token leaves the access tokens of its grant working",
+        &["oauth.revoke.refresh-ends-access"],
+    ),
+    f(
         "upsert-scope-403",
         "upsertCredential answers 403 insufficient scope to every token, before looking at the body",
         &["api.upsert.json"],

@@ -93,9 +93,20 @@ pub async fn post(
         TokenKind::Access => s.fault("revocation-no-effect"),
         TokenKind::Refresh => s.fault("revocation-keeps-refresh"),
     };
-    if let Some(t) = found.filter(|t| t.client_id == client.client_id && !no_effect(t)) {
+    let hint = form.get("token_type_hint").map(String::as_str);
+    let hint_matches = |t: &super::super::store::Token| match t.kind {
+        TokenKind::Access => hint == Some("access_token"),
+        TokenKind::Refresh => hint == Some("refresh_token"),
+    };
+    let trusts_hint = s.fault("revocation-trusts-hint");
+    if let Some(t) = found.filter(|t| {
+        t.client_id == client.client_id && !no_effect(t) && (!trusts_hint || hint_matches(t))
+    }) {
         let done = match t.kind {
             TokenKind::Access => s.store.revoke_token(&t.token),
+            TokenKind::Refresh if s.fault("revoke-refresh-keeps-access") => {
+                s.store.revoke_token(&t.token)
+            }
             TokenKind::Refresh => s.store.revoke_grant(&t.grant).map(|_| ()),
         };
         if let Err(e) = done {

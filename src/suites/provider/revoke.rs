@@ -21,18 +21,184 @@ pub const REVOKE: CheckSpec = CheckSpec {
     ],
 };
 
-pub const CHECKS: &[CheckSpec] = &[REVOKE];
+pub const MORE: CheckSpec = CheckSpec {
+    name: "revoke: a wrong token_type_hint still revokes; revoking a refresh token ends its access tokens",
+    ids: &[
+        "oauth.revoke.wrong-hint",
+        "oauth.revoke.refresh-ends-access",
+    ],
+};
+
+pub const CHECKS: &[CheckSpec] = &[REVOKE, MORE];
+
+/// An API call with `token` (getCredentials for readers, else getProfile).
+async fn call(
+    ctx: &mut Ctx,
+    token: &str,
+    label: &str,
+) -> Result<crate::http::Exchange, crate::http::Failure> {
+    if ctx.reads() {
+        super::get_credentials::get(ctx, token, "?limit=1", label).await
+    } else {
+        super::profile::get(ctx, token, label).await
+    }
+}
+
+/// Before and after: `token` works now; `revoke_what` is revoked with
+/// `hint`; then `token` must be refused. Records `id` (inconclusive when the
+/// token did not work before).
+#[allow(clippy::too_many_arguments)]
+async fn before_after(
+    ctx: &mut Ctx,
+    c: &mut crate::evidence::Check,
+    url: &str,
+    client: &crate::oauth::ClientCreds,
+    id: &str,
+    token: &str,
+    revoke_what: &str,
+    hint: &str,
+    what: &str,
+) {
+    match call(ctx, token, &format!("{what}: call before revocation")).await {
+        Ok(ex) if ex.status == 200 => c.cite(&ex.tx),
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            c.skip(
+                id,
+                format!(
+                    "inconclusive: the access token did not work before revocation either: got {}",
+                    ex.brief()
+                ),
+            );
+            return;
+        }
+        Err(f) => {
+            c.cite(&f.tx);
+            c.error(id, f.message);
+            return;
+        }
+    };
+    match revoke(&ctx.http, &mut ctx.rec, url, client, revoke_what, hint).await {
+        Ok(ex) if ex.status == 200 => c.cite(&ex.tx),
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            c.skip(
+                id,
+                format!(
+                    "inconclusive: the revocation itself was refused: {}",
+                    super::oauth_error(&ex)
+                ),
+            );
+            return;
+        }
+        Err(f) => {
+            c.cite(&f.tx);
+            c.error(id, f.message);
+            return;
+        }
+    };
+    match call(ctx, token, &format!("{what}: call after revocation")).await {
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            c.ensure(
+                id,
+                matches!(ex.status, 401 | 403),
+                format!("{what}: the access token worked (200) before; after the revocation (answered 200) it is refused: got {}", ex.brief()),
+            );
+        }
+        Err(f) => {
+            c.cite(&f.tx);
+            c.error(id, f.message);
+        }
+    }
+}
+
+/// RFC 7009 §2.1, with fresh logins so the main tokens are not spent.
+async fn more(ctx: &mut Ctx, url: &str, client: &crate::oauth::ClientCreds) {
+    let mut c = MORE.start();
+    c.subject(url);
+    if !ctx.can_login() {
+        return ctx.limited(c, "needs further logins (login strategy form)");
+    }
+    c.given(
+        "oauth.revoke.wrong-hint",
+        format!("{url}: a revocation endpoint is known"),
+    );
+    let scope = ctx.full_scope();
+    match ctx.login(&scope).await {
+        Ok((t, tx, _)) => {
+            c.cite(&tx);
+            let a = t.access_token.clone();
+            before_after(
+                ctx,
+                &mut c,
+                url,
+                client,
+                "oauth.revoke.wrong-hint",
+                &a,
+                &a,
+                "refresh_token",
+                "an access token revoked with token_type_hint=refresh_token",
+            )
+            .await;
+        }
+        Err(e) => {
+            c.error("oauth.revoke.wrong-hint", format!("further login: {e}"));
+        }
+    }
+    match ctx.login(&scope).await {
+        Ok((t, tx, _)) => {
+            c.cite(&tx);
+            match &t.refresh_token {
+                Some(r) => {
+                    c.given(
+                        "oauth.revoke.refresh-ends-access",
+                        format!("{url}: revocation offered, and a refresh token was issued"),
+                    );
+                    let (a, r) = (t.access_token.clone(), r.clone());
+                    before_after(
+                        ctx,
+                        &mut c,
+                        url,
+                        client,
+                        "oauth.revoke.refresh-ends-access",
+                        &a,
+                        &r,
+                        "refresh_token",
+                        "the access token of a grant whose refresh token was revoked",
+                    )
+                    .await;
+                }
+                None => {
+                    c.not_applicable(
+                        "oauth.revoke.refresh-ends-access",
+                        "no refresh token was issued",
+                    );
+                }
+            }
+        }
+        Err(e) => {
+            c.error(
+                "oauth.revoke.refresh-ends-access",
+                format!("further login: {e}"),
+            );
+        }
+    }
+    ctx.finish(c);
+}
 
 pub async fn run(ctx: &mut Ctx) {
     let mut c = REVOKE.start();
     let Some(url) = ctx.sdd.as_ref().and_then(|s| s.revocation_url.clone()) else {
-        c.all(
-            crate::evidence::Verdict::NotApplicable,
-            "no revocation endpoint known (set revocation_url in the target config if the server has one)",
-        );
-        return ctx.finish(c);
+        let why = "no revocation endpoint known (set revocation_url in the target config if the server has one)";
+        c.all(crate::evidence::Verdict::NotApplicable, why);
+        ctx.finish(c);
+        let mut m = MORE.start();
+        m.all(crate::evidence::Verdict::NotApplicable, why);
+        return ctx.finish(m);
     };
     let (Some(t), Some(client)) = (ctx.tokens.clone(), ctx.client.clone()) else {
+        ctx.blocked(MORE.start(), "no tokens or client to revoke with");
         return ctx.blocked(c, "no tokens or client to revoke with");
     };
     c.subject(&url);
@@ -257,4 +423,5 @@ pub async fn run(ctx: &mut Ctx) {
     }
     ctx.tokens = None;
     ctx.finish(c);
+    more(ctx, &url, &client).await;
 }
