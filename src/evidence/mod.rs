@@ -416,9 +416,26 @@ pub struct Recorder {
     /// Keep at most this many findings per requirement and verdict (None: all).
     cap: Option<usize>,
     tallies: BTreeMap<String, Tally>,
+    /// Conditional rows count only findings whose check established the
+    /// condition (set by the provider suites, whose checks do).
+    conditions_enforced: bool,
 }
 
 impl Recorder {
+    /// A recorder whose conditional rows count a pass or failure only from a
+    /// finding that carries `condition_held` (see `Check::given`).
+    pub fn enforcing_conditions() -> Recorder {
+        Recorder {
+            conditions_enforced: true,
+            ..Recorder::default()
+        }
+    }
+
+    /// Whether conditions are enforced (see [`Recorder::enforcing_conditions`]).
+    pub fn conditions_enforced(&self) -> bool {
+        self.conditions_enforced
+    }
+
     pub fn new() -> Recorder {
         Recorder::default()
     }
@@ -549,6 +566,7 @@ impl Recorder {
             *self.durations.entry(id).or_default() += d;
         }
         self.checks_run += other.checks_run;
+        self.conditions_enforced |= other.conditions_enforced;
         self.notes.extend(other.notes);
     }
 }

@@ -269,15 +269,26 @@ fn is_zero(n: &usize) -> bool {
 
 /// Decide one requirement's outcome from its findings.
 pub fn decide(req: &Requirement, findings: &[Finding]) -> (Outcome, String) {
-    decide_with(req, findings, &Tally::default())
+    decide_with(req, findings, &Tally::default(), false)
+}
+
+/// As [`decide`], with catalog conditions enforced: a conditional row counts a
+/// pass or failure only from a finding whose check established the condition.
+pub fn decide_enforcing(req: &Requirement, findings: &[Finding]) -> (Outcome, String) {
+    decide_with(req, findings, &Tally::default(), true)
 }
 
 /// As [`decide`], counting also the findings `omitted` tallied but did not keep
 /// (the first of each verdict is always kept, so messages come from `findings`).
-fn decide_with(req: &Requirement, findings: &[Finding], omitted: &Tally) -> (Outcome, String) {
+fn decide_with(
+    req: &Requirement,
+    findings: &[Finding],
+    omitted: &Tally,
+    enforce: bool,
+) -> (Outcome, String) {
     // A conditional row counts passes and failures only from a check that
     // established its condition; the others make it not applicable.
-    let conditional = req.condition.is_some();
+    let conditional = enforce && req.condition.is_some();
     let held = !conditional || findings.iter().any(|f| f.condition_held.is_some());
     let judged = |v: Verdict| matches!(v, Verdict::Pass | Verdict::Fail);
     // Per finding: a pass or failure counts only where its condition was shown.
@@ -404,7 +415,7 @@ impl Report {
                 .filter(|f| tally.admit(f, MAX_ROW_FINDINGS))
                 .cloned()
                 .collect();
-            let (outcome, reason) = decide_with(req, &findings, &tally);
+            let (outcome, reason) = decide_with(req, &findings, &tally, rec.conditions_enforced());
             let cause = blocked_by(outcome, &findings);
             let count =
                 |v: Verdict| findings.iter().filter(|f| f.verdict == v).count() + tally.omitted(v);
@@ -658,7 +669,7 @@ mod tests {
                 let mut c = Check::new("walk", &[req.id.as_str()]);
                 c.ensure(&req.id, verdict == Verdict::Pass, "observed");
                 let found: Vec<Finding> = c.findings().map(|(_, f)| f.clone()).collect();
-                let (o, why) = decide(req, &found);
+                let (o, why) = decide_enforcing(req, &found);
                 assert_eq!(o, Outcome::NotApplicable, "{}: {why}", req.id);
                 assert!(
                     why.contains(cond),
@@ -670,7 +681,7 @@ mod tests {
             c.given(&req.id, "shown");
             c.fail(&req.id, "observed");
             let found: Vec<Finding> = c.findings().map(|(_, f)| f.clone()).collect();
-            let (o, _) = decide(req, &found);
+            let (o, _) = decide_enforcing(req, &found);
             let want = if req.level == Level::Must {
                 Outcome::Fail
             } else {

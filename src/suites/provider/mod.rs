@@ -179,7 +179,7 @@ impl Ctx {
     pub fn new(http: Client, target: Target) -> Ctx {
         Ctx {
             http,
-            rec: Recorder::new(),
+            rec: Recorder::enforcing_conditions(),
             target,
             sdd: None,
             client: None,

@@ -5,7 +5,7 @@
 //! credential [FACTS §1.2, §1.4; OB §10; OB-CERT Service Provider (Write)].
 
 use super::Ctx;
-use super::get_credentials::{self, Item, items, key};
+use super::get_credentials::{self, items, key};
 use crate::evidence::Control;
 use crate::http::Req;
 use crate::oauth::pkce;
@@ -66,6 +66,55 @@ fn status_seen(ex: &crate::http::Exchange) -> String {
     }
 }
 
+/// The name every credential the harness upserts carries.
+pub const HARNESS_NAME: &str = "clr-conformance upsert probe (TEST ONLY)";
+
+/// The harness's TEST ONLY did:key issuer (its private key is published in
+/// `vectors/keys/`): every credential it upserts is signed with it.
+pub fn harness_issuer() -> &'static crate::vectors::keys::Issuer {
+    &crate::vectors::keys::keys().college
+}
+
+/// True for a credential this harness upserted (now or in an earlier run).
+pub fn is_harness_credential(v: &Value) -> bool {
+    let issuer = v
+        .get("issuer")
+        .and_then(|i| i.get("id").or(Some(i)))
+        .and_then(Value::as_str);
+    issuer == Some(harness_issuer().id.as_str())
+        && v.get("name").and_then(Value::as_str) == Some(HARNESS_NAME)
+}
+
+/// A fresh credential of the profile's type, issued by the harness to
+/// `recipient`, unsigned (see [`signed`]).
+fn harness_credential(ctx: &Ctx, recipient: &str) -> Value {
+    use crate::vectors::build;
+    let k = harness_issuer();
+    let a = build::achievement(k, "upsert-probe", HARNESS_NAME);
+    let mut v = if ctx.target.profile.credential_type == "ClrCredential" {
+        let nested = build::achievement_credential(k, 0, a.clone());
+        let mut v = build::clr(0, vec![sign(&nested)], vec![a]);
+        v["issuer"] = k.profile();
+        v
+    } else {
+        build::achievement_credential(k, 0, a)
+    };
+    v["id"] = Value::String(urn_uuid());
+    v["name"] = Value::String(HARNESS_NAME.into());
+    v["credentialSubject"]["id"] = Value::String(recipient.to_string());
+    if let Some(n) = v.pointer_mut("/credentialSubject/verifiableCredential/0")
+        && let Some(o) = n.as_object_mut()
+    {
+        o.insert("name".into(), Value::String(HARNESS_NAME.into()));
+    }
+    v
+}
+
+/// `v` signed (eddsa-rdfc-2022) by the harness issuer.
+fn sign(v: &Value) -> Value {
+    crate::vectors::build::sign_di(v, harness_issuer())
+}
+
 /// `urn:uuid:` with 122 random bits.
 fn urn_uuid() -> String {
     let h = pkce::random(64).bytes().fold(String::new(), |mut s, b| {
@@ -105,43 +154,31 @@ pub async fn run(ctx: &mut Ctx) {
         }
     };
     let url = ctx.api_url("/credentials");
-    // A template: the configured credential, or the first JSON credential the target returned.
-    let template = match ctx.target.upsert_credential.clone() {
-        Some(v) => Some(v),
-        None => match get_credentials::get(
-            ctx,
-            &token,
-            "?limit=1000",
-            "getCredentials (upsert template)",
-        )
-        .await
-        {
-            Ok(ex) => ex
-                .json()
-                .map(|v| items(&v))
-                .unwrap_or_default()
-                .into_iter()
-                .find_map(|i| match i {
-                    Item::Json(v) => Some(v),
-                    Item::Jws(_) => None,
-                }),
-            Err(_) => None,
-        },
-    };
-    let Some(template) = template.filter(Value::is_object) else {
-        for spec in CHECKS {
-            ctx.blocked(
-                spec.start(),
-                "no credential to upsert: set upsert_credential in the target config",
-            );
+    // What is sent: the configured credential, or a fresh one the harness
+    // issues and signs itself (TEST ONLY did:key issuer) to the learner
+    // getProfile names, so the target is left holding only verifiable
+    // credentials that later runs recognise as the harness's.
+    let (template, fresh) = match ctx.target.upsert_credential.clone() {
+        Some(v) if v.is_object() => {
+            let mut f = v.clone();
+            f["id"] = Value::String(urn_uuid());
+            (v, f)
         }
-        return;
+        _ => {
+            let recipient =
+                match super::profile::get(ctx, &token, "getProfile (upsert recipient)").await {
+                    Ok(ex) => ex
+                        .json()
+                        .filter(|_| ex.status == 200)
+                        .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_string)),
+                    Err(_) => None,
+                }
+                .unwrap_or_else(|| crate::vectors::build::LEARNER.to_string());
+            let unsigned = harness_credential(ctx, &recipient);
+            let signed = sign(&unsigned);
+            (unsigned, signed)
+        }
     };
-    if ctx.target.upsert_credential.is_none() {
-        ctx.rec.note("upsert: the credential sent is a returned one with a new id; its proof no longer verifies");
-    }
-    let mut fresh = template.clone();
-    fresh["id"] = Value::String(urn_uuid());
     let json_post = |v: &Value, label: &str| {
         Req::post(&url, label)
             .bearer(&token)
@@ -296,6 +333,13 @@ async fn compare(ctx: &mut Ctx, url: &str, token: &str, fresh: &Value) {
         }
     }
     ctx.finish(c);
+    // The variant's id broke its proof: put the signed credential back.
+    let _ = ctx
+        .send(json_post(
+            fresh,
+            "upsertCredential (restore the signed credential)",
+        ))
+        .await;
 
     let mut c = PERSISTED.start();
     match get_credentials::get(ctx, token, "?limit=1000", "getCredentials after upsert").await {
@@ -420,6 +464,7 @@ async fn invalid(ctx: &mut Ctx, url: &str, token: &str, control: &Control) {
 
 #[cfg(test)]
 mod tests {
+    use super::get_credentials::Item;
     use super::*;
 
     #[test]
