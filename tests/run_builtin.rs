@@ -614,3 +614,76 @@ async fn second_host_behaviours_get_one_root_cause_and_stable_verdicts() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// No pollution: two runs against one provider. The first upserts only
+/// credentials the harness signed itself; the second recognises them as the
+/// harness's (a note, not a verdict on the target) and finds nothing that
+/// fails to verify.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_run_recognises_the_first_runs_credentials() {
+    use clr_conformance::catalog::{Profile, Role};
+    use clr_conformance::evidence::{Redactor, Verdict};
+    use clr_conformance::http::{Client, HttpConfig};
+    use clr_conformance::oauth::authorize::FormLogin;
+    use clr_conformance::oauth::register::ClientMetadata;
+    use clr_conformance::suites::provider::{self, Ctx, Login, Target};
+    let profile = Profile::clr();
+    let running =
+        clr_conformance::provider::start(clr_conformance::provider::ProviderConfig::new(profile))
+            .await
+            .expect("provider starts");
+    let cfg = HttpConfig {
+        trusted_ca_pem: vec![running.ca_pem().expect("CA").to_string()],
+        system_roots: false,
+        ..HttpConfig::default()
+    };
+    let user = running.users()[0].clone();
+    let target = Target {
+        base_url: running.base_url().to_string(),
+        profile,
+        roles: vec![Role::Host],
+        login: Login::Form(FormLogin {
+            username: user.username,
+            password: user.password,
+            username_field: "username".into(),
+            password_field: "password".into(),
+            extra: Vec::new(),
+            deny: false,
+        }),
+        metadata: ClientMetadata::default(),
+        client: None,
+        revocation_url: None,
+        upsert_credential: None,
+        fetch_documents: false,
+        certification: false,
+    };
+    let mut notes = Vec::new();
+    for run in 0..2 {
+        let http = Client::new(&cfg, Redactor::new()).expect("client");
+        let (rec, unreachable) = provider::run(Ctx::new(http, target.clone())).await;
+        assert!(unreachable.is_none());
+        let verifiable: Vec<Verdict> = rec
+            .findings_for("api.get-credentials.verifiable")
+            .iter()
+            .map(|f| f.verdict)
+            .collect();
+        assert!(
+            !verifiable.is_empty() && verifiable.iter().all(|v| *v == Verdict::Pass),
+            "run {run}: {:?}",
+            rec.findings_for("api.get-credentials.verifiable")
+        );
+        assert!(
+            rec.findings_for("api.upsert.persisted")
+                .iter()
+                .any(|f| f.verdict == Verdict::Pass)
+        );
+        notes = rec.notes().to_vec();
+    }
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("upserted by clr-conformance itself")),
+        "{notes:#?}"
+    );
+    running.shutdown().await;
+}

@@ -771,6 +771,11 @@ static FAULTS: &[Fault] = &[
         &["oauth.revoke.refresh-ends-access"],
     ),
     f(
+        "upsert-match-id-only",
+        "upserts are matched by id alone, so another issuer's credential with the same id is replaced",
+        &["api.upsert.other-issuer-kept"],
+    ),
+    f(
         "upsert-scope-403",
         "upsertCredential answers 403 insufficient scope to every token, before looking at the body",
         &["api.upsert.json"],

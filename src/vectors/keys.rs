@@ -89,6 +89,13 @@ pub struct TestKeys {
     pub p256: p256::ecdsa::SigningKey,
 }
 
+/// A second TEST ONLY did:key issuer the provider suites use for credentials
+/// that need another `issuer.id` (not used by the vectors).
+pub fn second_issuer() -> &'static Issuer {
+    static ISSUER: OnceLock<Issuer> = OnceLock::new();
+    ISSUER.get_or_init(|| Issuer::new("second-issuer", "Second Example Issuer (TEST ONLY)", None))
+}
+
 /// SHA-256 of the fixed label for `name`.
 pub fn seed(name: &str) -> [u8; 32] {
     Sha256::digest(format!("{LABEL}{name}").as_bytes()).into()

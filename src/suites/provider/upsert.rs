@@ -42,7 +42,12 @@ pub const INVALID: CheckSpec = CheckSpec {
     ids: &["api.upsert.invalid-400"],
 };
 
-pub const CHECKS: &[CheckSpec] = &[CREATE, EQUALITY, PERSISTED, JWS, INVALID];
+pub const OTHER_ISSUER: CheckSpec = CheckSpec {
+    name: "upsertCredential: the same id under another issuer.id is another credential",
+    ids: &["api.upsert.other-issuer-kept"],
+};
+
+pub const CHECKS: &[CheckSpec] = &[CREATE, EQUALITY, PERSISTED, JWS, INVALID, OTHER_ISSUER];
 
 /// `403 application/json: imsx_codeMinor=forbidden "insufficient scope"`: a
 /// status and what the body says, for messages.
@@ -81,7 +86,11 @@ pub fn is_harness_credential(v: &Value) -> bool {
         .get("issuer")
         .and_then(|i| i.get("id").or(Some(i)))
         .and_then(Value::as_str);
-    issuer == Some(harness_issuer().id.as_str())
+    let ours = [
+        harness_issuer().id.as_str(),
+        crate::vectors::keys::second_issuer().id.as_str(),
+    ];
+    issuer.is_some_and(|i| ours.contains(&i))
         && v.get("name").and_then(Value::as_str) == Some(HARNESS_NAME)
 }
 
@@ -288,13 +297,14 @@ pub async fn run(ctx: &mut Ctx) {
     };
     ctx.finish(c);
     if let Some(cause) = ctx.cause(super::Step::Upsert) {
-        for spec in [EQUALITY, PERSISTED] {
+        for spec in [EQUALITY, PERSISTED, OTHER_ISSUER] {
             let mut c = spec.start();
             c.rest_blocked_by(&cause);
             ctx.finish(c);
         }
     } else {
         compare(ctx, &url, &token, &fresh).await;
+        other_issuer(ctx, &url, &token, &template).await;
     }
     let refused = ctx.cause(super::Step::Upsert).zip(first_status);
     jws_upsert(ctx, &url, &token, &template, refused).await;
@@ -365,6 +375,86 @@ async fn compare(ctx: &mut Ctx, url: &str, token: &str, fresh: &Value) {
         Err(f) => {
             c.cite(&f.tx);
             c.error("api.upsert.persisted", f.message);
+        }
+    }
+    ctx.finish(c);
+}
+
+/// Equality is issuer.id and id together: the harness's credential (issuer
+/// A) and one from another TEST ONLY issuer (B) with the same id are two
+/// credentials. Both are signed, so the target keeps only verifiable ones.
+async fn other_issuer(ctx: &mut Ctx, url: &str, token: &str, template: &Value) {
+    let mut c = OTHER_ISSUER.start();
+    c.subject(url);
+    let id = "api.upsert.other-issuer-kept";
+    let other = crate::vectors::keys::second_issuer();
+    let mut a = template.clone();
+    a["id"] = Value::String(urn_uuid());
+    a["issuer"] = harness_issuer().profile();
+    a["name"] = Value::String(HARNESS_NAME.into());
+    let mut b = a.clone();
+    b["issuer"] = other.profile();
+    let (a, b) = (sign(&a), crate::vectors::build::sign_di(&b, other));
+    let mut statuses = Vec::new();
+    for (v, label) in [
+        (&a, "upsertCredential (issuer A)"),
+        (&b, "upsertCredential (same id, issuer B)"),
+    ] {
+        let req = Req::post(url, label)
+            .bearer(token)
+            .header("Accept", "application/json")
+            .json(v.clone());
+        match ctx.send(req).await {
+            Ok(ex) => {
+                c.cite(&ex.tx);
+                statuses.push(ex.status);
+            }
+            Err(f) => {
+                c.cite(&f.tx);
+                c.error(id, f.message);
+                return ctx.finish(c);
+            }
+        }
+    }
+    if !(200..300).contains(&statuses[0]) {
+        c.skip(
+            id,
+            format!(
+                "inconclusive: the control upsert (issuer A) was answered {}",
+                statuses[0]
+            ),
+        );
+        return ctx.finish(c);
+    }
+    c.ensure_eq(
+        id,
+        201,
+        statuses[1],
+        "the same id under another issuer.id is created (201), not a replace",
+    );
+    match get_credentials::get(
+        ctx,
+        token,
+        "?limit=1000",
+        "getCredentials after two issuers",
+    )
+    .await
+    {
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            let list = ex.json().map(|v| items(&v)).unwrap_or_default();
+            let keys: Vec<_> = list.iter().map(|i| i.key()).collect();
+            for (v, who) in [(&a, "issuer A"), (&b, "issuer B")] {
+                c.ensure(
+                    id,
+                    keys.contains(&key(v)),
+                    format!("getCredentials still returns the credential of {who} with that id"),
+                );
+            }
+        }
+        Err(f) => {
+            c.cite(&f.tx);
+            c.error(id, f.message);
         }
     }
     ctx.finish(c);
