@@ -70,6 +70,21 @@ async fn builtin_passes_every_must_and_writes_the_report() {
         "exit code; notes: {:#?}",
         report.header.notes
     );
+    // Complete: expired tokens are judged (short-lived client), and rows
+    // untestable by design are listed apart, so every role is certifiable.
+    for v in &report.certification {
+        assert_eq!(
+            v.certifiable,
+            clr_conformance::report::Certifiable::Yes,
+            "{v:?}"
+        );
+    }
+    let expired = report
+        .requirements
+        .iter()
+        .find(|r| r.id == "oauth.token.expired-refused")
+        .expect("row");
+    assert_eq!(expired.outcome, Outcome::Pass, "{}", expired.reason);
     assert!(
         report.summary.assertions > 50,
         "only {} assertions",
@@ -372,6 +387,7 @@ async fn token_strategy_uses_pre_issued_tokens() {
         upsert_credential: None,
         fetch_documents: false,
         certification: false,
+        short_lived_client: None,
     };
     let (rec, unreachable) = provider::run(Ctx::new(http, target)).await;
     assert!(unreachable.is_none());
@@ -656,6 +672,7 @@ async fn a_second_run_recognises_the_first_runs_credentials() {
         upsert_credential: None,
         fetch_documents: false,
         certification: false,
+        short_lived_client: None,
     };
     let mut notes = Vec::new();
     for run in 0..2 {

@@ -22,6 +22,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The client name the builtin provider gives short-lived tokens, so
+/// `run --builtin` judges `oauth.token.expired-refused`.
+const SHORT_LIVED_CLIENT: &str = "clr-conformance (short-lived tokens)";
+
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
     /// Base URL of the provider: everything before /ims/clr/v2p0 (e.g. https://host/tenant).
@@ -250,6 +254,7 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
 
     if args.builtin {
         let mut pc = crate::provider::ProviderConfig::new(profile);
+        pc.short_lived_client = Some(SHORT_LIVED_CLIENT.into());
         for name in &args.fault {
             let f = crate::provider::fault(name)
                 .ok_or_else(|| anyhow::anyhow!("{name}: unknown fault"))?;
@@ -285,6 +290,7 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
             upsert_credential,
             fetch_documents: false,
             certification: args.certification || cfg.certification,
+            short_lived_client: Some(SHORT_LIVED_CLIENT.into()),
         };
         let label = if args.fault.is_empty() {
             "builtin".to_string()
@@ -340,6 +346,7 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
         upsert_credential,
         fetch_documents: true,
         certification: args.certification || cfg.certification,
+        short_lived_client: None,
     };
     judge(
         &base,

@@ -43,6 +43,7 @@ pub fn run(a: &ServeArgs) -> anyhow::Result<i32> {
         profile,
         data: a.data.clone(),
         record: false,
+        short_lived_client: None,
     };
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(serve(cfg, a))

@@ -54,7 +54,13 @@ pub struct ProviderConfig {
     pub data: Option<PathBuf>,
     /// Keep every request and response in memory (bounded).
     pub record: bool,
+    /// Clients registered with this `client_name` get access tokens living
+    /// [`SHORT_TOKEN_SECONDS`], so a run can judge that expired tokens are refused.
+    pub short_lived_client: Option<String>,
 }
+
+/// The lifetime of a short-lived client's access tokens.
+pub const SHORT_TOKEN_SECONDS: i64 = 2;
 
 impl ProviderConfig {
     /// Loopback, self-signed TLS, no faults, temporary storage.
@@ -66,6 +72,7 @@ impl ProviderConfig {
             profile,
             data: None,
             record: false,
+            short_lived_client: None,
         }
     }
 }

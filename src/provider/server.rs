@@ -408,6 +408,7 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
         }],
         recorder: cfg.record.then(Recorder::default),
         discovery_limit: Bucket::new(ratelimit::DISCOVERY_RATE, ratelimit::DISCOVERY_BURST),
+        short_lived_client: cfg.short_lived_client.clone(),
     });
     let app = router(state.clone());
     let (stop, stopped) = watch::channel(false);

@@ -20,6 +20,9 @@ pub struct AppState {
     pub recorder: Option<Recorder>,
     /// Rate limit of the unauthenticated discovery endpoint.
     pub discovery_limit: Bucket,
+    /// Clients registered with this `client_name` get short-lived access
+    /// tokens (a per-client lifetime, as real servers configure).
+    pub short_lived_client: Option<String>,
 }
 
 impl AppState {

@@ -335,8 +335,20 @@ fn issue(
         _ => random_token(),
     };
     // The accept-expired-tokens fault issues 1-second tokens (and never checks expiry).
+    let short = s.short_lived_client.as_deref().is_some_and(|name| {
+        serde_json::from_str::<serde_json::Value>(&client.metadata)
+            .ok()
+            .and_then(|m| {
+                m.get("client_name")
+                    .and_then(|n| n.as_str())
+                    .map(|n| n == name)
+            })
+            .unwrap_or(false)
+    });
     let lifetime = if s.fault("accept-expired-tokens") {
         1
+    } else if short {
+        crate::provider::SHORT_TOKEN_SECONDS
     } else {
         ACCESS_TOKEN_SECONDS
     };

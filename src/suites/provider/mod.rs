@@ -99,6 +99,10 @@ pub struct Target {
     pub fetch_documents: bool,
     /// A certification run: rows conditioned "only in a certification run" apply.
     pub certification: bool,
+    /// The `client_name` under which the target issues short-lived access
+    /// tokens (known for the builtin provider): the expiry check registers a
+    /// client by that name so `oauth.token.expired-refused` can be judged.
+    pub short_lived_client: Option<String>,
 }
 
 /// The state a run accumulates.

@@ -502,10 +502,22 @@ const SHORT_LIFETIME: u64 = 5;
 /// An expired access token is refused: judged when the lifetime is short enough to wait out.
 async fn expired_refused(ctx: &mut Ctx, c: &mut Check) {
     let id = "oauth.token.expired-refused";
-    let Some(t) = ctx.tokens.clone() else {
+    let Some(mut t) = ctx.tokens.clone() else {
         c.skip(id, "no access token");
         return;
     };
+    if t.expires_in.is_none_or(|e| e > SHORT_LIFETIME)
+        && let Some(name) = ctx.target.short_lived_client.clone()
+        && ctx.can_login()
+    {
+        match short_lived(ctx, c, &name).await {
+            Ok(s) => t = s,
+            Err(e) => {
+                c.error(id, format!("short-lived client {name:?}: {e}"));
+                return;
+            }
+        }
+    }
     match t.expires_in {
         Some(e) if e <= SHORT_LIFETIME => {
             // The before half: the token works now (same call, same run).
@@ -572,6 +584,37 @@ async fn expired_refused(ctx: &mut Ctx, c: &mut Check) {
             );
         }
     }
+}
+
+/// Tokens for a client registered as `name`, which the target is known to
+/// give short-lived tokens (the builtin provider's per-client lifetime).
+async fn short_lived(ctx: &mut Ctx, c: &mut Check, name: &str) -> Result<token::Tokens, String> {
+    let reg = ctx
+        .sdd
+        .as_ref()
+        .map(|s| s.registration_url.clone())
+        .ok_or("no SDD")?;
+    let mut meta = ctx.target.metadata.clone();
+    meta.client_name = name.to_string();
+    let body = meta.request_body(&ctx.full_scope());
+    let ex = crate::oauth::register::send(
+        &ctx.http,
+        &mut ctx.rec,
+        &reg,
+        body,
+        "register the short-lived client",
+    )
+    .await
+    .map_err(|f| f.message)?;
+    c.cite(&ex.tx);
+    let client = crate::oauth::register::parse(&ex, ctx.http.redactor())?;
+    let main = ctx.client.replace(client);
+    let scope = ctx.target.profile.scopes.credential_readonly.clone();
+    let r = ctx.login(&scope).await;
+    ctx.client = main;
+    let (t, tx, _) = r?;
+    c.cite(&tx);
+    Ok(t)
 }
 
 /// Authorize again with the read scope and return a fresh code.
