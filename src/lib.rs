@@ -5,6 +5,8 @@
 //! record assertions in `evidence`, and `report` renders the result. The reference
 //! provider in `provider` is a peer reached over HTTP only.
 #![forbid(unsafe_code)]
+// Output goes through `term` (a closed pipe must not panic).
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
 pub mod catalog;
 pub mod cli;
@@ -17,4 +19,5 @@ pub mod oauth;
 pub mod provider;
 pub mod report;
 pub mod suites;
+pub mod term;
 pub mod vectors;

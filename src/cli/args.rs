@@ -281,6 +281,9 @@ pub struct ReportArgs {
     /// Print the single requested format to standard output instead of writing files.
     #[arg(long)]
     pub stdout: bool,
+    /// Overwrite report files of another run in the --out folder.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -310,9 +313,13 @@ pub struct VerifyArgs {
 /// Flags shared by every subcommand that produces a report (verify, run, judge).
 #[derive(Debug, Clone, Args)]
 pub struct ReportOpts {
-    /// Output folder [default: reports/<UTC timestamp>/].
+    /// Output folder [default: a new reports/<UTC timestamp>-<command>/ per run].
+    /// A folder that already holds a report is refused unless --force.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Overwrite the report files in an existing --out folder.
+    #[arg(long)]
+    pub force: bool,
     /// Report formats to write (comma-separated).
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = Format::ALL)]
     pub format: Vec<Format>,

@@ -41,7 +41,7 @@ pub fn main() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("clr-conformance: {e:#}");
+            crate::errln!("clr-conformance: {e:#}");
             exit::USAGE
         }
     }

@@ -173,6 +173,7 @@ pub fn roles(names: &[String]) -> anyhow::Result<Vec<Role>> {
 
 /// CLI entry: returns the exit code.
 pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
+    common::check_out(&args.report)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .worker_threads(2)
@@ -433,7 +434,7 @@ async fn judge(
     }
     if !opts.quiet {
         for n in rec.notes() {
-            eprintln!("note: {n}");
+            crate::errln!("note: {n}");
         }
     }
     let rows = common::rows(catalog, opts, &roles, provider::SCOPE);
@@ -451,7 +452,7 @@ async fn judge(
             report.exit_code = exit::HARNESS;
         }
         if !opts.quiet {
-            eprintln!("clr-conformance: {why}");
+            crate::errln!("clr-conformance: {why}");
         }
     }
     Ok((report, unreachable))

@@ -1,0 +1,183 @@
+//! The command line as a user meets it: report folders that never collide,
+//! and output to a closed pipe that ends quietly instead of panicking.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_clr-conformance");
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("clr-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A valid signed credential from the committed corpus, written to `dir`.
+fn a_credential(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/vectors/provider-seeds.json"
+    ))
+    .expect("vectors/provider-seeds.json");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let case = v["testGroups"][0]["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["result"] == "valid" && t["credential"].is_object())
+        .expect("a valid JSON seed");
+    let p = dir.join("clr.json");
+    std::fs::write(&p, serde_json::to_vec(&case["credential"]).unwrap()).unwrap();
+    p
+}
+
+fn report_dirs(cwd: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(cwd.join("reports"))
+        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn assert_full_report(dir: &Path) {
+    for f in ["report.json", "junit.xml", "report.md", "report.html"] {
+        assert!(dir.join(f).is_file(), "{}: {f} missing", dir.display());
+    }
+}
+
+#[test]
+fn runs_started_together_each_keep_their_own_report() {
+    let cwd = scratch("parallel");
+    let cred = a_credential(&cwd);
+    // Four at once: at least two of them start in the same second.
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(BIN)
+                .current_dir(&cwd)
+                .args(["verify", "--quiet"])
+                .arg(&cred)
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert_eq!(c.wait().unwrap().code(), Some(0));
+    }
+    // Then two in a row, as a CI script runs them.
+    for cmd in [["verify", "--quiet"], ["verify", "--quiet"]] {
+        let st = Command::new(BIN)
+            .current_dir(&cwd)
+            .args(cmd)
+            .arg(&cred)
+            .status()
+            .unwrap();
+        assert_eq!(st.code(), Some(0));
+    }
+    let dirs = report_dirs(&cwd);
+    assert_eq!(dirs.len(), 6, "one folder per run: {dirs:?}");
+    for d in &dirs {
+        assert_full_report(d);
+        let name = d.file_name().unwrap().to_string_lossy().to_string();
+        assert!(
+            name.contains("-verify"),
+            "{name}: the folder names the command"
+        );
+    }
+}
+
+#[test]
+fn an_explicit_out_holding_a_report_is_refused_unless_forced() {
+    let cwd = scratch("out");
+    let cred = a_credential(&cwd);
+    let out = cwd.join("r");
+    let run = |extra: &[&str]| {
+        Command::new(BIN)
+            .args(["verify", "--quiet", "--out"])
+            .arg(&out)
+            .args(extra)
+            .arg(&cred)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run(&[]).status.code(), Some(0));
+    let before = std::fs::read(out.join("report.json")).unwrap();
+    let again = run(&[]);
+    assert_eq!(again.status.code(), Some(2), "usage error");
+    let msg = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        msg.contains(&out.display().to_string()) && msg.contains("--force"),
+        "the message names the folder and the way out: {msg}"
+    );
+    assert_eq!(
+        std::fs::read(out.join("report.json")).unwrap(),
+        before,
+        "first report kept"
+    );
+    assert_eq!(run(&["--force"]).status.code(), Some(0));
+}
+
+/// Run with stdout (and, when asked, stderr) connected to a pipe whose reader is already gone.
+fn with_closed_pipe(args: &[&str], close_stderr: bool) -> (Option<i32>, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).stdout(writer.try_clone().unwrap());
+    if close_stderr {
+        cmd.stderr(writer);
+        let st = cmd.status().unwrap();
+        (st.code(), String::new())
+    } else {
+        drop(writer);
+        let out = cmd.stderr(Stdio::piped()).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    }
+}
+
+#[test]
+fn every_printing_command_survives_a_closed_pipe() {
+    let cwd = scratch("pipe");
+    let cred = a_credential(&cwd);
+    let cred = cred.to_str().unwrap();
+    let out = |n: &str| cwd.join(n).display().to_string();
+    let (o1, o2, o3) = (out("verify"), out("run"), out("rerender"));
+    // (arguments, the exit code the work itself earns)
+    let cases: Vec<(Vec<&str>, i32)> = vec![
+        (vec!["requirements"], 0),
+        (vec!["requirements", "--show", "proof.di.signature"], 0),
+        (vec!["requirements", "--untested"], 0),
+        (vec!["requirements", "--only", "no.such.id"], 4),
+        (vec!["--help"], 0),
+        (vec!["--version"], 0),
+        (vec!["serve", "--list-faults"], 0),
+        (vec!["verify", cred, "--out", &o1], 0),
+        (vec!["run", "--builtin", "--out", &o2], 0),
+    ];
+    for close_stderr in [false, true] {
+        for (args, want) in &cases {
+            let mut args = args.clone();
+            let forced;
+            if args.contains(&"--out") {
+                forced = "--force";
+                args.push(forced);
+            }
+            let (code, stderr) = with_closed_pipe(&args, close_stderr);
+            assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+            assert_eq!(
+                code,
+                Some(*want),
+                "{args:?} (stderr closed: {close_stderr}): {stderr}"
+            );
+        }
+    }
+    // A saved report re-rendered to the closed pipe.
+    let saved = format!("{o1}/report.json");
+    let (code, stderr) = with_closed_pipe(&["report", &saved, "--format", "md", "--stdout"], false);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = with_closed_pipe(&["report", &saved, "--out", &o3], false);
+    assert_eq!(code, Some(0), "{stderr}");
+}
