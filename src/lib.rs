@@ -13,6 +13,8 @@ pub mod cli;
 pub mod coverage;
 pub mod credential;
 pub mod evidence;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod judge;
 pub mod oauth;
