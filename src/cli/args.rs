@@ -19,7 +19,8 @@ EXIT CODES:
     1  a MUST failed (or a SHOULD, with --fail-on should)
     2  usage or configuration error
     3  target unreachable or harness error
-    4  no requirement selected, or no assertion executed";
+    4  no requirement selected, or no assertion executed
+  130  interrupted (Ctrl-C); the report is still written";
 
 #[derive(Debug, Parser)]
 #[command(name = "clr-conformance", version, about = ABOUT, long_about = LONG_ABOUT)]

@@ -461,7 +461,7 @@ async fn judge(
 /// Exit code of a run interrupted by Ctrl-C: 128 + SIGINT, as shells report
 /// it, so CI tells an interrupted run from a finished one (3 stays "could
 /// not judge", e.g. the deadline ran out).
-pub const EXIT_INTERRUPTED: i32 = 130;
+pub const EXIT_INTERRUPTED: i32 = crate::report::model::exit::INTERRUPTED;
 
 /// A copy of `rec` without the findings the interruption caused (those
 /// requirements then read not-run). Transcript ids are unchanged; check

@@ -228,6 +228,13 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     pub const HARNESS: i32 = 3;
     pub const NOTHING_RAN: i32 = 4;
+    /// Ctrl-C: 128 + SIGINT, as shells report it.
+    pub const INTERRUPTED: i32 = 130;
+
+    /// `exit 130 (interrupted)`: the words every format prints.
+    pub fn describe(code: i32) -> String {
+        format!("exit {code} ({})", meaning(code))
+    }
 
     /// What an exit code means, in the words every format prints.
     pub fn meaning(code: i32) -> &'static str {
@@ -237,6 +244,7 @@ pub mod exit {
             USAGE => "usage error",
             HARNESS => "harness or transport error",
             NOTHING_RAN => "nothing judged",
+            INTERRUPTED => "interrupted",
             _ => "unknown exit code",
         }
     }
