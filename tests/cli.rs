@@ -181,3 +181,88 @@ fn every_printing_command_survives_a_closed_pipe() {
     let (code, stderr) = with_closed_pipe(&["report", &saved, "--out", &o3], false);
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+#[test]
+fn report_diff_puts_new_must_failures_first_and_exits_1_on_a_regression() {
+    let cwd = scratch("diff");
+    let cred = a_credential(&cwd);
+    let old_dir = cwd.join("old");
+    let st = Command::new(BIN)
+        .args(["verify", "--quiet", "--format", "json", "--out"])
+        .arg(&old_dir)
+        .arg(&cred)
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(0));
+    let old = old_dir.join("report.json");
+    let mut r: serde_json::Value = serde_json::from_slice(&std::fs::read(&old).unwrap()).unwrap();
+    let rows = r["requirements"].as_array_mut().unwrap();
+    let must = rows
+        .iter()
+        .position(|x| x["level"] == "MUST" && x["outcome"] == "pass")
+        .expect("a passing MUST");
+    let must_id = rows[must]["id"].as_str().unwrap().to_string();
+    rows[must]["outcome"] = "fail".into();
+    rows[must]["reason"] = "made to fail by the test".into();
+    let should = rows
+        .iter()
+        .position(|x| x["level"] != "MUST" && x["outcome"] == "pass");
+    let should_id = should.map(|i| {
+        rows[i]["outcome"] = "warning".into();
+        rows[i]["id"].as_str().unwrap().to_string()
+    });
+    let gone = rows.pop().unwrap()["id"].as_str().unwrap().to_string();
+    r["header"]["tool"]["version"] = "9.9.9".into();
+    let new = cwd.join("new.json");
+    std::fs::write(&new, serde_json::to_vec(&r).unwrap()).unwrap();
+
+    let diff = |a: &Path, b: &Path, fmt: &str| {
+        let o = Command::new(BIN)
+            .args(["report", "diff", "--format", fmt])
+            .arg(a)
+            .arg(b)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).to_string(),
+        )
+    };
+    let (code, text) = diff(&old, &new, "text");
+    assert_eq!(code, Some(1), "{text}");
+    let first = text
+        .lines()
+        .find(|l| l.contains(" -> ") && l.contains('['))
+        .unwrap_or_default();
+    assert!(
+        first.starts_with("REGRESSED") && first.contains(&must_id),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{gone}: ")) && text.contains("-> absent"),
+        "{text}"
+    );
+    assert!(
+        text.contains("tool version: ") && text.contains("-> 9.9.9"),
+        "{text}"
+    );
+    if let Some(id) = &should_id {
+        assert!(text.contains(&format!("{id}: pass -> warning")), "{text}");
+    }
+    let (code, md) = diff(&old, &new, "md");
+    assert_eq!(code, Some(1));
+    assert!(md.contains("regressed") && md.contains(&must_id), "{md}");
+    let (code, json) = diff(&old, &new, "json");
+    assert_eq!(code, Some(1));
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(j["regressions"], 1, "{json}");
+    assert_eq!(j["changes"][0]["id"], must_id.as_str());
+    // The other way round it is an improvement: exit 0.
+    let (code, text) = diff(&new, &old, "text");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains(&format!("{must_id}: fail -> pass")), "{text}");
+    // A run compared with itself: nothing changed.
+    let (code, text) = diff(&old, &old, "text");
+    assert_eq!(code, Some(0));
+    assert!(text.starts_with("0 rows changed"), "{text}");
+}

@@ -270,9 +270,13 @@ impl From<LevelArg> for Level {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct ReportArgs {
+    #[command(subcommand)]
+    pub action: Option<ReportAction>,
     /// The saved report.json.
-    pub input: PathBuf,
+    #[arg(required = true)]
+    pub input: Option<PathBuf>,
     /// Formats to write (comma-separated).
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = Format::ALL)]
     pub format: Vec<Format>,
@@ -285,6 +289,32 @@ pub struct ReportArgs {
     /// Overwrite report files of another run in the --out folder.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportAction {
+    /// Compare two saved runs: rows whose outcome changed (new failures first),
+    /// rows added or gone, tool/catalog/target changes. Exit 1 when a MUST regressed.
+    #[command(long_about = "\
+Compare two saved runs: rows whose outcome changed (new MUST failures first), rows that appeared
+or went away, and changes of tool version, git revision, catalog hash, target, profile or
+configuration. Exit code 1 when a MUST that did not fail in OLD fails in NEW, else 0.
+
+EXAMPLES:
+    clr-conformance report diff last-week/report.json today/report.json
+    clr-conformance report diff old.json new.json --format md >> \"$GITHUB_STEP_SUMMARY\"")]
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier report.json.
+    pub old: PathBuf,
+    /// The later report.json.
+    pub new: PathBuf,
+    /// Output: `text`, `md` or `json`.
+    #[arg(long, default_value = "text", value_parser = ["text", "md", "json"])]
+    pub format: String,
 }
 
 #[derive(Debug, Args)]
