@@ -266,3 +266,56 @@ fn report_diff_puts_new_must_failures_first_and_exits_1_on_a_regression() {
     assert_eq!(code, Some(0));
     assert!(text.starts_with("0 rows changed"), "{text}");
 }
+
+/// The CI step the GitHub action and the GitLab template run, driven the way a
+/// runner drives it: environment variables in, summary and outputs files written.
+#[test]
+fn the_ci_step_publishes_the_summary_and_keeps_the_exit_code() {
+    let cwd = scratch("step");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let action = std::fs::read_to_string(format!("{root}/action.yml")).unwrap();
+    assert!(action.contains("ci/step.sh") && action.contains("CLR_ARGS: ${{ inputs.args }}"));
+    let gitlab = std::fs::read_to_string(format!("{root}/ci/gitlab-ci.yml")).unwrap();
+    assert!(gitlab.contains("ci/step.sh") && gitlab.contains("junit: $CLR_REPORT_DIR/junit.xml"));
+    let cred = a_credential(&cwd);
+    let step = |args: &str, dir: &str| {
+        let summary = cwd.join(format!("{dir}.summary.md"));
+        let outputs = cwd.join(format!("{dir}.outputs"));
+        let st = Command::new("bash")
+            .arg(format!("{root}/ci/step.sh"))
+            .current_dir(&cwd)
+            .env("CLR_ARGS", args)
+            .env("CLR_REPORT_DIR", dir)
+            .env("CLR_CONFORMANCE_BIN", BIN)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("GITHUB_OUTPUT", &outputs)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+        (st.code(), read(&summary), read(&outputs))
+    };
+    let (code, summary, outputs) = step("run --builtin --only discovery", "builtin");
+    assert_eq!(code, Some(0), "{summary}");
+    assert!(
+        summary.starts_with("# ") && summary.contains("exit 0 (passed)"),
+        "{summary}"
+    );
+    assert!(cwd.join("builtin/junit.xml").is_file());
+    assert!(
+        outputs.contains("exit-code=0") && outputs.contains("report-dir=builtin"),
+        "{outputs}"
+    );
+    // A failing verdict keeps its exit code through the step.
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&cred).unwrap()).unwrap();
+    v["credentialSubject"]["id"] = "did:example:tampered".into();
+    let bad = cwd.join("tampered.json");
+    std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
+    let (code, summary, outputs) = step(&format!("verify {}", bad.display()), "tampered");
+    assert_eq!(code, Some(1), "{summary}");
+    assert!(summary.contains("exit 1 (failed)"), "{summary}");
+    assert!(outputs.contains("exit-code=1"));
+    // No command: a usage error, said in words.
+    let (code, _, _) = step("", "none");
+    assert_eq!(code, Some(2));
+}
