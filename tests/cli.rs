@@ -319,3 +319,31 @@ fn the_ci_step_publishes_the_summary_and_keeps_the_exit_code() {
     let (code, _, _) = step("", "none");
     assert_eq!(code, Some(2));
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_argument_definitions() {
+    let run = |args: &[&str]| {
+        let o = Command::new(BIN).args(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        String::from_utf8(o.stdout).unwrap()
+    };
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let s = run(&["completions", shell]);
+        assert!(
+            s.contains("clr-conformance") && s.contains("verify"),
+            "{shell}: {s:.200}"
+        );
+    }
+    assert!(run(&["completions", "bash"]).contains("--fail-on"));
+    let man = run(&["man"]);
+    assert!(man.starts_with(".ie") || man.contains(".TH"), "{man:.200}");
+    assert!(
+        man.contains("clr\\-conformance") && man.contains("requirements"),
+        "{man:.400}"
+    );
+    let bad = Command::new(BIN)
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

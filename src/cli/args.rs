@@ -197,6 +197,24 @@ EXAMPLES:
     clr-conformance judge consumer-write --profile clr-2.0 --ca-out ./ca.pem
     clr-conformance judge displayer --bind 0.0.0.0:8080")]
     Judge(super::judge::JudgeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(long_about = "\
+Print a shell completion script generated from these argument definitions.
+
+EXAMPLES:
+    clr-conformance completions bash > ~/.local/share/bash-completion/completions/clr-conformance
+    clr-conformance completions zsh > \"${fpath[1]}/_clr-conformance\"")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from these argument definitions.
+    #[command(long_about = "\
+Print the manual page (roff) generated from these argument definitions.
+
+EXAMPLES:
+    clr-conformance man > clr-conformance.1 && man ./clr-conformance.1")]
+    Man,
 }
 
 #[derive(Debug, Args)]
