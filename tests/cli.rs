@@ -347,3 +347,143 @@ fn completions_and_the_man_page_come_from_the_argument_definitions() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn a_baseline_turns_listed_failures_into_known_failures_and_cannot_rot() {
+    let cwd = scratch("baseline");
+    let cred = a_credential(&cwd);
+    // A tampered subject: the proof fails (a MUST).
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&cred).unwrap()).unwrap();
+    v["credentialSubject"]["id"] = "did:example:tampered".into();
+    let bad = cwd.join("tampered.json");
+    std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
+    let verify = |input: &Path, extra: &[&str], out: &str| {
+        let o = Command::new(BIN)
+            .args(["verify", "--quiet", "--out"])
+            .arg(cwd.join(out))
+            .args(extra)
+            .arg(input)
+            .output()
+            .unwrap();
+        let report = std::fs::read(cwd.join(out).join("report.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+        (
+            o.status.code(),
+            report,
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let (code, plain, _) = verify(&bad, &[], "plain");
+    assert_eq!(code, Some(1));
+    let plain = plain.unwrap();
+    let failing: Vec<String> = plain["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"] == "fail")
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!failing.is_empty());
+    let toml: String = failing
+        .iter()
+        .map(|id| {
+            format!(
+                "[[known]]\nid = \"{id}\"\nreason = \"vendor ticket 42\"\nexpires = 2999-01-01\n"
+            )
+        })
+        .collect();
+    let list = cwd.join("baseline.toml");
+    std::fs::write(&list, &toml).unwrap();
+    let b = ["--baseline", list.to_str().unwrap()];
+    // Every failure listed: the run passes, the rows say known-failure, certification still says no.
+    let (code, r, err) = verify(&bad, &b, "known");
+    assert_eq!(code, Some(0), "{err}");
+    let r = r.unwrap();
+    for id in &failing {
+        let row = r["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id.as_str())
+            .unwrap();
+        assert_eq!(row["outcome"], "known-failure", "{id}");
+        assert!(row["reason"].as_str().unwrap().contains("vendor ticket 42"));
+    }
+    assert_eq!(r["certification"][0]["certifiable"], "no");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/schemas/report.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&r).map(|e| e.to_string()).collect();
+    assert!(
+        errors.is_empty(),
+        "report with a baseline breaks its schema: {errors:?}"
+    );
+    assert_eq!(r["summary"]["totals"]["known_failure"], failing.len());
+    let md = std::fs::read_to_string(cwd.join("known/report.md")).unwrap();
+    assert!(
+        md.contains("Known failures (listed in --baseline)"),
+        "{md:.600}"
+    );
+    // One entry fewer: that failure is new, and fails the run.
+    if failing.len() > 1 {
+        let first = toml
+            .split("[[known]]")
+            .nth(2)
+            .map(|e| format!("[[known]]{e}"))
+            .unwrap();
+        std::fs::write(cwd.join("partial.toml"), first).unwrap();
+        let (code, _, _) = verify(
+            &bad,
+            &["--baseline", cwd.join("partial.toml").to_str().unwrap()],
+            "partial",
+        );
+        assert_eq!(code, Some(1));
+    }
+    // The same list on a clean credential: the entries are stale; strict mode fails the run.
+    let (code, r, _) = verify(&cred, &b, "stale");
+    assert_eq!(code, Some(0));
+    let stale = r.unwrap()["header"]["baseline"]["stale"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(stale, failing.len());
+    let strict = ["--baseline", list.to_str().unwrap(), "--strict-baseline"];
+    let (code, _, _) = verify(&cred, &strict, "strict");
+    assert_eq!(
+        code,
+        Some(1),
+        "a stale entry fails the run with --strict-baseline"
+    );
+    // An expired entry no longer hides its failure.
+    std::fs::write(&list, toml.replace("2999-01-01", "2020-01-01")).unwrap();
+    let (code, r, _) = verify(&bad, &b, "expired");
+    assert_eq!(code, Some(1));
+    assert!(
+        r.unwrap()["header"]["notes"]
+            .to_string()
+            .contains("expired on 2020-01-01")
+    );
+    // A bad list is a usage error naming the file and the entry, before any work.
+    std::fs::write(&list, "[[known]]\nid = \"no.such.rule\"\nreason = \"x\"\n").unwrap();
+    let (code, _, err) = verify(&bad, &b, "bad");
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("baseline.toml") && err.contains("no.such.rule"),
+        "{err}"
+    );
+    std::fs::write(
+        &list,
+        format!("[[known]]\nid = \"{}\"\nreason = \"\"\n", failing[0]),
+    )
+    .unwrap();
+    let (code, _, err) = verify(&bad, &b, "noreason");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("reason is empty"), "{err}");
+}

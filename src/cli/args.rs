@@ -384,4 +384,27 @@ pub struct ReportOpts {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Known failures (TOML: [[known]] id, reason, optional expires = YYYY-MM-DD): a listed
+    /// failure is reported known-failure and does not fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: an entry that now passes, or has expired, fails the run.
+    #[arg(long, requires = "baseline")]
+    pub strict_baseline: bool,
+}
+
+impl Default for ReportOpts {
+    fn default() -> ReportOpts {
+        ReportOpts {
+            out: None,
+            force: false,
+            format: Format::ALL.to_vec(),
+            only: Vec::new(),
+            skip: Vec::new(),
+            fail_on: FailOn::Must,
+            quiet: false,
+            baseline: None,
+            strict_baseline: false,
+        }
+    }
 }

@@ -88,14 +88,32 @@ impl RunInfo {
             config_fingerprint: fingerprint,
             interrupted,
             notes: Vec::new(),
+            baseline: None,
         };
-        Report::build(header, rows, rec, |id| catalog.get(id).is_some())
+        let mut report = Report::build(header, rows, rec, |id| catalog.get(id).is_some());
+        if let Some(path) = &opts.baseline {
+            match report::baseline::load(path, |id| catalog.get(id).is_some()) {
+                Ok(b) => {
+                    report.apply_baseline(&b, chrono::Utc::now().date_naive(), opts.strict_baseline)
+                }
+                Err(e) => {
+                    report.header.notes.push(format!("harness error: {e:#}"));
+                    report.exit_code = report::model::exit::HARNESS;
+                }
+            }
+        }
+        report
     }
 }
 
 /// Refuse, before any work, an explicit `--out` folder that already holds a
 /// report (unless `--force`): a second run must not replace the first's files.
 pub fn check_out(opts: &ReportOpts) -> anyhow::Result<()> {
+    // A baseline that cannot be used is a usage error before any work too.
+    if let Some(path) = &opts.baseline {
+        let catalog = Catalog::embedded();
+        report::baseline::load(path, |id| catalog.get(id).is_some())?;
+    }
     let Some(dir) = &opts.out else {
         return Ok(());
     };
