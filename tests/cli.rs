@@ -487,3 +487,108 @@ fn a_baseline_turns_listed_failures_into_known_failures_and_cannot_rot() {
     assert_eq!(code, Some(2));
     assert!(err.contains("reason is empty"), "{err}");
 }
+
+#[test]
+fn a_signed_result_verifies_and_ties_the_report_to_its_signer() {
+    let cwd = scratch("sign");
+    let key = cwd.join("key.json");
+    let run = |args: &[&str]| {
+        let o = Command::new(BIN)
+            .current_dir(&cwd)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr),
+        )
+    };
+    let (code, said) = run(&["keygen", "--out", "key.json"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("did:key:z6Mk"), "{said}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let (code, said) = run(&["keygen", "--out", "key.json"]);
+    assert_eq!(
+        code,
+        Some(2),
+        "an existing key is never overwritten: {said}"
+    );
+
+    let (code, said) = run(&[
+        "run",
+        "--builtin",
+        "--only",
+        "discovery",
+        "--format",
+        "md",
+        "--out",
+        "r",
+        "--sign-with",
+        "key.json",
+    ]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        cwd.join("r/report.json").is_file(),
+        "report.json is written when signing"
+    );
+    let (code, said) = run(&["report", "check", "r/report.json", "r/result.json"]);
+    assert_eq!(code, Some(0), "{said}");
+    // The result is an OB 3.0 credential our own verifier accepts.
+    let (code, said) = run(&[
+        "verify",
+        "--profile",
+        "ob-3.0",
+        "--quiet",
+        "--out",
+        "v",
+        "r/result.json",
+    ]);
+    assert_eq!(code, Some(0), "{said}");
+    let result: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(cwd.join("r/result.json")).unwrap()).unwrap();
+    let results = result["credentialSubject"]["result"].to_string();
+    assert!(
+        results.contains("sha256:") && results.contains("certifiable"),
+        "{results}"
+    );
+
+    // A changed report no longer matches.
+    let mut text = std::fs::read_to_string(cwd.join("r/report.json")).unwrap();
+    text = text.replacen("\"pass\"", "\"fail\"", 1);
+    std::fs::write(cwd.join("changed.json"), &text).unwrap();
+    let (code, said) = run(&["report", "check", "changed.json", "r/result.json"]);
+    assert_eq!(code, Some(1));
+    assert!(said.contains("the report changed"), "{said}");
+    // A result whose issuer was swapped for someone else's did:key does not verify.
+    let mut forged = result.clone();
+    forged["issuer"]["id"] = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK".into();
+    std::fs::write(
+        cwd.join("forged.json"),
+        serde_json::to_vec(&forged).unwrap(),
+    )
+    .unwrap();
+    let (code, said) = run(&["report", "check", "r/report.json", "forged.json"]);
+    assert_eq!(code, Some(1), "{said}");
+    // A bad key file is refused before the run, naming the file.
+    std::fs::write(cwd.join("bad.json"), "{}").unwrap();
+    let (code, said) = run(&[
+        "verify",
+        "--sign-with",
+        "bad.json",
+        "--out",
+        "x",
+        "r/result.json",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        said.contains("bad.json") && said.contains("keygen"),
+        "{said}"
+    );
+}

@@ -208,6 +208,12 @@ EXAMPLES:
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Make an Ed25519 key for signing results (--sign-with); its did:key is printed.
+    Keygen {
+        /// Where to write the key file (never overwritten; mode 0600).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Print the manual page (roff), generated from these argument definitions.
     #[command(long_about = "\
 Print the manual page (roff) generated from these argument definitions.
@@ -322,6 +328,23 @@ EXAMPLES:
     clr-conformance report diff last-week/report.json today/report.json
     clr-conformance report diff old.json new.json --format md >> \"$GITHUB_STEP_SUMMARY\"")]
     Diff(DiffArgs),
+    /// Confirm a report is the one a signed result.json was issued for.
+    #[command(long_about = "\
+Confirm that REPORT (report.json) is the report a signed RESULT (result.json, written with
+--sign-with) was issued for: the result's eddsa-rdfc-2022 proof verifies with its did:key
+issuer's own key, and the SHA-256 it carries equals REPORT's. Exit 0 when both hold, 1 otherwise.
+
+It proves integrity and who signed (whoever holds the key); it does not prove that the run was
+honest or that the key belongs to a particular organisation.
+
+EXAMPLES:
+    clr-conformance report check reports/run/report.json reports/run/result.json")]
+    Check {
+        /// The report.json.
+        report: PathBuf,
+        /// The signed result.json.
+        result: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -391,6 +414,10 @@ pub struct ReportOpts {
     /// With --baseline: an entry that now passes, or has expired, fails the run.
     #[arg(long, requires = "baseline")]
     pub strict_baseline: bool,
+    /// Also write result.json: the run's verdicts and the SHA-256 of report.json as an
+    /// OB 3.0 AchievementCredential signed with this key (made by `clr-conformance keygen`).
+    #[arg(long, value_name = "KEY")]
+    pub sign_with: Option<PathBuf>,
 }
 
 impl Default for ReportOpts {
@@ -405,6 +432,7 @@ impl Default for ReportOpts {
             quiet: false,
             baseline: None,
             strict_baseline: false,
+            sign_with: None,
         }
     }
 }
