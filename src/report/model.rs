@@ -679,6 +679,7 @@ mod tests {
             config_fingerprint: String::new(),
             interrupted: false,
             notes: vec![],
+            baseline: None,
         }
     }
 

@@ -86,6 +86,7 @@ mod tests {
             users: Vec::new(),
             recorder: None,
             discovery_limit: crate::provider::ratelimit::Bucket::new(1.0, 1.0),
+            short_lived_client: None,
         };
         (s, dir)
     }

@@ -566,7 +566,7 @@ impl Target {
         let read_row = id.starts_with("api.get-credentials.")
             || id.starts_with("api.paging.")
             || id.starts_with("api.get-profile.");
-        !(write_row && !writes || read_row && !reads)
+        (reads || !read_row) && (writes || !write_row)
     }
 }
 
