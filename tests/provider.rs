@@ -233,7 +233,21 @@ impl T {
         let (id, secret) = self.register().await;
         let v = verifier();
         let code = self.code(&id, scope, &v).await;
-        let (st, _, tok) = self.exchange(&id, &secret, &code, &v).await;
+        // client_id repeated in the form too, so a login also works on a
+        // provider with the token-requires-form-client-id fault.
+        let (st, _, tok) = self
+            .token_raw(
+                &id,
+                &secret,
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("redirect_uri", REDIRECT),
+                    ("code_verifier", &v),
+                    ("client_id", &id),
+                ],
+            )
+            .await;
         assert_eq!(st, 200, "{tok}");
         Login {
             id,
@@ -2384,6 +2398,44 @@ async fn broken(fault: &str, x: &Ctx) -> bool {
                 }
             }
             true
+        }
+        // Run evidence (issue 19, issue 13 item 4).
+        "token-requires-form-client-id" => {
+            let v = verifier();
+            let code = t.code(&x.l.id, &t.scopes(), &v).await;
+            t.exchange(&x.l.id, &x.l.secret, &code, &v).await.0 != 200
+        }
+        "password-grant" => {
+            t.c.post(t.oauth("token"))
+                .form(&[
+                    ("grant_type", "password"),
+                    ("username", "anyone"),
+                    ("password", "secret6"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                == 200
+        }
+        "upsert-scope-403" => {
+            let body = credential("scope403", "2026-01-01T00:00:00Z").to_string();
+            t.upsert_json(tok, &body).await.status() == 403
+        }
+        "revocation-trusts-hint" => {
+            x.revoke(tok, "refresh_token").await;
+            t.get(&t.api("credentials"), tok).await.status() == 200
+        }
+        "revoke-refresh-keeps-access" => {
+            x.revoke(&x.l.refresh, "refresh_token").await;
+            t.get(&t.api("credentials"), tok).await.status() == 200
+        }
+        "upsert-match-id-only" => {
+            let c = credential("two-issuers", "2026-01-01T00:00:00Z");
+            t.upsert_json(tok, &c.to_string()).await;
+            let mut c2 = c.clone();
+            c2["issuer"]["id"] = json!("https://other.example/issuers/2");
+            t.upsert_json(tok, &c2.to_string()).await.status() != 201
         }
         other => panic!("{other}: no probe for this fault"),
     }
