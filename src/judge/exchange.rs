@@ -137,8 +137,8 @@ pub fn transcripts(
 ) -> Vec<String> {
     list.iter()
         .map(|e| {
-            let (body, cut) = transcript::capture_body(e.body.as_bytes());
-            let (rbody, rcut) = transcript::capture_body(e.response_body.as_bytes());
+            let (body, cut) = transcript::capture_body_upto(e.body.as_bytes(), usize::MAX);
+            let (rbody, rcut) = transcript::capture_body_upto(e.response_body.as_bytes(), usize::MAX);
             let url = match &e.query {
                 Some(q) => format!("{base_url}{}?{q}", e.path),
                 None => format!("{base_url}{}", e.path),
