@@ -42,7 +42,7 @@ pub fn run(a: &ServeArgs) -> anyhow::Result<i32> {
         faults,
         profile,
         data: a.data.clone(),
-        record: false,
+        ..ProviderConfig::new(profile)
     };
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(serve(cfg, a))

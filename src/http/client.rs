@@ -501,6 +501,13 @@ fn harvest_json(r: &Redactor, v: &serde_json::Value, depth: usize) {
     }
     match v {
         serde_json::Value::Object(m) => {
+            // A plaintext identifier (an IdentityObject with hashed: false)
+            // is the learner's personal data: masked like a secret.
+            if m.get("hashed") == Some(&serde_json::Value::Bool(false))
+                && let Some(id) = m.get("identityHash").and_then(|v| v.as_str())
+            {
+                secret(r, id, "learner-identifier");
+            }
             for (k, v) in m {
                 match (SECRET_FIELDS.contains(&k.as_str()), v.as_str()) {
                     (true, Some(s)) => secret(r, s, kind_of(k)),

@@ -408,6 +408,7 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
         }],
         recorder: cfg.record.then(Recorder::default),
         discovery_limit: Bucket::new(ratelimit::DISCOVERY_RATE, ratelimit::DISCOVERY_BURST),
+        token_padding: cfg.token_padding,
     });
     let app = router(state.clone());
     let (stop, stopped) = watch::channel(false);

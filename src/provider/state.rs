@@ -20,6 +20,8 @@ pub struct AppState {
     pub recorder: Option<Recorder>,
     /// Rate limit of the unauthenticated discovery endpoint.
     pub discovery_limit: Bucket,
+    /// Filler bytes added to token responses (hostile test variant).
+    pub token_padding: usize,
 }
 
 impl AppState {

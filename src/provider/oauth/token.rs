@@ -359,6 +359,9 @@ fn issue(
         };
         body["refresh_token"] = json!(shown);
     }
+    if s.token_padding > 0 {
+        body["x_padding"] = json!("x".repeat(s.token_padding));
+    }
     let mut r = json(StatusCode::OK, &body);
     let h = r.headers_mut();
     if !s.fault("token-no-cache-control") {
