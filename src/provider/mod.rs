@@ -28,6 +28,7 @@ use std::path::PathBuf;
 pub use faults::{Fault, all_faults, fault};
 pub use record::RecordedExchange;
 pub use server::{RunningProvider, start};
+pub use state::Peer;
 
 /// Largest request body the provider accepts; larger bodies get 413.
 pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
@@ -61,6 +62,9 @@ pub struct ProviderConfig {
     /// Hostile variant for tests: pad every token response with a filler
     /// member of this many bytes (0: none).
     pub token_padding: usize,
+    /// Hostile variant for tests: append this many filler bytes to every
+    /// issued client_id (0: none).
+    pub client_id_padding: usize,
     /// SQLite `synchronous=FULL` instead of NORMAL: every commit survives a
     /// power loss too, at the cost of an fsync per commit (see docs/serve.md).
     pub synchronous_full: bool,
@@ -102,6 +106,7 @@ impl ProviderConfig {
             record: false,
             limits: Limits::default(),
             token_padding: 0,
+            client_id_padding: 0,
             synchronous_full: false,
         }
     }
