@@ -78,6 +78,8 @@ struct Judged {
     artifacts: Vec<(&'static str, String)>,
     recording: Vec<RecordedExchange>,
     user: provider::TestUser,
+    /// Peak resident memory of the run (when /usr/bin/time is there).
+    rss_kb: Option<u64>,
 }
 
 /// Start the provider as `cfg` says (recording on), judge it with the real
@@ -93,7 +95,14 @@ async fn judge(mut cfg: ProviderConfig, name: &str) -> Judged {
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, p.ca_pem().expect("self-signed CA")).expect("ca");
     let out = dir.join("out");
-    let mut cmd = Command::new(BIN);
+    let rss = dir.join("rss");
+    let mut cmd = if std::path::Path::new("/usr/bin/time").exists() {
+        let mut c = Command::new("/usr/bin/time");
+        c.arg("-f").arg("%M").arg("-o").arg(&rss).arg(BIN);
+        c
+    } else {
+        Command::new(BIN)
+    };
     cmd.args(["run", "--target", p.base_url(), "--trust-ca"])
         .arg(&ca)
         .args(["--timeout", "5s", "--deadline", "90s", "--out"])
@@ -137,11 +146,19 @@ async fn judge(mut cfg: ProviderConfig, name: &str) -> Judged {
             .unwrap_or_else(|e| panic!("{f}: not written ({e}); stderr:\n{}", artifacts[1].1));
         artifacts.push((f, text));
     }
+    let rss_kb = std::fs::read_to_string(&rss)
+        .ok()
+        .and_then(|t| t.trim().lines().last()?.trim().parse().ok());
+    eprintln!(
+        "{name}: run took {:?}, peak {rss_kb:?} KiB",
+        started.elapsed()
+    );
     let _ = std::fs::remove_dir_all(&dir);
     Judged {
         artifacts,
         recording,
         user,
+        rss_kb,
     }
 }
 
@@ -251,6 +268,27 @@ async fn a_huge_token_response_leaks_no_token() {
     // Every artifact stays small: the filler was cut, not copied per transcript.
     for (name, text) in &j.artifacts {
         assert!(text.len() < 64 * 1024 * 1024, "{name}: {} bytes", text.len());
+    }
+}
+
+/// A registration response whose client_id is 6 MiB: it is sent back in
+/// every authorization URL and token request, and quoted in findings. Every
+/// copy in the artifacts is cut, so the reports stay small (once 1.1 GB).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_client_id_makes_a_small_report() {
+    let mut cfg = ProviderConfig::new(Profile::clr());
+    cfg.client_id_padding = 6 * 1024 * 1024;
+    let j = judge(cfg, "huge-client-id").await;
+    let issued = j
+        .recording
+        .iter()
+        .any(|e| e.path.ends_with("/register") && e.response_body.len() > 200 * 1024);
+    assert!(issued, "no huge client_id was issued: the test proves nothing");
+    for (name, text) in &j.artifacts {
+        assert!(text.len() < 16 * 1024 * 1024, "{name}: {} bytes", text.len());
+    }
+    if let Some(kb) = j.rss_kb {
+        assert!(kb < 512 * 1024, "peak memory {kb} KiB");
     }
 }
 

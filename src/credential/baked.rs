@@ -63,6 +63,7 @@ pub fn from_png(bytes: &[u8]) -> Result<Baked, BakedError> {
     // so a PNG of many compressed chunks costs at most MAX_INPUT_BYTES.
     let mut found: Option<(String, String)> = None;
     let mut carriers = 0usize;
+    let mut compressed_seen = false;
     let mut budget = super::parse::MAX_INPUT_BYTES as u64;
     let mut problems = Vec::new();
     while pos + 8 <= bytes.len() {
@@ -79,7 +80,8 @@ pub fn from_png(bytes: &[u8]) -> Result<Baked, BakedError> {
             && let Some((keyword, raw, compressed)) = itxt(&bytes[start..end])
             && PNG_KEYWORDS.contains(&keyword.as_str())
         {
-            if compressed {
+            if compressed && !compressed_seen {
+                compressed_seen = true;
                 problems.push(format!(
                     "iTXt {keyword} chunk is compressed; compression must not be used"
                 ));
