@@ -606,7 +606,11 @@ async fn sigint_writes_an_interrupted_report() {
 
 /// Run `verify` with `args` under /usr/bin/time; kill it after `limit`.
 /// (exit code, report.json, peak KiB, elapsed)
-fn verify(name: &str, args: &[&std::ffi::OsStr], limit: Duration) -> (Option<i32>, serde_json::Value, Option<u64>, Duration) {
+fn verify(
+    name: &str,
+    args: &[&std::ffi::OsStr],
+    limit: Duration,
+) -> (Option<i32>, serde_json::Value, Option<u64>, Duration) {
     let dir = scratch(name);
     let out = dir.join("out");
     let rss = dir.join("rss");
@@ -637,14 +641,25 @@ fn verify(name: &str, args: &[&std::ffi::OsStr], limit: Duration) -> (Option<i32
         std::thread::sleep(Duration::from_millis(50));
     };
     let elapsed = started.elapsed();
-    let stderr = child.wait_with_output().map(|o| String::from_utf8_lossy(&o.stderr).into_owned()).unwrap_or_default();
+    let stderr = child
+        .wait_with_output()
+        .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+        .unwrap_or_default();
     let text = std::fs::read_to_string(out.join("report.json"))
         .unwrap_or_else(|e| panic!("{name}: no report.json ({e}); stderr:\n{stderr}"));
     let rss_kb = std::fs::read_to_string(&rss)
         .ok()
         .and_then(|t| t.trim().lines().last()?.trim().parse().ok());
-    eprintln!("{name}: exit {:?} after {elapsed:?}, peak {rss_kb:?} KiB", status.code());
-    (status.code(), serde_json::from_str(&text).expect("report parses"), rss_kb, elapsed)
+    eprintln!(
+        "{name}: exit {:?} after {elapsed:?}, peak {rss_kb:?} KiB",
+        status.code()
+    );
+    (
+        status.code(),
+        serde_json::from_str(&text).expect("report parses"),
+        rss_kb,
+        elapsed,
+    )
 }
 
 /// A baked PNG of 200 compressed credential iTXt chunks, each inflating to
@@ -655,7 +670,8 @@ fn a_zip_bomb_png_is_inflated_within_one_budget() {
     use std::io::Write;
     let dir = scratch("png-bomb-input");
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    z.write_all(br#"{"@context": ["https://www.w3.org/ns/credentials/v2"]}"#).unwrap();
+    z.write_all(br#"{"@context": ["https://www.w3.org/ns/credentials/v2"]}"#)
+        .unwrap();
     let block = vec![b' '; 1024 * 1024];
     for _ in 0..15 {
         z.write_all(&block).unwrap();
@@ -690,7 +706,10 @@ fn a_zip_bomb_png_is_inflated_within_one_budget() {
         .and_then(|rows| rows.iter().find(|r| r["id"] == "data.baked.png"))
         .map(|r| r.to_string())
         .unwrap_or_default();
-    assert!(all.contains("200 credential iTXt chunks"), "the chunk count is not reported: {row}");
+    assert!(
+        all.contains("200 credential iTXt chunks"),
+        "the chunk count is not reported: {row}"
+    );
 }
 
 /// A folder with two symlink loops and a FIFO named like a credential: the
@@ -710,6 +729,9 @@ fn symlink_loops_and_a_fifo_do_not_hang_a_folder_walk() {
     let (code, report, _, _) = verify("walk", &[root.as_os_str()], Duration::from_secs(60));
     assert!(matches!(code, Some(1 | 3)), "exit {code:?}");
     let all = report.to_string();
-    assert!(all.contains("x.json") && all.contains("not a regular file"), "the FIFO is not reported");
+    assert!(
+        all.contains("x.json") && all.contains("not a regular file"),
+        "the FIFO is not reported"
+    );
     assert!(all.contains("already walked"), "the loop is not reported");
 }

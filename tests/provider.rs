@@ -874,7 +874,10 @@ fn refresh_reuse_revokes_the_chain_and_revocation_is_per_client() {
         assert_eq!(t.get(&t.api("credentials"), &access2).await.status(), 200);
         // The rotated token again: refused, and the chain dies with it.
         let (st, _, e) = refresh(a.refresh.clone()).await;
-        assert_eq!((st.as_u16(), e["error"].as_str()), (400, Some("invalid_grant")));
+        assert_eq!(
+            (st.as_u16(), e["error"].as_str()),
+            (400, Some("invalid_grant"))
+        );
         let (st, _, e) = refresh(refresh2).await;
         assert_eq!(
             (st.as_u16(), e["error"].as_str()),
@@ -890,14 +893,16 @@ fn refresh_reuse_revokes_the_chain_and_revocation_is_per_client() {
         // Another client may not revoke this one's token.
         let b = t.login(&scope).await;
         let victim = t.login(&scope).await;
-        let r = t
-            .c
-            .post(t.oauth("revoke"))
-            .basic_auth(&b.id, Some(&b.secret))
-            .form(&[("token", victim.access.as_str()), ("token_type_hint", "access_token")])
-            .send()
-            .await
-            .unwrap();
+        let r =
+            t.c.post(t.oauth("revoke"))
+                .basic_auth(&b.id, Some(&b.secret))
+                .form(&[
+                    ("token", victim.access.as_str()),
+                    ("token_type_hint", "access_token"),
+                ])
+                .send()
+                .await
+                .unwrap();
         assert_eq!(r.status(), 400, "cross-client revocation accepted");
         let e: Value = r.json().await.unwrap();
         assert_eq!(e["error"], "unauthorized_client", "{e}");

@@ -87,9 +87,20 @@ fn a_registration_flood_is_bounded_per_client() {
         assert_eq!(r.status(), 413, "a 200 KiB registration was taken");
         let mut codes = Vec::new();
         for _ in 0..8 {
-            codes.push(c.post(&url).json(&registration()).send().await.unwrap().status().as_u16());
+            codes.push(
+                c.post(&url)
+                    .json(&registration())
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16(),
+            );
         }
-        assert!(codes[..4].iter().all(|s| *s == 201 || *s == 200), "{codes:?}");
+        assert!(
+            codes[..4].iter().all(|s| *s == 201 || *s == 200),
+            "{codes:?}"
+        );
         let r429 = codes.iter().filter(|s| **s == 429).count();
         assert!(r429 >= 2, "no rate limit on registration: {codes:?}");
         // Another client address is not held back by the first one's flood.
@@ -242,9 +253,8 @@ fn data_files_are_owner_only() {
             .send()
             .await
             .unwrap();
-        let mode = |path: &std::path::Path| {
-            std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-        };
+        let mode =
+            |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&dir), 0o700, "data folder");
         for f in ["db.sqlite", "db.sqlite-wal", "db.sqlite-shm"] {
             let path = dir.join(f);
@@ -286,7 +296,10 @@ fn held_connections_at_a_low_fd_limit_then_sigterm() {
         if line.expect("stdout").contains("Press Ctrl-C") {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "serve did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "serve did not start"
+        );
     }
     let outcome = std::panic::catch_unwind(|| {
         bounded(90, async move {
@@ -298,12 +311,22 @@ fn held_connections_at_a_low_fd_limit_then_sigterm() {
             }
             let url = format!("http://127.0.0.1:{port}/ims/clr/v2p0/discovery");
             let r = client(None).get(&url).send().await;
-            let status = r.as_ref().map(|r| r.status().as_u16()).map_err(|e| e.to_string());
-            assert_eq!(status, Ok(200), "an honest request failed behind 150 held connections");
+            let status = r
+                .as_ref()
+                .map(|r| r.status().as_u16())
+                .map_err(|e| e.to_string());
+            assert_eq!(
+                status,
+                Ok(200),
+                "an honest request failed behind 150 held connections"
+            );
             drop(held);
         })
     });
-    let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status();
     let waited = Instant::now();
     let exited = loop {
         if let Some(s) = child.try_wait().expect("wait") {

@@ -68,6 +68,14 @@ fn live_secrets(rec: &[RecordedExchange]) -> BTreeSet<(&'static str, String)> {
     out
 }
 
+/// The nearest character boundary at or before `i`.
+fn boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 fn encoded(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
@@ -178,13 +186,13 @@ impl Judged {
                 for (name, text) in &self.artifacts {
                     if text.contains(&needle) {
                         let at = text.find(&needle).unwrap_or(0);
-                        let from = text.floor_char_boundary(at.saturating_sub(80));
-                        let to = text.ceil_char_boundary((at + needle.len() + 80).min(text.len()));
+                        let from = boundary(text, at.saturating_sub(80));
+                        let to = boundary(text, (at + needle.len() + 80).min(text.len()));
                         let shown = needle.len().min(40);
                         leaks.push(format!(
                             "{kind} ({} bytes) in {name}: ...{}...",
                             needle.len(),
-                            &text[from..to.min(from + 160 + shown)]
+                            &text[from..boundary(text, to.min(from + 160 + shown))]
                         ));
                     }
                 }
@@ -252,7 +260,10 @@ async fn a_huge_token_response_leaks_no_token() {
         .iter()
         .filter(|e| e.path.ends_with("/token") && e.response_body.contains("access_token"))
         .count();
-    assert!(big > 0, "no token response recorded: the test proves nothing");
+    assert!(
+        big > 0,
+        "no token response recorded: the test proves nothing"
+    );
     let (leaks, secrets) = j.leaks();
     assert!(
         secrets.iter().any(|(k, _)| *k == "access token")
@@ -267,7 +278,11 @@ async fn a_huge_token_response_leaks_no_token() {
     );
     // Every artifact stays small: the filler was cut, not copied per transcript.
     for (name, text) in &j.artifacts {
-        assert!(text.len() < 64 * 1024 * 1024, "{name}: {} bytes", text.len());
+        assert!(
+            text.len() < 64 * 1024 * 1024,
+            "{name}: {} bytes",
+            text.len()
+        );
     }
 }
 
@@ -283,9 +298,16 @@ async fn a_huge_client_id_makes_a_small_report() {
         .recording
         .iter()
         .any(|e| e.path.ends_with("/register") && e.response_body.len() > 200 * 1024);
-    assert!(issued, "no huge client_id was issued: the test proves nothing");
+    assert!(
+        issued,
+        "no huge client_id was issued: the test proves nothing"
+    );
     for (name, text) in &j.artifacts {
-        assert!(text.len() < 16 * 1024 * 1024, "{name}: {} bytes", text.len());
+        assert!(
+            text.len() < 16 * 1024 * 1024,
+            "{name}: {} bytes",
+            text.len()
+        );
     }
     if let Some(kb) = j.rss_kb {
         assert!(kb < 512 * 1024, "peak memory {kb} KiB");
@@ -329,7 +351,10 @@ async fn a_wrongly_issued_code_is_not_quoted_in_findings() {
         leaks.join("\n")
     );
     for code in &wrong {
-        assert!(!row.contains(code.as_str()), "the wrong code is in the report");
+        assert!(
+            !row.contains(code.as_str()),
+            "the wrong code is in the report"
+        );
     }
 }
 
@@ -347,7 +372,8 @@ async fn an_everyday_word_secret_does_not_blank_the_evidence() {
         let (mut s, _) = l.accept().await.unwrap();
         let mut buf = [0u8; 4096];
         let _ = s.read(&mut buf).await;
-        let body = r#"{"access_token":"application/json","token_type":"Bearer","refresh_token":"abc"}"#;
+        let body =
+            r#"{"access_token":"application/json","token_type":"Bearer","refresh_token":"abc"}"#;
         let resp = format!(
             "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
             body.len()
@@ -369,8 +395,14 @@ async fn an_everyday_word_secret_does_not_blank_the_evidence() {
     assert_eq!(tokens.access_token, "application/json");
     rec.redact(&red);
     let t = serde_json::to_string(&rec.transcripts()[0]).unwrap();
-    assert!(t.contains("application/json"), "the media type was blanked: {t}");
-    assert!(!t.contains("\"abc\""), "the short refresh token leaked: {t}");
+    assert!(
+        t.contains("application/json"),
+        "the media type was blanked: {t}"
+    );
+    assert!(
+        !t.contains("\"abc\""),
+        "the short refresh token leaked: {t}"
+    );
     assert!(
         !t.contains(r#""access_token": "application/json""#),
         "the token member was not masked: {t}"
@@ -382,7 +414,10 @@ async fn an_everyday_word_secret_does_not_blank_the_evidence() {
     let weak: Vec<String> = red.weak().iter().map(ToString::to_string).collect();
     assert_eq!(weak.len(), 2, "{weak:?}");
     assert!(weak.iter().any(|w| w.contains("protocol word")), "{weak:?}");
-    assert!(weak.iter().any(|w| w.contains("shorter than 8")), "{weak:?}");
+    assert!(
+        weak.iter().any(|w| w.contains("shorter than 8")),
+        "{weak:?}"
+    );
 }
 
 /// Redaction by whole token: a strong secret is masked where it stands,
@@ -401,7 +436,10 @@ fn secrets_are_masked_as_whole_tokens() {
         "xZq8-secret_Token and Zq8-secret_TokenY"
     );
     let b = r.body(r#"{"note":"Zq8-secret_Token","access_token":"other-value-123"}"#);
-    assert!(!b.contains("Zq8-secret_Token") && !b.contains("other-value-123"), "{b}");
+    assert!(
+        !b.contains("Zq8-secret_Token") && !b.contains("other-value-123"),
+        "{b}"
+    );
     // JSON cut at the cap: the member is masked up to the end of the text.
     let cut = r.body(r#"{"access_token":"eyJhbGciOi.cut-here-mid-tok"#);
     assert!(!cut.contains("eyJhbGciOi"), "{cut}");

@@ -199,7 +199,7 @@ fn expand(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
                 let mut seen = std::collections::HashSet::new();
                 walk(p, &mut files, &mut seen)
                     .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
-                files.sort_by(|a, b| a.name().cmp(&b.name()));
+                files.sort_by_key(Source::name);
                 if files.is_empty() {
                     anyhow::bail!(
                         "{}: no credential files (.{}) in this folder",
@@ -231,7 +231,8 @@ fn walk(
     if !seen.insert(real) {
         out.push(Source::Skipped(
             dir.to_path_buf(),
-            "folder already walked (a symlink loop or a second link to it); not walked again".into(),
+            "folder already walked (a symlink loop or a second link to it); not walked again"
+                .into(),
         ));
         return Ok(());
     }

@@ -143,7 +143,8 @@ pub fn transcripts(
     list.iter()
         .map(|e| {
             let (body, cut) = transcript::capture_body_upto(e.body.as_bytes(), usize::MAX);
-            let (rbody, rcut) = transcript::capture_body_upto(e.response_body.as_bytes(), usize::MAX);
+            let (rbody, rcut) =
+                transcript::capture_body_upto(e.response_body.as_bytes(), usize::MAX);
             let url = match &e.query {
                 Some(q) => format!("{base_url}{}?{q}", e.path),
                 None => format!("{base_url}{}", e.path),

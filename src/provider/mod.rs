@@ -66,7 +66,7 @@ pub struct ProviderConfig {
     /// issued client_id (0: none).
     pub client_id_padding: usize,
     /// SQLite `synchronous=FULL` instead of NORMAL: every commit survives a
-    /// power loss too, at the cost of an fsync per commit (see docs/serve.md).
+    /// power loss too, at the cost of an fsync per commit (README, Limits).
     pub synchronous_full: bool,
 }
 

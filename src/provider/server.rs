@@ -509,18 +509,26 @@ async fn accept_loop(
                 match acceptor {
                     Some(_) if legacy && answer_legacy_hello(&tcp).await => {
                         let mut tcp = tcp;
-                        let _ = tokio::io::AsyncWriteExt::write_all(&mut tcp, &legacy_server_hello()).await;
+                        let _ =
+                            tokio::io::AsyncWriteExt::write_all(&mut tcp, &legacy_server_hello())
+                                .await;
                     }
                     Some(a) => {
-                        let Ok(Ok(tls)) = tokio::time::timeout(limits.header_timeout, a.accept(tcp)).await else {
+                        let Ok(Ok(tls)) =
+                            tokio::time::timeout(limits.header_timeout, a.accept(tcp)).await
+                        else {
                             return;
                         };
                         let io = Idle::new(tls, clock.clone());
-                        let _ = builder.serve_connection_with_upgrades(TokioIo::new(io), service).await;
+                        let _ = builder
+                            .serve_connection_with_upgrades(TokioIo::new(io), service)
+                            .await;
                     }
                     None => {
                         let io = Idle::new(tcp, clock.clone());
-                        let _ = builder.serve_connection_with_upgrades(TokioIo::new(io), service).await;
+                        let _ = builder
+                            .serve_connection_with_upgrades(TokioIo::new(io), service)
+                            .await;
                     }
                 }
             };
@@ -543,7 +551,10 @@ struct Idle<T> {
 
 impl<T> Idle<T> {
     fn clock() -> Arc<(std::time::Instant, std::sync::atomic::AtomicU64)> {
-        Arc::new((std::time::Instant::now(), std::sync::atomic::AtomicU64::new(0)))
+        Arc::new((
+            std::time::Instant::now(),
+            std::sync::atomic::AtomicU64::new(0),
+        ))
     }
 
     fn new(inner: T, clock: Arc<(std::time::Instant, std::sync::atomic::AtomicU64)>) -> Idle<T> {

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 pub const DEFAULT_LIMIT: usize = 100;
 /// Largest page served: a larger `limit` is served as this one (the spec's
 /// `limit` is a maximum; the links and X-Total-Count let a client page on).
-/// Stated in the SDD's `limit` parameter and in docs/serve.md.
+/// Stated in the SDD (info.description) and in the README (Limits).
 pub const MAX_LIMIT: usize = 1000;
 
 pub async fn handle(

@@ -372,7 +372,10 @@ async fn redirect_uri(ctx: &mut Ctx, scope: &str) {
                 c.ensure(
                     id,
                     !redirected(&req, &w),
-                    format!("{uri}: unregistered redirect URI gets an error page, not a redirect ({})", super::outcome(&w.result)),
+                    format!(
+                        "{uri}: unregistered redirect URI gets an error page, not a redirect ({})",
+                        super::outcome(&w.result)
+                    ),
                 );
             }
             Err(e) => {
@@ -395,7 +398,10 @@ async fn unknown_client(ctx: &mut Ctx, scope: &str) {
             c.ensure(
                 id,
                 !redirected(&req, &w),
-                format!("unknown client_id: no redirect ({})", super::outcome(&w.result)),
+                format!(
+                    "unknown client_id: no redirect ({})",
+                    super::outcome(&w.result)
+                ),
             );
         }
         Err(e) => {
