@@ -236,6 +236,31 @@ fn a_huge_limit_is_capped() {
     });
 }
 
+/// A temp folder left by a provider killed with `kill -9` is removed when
+/// the next provider starts; a live process's folder is kept.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_providers_temp_folder_is_removed_at_the_next_start() {
+    bounded(60, async {
+        let mut gone = Command::new("true").spawn().expect("true runs");
+        let dead = gone.id();
+        gone.wait().unwrap();
+        let stale = std::env::temp_dir().join(format!("clr-conformance-provider-{dead}-stale"));
+        let live = std::env::temp_dir().join(format!(
+            "clr-conformance-provider-{}-live-test",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&stale).unwrap();
+        std::fs::create_dir_all(&live).unwrap();
+        std::fs::write(stale.join("db.sqlite"), "x").unwrap();
+        let p = start(|_| {}).await;
+        assert!(!stale.exists(), "the dead provider's folder is still there");
+        assert!(live.exists(), "a live process's folder was removed");
+        p.shutdown().await;
+        let _ = std::fs::remove_dir_all(&live);
+    });
+}
+
 /// The database (tokens, client secrets) is readable by its owner only.
 #[cfg(unix)]
 #[test]

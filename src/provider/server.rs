@@ -361,6 +361,7 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
             (dir.join("db.sqlite"), None)
         }
         None => {
+            remove_stale_temp_dirs();
             let dir = std::env::temp_dir().join(format!(
                 "clr-conformance-provider-{}-{}",
                 std::process::id(),
@@ -624,6 +625,32 @@ impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Idle<T> {
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<std::io::Result<()>> {
         std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Temp folders of providers that died without cleaning up (`kill -9`):
+/// `clr-conformance-provider-PID-*` and `clr-conformance-serve-PID` whose
+/// process is gone. Only where /proc tells which processes live.
+fn remove_stale_temp_dirs() {
+    let proc = std::path::Path::new("/proc/self");
+    if !proc.exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix("clr-conformance-provider-")
+            .and_then(|r| r.split('-').next())
+            .or_else(|| name.strip_prefix("clr-conformance-serve-"));
+        if let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok())
+            && pid != std::process::id()
+            && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
 }
 
