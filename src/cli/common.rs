@@ -114,6 +114,9 @@ pub fn check_out(opts: &ReportOpts) -> anyhow::Result<()> {
         let catalog = Catalog::embedded();
         report::baseline::load(path, |id| catalog.get(id).is_some())?;
     }
+    if let Some(key) = &opts.sign_with {
+        crate::attest::load_key(key)?;
+    }
     let Some(dir) = &opts.out else {
         return Ok(());
     };
@@ -140,13 +143,23 @@ pub fn finish(report: &Report, opts: &ReportOpts) -> i32 {
         None => report::create_out_dir(std::path::Path::new("reports"), &report.header.command),
     };
     let mut code = report.exit_code;
+    let mut formats = opts.format.clone();
+    if opts.sign_with.is_some() && !formats.contains(&report::Format::Json) {
+        formats.push(report::Format::Json); // the signed hash is over report.json
+    }
     let written = dir.and_then(|dir| {
-        report::write_all(report, &dir, &opts.format).map_err(|e| {
+        let mut paths = report::write_all(report, &dir, &formats).map_err(|e| {
             std::io::Error::new(
                 e.kind(),
                 format!("{}: cannot write report: {e}", dir.display()),
             )
-        })
+        })?;
+        if let Some(key) = &opts.sign_with {
+            paths.push(sign(report, &dir, key).map_err(|e| {
+                std::io::Error::other(format!("{}: cannot sign the result: {e:#}", dir.display()))
+            })?);
+        }
+        Ok(paths)
     });
     match written {
         Ok(paths) => {
@@ -160,6 +173,16 @@ pub fn finish(report: &Report, opts: &ReportOpts) -> i32 {
         }
     }
     code
+}
+
+/// Write `dir/result.json`: the verdicts and report.json's hash, signed with `key`.
+fn sign(report: &Report, dir: &std::path::Path, key: &std::path::Path) -> anyhow::Result<PathBuf> {
+    let (key, _) = crate::attest::load_key(key)?;
+    let bytes = std::fs::read(dir.join(report::Format::Json.file_name()))?;
+    let result = crate::attest::sign_result(report, &bytes, &key)?;
+    let path = dir.join(crate::attest::RESULT_FILE);
+    report::write_atomic(&path, &serde_json::to_string_pretty(&result)?)?;
+    Ok(path)
 }
 
 /// The terminal summary: counts, blocking MUSTs, verdicts per role, files written.
