@@ -142,8 +142,8 @@ async fn first_login(ctx: &mut Ctx, req: &AuthRequest, verifier: &str) {
     consent(ctx, &walk.txs);
     let AuthResult::Code { code, state, .. } = walk.result.clone() else {
         let m = format!(
-            "S256 authorization request with valid login: no code ({:?})",
-            walk.result
+            "S256 authorization request with valid login: no code ({})",
+            super::outcome(&walk.result)
         );
         c.fail("oauth.authorize.acg", &m);
         let cause = crate::evidence::Cause::new("oauth.authorize.acg", m);
@@ -361,15 +361,19 @@ async fn pkce_required(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<ErrorS
                     } => {
                         // RFC 7636 §4.4.1: invalid_request, for both.
                         let got = Refusal::Refused {
-                            seen: format!("error={error} {description:?}"),
+                            seen: super::outcome(&AuthResult::Error {
+                                error: error.clone(),
+                                description,
+                                state: None,
+                            }),
                             error: Some(error),
                         };
                         c.refused(id, &control, &got, &["invalid_request"], what);
                     }
-                    AuthResult::Stopped { status, detail } => {
+                    other @ AuthResult::Stopped { .. } => {
                         let got = Refusal::Refused {
                             error: None,
-                            seen: format!("no redirect: {status} {detail}"),
+                            seen: super::outcome(&other),
                         };
                         c.refused(id, &control, &got, &["invalid_request"], what);
                     }
@@ -446,7 +450,10 @@ async fn redirect_uri(ctx: &mut Ctx, scope: &str) {
                 c.ensure(
                     id,
                     !redirected(&req, &w),
-                    format!("{uri}: unregistered redirect URI gets an error page, not a redirect ({:?})", w.result),
+                    format!(
+                        "{uri}: unregistered redirect URI gets an error page, not a redirect ({})",
+                        super::outcome(&w.result)
+                    ),
                 );
             }
             Err(e) => {
@@ -469,7 +476,10 @@ async fn unknown_client(ctx: &mut Ctx, scope: &str) {
             c.ensure(
                 id,
                 !redirected(&req, &w),
-                format!("unknown client_id: no redirect ({:?})", w.result),
+                format!(
+                    "unknown client_id: no redirect ({})",
+                    super::outcome(&w.result)
+                ),
             );
         }
         Err(e) => {
@@ -496,8 +506,8 @@ async fn response_type(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<ErrorS
                 id,
                 ok,
                 format!(
-                    "response_type=token: refused with unsupported_response_type ({:?})",
-                    w.result
+                    "response_type=token: refused with unsupported_response_type ({})",
+                    super::outcome(&w.result)
                 ),
             );
         }
@@ -521,8 +531,8 @@ async fn invalid_scope(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<ErrorS
                 id,
                 ok,
                 format!(
-                    "an unknown scope is refused with error=invalid_scope ({:?})",
-                    w.result
+                    "an unknown scope is refused with error=invalid_scope ({})",
+                    super::outcome(&w.result)
                 ),
             );
         }

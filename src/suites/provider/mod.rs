@@ -453,8 +453,8 @@ impl Ctx {
         } = walk.result
         else {
             return Err(format!(
-                "authorization did not return a code: {:?}",
-                walk.result
+                "authorization did not return a code: {}",
+                outcome(&walk.result)
             ));
         };
         let (sdd, client) = (
@@ -567,6 +567,31 @@ impl Target {
             || id.starts_with("api.paging.")
             || id.starts_with("api.get-profile.");
         (reads || !read_row) && (writes || !write_row)
+    }
+}
+
+/// How an authorization request ended, for a finding message: never the
+/// code or state themselves (a wrongly issued code is a live secret), and
+/// target-chosen texts cut short.
+pub fn outcome(r: &AuthResult) -> String {
+    let short = |s: &str| crate::evidence::transcript::cut(s, 200).0;
+    match r {
+        AuthResult::Code { state, scope, .. } => format!(
+            "a code was issued (state {}, scope {})",
+            if state.is_some() { "present" } else { "absent" },
+            scope
+                .as_deref()
+                .map_or("absent".to_string(), |s| format!("\"{}\"", short(s)))
+        ),
+        AuthResult::Error {
+            error, description, ..
+        } => match description {
+            Some(d) => format!("error={} ({})", short(error), short(d)),
+            None => format!("error={}", short(error)),
+        },
+        AuthResult::Stopped { status, detail } => {
+            format!("stopped at {status}: {}", short(detail))
+        }
     }
 }
 
