@@ -303,6 +303,10 @@ pub struct VerifyArgs {
     /// Check the credentials are issued to this recipient (e.g. conformance@imsglobal.org).
     #[arg(long, value_name = "IDENTIFIER")]
     pub expect_recipient: Option<String>,
+    /// Serve the JSON-LD context URL from FILE (offline; a context that is not bundled
+    /// otherwise leaves the proof not verified). Repeatable.
+    #[arg(long = "context", value_name = "URL=FILE")]
+    pub contexts: Vec<String>,
     #[command(flatten)]
     pub report: ReportOpts,
 }

@@ -72,6 +72,9 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     opts.now = now;
     opts.online = a.online;
     opts.expect_recipient = a.expect_recipient.clone();
+    if !a.contexts.is_empty() {
+        opts.contexts = Some(std::sync::Arc::new(extra_contexts(&a.contexts)?));
+    }
     if a.online {
         opts.documents = prefetch(&decoded)?;
     }
@@ -82,6 +85,27 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     let rows = common::rows(catalog, &a.report, &[role], verify::SCOPE);
     let report = info.report(&a.report, &rows, &rec, false);
     Ok(common::finish(&report, &a.report))
+}
+
+/// The built-in contexts plus those given as `--context URL=FILE` (bounded: a context
+/// file is read like an input, at most the input size limit).
+fn extra_contexts(specs: &[String]) -> anyhow::Result<jsonld::Loader> {
+    let mut pairs = Vec::new();
+    for spec in specs {
+        let Some((url, file)) = spec.split_once('=') else {
+            anyhow::bail!("{spec}: --context takes URL=FILE");
+        };
+        let meta = std::fs::metadata(file).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+        if meta.len() > parse::MAX_INPUT_BYTES as u64 {
+            anyhow::bail!(
+                "{file}: context file larger than {} bytes",
+                parse::MAX_INPUT_BYTES
+            );
+        }
+        let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+        pairs.push((url.to_string(), text));
+    }
+    jsonld::Loader::with_overrides(pairs).map_err(|e| anyhow::anyhow!("--context: {e}"))
 }
 
 /// Verify every document, on all cores; findings are merged in input order,

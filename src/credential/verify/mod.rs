@@ -15,6 +15,7 @@ mod refresh;
 mod schema_step;
 mod shape;
 mod status;
+mod terms;
 
 pub use documents::Documents;
 
@@ -43,6 +44,9 @@ pub struct VerifyOptions {
     pub online: bool,
     /// A recipient identifier to check (`conformance@imsglobal.org` for certification).
     pub expect_recipient: Option<String>,
+    /// JSON-LD contexts beyond the built-in ones (`--context URL=FILE`, or fetched with
+    /// `--online`); `None` serves the built-in contexts only.
+    pub contexts: Option<std::sync::Arc<crate::credential::jsonld::Loader>>,
 }
 
 impl VerifyOptions {
@@ -54,6 +58,15 @@ impl VerifyOptions {
             documents: Documents::default(),
             online: false,
             expect_recipient: None,
+            contexts: None,
+        }
+    }
+
+    /// The context loader proofs and the data-loss rule use.
+    pub fn loader(&self) -> &crate::credential::jsonld::Loader {
+        match &self.contexts {
+            Some(l) => l,
+            None => crate::credential::jsonld::Loader::builtin(),
         }
     }
 
@@ -307,6 +320,7 @@ fn verify_once(
     };
     shape::run(&s, opts, rec);
     schema_step::run(&s, opts, rec);
+    terms::run(&s, opts, rec);
     let proof_ok = proofs::run(&s, opts, rec);
     if may_refresh {
         refresh_step(&s, proof_ok, hint, opts, rec);
