@@ -571,6 +571,30 @@ pub fn undefined_terms(doc: &Value) -> Result<Vec<String>, JsonLdError> {
     Loader::builtin().undefined_terms(doc)
 }
 
+/// The 1EdTech extension types only [`OB_EXTENSIONS`] defines.
+pub const EXTENSION_TYPES: &[&str] = &[
+    "1EdTechJsonSchemaValidator2019",
+    "1EdTechRevocationList",
+    "1EdTechCredentialRefresh",
+];
+
+/// Appends [`OB_EXTENSIONS`] to the `@context` array of `cred` when an extension type
+/// in it is otherwise undefined (what the spec's signed CLR example does); returns
+/// whether it did. For credentials we make, before they are signed.
+pub fn add_extensions_context(cred: &mut Value) -> bool {
+    let needed = match dropped_terms(cred) {
+        Ok(d) => d.iter().any(|d| EXTENSION_TYPES.contains(&d.term.as_str())),
+        Err(_) => false,
+    };
+    match cred.get_mut("@context") {
+        Some(Value::Array(list)) if needed && !list.iter().any(|c| c == OB_EXTENSIONS) => {
+            list.push(Value::String(OB_EXTENSIONS.into()));
+            true
+        }
+        _ => false,
+    }
+}
+
 /// Terms and types of `doc` that no built-in context defines, with their JSON pointers.
 pub fn dropped_terms(doc: &Value) -> Result<Vec<Dropped>, JsonLdError> {
     Loader::builtin().dropped_terms(doc)

@@ -18,6 +18,7 @@ mod status;
 mod terms;
 
 pub use documents::Documents;
+pub use proofs::decode_jwt_credential;
 
 use super::parse::Input;
 use crate::catalog::{Profile, Role};
@@ -416,6 +417,8 @@ fn top_level(s: &Subject, rec: &mut Recorder) {
         "data.document.jws-or-json",
         "data.serialization.utf8",
         "data.document.single-credential",
+        "data.serialization.no-bom",
+        "data.serialization.unique-members",
         "proof.endorsement.present",
         "data.clr.endorsement-jwt",
         "verify.endorsements",
@@ -439,10 +442,17 @@ fn top_level(s: &Subject, rec: &mut Recorder) {
     );
     c.pass("data.serialization.utf8", "decoded as UTF-8");
     c.pass("data.document.single-credential", "one credential object");
+    c.pass("data.serialization.no-bom", "no byte order mark");
+    if s.jws.is_none() {
+        c.pass(
+            "data.serialization.unique-members",
+            "no object repeats a member name",
+        );
+    }
     let mut found = Vec::new();
     collect_endorsements(s.cred, "", &mut found);
     if found.is_empty() && s.kind != Kind::Endorsement {
-        for id in &ids[3..] {
+        for id in &ids[5..] {
             c.not_applicable(id, "no endorsement in this credential");
         }
     } else if !found.iter().any(|(_, v)| v.is_string()) {

@@ -389,6 +389,27 @@ pub fn endorsement() -> FileSpec {
                 clr_mutated(move |c| c["issuer"]["endorsement"] = json!([e.clone()]))
             },
         ),
+        spec(
+            "endorsementJwt on a record with an embedded proof: the published contexts do not define it, so the proof does not cover it",
+            &["Endorsed", "Jwt", "Should"],
+            &["proof.endorsement-jwt.covered"],
+            Verdict::Acceptable,
+            clr_mutated({
+                let ejwt = ejwt.clone();
+                move |c| c["endorsementJwt"] = json!([ejwt.clone()])
+            }),
+        ),
+        invalid(
+            "endorsement uses a property its contexts do not define (signed as is: the proof does not cover it)",
+            &["Endorsed", "DataLoss"],
+            &["data.jsonld.terms-defined"],
+            {
+                let mut e = build::endorsement(6, &subject);
+                e["credentialSubject"]["accreditationLevel"] = json!("gold");
+                let e = build::sign_di_as_is(&e, &k.endorser, &k.endorser.method);
+                clr_mutated(move |c| c["issuer"]["endorsement"] = json!([e.clone()]))
+            },
+        ),
         invalid(
             "endorsementJwt entry is not a compact JWS",
             &["Endorsed", "Jwt"],
@@ -397,11 +418,18 @@ pub fn endorsement() -> FileSpec {
         ),
     ];
     let displayer_only = vec![
-        valid(
-            "endorsementJwt (EdDSA, by the accreditor) on the record",
-            &["Endorsed", "Jwt"],
+        // Acceptable, not valid: the published contexts do not define endorsementJwt, so
+        // the record's proof does not cover it; a Data Integrity verifier in safe mode
+        // refuses the record, one with the 1EdTech validator's local context accepts it.
+        spec(
+            "endorsementJwt (EdDSA, by the accreditor) on the record: not covered by the record's proof under the published contexts",
+            &["Endorsed", "Jwt", "Should"],
             &["verify.endorsements.jwt"],
-            clr_mutated(move |c| c["endorsementJwt"] = json!([ejwt.clone()])),
+            Verdict::Acceptable,
+            clr_mutated({
+                let ejwt = ejwt.clone();
+                move |c| c["endorsementJwt"] = json!([ejwt.clone()])
+            }),
         ),
         invalid(
             "endorsement changed after the endorser signed it",
