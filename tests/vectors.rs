@@ -495,7 +495,9 @@ fn no_case_loses_data_unless_it_says_so() {
                 .requirements
                 .iter()
                 .any(|r| r == "data.jsonld.terms-defined");
-            if j.failing.contains("data.jsonld.terms-defined") && !named {
+            // A context no one can load: the rule is not judged (an error), not failed.
+            let unavailable = c.flags.iter().any(|f| f == "ContextUnavailable");
+            if j.failing.contains("data.jsonld.terms-defined") && !named && !unavailable {
                 silent.push(format!("{name} tcId {} ({})", c.tc_id, c.comment));
             }
         }
@@ -581,8 +583,10 @@ fn signature_verdicts_agree_with_the_reference_path() {
     for (name, f) in load(&committed()) {
         for c in f.test_groups.iter().flat_map(|g| &g.tests) {
             let has = |flag: &str| c.flags.iter().any(|f| f == flag);
-            // rdf-canon has no work limit: the poison graph would hold it for minutes.
-            if c.document.is_some() || has("Poison") || has("ContextUnavailable") {
+            // rdf-canon has no work limit: the poison graph would hold it for minutes. A
+            // refresh case's bad signature is in the copy in the group's documents.
+            if c.document.is_some() || has("Poison") || has("ContextUnavailable") || has("Refresh")
+            {
                 continue;
             }
             let mut parts = Vec::new();
@@ -594,7 +598,8 @@ fn signature_verdicts_agree_with_the_reference_path() {
                 .iter()
                 .map(|p| reference_signatures_hold(loader, p))
                 .collect();
-            let flagged = c.requirements.iter().any(|r| r == "proof.di.signature");
+            let flagged = c.result == Verdict::Invalid
+                && c.requirements.iter().any(|r| r == "proof.di.signature");
             let proof_rule = c
                 .requirements
                 .iter()
@@ -607,7 +612,7 @@ fn signature_verdicts_agree_with_the_reference_path() {
                     c.comment
                 );
                 bad += 1;
-            } else if !proof_rule && !has("Tampered") {
+            } else if c.result == Verdict::Valid || (!proof_rule && !has("Tampered")) {
                 assert!(
                     verdicts.iter().all(|v| *v == Some(true)),
                     "{name} tcId {} ({}): the reference path rejects a signature the case relies on: {verdicts:?}",
@@ -619,5 +624,5 @@ fn signature_verdicts_agree_with_the_reference_path() {
         }
     }
     println!("reference path: {bad} signature-flagged cases bad, {good} other cases good");
-    assert!(bad >= 10 && good >= 100, "{bad} bad, {good} good");
+    assert!(bad >= 8 && good >= 200, "{bad} bad, {good} good");
 }

@@ -102,8 +102,30 @@ fn loses_data(cred: &Value) -> bool {
         },
         other => other,
     };
-    crate::credential::jsonld::dropped_terms(cred)
-        .is_ok_and(|d| d.iter().any(|d| d.term != "endorsementJwt"))
+    // Nested and endorsement credentials are verified on their own, with only their own
+    // @context (the outer one does not lend them its terms there).
+    let mut parts = Vec::new();
+    credentials_in(cred, &mut parts);
+    parts.into_iter().any(|c| {
+        crate::credential::jsonld::dropped_terms(c)
+            .is_ok_and(|d| d.iter().any(|d| d.term != "endorsementJwt"))
+    })
+}
+
+/// `v` and every object with an `@context` below it (nested credentials, endorsements).
+fn credentials_in<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Object(m) => {
+            if m.contains_key("@context") {
+                out.push(v);
+            }
+            m.iter()
+                .filter(|(k, _)| *k != "@context")
+                .for_each(|(_, x)| credentials_in(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| credentials_in(x, out)),
+        _ => {}
+    }
 }
 
 /// Every topic file, in a fixed order.
