@@ -626,3 +626,69 @@ fn signature_verdicts_agree_with_the_reference_path() {
     println!("reference path: {bad} signature-flagged cases bad, {good} other cases good");
     assert!(bad >= 8 && good >= 200, "{bad} bad, {good} good");
 }
+
+/// A context that is not bundled leaves the proof "not verified" (an error, exit not 0),
+/// never a failed signature; `--context URL=FILE` supplies it and the proof verifies.
+#[test]
+fn an_unbundled_context_is_not_a_bad_signature_and_context_supplies_it() {
+    let files = load(&committed());
+    let case = files
+        .iter()
+        .flat_map(|(_, f)| f.test_groups.iter().filter(|g| g.role == "issuer"))
+        .flat_map(|g| &g.tests)
+        .find(|c| c.flags.iter().any(|f| f == "ContextUnavailable"))
+        .expect("a ContextUnavailable case");
+    let url = case.credential["@context"]
+        .as_array()
+        .and_then(|a| a.last())
+        .and_then(Value::as_str)
+        .unwrap()
+        .to_string();
+    let dir = temp("unbundled");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cred = dir.join("cred.json");
+    std::fs::write(&cred, case.credential.to_string()).unwrap();
+    // The case was signed before the URL was added: an empty context changes nothing.
+    let ctx = dir.join("ctx.jsonld");
+    std::fs::write(&ctx, r#"{"@context": {}}"#).unwrap();
+    let signature = |extra: &[String], out: &str| {
+        let status = Command::new(BIN)
+            .args([
+                "verify",
+                "--quiet",
+                "--format",
+                "json",
+                "--now",
+                "2026-06-01T00:00:00Z",
+            ])
+            .args(extra)
+            .arg("--out")
+            .arg(dir.join(out))
+            .arg(&cred)
+            .output()
+            .unwrap();
+        let report: Value =
+            serde_json::from_slice(&std::fs::read(dir.join(out).join("report.json")).unwrap())
+                .unwrap();
+        let row = report["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "proof.di.signature")
+            .cloned()
+            .unwrap();
+        (status.status.code(), row)
+    };
+    let (code, row) = signature(&[], "without");
+    assert_ne!(code, Some(0));
+    assert_eq!(row["outcome"], "error", "{row}");
+    assert!(row.to_string().contains(&url), "{row}");
+    assert!(row.to_string().contains("--context"), "{row}");
+    let (code, row) = signature(
+        &["--context".into(), format!("{url}={}", ctx.display())],
+        "with",
+    );
+    assert_eq!(row["outcome"], "pass", "{row}");
+    assert_eq!(code, Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}

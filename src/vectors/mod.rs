@@ -106,8 +106,9 @@ fn loses_data(cred: &Value) -> bool {
     // @context (the outer one does not lend them its terms there).
     let mut parts = Vec::new();
     credentials_in(cred, &mut parts);
+    let loader = crate::credential::jsonld::Loader::builtin();
     parts.into_iter().any(|c| {
-        crate::credential::jsonld::dropped_terms(c)
+        crate::credential::verify::terms::judged_terms(loader, c)
             .is_ok_and(|d| d.iter().any(|d| d.term != "endorsementJwt"))
     })
 }

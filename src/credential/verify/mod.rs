@@ -15,7 +15,7 @@ mod refresh;
 mod schema_step;
 mod shape;
 mod status;
-mod terms;
+pub mod terms;
 
 pub use documents::Documents;
 pub use proofs::decode_jwt_credential;

@@ -18,7 +18,7 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     let mut c = Check::new("json-ld terms defined", &[RULE, ENDORSEMENT_JWT]);
     c.subject(&s.name);
     let embedded = s.cred.get("proof").is_some();
-    let dropped = match opts.loader().dropped_terms(s.cred) {
+    let own = match judged_terms(opts.loader(), s.cred) {
         Ok(d) => d,
         Err(e @ JsonLdError::UnknownContext(_)) => {
             c.error(RULE, format!("not judged: {e}"));
@@ -31,9 +31,8 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
             return;
         }
     };
-    let own: Vec<&Dropped> = dropped.iter().filter(|d| !in_sub_credential(d)).collect();
     let (jwt, others): (Vec<&Dropped>, Vec<&Dropped>) =
-        own.into_iter().partition(|d| d.term == "endorsementJwt");
+        own.iter().partition(|d| d.term == "endorsementJwt");
     if others.is_empty() {
         c.pass(RULE, "every property and type is defined by the @context");
     }
@@ -71,6 +70,20 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     rec.finish(c);
 }
 
+/// The terms of `cred` itself that JSON-LD drops, as this rule judges them: without
+/// those of its nested and endorsement credentials (their own subjects) and of proofs
+/// no verifier here expands. `endorsementJwt` is among them (it has its own row).
+pub fn judged_terms(
+    loader: &crate::credential::jsonld::Loader,
+    cred: &serde_json::Value,
+) -> Result<Vec<Dropped>, JsonLdError> {
+    Ok(loader
+        .dropped_terms(cred)?
+        .into_iter()
+        .filter(|d| !in_sub_credential(d) && !in_foreign_proof(cred, d))
+        .collect())
+}
+
 /// What to add when a 1EdTech extension type is undefined.
 fn hint(term: &str) -> &'static str {
     match term {
@@ -89,6 +102,29 @@ fn in_sub_credential(d: &Dropped) -> bool {
         .iter()
         .enumerate()
         .any(|(i, s)| (*s == "verifiableCredential" || *s == "endorsement") && i + 1 < steps.len())
+}
+
+/// Whether the dropped term lies in a proof of a type we do not verify: no verifier
+/// expands that proof (each proof is canonicalized on its own, without the others), so
+/// nothing it holds is lost from what a verified proof covers. Its type is reported by
+/// the proof rows instead.
+fn in_foreign_proof(cred: &serde_json::Value, d: &Dropped) -> bool {
+    let Some(rest) = d.pointer.strip_prefix("/proof") else {
+        return false;
+    };
+    let proof = match cred.get("proof") {
+        Some(serde_json::Value::Array(a)) => {
+            let index = rest
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or_default();
+            index.parse::<usize>().ok().and_then(|i| a.get(i))
+        }
+        other => other,
+    };
+    let ty = proof.and_then(|p| p.get("type")).and_then(|t| t.as_str());
+    !matches!(ty, Some("DataIntegrityProof" | "Ed25519Signature2020"))
 }
 
 fn has_member(v: &serde_json::Value, name: &str) -> bool {
