@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 const EXTENSIONS: &[&str] = &["json", "jsonld", "jwt", "jws", "1ob", "clr", "png", "svg"];
 
 pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
+    super::common::check_out(&a.report)?;
     let profile = Profile::get(&a.profile)
         .ok_or_else(|| anyhow::anyhow!("{}: unknown profile (use clr-2.0 or ob-3.0)", a.profile))?;
     let role = match a.role.as_str() {
@@ -28,7 +29,13 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
             .with_timezone(&chrono::Utc),
         None => chrono::Utc::now(),
     };
-    let inputs = expand(&a.inputs)?;
+    let mut inputs = expand(&a.inputs)?;
+    if let Some(shard) = a.shard {
+        inputs = shard.select(inputs);
+        if inputs.is_empty() {
+            anyhow::bail!("--shard {}/{}: this shard has no inputs", shard.k, shard.n);
+        }
+    }
     let mut info = RunInfo::new(
         "verify",
         &target_name(&a.inputs),
@@ -36,8 +43,8 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
         &[role],
         verify::SCOPE,
     );
-    info.config =
-        serde_json::json!({"role": a.role, "profile": a.profile, "now": a.now, "online": a.online});
+    info.config = serde_json::json!({"role": a.role, "profile": a.profile, "now": a.now, "online": a.online,
+            "shard": a.shard.map(|s| format!("{}/{}", s.k, s.n))});
     let mut rec = Recorder::capped(MAX_ROW_FINDINGS);
     let mut decoded: Vec<(String, Document)> = Vec::new();
     for src in &inputs {
