@@ -53,7 +53,13 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
                 Ok(input) => decoded.push((src.name(), input)),
                 Err(e) => verify::undecodable(&mut rec, &src.name(), &e),
             },
-            Err(e) => unreadable(&mut rec, &src.name(), &e),
+            Err(e) => {
+                if let Source::Skipped(..) = src {
+                    // Also in the header: the finding's row may be outside the role.
+                    rec.note(format!("{}: not read: {e}", src.name()));
+                }
+                unreadable(&mut rec, &src.name(), &e)
+            }
         }
     }
     // Start-up work that verification need not wait for runs beside it on one
@@ -186,6 +192,8 @@ fn unreadable(rec: &mut Recorder, name: &str, why: &str) {
 /// One input source.
 enum Source {
     File(PathBuf),
+    /// Met in a folder walk but not read (a FIFO, a symlink loop): why.
+    Skipped(PathBuf, String),
     Stdin,
     Url(String),
 }
@@ -193,7 +201,7 @@ enum Source {
 impl Source {
     fn name(&self) -> String {
         match self {
-            Source::File(p) => p.display().to_string(),
+            Source::File(p) | Source::Skipped(p, _) => p.display().to_string(),
             Source::Stdin => "<stdin>".into(),
             Source::Url(u) => u.clone(),
         }
@@ -219,8 +227,10 @@ fn expand(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
             let p = Path::new(i);
             if p.is_dir() {
                 let mut files = Vec::new();
-                walk(p, &mut files).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
-                files.sort();
+                let mut seen = std::collections::HashSet::new();
+                walk(p, &mut files, &mut seen)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+                files.sort_by_key(Source::name);
                 if files.is_empty() {
                     anyhow::bail!(
                         "{}: no credential files (.{}) in this folder",
@@ -228,7 +238,7 @@ fn expand(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
                         EXTENSIONS.join(", .")
                     );
                 }
-                out.extend(files.into_iter().map(Source::File));
+                out.extend(files);
             } else if p.exists() {
                 out.push(Source::File(p.to_path_buf()));
             } else {
@@ -239,20 +249,56 @@ fn expand(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Credential files under `dir`, recursively. A folder met twice (through a
+/// symlink loop) is walked once; a credential-named entry that is not a
+/// regular file (a FIFO would block the read forever) is listed as skipped,
+/// so the report says why it was not read.
+fn walk(
+    dir: &Path,
+    out: &mut Vec<Source>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> std::io::Result<()> {
+    let real = std::fs::canonicalize(dir)?;
+    if !seen.insert(real) {
+        out.push(Source::Skipped(
+            dir.to_path_buf(),
+            "folder already walked (a symlink loop or a second link to it); not walked again"
+                .into(),
+        ));
+        return Ok(());
+    }
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
-            out.push(path);
+        // Follows symlinks: a dangling one is skipped with its error.
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                if has_credential_extension(&path) {
+                    out.push(Source::Skipped(path, e.to_string()));
+                }
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            walk(&path, out, seen)?;
+        } else if has_credential_extension(&path) {
+            if meta.is_file() {
+                out.push(Source::File(path));
+            } else {
+                out.push(Source::Skipped(
+                    path,
+                    "not a regular file (a FIFO, socket or device); not read".into(),
+                ));
+            }
         }
     }
     Ok(())
+}
+
+fn has_credential_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 /// Read at most MAX_INPUT_BYTES + 1 bytes, so an oversized input is detected without reading it whole.
@@ -260,6 +306,7 @@ fn read(src: &Source, online: bool) -> Result<Vec<u8>, String> {
     let limit = (MAX_INPUT_BYTES + 1) as u64;
     let mut buf = Vec::new();
     match src {
+        Source::Skipped(_, why) => return Err(why.clone()),
         Source::File(p) => {
             std::fs::File::open(p)
                 .and_then(|f| f.take(limit).read_to_end(&mut buf))
