@@ -420,6 +420,10 @@ pub struct VerifyArgs {
     /// Check the credentials are issued to this recipient (e.g. conformance@imsglobal.org).
     #[arg(long, value_name = "IDENTIFIER")]
     pub expect_recipient: Option<String>,
+    /// Serve the JSON-LD context URL from FILE (offline; a context that is not bundled
+    /// otherwise leaves the proof not verified). Repeatable.
+    #[arg(long = "context", value_name = "URL=FILE")]
+    pub contexts: Vec<String>,
     /// Judge only shard K of N (1-based) of the inputs, in their sorted order, so N CI
     /// jobs cover them between them; join the reports with `report merge`.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]

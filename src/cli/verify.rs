@@ -85,6 +85,9 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     opts.now = now;
     opts.online = a.online;
     opts.expect_recipient = a.expect_recipient.clone();
+    if !a.contexts.is_empty() {
+        opts.contexts = Some(std::sync::Arc::new(extra_contexts(&a.contexts)?));
+    }
     if a.online {
         opts.documents = prefetch(&decoded)?;
     }
@@ -95,6 +98,27 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     let rows = common::rows(catalog, &a.report, &[role], verify::SCOPE);
     let report = info.report(&a.report, &rows, &rec, false);
     Ok(common::finish(&report, &a.report))
+}
+
+/// The built-in contexts plus those given as `--context URL=FILE` (bounded: a context
+/// file is read like an input, at most the input size limit).
+fn extra_contexts(specs: &[String]) -> anyhow::Result<jsonld::Loader> {
+    let mut pairs = Vec::new();
+    for spec in specs {
+        let Some((url, file)) = spec.split_once('=') else {
+            anyhow::bail!("{spec}: --context takes URL=FILE");
+        };
+        let meta = std::fs::metadata(file).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+        if meta.len() > parse::MAX_INPUT_BYTES as u64 {
+            anyhow::bail!(
+                "{file}: context file larger than {} bytes",
+                parse::MAX_INPUT_BYTES
+            );
+        }
+        let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+        pairs.push((url.to_string(), text));
+    }
+    jsonld::Loader::with_overrides(pairs).map_err(|e| anyhow::anyhow!("--context: {e}"))
 }
 
 /// Verify every document, on all cores; findings are merged in input order,
@@ -300,19 +324,8 @@ fn read(src: &Source, online: bool) -> Result<Vec<u8>, String> {
             }
             let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
             let client = online_client().map_err(|e| e.to_string())?;
-            let docs = rt.block_on(documents::fetch(
-                &client,
-                std::slice::from_ref(u),
-                MAX_INPUT_BYTES,
-            ));
-            match docs.get(u) {
-                Some(documents::Fetched::Json(v)) => {
-                    buf = serde_json::to_vec(v).map_err(|e| e.to_string())?
-                }
-                Some(documents::Fetched::Text(t)) => buf = t.clone().into_bytes(),
-                Some(documents::Fetched::Failed(f)) => return Err(f.clone()),
-                None => return Err("not fetched".into()),
-            }
+            // The bytes as served: a baked PNG by URL is judged like the same file.
+            buf = rt.block_on(documents::fetch_bytes(&client, u, MAX_INPUT_BYTES + 1))?;
         }
     };
     Ok(buf)

@@ -47,8 +47,39 @@ pub fn is_png(bytes: &[u8]) -> bool {
 }
 
 pub fn is_svg(bytes: &[u8]) -> bool {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
-    head.contains("<svg")
+    // Only the document's root element counts: skip a BOM, whitespace, the XML
+    // declaration, processing instructions, comments and a DOCTYPE, then the first
+    // element must be `svg` (a JSON credential holding `<svg` in a data: URL is JSON).
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let mut rest = head.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        let skip = if rest.starts_with("<?") {
+            rest.find("?>").map(|i| i + 2)
+        } else if rest.starts_with("<!--") {
+            rest.find("-->").map(|i| i + 3)
+        } else if rest
+            .get(..9)
+            .is_some_and(|p| p.eq_ignore_ascii_case("<!doctype"))
+        {
+            rest.find('>').map(|i| i + 1)
+        } else {
+            break;
+        };
+        match skip {
+            Some(n) => rest = &rest[n..],
+            None => return false,
+        }
+    }
+    let Some(tag) = rest.strip_prefix('<') else {
+        return false;
+    };
+    let name: String = tag
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+        .collect();
+    let local = name.rsplit(':').next().unwrap_or(&name);
+    local.eq_ignore_ascii_case("svg")
 }
 
 /// The credential in a baked PNG's `iTXt` chunk.
@@ -273,6 +304,25 @@ pub fn expected_carrier(image: Image, clr: bool) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn svg_is_sniffed_by_its_root_element_only() {
+        for svg in [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+            "\u{feff}<?xml version=\"1.0\"?>\n<!-- c --><!DOCTYPE svg><SVG>",
+            "  <svg:svg xmlns:svg=\"http://www.w3.org/2000/svg\">",
+        ] {
+            assert!(super::is_svg(svg.as_bytes()), "{svg}");
+        }
+        for not in [
+            r#"{"image": {"id": "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg'/>"}}"#,
+            "<html><svg/></html>",
+            "<!-- <svg> never closed",
+            "eyJhbGciOi.<svg>.x",
+        ] {
+            assert!(!super::is_svg(not.as_bytes()), "{not}");
+        }
+    }
+
     use super::*;
 
     fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {

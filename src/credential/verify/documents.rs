@@ -102,41 +102,43 @@ pub fn wanted_urls(cred: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// The body at `url` as it is (at most `max_bytes`), or why it could not be had: a
+/// URL input keeps its bytes, so a baked PNG by URL is judged like the same file.
+pub async fn fetch_bytes(
+    client: &reqwest::Client,
+    url: &str,
+    max_bytes: usize,
+) -> Result<Vec<u8>, String> {
+    let mut resp = match client.get(url).send().await {
+        Ok(resp) if resp.status().is_success() => resp,
+        Ok(resp) => return Err(format!("{url}: HTTP {}", resp.status())),
+        Err(e) => return Err(format!("{url}: {e}")),
+    };
+    let mut buf: Vec<u8> = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                buf.extend_from_slice(&chunk);
+                if buf.len() > max_bytes {
+                    return Err(format!("{url}: larger than {max_bytes} bytes"));
+                }
+            }
+            Ok(None) => return Ok(buf),
+            Err(e) => return Err(format!("{url}: {e}")),
+        }
+    }
+}
+
 /// Fetch `urls` with `client` (bounded size and time), for online verification.
 pub async fn fetch(client: &reqwest::Client, urls: &[String], max_bytes: usize) -> Documents {
     let mut map = HashMap::new();
     for url in urls {
-        let got = match client.get(url).send().await {
-            Ok(resp) if resp.status().is_success() => {
-                let mut resp = resp;
-                let mut buf: Vec<u8> = Vec::new();
-                let mut failed = None;
-                loop {
-                    match resp.chunk().await {
-                        Ok(Some(chunk)) => {
-                            buf.extend_from_slice(&chunk);
-                            if buf.len() > max_bytes {
-                                failed = Some(format!("{url}: larger than {max_bytes} bytes"));
-                                break;
-                            }
-                        }
-                        Ok(None) => break,
-                        Err(e) => {
-                            failed = Some(format!("{url}: {e}"));
-                            break;
-                        }
-                    }
-                }
-                match failed {
-                    Some(f) => Fetched::Failed(f),
-                    None => match serde_json::from_slice(&buf) {
-                        Ok(v) => Fetched::Json(v),
-                        Err(_) => Fetched::Text(String::from_utf8_lossy(&buf).into_owned()),
-                    },
-                }
-            }
-            Ok(resp) => Fetched::Failed(format!("{url}: HTTP {}", resp.status())),
-            Err(e) => Fetched::Failed(format!("{url}: {e}")),
+        let got = match fetch_bytes(client, url, max_bytes).await {
+            Err(f) => Fetched::Failed(f),
+            Ok(buf) => match serde_json::from_slice(&buf) {
+                Ok(v) => Fetched::Json(v),
+                Err(_) => Fetched::Text(String::from_utf8_lossy(&buf).into_owned()),
+            },
         };
         map.insert(url.clone(), got);
     }
