@@ -393,7 +393,7 @@ async fn fresh(ctx: &mut Ctx, c: &mut Check) -> Result<Fresh, String> {
             scope,
             verifier,
         }),
-        other => Err(format!("a further login returned no code: {other:?}")),
+        other => Err(format!("a further login returned no code: {other}")),
     }
 }
 
