@@ -426,7 +426,7 @@ impl Ask for Terminal {
 /// The `manual` question for `req`.
 pub fn manual_prompt(req: &AuthRequest, purpose: &str) -> String {
     format!(
-        "Login needed ({purpose}). Open this URL in a browser, log in, and paste the URL you are redirected to\n(it starts with {}; the page itself will not load):\n\n{}\n",
+        "Login needed ({purpose}). Open this URL in a browser, log in, and paste the URL you are redirected to\n(it starts with {}; the page itself will not load). If the browser shows an error page instead, press Enter:\n\n{}\n",
         req.redirect_uri,
         req.url()
     )
@@ -455,13 +455,18 @@ pub fn manual(
 ) -> Result<AuthResult, String> {
     let line = ask.ask(&manual_prompt(req, purpose))?;
     let line = line.trim();
-    let r = parse_redirect(line, &req.redirect_uri).ok_or_else(|| {
-        // The pasted line may hold a code: it is not repeated.
-        format!(
-            "the pasted URL does not start with the redirect URI {}",
-            req.redirect_uri
-        )
-    })?;
+    let Some(r) = parse_redirect(line, &req.redirect_uri) else {
+        // The pasted line may hold a code for another URI: it is not repeated.
+        let detail = if line.is_empty() {
+            "the person reported that the browser was not redirected to the redirect URI".to_string()
+        } else {
+            format!(
+                "the pasted URL does not start with the redirect URI {}",
+                req.redirect_uri
+            )
+        };
+        return Ok(AuthResult::Stopped { status: 0, detail });
+    };
     if let AuthResult::Code { code, .. } = &r {
         crate::http::client::secret(redactor, code, "authorization-code");
     }

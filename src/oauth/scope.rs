@@ -15,7 +15,7 @@ pub enum Offline {
     /// When the SDD advertises it (default).
     #[default]
     Auto,
-    /// Always (a refusal is then not retried).
+    /// Always (a refusal with invalid_scope is still retried once without it).
     Always,
     /// Never.
     Never,
@@ -79,6 +79,12 @@ pub fn without_offline(profile: &Profile, scope: &str) -> Option<String> {
     })
 }
 
+/// True when every scope in `scope` is one of the profile's API scopes.
+pub fn only_api_scopes(profile: &Profile, scope: &str) -> bool {
+    let known = profile.all_scopes();
+    scope.split(' ').filter(|s| !s.is_empty()).all(|s| known.contains(&s))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +140,7 @@ mod tests {
             Some("a b")
         );
         assert_eq!(without_offline(p, "a b"), None);
+        assert!(only_api_scopes(p, &p.scopes.credential_readonly));
+        assert!(!only_api_scopes(p, &format!("{} https://x/unknown", p.scopes.credential_readonly)));
     }
 }

@@ -542,6 +542,13 @@ fn consent(ctx: &mut Ctx, walk: &Walk) {
         );
         return ctx.finish(c);
     }
+    if walk.txs.is_empty() {
+        c.skip(
+            "oauth.authorize.consent",
+            "the harness saw no page of this login and was given no answer about it",
+        );
+        return ctx.finish(c);
+    }
     let txs = &walk.txs;
     let pages: Vec<(String, String)> = ctx
         .rec

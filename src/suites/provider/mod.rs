@@ -285,21 +285,21 @@ impl Ctx {
     }
 
     /// Walk an authorization request; `deny` presses the form's refusing
-    /// button. When the server refuses offline_access with invalid_scope and
-    /// the config did not insist on it, the walk is retried once without it
-    /// (noted in the report) and later requests leave it out.
+    /// button. When the server refuses offline_access with invalid_scope, the
+    /// walk is retried once without it (noted in the report) and later
+    /// requests leave it out.
     pub async fn walk_as(&mut self, req: &AuthRequest, deny: bool) -> Result<Walk, String> {
         let w = self.walk_once(req, deny).await?;
         let refused =
             matches!(&w.result, AuthResult::Error { error, .. } if error == "invalid_scope");
-        let stripped = scope::without_offline(self.target.profile, &req.scope);
+        // Only the harness's own scopes: a probe that sends an unknown scope on purpose is not retried.
+        let stripped = scope::without_offline(self.target.profile, &req.scope)
+            .filter(|s| scope::only_api_scopes(self.target.profile, s));
         match stripped {
-            Some(s)
-                if refused && self.target.offline != Offline::Always && !self.offline_refused =>
-            {
+            Some(s) if refused && !self.offline_refused => {
                 self.offline_refused = true;
                 self.rec.note(format!(
-                    "the authorization server refused offline_access with invalid_scope ({}); retried once without it, and no later request asks for it (login.offline_access = \"always\" keeps it)",
+                    "the authorization server refused offline_access with invalid_scope ({}); retried once without it, and no later request asks for it",
                     w.result
                 ));
                 let mut again = req.clone();

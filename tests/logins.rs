@@ -1,0 +1,373 @@
+//! Logins for sites the harness has never seen (issue 13 item 1, issue 15
+//! item 1): the `session`, `browser` and `manual` strategies run the whole
+//! provider suite against the reference provider's passwordless variant and
+//! its HTML login; scopes follow the SDD and an offline_access refusal is
+//! retried; a refused registration is retried with the least the rules
+//! allow; credentials never leave their origin; an HTTP/2-only server can be
+//! judged. Everything runs on loopback.
+
+use clr_conformance::catalog::{Profile, Role};
+use clr_conformance::evidence::{Recorder, Redactor, Verdict};
+use clr_conformance::http::{Client, HttpConfig};
+use clr_conformance::oauth::authorize::{
+    Ask, AuthRequest, FormLogin, Manual, form,
+};
+use clr_conformance::oauth::browser::{BrowserLogin, default_steps};
+use clr_conformance::oauth::origin::OriginPolicy;
+use clr_conformance::oauth::register::ClientMetadata;
+use clr_conformance::provider::{self, ProviderConfig, RunningProvider};
+use clr_conformance::suites::provider::{Ctx, Login, Target};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+async fn start(variants: &[&str]) -> RunningProvider {
+    let mut cfg = ProviderConfig::new(Profile::clr());
+    for v in variants {
+        cfg.faults
+            .push(*provider::faults::variant(v).expect("a variant"));
+    }
+    provider::start(cfg).await.expect("provider starts")
+}
+
+fn client(running: &RunningProvider) -> Client {
+    let cfg = HttpConfig {
+        trusted_ca_pem: vec![running.ca_pem().expect("CA").to_string()],
+        system_roots: false,
+        ..HttpConfig::default()
+    };
+    Client::new(&cfg, Redactor::new()).expect("client")
+}
+
+fn target(running: &RunningProvider, login: Login) -> Target {
+    Target {
+        base_url: running.base_url().to_string(),
+        profile: Profile::clr(),
+        roles: vec![Role::Host],
+        login,
+        metadata: ClientMetadata::default(),
+        client: None,
+        revocation_url: None,
+        upsert_credential: None,
+        fetch_documents: false,
+        offline: Default::default(),
+        policy: Target::policy_for(running.base_url()),
+    }
+}
+
+/// Every failed or errored finding, named.
+fn failures(rec: &Recorder) -> Vec<String> {
+    rec.findings()
+        .iter()
+        .flat_map(|(id, fs)| {
+            fs.iter()
+                .filter(|f| matches!(f.verdict, Verdict::Fail | Verdict::Error))
+                .map(move |f| format!("{id}: {}", f.message))
+        })
+        .collect()
+}
+
+fn verdicts(rec: &Recorder, id: &str) -> Vec<Verdict> {
+    rec.findings_for(id).iter().map(|f| f.verdict).collect()
+}
+
+/// The OAuth rows that need several unattended logins all passed.
+fn every_login_ran(rec: &Recorder) {
+    for id in [
+        "oauth.authorize.acg",
+        "oauth.pkce.s256",
+        "oauth.authorize.consent",
+        "oauth.pkce.missing-refused",
+        "oauth.authorize.invalid-scope",
+        "oauth.authorize.error-redirect",
+        "api.auth.scope.get-credentials",
+        "oauth.refresh.new-access-token",
+        "api.get-credentials.status-200",
+        "api.upsert.persisted",
+    ] {
+        let v = verdicts(rec, id);
+        assert!(
+            !v.is_empty() && v.iter().all(|v| *v == Verdict::Pass),
+            "{id}: {:?}",
+            rec.findings_for(id)
+        );
+    }
+    assert!(
+        verdicts(rec, "oauth.authorize.acg").contains(&Verdict::Pass),
+        "no login passed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_runs_the_whole_suite_on_the_passwordless_variant() {
+    let running = start(&["passwordless"]).await;
+    let user = running.users()[0].clone();
+    let http = client(&running);
+    let policy = Target::policy_for(running.base_url());
+
+    // The variant is really passwordless: the form login gets access_denied.
+    let mut t = target(&running, Login::Token {
+        access_token: String::new(),
+        refresh_token: None,
+    });
+    t.login = Login::Form(FormLogin::password(&user.username, &user.password, policy.clone()));
+    let (rec, _) = clr_conformance::suites::provider::run(Ctx::new(http.clone(), t)).await;
+    let acg = rec.findings_for("oauth.authorize.acg");
+    assert!(
+        acg.iter().any(|f| f.verdict == Verdict::Fail
+            && f.message.contains("access_denied")
+            && f.message.contains("strategy \"session\"")),
+        "{acg:?}"
+    );
+    assert!(
+        !acg.iter().any(|f| f.message.contains("Error {")),
+        "a Debug dump: {acg:?}"
+    );
+
+    // With the session cookie every check runs unattended.
+    let cookie = provider::oauth::authorize::session_value(&user);
+    let login = Login::Session(FormLogin {
+        cookies: vec![(provider::faults::SESSION_COOKIE.into(), cookie.clone())],
+        ..FormLogin::password("", "", policy)
+    });
+    let (rec, unreachable) =
+        clr_conformance::suites::provider::run(Ctx::new(client(&running), target(&running, login)))
+            .await;
+    assert!(unreachable.is_none());
+    assert_eq!(failures(&rec), Vec::<String>::new());
+    every_login_ran(&rec);
+    let json = serde_json::to_string(&rec.transcripts()).unwrap();
+    assert!(!json.contains(&cookie), "the session cookie reached a transcript");
+    running.shutdown().await;
+}
+
+/// A person who logs in with the form walk and answers the consent question.
+struct Scripted {
+    http: Client,
+    user: (String, String),
+    policy: OriginPolicy,
+    consent_answer: &'static str,
+    logins: AtomicUsize,
+    prompts: Mutex<Vec<String>>,
+}
+
+impl Ask for Scripted {
+    fn ask(&self, prompt: &str) -> Result<String, String> {
+        self.prompts.lock().unwrap().push(prompt.lines().next().unwrap_or("").into());
+        if prompt.starts_with("Did the login") {
+            return Ok(self.consent_answer.into());
+        }
+        let url = prompt
+            .lines()
+            .find(|l| l.starts_with("https://"))
+            .ok_or("no URL in the prompt")?
+            .to_string();
+        let deny = prompt.contains("press Deny");
+        self.logins.fetch_add(1, Ordering::SeqCst);
+        // What the person's browser does: fetch, log in, land on the redirect URI.
+        let mut login = FormLogin::password(&self.user.0, &self.user.1, self.policy.clone());
+        login.deny = deny;
+        let http = self.http.clone();
+        let walk = tokio::runtime::Handle::current().block_on(async move {
+            let mut rec = Recorder::new();
+            walk_raw(&http, &mut rec, &url, &login).await
+        });
+        // An error page instead of a redirect: the person presses Enter.
+        Ok(walk.unwrap_or_default())
+    }
+}
+
+/// Walk a complete authorization URL as a browser would; the final redirect URL.
+async fn walk_raw(http: &Client, rec: &mut Recorder, url: &str, login: &FormLogin) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    let q: std::collections::BTreeMap<String, String> = u.query_pairs().into_owned().collect();
+    let mut base = u.clone();
+    base.set_query(None);
+    let req = AuthRequest {
+        authorization_url: base.to_string(),
+        response_type: q.get("response_type").cloned().unwrap_or_default(),
+        client_id: q.get("client_id").cloned().unwrap_or_default(),
+        redirect_uri: q.get("redirect_uri").cloned().unwrap_or_default(),
+        scope: q.get("scope").cloned().unwrap_or_default(),
+        state: q.get("state").cloned(),
+        code_challenge: q.get("code_challenge").cloned(),
+        code_challenge_method: q.get("code_challenge_method").cloned(),
+    };
+    let w = form(http, rec, &req, login).await.ok()?;
+    w.location
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manual_asks_once_per_login_and_judges_consent_from_the_answer() {
+    let running = start(&[]).await;
+    let user = running.users()[0].clone();
+    let person = Arc::new(Scripted {
+        http: client(&running),
+        user: (user.username.clone(), user.password.clone()),
+        policy: Target::policy_for(running.base_url()),
+        // The page does name the client: a "no" must still fail the row.
+        consent_answer: "n",
+        logins: AtomicUsize::new(0),
+        prompts: Mutex::new(Vec::new()),
+    });
+    let login = Login::Manual(Manual::new(person.clone()));
+    let (rec, unreachable) =
+        clr_conformance::suites::provider::run(Ctx::new(client(&running), target(&running, login)))
+            .await;
+    assert!(unreachable.is_none());
+    let consent = rec.findings_for("oauth.authorize.consent");
+    assert!(
+        consent.len() == 1
+            && consent[0].verdict == Verdict::Fail
+            && consent[0].message.contains("answer of the person"),
+        "{consent:?}"
+    );
+    let mut other = failures(&rec);
+    other.retain(|f| !f.starts_with("oauth.authorize.consent"));
+    assert_eq!(other, Vec::<String>::new());
+    every_login_ran_but_consent(&rec);
+    let logins = person.logins.load(Ordering::SeqCst);
+    let prompts = person.prompts.lock().unwrap().clone();
+    assert!(logins > 5, "{logins} logins: {prompts:#?}");
+    assert_eq!(
+        prompts.iter().filter(|p| p.starts_with("Did the login")).count(),
+        1,
+        "the consent question is asked once"
+    );
+    running.shutdown().await;
+}
+
+fn every_login_ran_but_consent(rec: &Recorder) {
+    for id in [
+        "oauth.authorize.acg",
+        "oauth.pkce.missing-refused",
+        "api.auth.scope.get-credentials",
+        "oauth.refresh.new-access-token",
+    ] {
+        let v = verdicts(rec, id);
+        assert!(
+            !v.is_empty() && v.iter().all(|v| *v == Verdict::Pass),
+            "{id}: {:?}",
+            rec.findings_for(id)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_runs_the_whole_suite_on_the_html_login() {
+    let running = start(&[]).await;
+    let user = running.users()[0].clone();
+    let mut b = BrowserLogin::new(
+        default_steps("CLR_TEST_USER", "CLR_TEST_PASSWORD"),
+        vec![
+            ("CLR_TEST_USER".into(), user.username.clone()),
+            ("CLR_TEST_PASSWORD".into(), user.password.clone()),
+        ],
+        Target::policy_for(running.base_url()),
+    );
+    // The harness's own client trusts the provider's CA; Chromium is told to accept it.
+    b.accept_insecure_certs = true;
+    if let Some(why) = b.unavailable() {
+        eprintln!("SKIPPED browser_runs_the_whole_suite_on_the_html_login: {why}");
+        running.shutdown().await;
+        return;
+    }
+    let (rec, unreachable) = clr_conformance::suites::provider::run(Ctx::new(
+        client(&running),
+        target(&running, Login::Browser(b)),
+    ))
+    .await;
+    assert!(unreachable.is_none());
+    assert_eq!(failures(&rec), Vec::<String>::new());
+    every_login_ran(&rec);
+    let consent = rec.findings_for("oauth.authorize.consent");
+    assert!(
+        consent.iter().all(|f| f.message.contains("browser's page text")),
+        "{consent:?}"
+    );
+    let json = serde_json::to_string(&rec.transcripts()).unwrap();
+    assert!(!json.contains(&user.password));
+    running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_access_refused_is_retried_once_without_it() {
+    let running = start(&["refuse-offline-access"]).await;
+    let user = running.users()[0].clone();
+    let policy = Target::policy_for(running.base_url());
+    // Configured to ask for it although the SDD does not advertise it.
+    let mut t = target(
+        &running,
+        Login::Form(FormLogin::password(&user.username, &user.password, policy)),
+    );
+    t.offline = clr_conformance::oauth::scope::Offline::Always;
+    let (rec, _) = clr_conformance::suites::provider::run(Ctx::new(client(&running), t)).await;
+    assert_eq!(failures(&rec), Vec::<String>::new());
+    let notes = rec.notes().join("\n");
+    assert!(
+        notes.contains("refused offline_access with invalid_scope")
+            && notes.contains("retried once without it"),
+        "{notes}"
+    );
+    assert!(verdicts(&rec, "oauth.authorize.acg").contains(&Verdict::Pass));
+    // No later authorization request asks for it again.
+    let asked_after = rec
+        .transcripts()
+        .iter()
+        .filter(|t| t.request.url.contains("offline_access"))
+        .count();
+    assert_eq!(asked_after, 1, "offline_access asked more than once");
+    running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_refresh_grant_registration_is_retried_with_the_least() {
+    let running = start(&["refuse-refresh-grant"]).await;
+    let user = running.users()[0].clone();
+    let policy = Target::policy_for(running.base_url());
+    let t = target(
+        &running,
+        Login::Form(FormLogin::password(&user.username, &user.password, policy)),
+    );
+    let (rec, _) = clr_conformance::suites::provider::run(Ctx::new(client(&running), t)).await;
+    assert_eq!(failures(&rec), Vec::<String>::new());
+    let notes = rec.notes().join("\n");
+    assert!(
+        notes.contains("registration refused") && notes.contains("refresh_token is not offered"),
+        "{notes}"
+    );
+    assert_eq!(
+        verdicts(&rec, "oauth.registration.created-201"),
+        vec![Verdict::Pass]
+    );
+    assert!(verdicts(&rec, "api.get-credentials.status-200").contains(&Verdict::Pass));
+    running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_requests_leave_scope_out_unless_widening() {
+    let running = start(&[]).await;
+    let user = running.users()[0].clone();
+    let policy = Target::policy_for(running.base_url());
+    let t = target(
+        &running,
+        Login::Form(FormLogin::password(&user.username, &user.password, policy)),
+    );
+    let (rec, _) = clr_conformance::suites::provider::run(Ctx::new(client(&running), t)).await;
+    let refreshes: Vec<String> = rec
+        .transcripts()
+        .iter()
+        .filter_map(|t| t.request.message.body.clone())
+        .filter(|b| b.contains("grant_type=refresh_token"))
+        .collect();
+    assert!(refreshes.len() >= 3, "{refreshes:?}");
+    let with_scope = refreshes.iter().filter(|b| b.contains("scope=")).count();
+    assert_eq!(with_scope, 1, "only the widening check sends scope: {refreshes:#?}");
+    // The full login asked for the SDD's scopes, offline_access because the SDD advertises it.
+    let first = rec
+        .transcripts()
+        .iter()
+        .find(|t| t.label == "authorize")
+        .expect("an authorization request");
+    assert!(first.request.url.contains("offline_access"), "{}", first.request.url);
+    running.shutdown().await;
+}
