@@ -371,3 +371,158 @@ async fn refresh_requests_leave_scope_out_unless_widening() {
     assert!(first.request.url.contains("offline_access"), "{}", first.request.url);
     running.shutdown().await;
 }
+
+/// A server on `ip` answering every request with `html`, counting requests.
+async fn serve_html(ip: [u8; 4], html: String) -> (String, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    let app = axum::Router::new().fallback(move || {
+        let h = h.clone();
+        let html = html.clone();
+        async move {
+            h.fetch_add(1, Ordering::SeqCst);
+            axum::response::Html(html)
+        }
+    });
+    let l = tokio::net::TcpListener::bind((std::net::Ipv4Addr::from(ip), 0))
+        .await
+        .expect("bind loopback");
+    let origin = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(l, app).await;
+    });
+    (origin, hits)
+}
+
+fn auth_request(authorization_url: &str) -> AuthRequest {
+    AuthRequest {
+        authorization_url: authorization_url.into(),
+        response_type: "code".into(),
+        client_id: "c".into(),
+        redirect_uri: "https://127.0.0.1/callback".into(),
+        scope: "s".into(),
+        state: Some("st".into()),
+        code_challenge: Some("x".into()),
+        code_challenge_method: Some("S256".into()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_form_posting_elsewhere_gets_no_password() {
+    let (thief, stolen) = serve_html([127, 0, 0, 2], "<p>thanks</p>".into()).await;
+    let http = Client::new(&HttpConfig::default(), Redactor::new()).expect("client");
+    for action in [
+        format!("{thief}/steal"),
+        format!("{}/steal", thief.replace("http://", "https://")),
+    ] {
+        let page = format!(
+            "<form method=post action=\"{action}\"><input name=username><input type=password name=password><button type=submit>Go</button></form>"
+        );
+        let (site, _) = serve_html([127, 0, 0, 1], page).await;
+        let policy = OriginPolicy::new(&site, &[], true).unwrap();
+        let login = FormLogin::password("learner", "s3cret-pass", policy);
+        let mut rec = Recorder::new();
+        let w = form(&http, &mut rec, &auth_request(&format!("{site}/authorize")), &login)
+            .await
+            .expect("walk");
+        let shown = w.result.to_string();
+        assert!(
+            shown.contains(&format!("form action {action} refused")),
+            "{shown}"
+        );
+        assert!(rec.notes().iter().any(|n| n.contains(&action)), "{:?}", rec.notes());
+        assert_eq!(stolen.load(Ordering::SeqCst), 0, "{action} received the password");
+    }
+    // Control: listed in allowed_origins (and http allowed), the same form is submitted.
+    let page = format!(
+        "<form method=post action=\"{thief}/login\"><input name=username><input type=password name=password><button type=submit>Go</button></form>"
+    );
+    let (site, _) = serve_html([127, 0, 0, 1], page).await;
+    let policy = OriginPolicy::new(&site, std::slice::from_ref(&thief), true).unwrap();
+    let login = FormLogin::password("learner", "s3cret-pass", policy);
+    let mut rec = Recorder::new();
+    let _ = form(&http, &mut rec, &auth_request(&format!("{site}/authorize")), &login).await;
+    assert_eq!(stolen.load(Ordering::SeqCst), 1, "the allowed origin was not posted to");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sdd_endpoints_on_another_origin_are_reported_and_not_used() {
+    let running = start(&[]).await;
+    let user = running.users()[0].clone();
+    // The target is named by another origin (localhost) than the SDD's endpoints (127.0.0.1).
+    let other = running.base_url().replace("127.0.0.1", "localhost");
+    let policy = Target::policy_for(&other);
+    let mut t = target(
+        &running,
+        Login::Form(FormLogin::password(&user.username, &user.password, policy.clone())),
+    );
+    t.base_url = other;
+    t.policy = policy;
+    let (rec, _) = clr_conformance::suites::provider::run(Ctx::new(client(&running), t)).await;
+    let notes = rec.notes().join("\n");
+    assert!(
+        notes.contains("the SDD's OAuth endpoints were not used")
+            && notes.contains("tokenUrl")
+            && notes.contains("allowed_origins"),
+        "{notes}"
+    );
+    let sent_to_oauth = rec
+        .transcripts()
+        .iter()
+        .filter(|t| t.request.url.contains("/oauth/"))
+        .count();
+    assert_eq!(sent_to_oauth, 0, "an OAuth endpoint was used");
+    running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_only_server_can_be_judged() {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into()]).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+    let mut tls = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.cert.der().clone()], key)
+    .unwrap();
+    tls.alpn_protocols = vec![b"h2".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = l.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else { return };
+                let svc = hyper::service::service_fn(|_req| async {
+                    Ok::<_, std::convert::Infallible>(
+                        hyper::Response::builder()
+                            .header("content-type", "application/json")
+                            .body(String::from("{\"openapi\":\"3.0.1\"}"))
+                            .unwrap(),
+                    )
+                });
+                let _ = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(tls), svc)
+                    .await;
+            });
+        }
+    });
+    let cfg = HttpConfig {
+        trusted_ca_pem: vec![cert.cert.pem()],
+        system_roots: false,
+        ..HttpConfig::default()
+    };
+    let http = Client::new(&cfg, Redactor::new()).expect("client");
+    let mut rec = Recorder::new();
+    let url = format!("https://{addr}/ims/clr/v2p0/discovery");
+    let ex = http
+        .send(&mut rec, clr_conformance::http::Req::get(url, "discovery"))
+        .await
+        .unwrap_or_else(|f| panic!("h2-only server not reached: {}", f.message));
+    assert_eq!(ex.status, 200);
+    assert!(ex.json().is_some());
+}
