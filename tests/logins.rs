@@ -9,9 +9,7 @@
 use clr_conformance::catalog::{Profile, Role};
 use clr_conformance::evidence::{Recorder, Redactor, Verdict};
 use clr_conformance::http::{Client, HttpConfig};
-use clr_conformance::oauth::authorize::{
-    Ask, AuthRequest, FormLogin, Manual, form,
-};
+use clr_conformance::oauth::authorize::{Ask, AuthRequest, FormLogin, Manual, form};
 use clr_conformance::oauth::browser::{BrowserLogin, default_steps};
 use clr_conformance::oauth::origin::OriginPolicy;
 use clr_conformance::oauth::register::ClientMetadata;
@@ -105,11 +103,18 @@ async fn session_runs_the_whole_suite_on_the_passwordless_variant() {
     let policy = Target::policy_for(running.base_url());
 
     // The variant is really passwordless: the form login gets access_denied.
-    let mut t = target(&running, Login::Token {
-        access_token: String::new(),
-        refresh_token: None,
-    });
-    t.login = Login::Form(FormLogin::password(&user.username, &user.password, policy.clone()));
+    let mut t = target(
+        &running,
+        Login::Token {
+            access_token: String::new(),
+            refresh_token: None,
+        },
+    );
+    t.login = Login::Form(FormLogin::password(
+        &user.username,
+        &user.password,
+        policy.clone(),
+    ));
     let (rec, _) = clr_conformance::suites::provider::run(Ctx::new(http.clone(), t)).await;
     let acg = rec.findings_for("oauth.authorize.acg");
     assert!(
@@ -136,7 +141,10 @@ async fn session_runs_the_whole_suite_on_the_passwordless_variant() {
     assert_eq!(failures(&rec), Vec::<String>::new());
     every_login_ran(&rec);
     let json = serde_json::to_string(&rec.transcripts()).unwrap();
-    assert!(!json.contains(&cookie), "the session cookie reached a transcript");
+    assert!(
+        !json.contains(&cookie),
+        "the session cookie reached a transcript"
+    );
     running.shutdown().await;
 }
 
@@ -152,7 +160,10 @@ struct Scripted {
 
 impl Ask for Scripted {
     fn ask(&self, prompt: &str) -> Result<String, String> {
-        self.prompts.lock().unwrap().push(prompt.lines().next().unwrap_or("").into());
+        self.prompts
+            .lock()
+            .unwrap()
+            .push(prompt.lines().next().unwrap_or("").into());
         if prompt.starts_with("Did the login") {
             return Ok(self.consent_answer.into());
         }
@@ -177,7 +188,12 @@ impl Ask for Scripted {
 }
 
 /// Walk a complete authorization URL as a browser would; the final redirect URL.
-async fn walk_raw(http: &Client, rec: &mut Recorder, url: &str, login: &FormLogin) -> Option<String> {
+async fn walk_raw(
+    http: &Client,
+    rec: &mut Recorder,
+    url: &str,
+    login: &FormLogin,
+) -> Option<String> {
     let u = url::Url::parse(url).ok()?;
     let q: std::collections::BTreeMap<String, String> = u.query_pairs().into_owned().collect();
     let mut base = u.clone();
@@ -229,7 +245,10 @@ async fn manual_asks_once_per_login_and_judges_consent_from_the_answer() {
     let prompts = person.prompts.lock().unwrap().clone();
     assert!(logins > 5, "{logins} logins: {prompts:#?}");
     assert_eq!(
-        prompts.iter().filter(|p| p.starts_with("Did the login")).count(),
+        prompts
+            .iter()
+            .filter(|p| p.starts_with("Did the login"))
+            .count(),
         1,
         "the consent question is asked once"
     );
@@ -281,7 +300,9 @@ async fn browser_runs_the_whole_suite_on_the_html_login() {
     every_login_ran(&rec);
     let consent = rec.findings_for("oauth.authorize.consent");
     assert!(
-        consent.iter().all(|f| f.message.contains("browser's page text")),
+        consent
+            .iter()
+            .all(|f| f.message.contains("browser's page text")),
         "{consent:?}"
     );
     let json = serde_json::to_string(&rec.transcripts()).unwrap();
@@ -361,14 +382,21 @@ async fn refresh_requests_leave_scope_out_unless_widening() {
         .collect();
     assert!(refreshes.len() >= 3, "{refreshes:?}");
     let with_scope = refreshes.iter().filter(|b| b.contains("scope=")).count();
-    assert_eq!(with_scope, 1, "only the widening check sends scope: {refreshes:#?}");
+    assert_eq!(
+        with_scope, 1,
+        "only the widening check sends scope: {refreshes:#?}"
+    );
     // The full login asked for the SDD's scopes, offline_access because the SDD advertises it.
     let first = rec
         .transcripts()
         .iter()
         .find(|t| t.label == "authorize")
         .expect("an authorization request");
-    assert!(first.request.url.contains("offline_access"), "{}", first.request.url);
+    assert!(
+        first.request.url.contains("offline_access"),
+        "{}",
+        first.request.url
+    );
     running.shutdown().await;
 }
 
@@ -422,16 +450,29 @@ async fn a_login_form_posting_elsewhere_gets_no_password() {
         let policy = OriginPolicy::new(&site, &[], true).unwrap();
         let login = FormLogin::password("learner", "s3cret-pass", policy);
         let mut rec = Recorder::new();
-        let w = form(&http, &mut rec, &auth_request(&format!("{site}/authorize")), &login)
-            .await
-            .expect("walk");
+        let w = form(
+            &http,
+            &mut rec,
+            &auth_request(&format!("{site}/authorize")),
+            &login,
+        )
+        .await
+        .expect("walk");
         let shown = w.result.to_string();
         assert!(
             shown.contains(&format!("form action {action} refused")),
             "{shown}"
         );
-        assert!(rec.notes().iter().any(|n| n.contains(&action)), "{:?}", rec.notes());
-        assert_eq!(stolen.load(Ordering::SeqCst), 0, "{action} received the password");
+        assert!(
+            rec.notes().iter().any(|n| n.contains(&action)),
+            "{:?}",
+            rec.notes()
+        );
+        assert_eq!(
+            stolen.load(Ordering::SeqCst),
+            0,
+            "{action} received the password"
+        );
     }
     // Control: listed in allowed_origins (and http allowed), the same form is submitted.
     let page = format!(
@@ -441,8 +482,18 @@ async fn a_login_form_posting_elsewhere_gets_no_password() {
     let policy = OriginPolicy::new(&site, std::slice::from_ref(&thief), true).unwrap();
     let login = FormLogin::password("learner", "s3cret-pass", policy);
     let mut rec = Recorder::new();
-    let _ = form(&http, &mut rec, &auth_request(&format!("{site}/authorize")), &login).await;
-    assert_eq!(stolen.load(Ordering::SeqCst), 1, "the allowed origin was not posted to");
+    let _ = form(
+        &http,
+        &mut rec,
+        &auth_request(&format!("{site}/authorize")),
+        &login,
+    )
+    .await;
+    assert_eq!(
+        stolen.load(Ordering::SeqCst),
+        1,
+        "the allowed origin was not posted to"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -454,7 +505,11 @@ async fn sdd_endpoints_on_another_origin_are_reported_and_not_used() {
     let policy = Target::policy_for(&other);
     let mut t = target(
         &running,
-        Login::Form(FormLogin::password(&user.username, &user.password, policy.clone())),
+        Login::Form(FormLogin::password(
+            &user.username,
+            &user.password,
+            policy.clone(),
+        )),
     );
     t.base_url = other;
     t.policy = policy;
@@ -496,7 +551,9 @@ async fn an_http2_only_server_can_be_judged() {
         while let Ok((tcp, _)) = l.accept().await {
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(tcp).await else { return };
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
                 let svc = hyper::service::service_fn(|_req| async {
                     Ok::<_, std::convert::Infallible>(
                         hyper::Response::builder()
@@ -525,4 +582,100 @@ async fn an_http2_only_server_can_be_judged() {
         .unwrap_or_else(|f| panic!("h2-only server not reached: {}", f.message));
     assert_eq!(ex.status, 200);
     assert!(ex.json().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ob_profile_speaks_ob() {
+    use clap::Parser;
+    use clr_conformance::cli::args::{Cli, Command};
+    let dir = std::env::temp_dir().join(format!("clr-logins-ob-{}", std::process::id()));
+    let out = dir.to_string_lossy().to_string();
+    let argv = [
+        "clr-conformance",
+        "run",
+        "--quiet",
+        "--builtin",
+        "--profile",
+        "ob-3.0",
+        "--out",
+        &out,
+    ];
+    let Command::Run(a) = Cli::try_parse_from(argv).expect("arguments").command else {
+        unreachable!("the run subcommand")
+    };
+    let (report, _) = clr_conformance::cli::run::execute(&a).await.expect("run");
+    let mut clr_words = Vec::new();
+    for row in &report.requirements {
+        let texts = std::iter::once(&row.statement)
+            .chain(std::iter::once(&row.reason))
+            .chain(row.findings.iter().map(|f| &f.message));
+        for t in texts {
+            if t.contains("ClrCredential") || t.contains("/ims/clr/v2p0") || t.contains("GetClr") {
+                clr_words.push(format!("{}: {t}", row.id));
+            }
+        }
+    }
+    assert_eq!(clr_words, Vec::<String>::new());
+    assert!(
+        report
+            .requirements
+            .iter()
+            .any(|r| r.statement.contains("OpenBadgeCredential")),
+        "no statement names the OB type"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn http_targets_need_the_explicit_flag() {
+    use clap::Parser;
+    use clr_conformance::cli::args::{Cli, Command};
+    let parse = |extra: &[&str]| {
+        let mut argv = vec![
+            "clr-conformance",
+            "run",
+            "--quiet",
+            "--target",
+            "http://127.0.0.1:9/base",
+        ];
+        argv.extend_from_slice(extra);
+        match Cli::try_parse_from(argv).expect("arguments").command {
+            Command::Run(a) => a,
+            _ => unreachable!("the run subcommand"),
+        }
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let err = rt
+        .block_on(clr_conformance::cli::run::execute(&parse(&[])))
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("http://127.0.0.1:9/base: the target must be an https URL"),
+        "{err}"
+    );
+    assert!(err.contains("--allow-http"), "{err}");
+    // With the flag the run goes ahead (and finds nobody on port 9; no login is attempted).
+    let cfg = std::env::temp_dir().join(format!("clr-logins-http-{}.toml", std::process::id()));
+    std::fs::write(&cfg, "[login]\nstrategy = \"manual\"\n").unwrap();
+    let cfg_arg = cfg.to_string_lossy().to_string();
+    let (report, unreachable) = rt
+        .block_on(clr_conformance::cli::run::execute(&parse(&[
+            "--allow-http",
+            "--timeout",
+            "2s",
+            "--config",
+            &cfg_arg,
+        ])))
+        .expect("an http run with --allow-http");
+    assert!(unreachable.is_some());
+    assert_eq!(report.exit_code, 3);
+    let _ = std::fs::remove_file(&cfg);
+    let help = Cli::try_parse_from(["clr-conformance", "run", "--help"])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        help.contains("--allow-http") && help.contains("https required"),
+        "{help}"
+    );
 }

@@ -102,7 +102,11 @@ async fn the_suites_own_login_passes_the_consumer_judge() {
             }
         }
     }
-    assert!(judged >= 8, "only {judged} request rows judged: {:#?}", rec.findings().keys().collect::<Vec<_>>());
+    assert!(
+        judged >= 8,
+        "only {judged} request rows judged: {:#?}",
+        rec.findings().keys().collect::<Vec<_>>()
+    );
     assert_eq!(bad, Vec::<String>::new());
 }
 
@@ -121,7 +125,10 @@ fn the_upserted_compact_jws_follows_ob_8_2() {
     let jws = clr_conformance::suites::provider::upsert::compact_jws(&cred);
     let report = clr_conformance::credential::proof::jwt::verify_jwt(&jws).expect("a JWT");
     assert_eq!(report.failures(), Vec::<(&str, &str)>::new());
-    assert!(report.verified(), "the signature does not verify with the embedded jwk");
+    assert!(
+        report.verified(),
+        "the signature does not verify with the embedded jwk"
+    );
     // The header carries a key and no vc+jwt type.
     use base64::Engine;
     let head = jws.split('.').next().unwrap();

@@ -555,6 +555,7 @@ async fn judge(
 ) -> anyhow::Result<(Report, Option<String>)> {
     let catalog = Catalog::embedded();
     let roles = target.roles.clone();
+    let profile_ref = target.profile;
     let profile = target.profile.id.clone();
     let mut info = RunInfo::new("run", label, &profile, &roles, provider::SCOPE);
     info.config = config;
@@ -586,7 +587,9 @@ async fn judge(
         }
     }
     let rows = common::rows(catalog, opts, &roles, provider::SCOPE);
+    let rec = common::outside_profile(rec, profile_ref, &rows);
     let mut report = info.report(opts, &rows, &rec, interrupted || client.deadline_passed());
+    common::speak(&mut report, profile_ref);
     if interrupted {
         report.exit_code = EXIT_INTERRUPTED;
         report.summary.checks_run = checks_finished(&rec);

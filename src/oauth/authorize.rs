@@ -458,7 +458,8 @@ pub fn manual(
     let Some(r) = parse_redirect(line, &req.redirect_uri) else {
         // The pasted line may hold a code for another URI: it is not repeated.
         let detail = if line.is_empty() {
-            "the person reported that the browser was not redirected to the redirect URI".to_string()
+            "the person reported that the browser was not redirected to the redirect URI"
+                .to_string()
         } else {
             format!(
                 "the pasted URL does not start with the redirect URI {}",

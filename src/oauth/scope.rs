@@ -82,7 +82,10 @@ pub fn without_offline(profile: &Profile, scope: &str) -> Option<String> {
 /// True when every scope in `scope` is one of the profile's API scopes.
 pub fn only_api_scopes(profile: &Profile, scope: &str) -> bool {
     let known = profile.all_scopes();
-    scope.split(' ').filter(|s| !s.is_empty()).all(|s| known.contains(&s))
+    scope
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .all(|s| known.contains(&s))
 }
 
 #[cfg(test)]
@@ -141,6 +144,9 @@ mod tests {
         );
         assert_eq!(without_offline(p, "a b"), None);
         assert!(only_api_scopes(p, &p.scopes.credential_readonly));
-        assert!(!only_api_scopes(p, &format!("{} https://x/unknown", p.scopes.credential_readonly)));
+        assert!(!only_api_scopes(
+            p,
+            &format!("{} https://x/unknown", p.scopes.credential_readonly)
+        ));
     }
 }
