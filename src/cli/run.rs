@@ -673,6 +673,33 @@ mod tests {
     }
 
     #[test]
+    fn login_steps_session_and_origins_parse() {
+        let cfg: TargetConfig = toml::from_str(
+            r##"
+allowed_origins = ["https://sso.example.edu"]
+[login]
+strategy = "browser"
+offline_access = "never"
+cookies = { sid = "CLR_SID" }
+[[login.steps]]
+goto = "authorize"
+[[login.steps]]
+fill = "#u"
+env = "CLR_USERNAME"
+"##,
+        )
+        .unwrap();
+        assert_eq!(cfg.login.strategy, Strategy::Browser);
+        assert_eq!(cfg.login.offline_access, Offline::Never);
+        assert_eq!(cfg.login.steps.len(), 2);
+        assert_eq!(cfg.login.cookies["sid"], "CLR_SID");
+        assert_eq!(cfg.allowed_origins, ["https://sso.example.edu"]);
+        let bad = toml::from_str::<TargetConfig>("[login]\nstrategy = \"magic\"").unwrap_err();
+        assert!(bad.to_string().contains("magic"), "{bad}");
+        assert!(toml::from_str::<TargetConfig>("[[login.steps]]\ntypo = 1").is_err());
+    }
+
+    #[test]
     fn only_provider_roles() {
         assert!(
             roles(&["issuer".into()])
