@@ -103,6 +103,12 @@ pub async fn run(ctx: &mut Ctx) {
             register::least_summary(),
             again.brief()
         ));
+        if !(200..300).contains(&again.status) {
+            ctx.rec.note(format!(
+                "registration refused again ({}): check [client_metadata] in the target config, or give a [registered_client]",
+                register::refusal(&again)
+            ));
+        }
         if (200..300).contains(&again.status) {
             let sent = body["scope"].as_str().unwrap_or("");
             if crate::oauth::scope::without_offline(ctx.target.profile, sent).is_some() {
