@@ -141,30 +141,101 @@ impl RunInfo {
             config_fingerprint: fingerprint,
             interrupted,
             notes: Vec::new(),
+            baseline: None,
         };
-        Report::build(header, rows, rec, |id| catalog.get(id).is_some())
+        let mut report = Report::build(header, rows, rec, |id| catalog.get(id).is_some());
+        if let Some(path) = &opts.baseline {
+            match report::baseline::load(path, |id| catalog.get(id).is_some()) {
+                Ok(b) => {
+                    report.apply_baseline(&b, chrono::Utc::now().date_naive(), opts.strict_baseline)
+                }
+                Err(e) => {
+                    report.header.notes.push(format!("harness error: {e:#}"));
+                    report.exit_code = report::model::exit::HARNESS;
+                }
+            }
+        }
+        report
     }
+}
+
+/// Refuse, before any work, an explicit `--out` folder that already holds a
+/// report (unless `--force`): a second run must not replace the first's files.
+pub fn check_out(opts: &ReportOpts) -> anyhow::Result<()> {
+    // A baseline that cannot be used is a usage error before any work too.
+    if let Some(path) = &opts.baseline {
+        let catalog = Catalog::embedded();
+        report::baseline::load(path, |id| catalog.get(id).is_some())?;
+    }
+    if let Some(key) = &opts.sign_with {
+        crate::attest::load_key(key)?;
+    }
+    let Some(dir) = &opts.out else {
+        return Ok(());
+    };
+    let found = report::existing_reports(dir);
+    if !opts.force && !found.is_empty() {
+        anyhow::bail!(
+            "{}: folder already holds a report ({}); choose another --out, or add --force to overwrite",
+            dir.display(),
+            found
+                .iter()
+                .filter_map(|p| p.file_name())
+                .map(|n| n.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// Write the report files and print the summary; returns the exit code.
 pub fn finish(report: &Report, opts: &ReportOpts) -> i32 {
-    let dir = opts.out.clone().unwrap_or_else(report::default_out_dir);
+    let dir = match &opts.out {
+        Some(d) => Ok(d.clone()),
+        None => report::create_out_dir(std::path::Path::new("reports"), &report.header.command),
+    };
     let mut code = report.exit_code;
-    match report::write_all(report, &dir, &opts.format) {
+    let mut formats = opts.format.clone();
+    if opts.sign_with.is_some() && !formats.contains(&report::Format::Json) {
+        formats.push(report::Format::Json); // the signed hash is over report.json
+    }
+    let written = dir.and_then(|dir| {
+        let mut paths = report::write_all(report, &dir, &formats).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("{}: cannot write report: {e}", dir.display()),
+            )
+        })?;
+        if let Some(key) = &opts.sign_with {
+            paths.push(sign(report, &dir, key).map_err(|e| {
+                std::io::Error::other(format!("{}: cannot sign the result: {e:#}", dir.display()))
+            })?);
+        }
+        Ok(paths)
+    });
+    match written {
         Ok(paths) => {
             if !opts.quiet {
-                print!("{}", summary_text(report, &paths));
+                crate::out!("{}", summary_text(report, &paths));
             }
         }
         Err(e) => {
-            eprintln!(
-                "clr-conformance: {}: cannot write report: {e}",
-                dir.display()
-            );
+            crate::errln!("clr-conformance: {e}");
             code = report::model::exit::HARNESS;
         }
     }
     code
+}
+
+/// Write `dir/result.json`: the verdicts and report.json's hash, signed with `key`.
+fn sign(report: &Report, dir: &std::path::Path, key: &std::path::Path) -> anyhow::Result<PathBuf> {
+    let (key, _) = crate::attest::load_key(key)?;
+    let bytes = std::fs::read(dir.join(report::Format::Json.file_name()))?;
+    let result = crate::attest::sign_result(report, &bytes, &key)?;
+    let path = dir.join(crate::attest::RESULT_FILE);
+    report::write_atomic(&path, &serde_json::to_string_pretty(&result)?)?;
+    Ok(path)
 }
 
 /// The terminal summary: counts, blocking MUSTs, verdicts per role, files written.
@@ -255,7 +326,7 @@ impl Progress {
         match &self.bar {
             Some(b) => b.inc(1),
             None if !self.quiet && (n.is_multiple_of(self.step) || n == self.total) => {
-                eprintln!("{}: {n}/{}", self.label, self.total);
+                crate::errln!("{}: {n}/{}", self.label, self.total);
             }
             None => {}
         }

@@ -408,7 +408,7 @@ pub struct Terminal;
 
 impl Ask for Terminal {
     fn ask(&self, prompt: &str) -> Result<String, String> {
-        eprintln!("{prompt}");
+        crate::errln!("{prompt}");
         let mut line = String::new();
         let n = std::io::stdin()
             .read_line(&mut line)

@@ -33,11 +33,15 @@ pub enum Outcome {
     Error,
     /// No check executed an assertion for it.
     NotRun,
+    /// A failure (or unmet SHOULD) listed in the run's `--baseline`: still a
+    /// failure of the product, but it does not fail the run.
+    KnownFailure,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 7] = [
+    pub const ALL: [Outcome; 8] = [
         Outcome::Fail,
+        Outcome::KnownFailure,
         Outcome::Error,
         Outcome::Warning,
         Outcome::NotRun,
@@ -55,6 +59,7 @@ impl Outcome {
             Outcome::NotApplicable => "not-applicable",
             Outcome::Error => "error",
             Outcome::NotRun => "not-run",
+            Outcome::KnownFailure => "known-failure",
         }
     }
 }
@@ -82,9 +87,8 @@ impl Tool {
         Tool {
             name: env!("CARGO_PKG_NAME").to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
-            git_revision: option_env!("CLR_CONFORMANCE_GIT_REVISION")
-                .unwrap_or("unknown")
-                .to_string(),
+            // Set by build.rs: the CI variable, else `git rev-parse HEAD`, else "unknown".
+            git_revision: env!("CLR_CONFORMANCE_BUILT_REVISION").to_string(),
         }
     }
 }
@@ -113,6 +117,9 @@ pub struct Header {
     pub interrupted: bool,
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The `--baseline` the run applied, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<super::baseline::Applied>,
 }
 
 /// One row per requirement.
@@ -151,10 +158,12 @@ pub struct Counts {
     pub not_applicable: usize,
     pub error: usize,
     pub not_run: usize,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub known_failure: usize,
 }
 
 impl Counts {
-    fn add(&mut self, o: Outcome) {
+    pub(super) fn add(&mut self, o: Outcome) {
         match o {
             Outcome::Pass => self.pass += 1,
             Outcome::Fail => self.fail += 1,
@@ -163,6 +172,7 @@ impl Counts {
             Outcome::NotApplicable => self.not_applicable += 1,
             Outcome::Error => self.error += 1,
             Outcome::NotRun => self.not_run += 1,
+            Outcome::KnownFailure => self.known_failure += 1,
         }
     }
 
@@ -174,6 +184,7 @@ impl Counts {
             + self.not_applicable
             + self.error
             + self.not_run
+            + self.known_failure
     }
 }
 
@@ -228,6 +239,13 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     pub const HARNESS: i32 = 3;
     pub const NOTHING_RAN: i32 = 4;
+    /// Ctrl-C: 128 + SIGINT, as shells report it.
+    pub const INTERRUPTED: i32 = 130;
+
+    /// `exit 130 (interrupted)`: the words every format prints.
+    pub fn describe(code: i32) -> String {
+        format!("exit {code} ({})", meaning(code))
+    }
 
     /// What an exit code means, in the words every format prints.
     pub fn meaning(code: i32) -> &'static str {
@@ -237,6 +255,7 @@ pub mod exit {
             USAGE => "usage error",
             HARNESS => "harness or transport error",
             NOTHING_RAN => "nothing judged",
+            INTERRUPTED => "interrupted",
             _ => "unknown exit code",
         }
     }
@@ -429,6 +448,13 @@ impl Report {
         if any(Outcome::Fail) || (self.header.fail_on == FailOn::Should && any(Outcome::Warning)) {
             return exit::MUST_FAILED;
         }
+        // --strict-baseline: an entry that now passes or has expired fails the run.
+        if let Some(b) = &self.header.baseline
+            && b.strict
+            && !b.stale.is_empty()
+        {
+            return exit::MUST_FAILED;
+        }
         // An unreachable target errors every check: that is a harness/transport
         // problem (3), not an empty run (4).
         if harness_error || any(Outcome::Error) || self.header.interrupted {
@@ -449,7 +475,7 @@ impl Report {
     }
 }
 
-fn role_verdict(role: Role, rows: &[Row]) -> RoleVerdict {
+pub(super) fn role_verdict(role: Role, rows: &[Row]) -> RoleVerdict {
     let musts: Vec<&Row> = rows
         .iter()
         .filter(|r| r.level == Level::Must && r.roles.contains(&role))
@@ -459,7 +485,7 @@ fn role_verdict(role: Role, rows: &[Row]) -> RoleVerdict {
     let mut unjudged = Vec::new();
     for r in musts {
         match r.outcome {
-            Outcome::Fail | Outcome::Error => blocking.push(r.id.clone()),
+            Outcome::Fail | Outcome::Error | Outcome::KnownFailure => blocking.push(r.id.clone()),
             Outcome::NotRun | Outcome::Skipped => unjudged.push(r.id.clone()),
             _ => {}
         }
@@ -490,11 +516,20 @@ impl Counts {
             Outcome::NotApplicable => self.not_applicable,
             Outcome::Error => self.error,
             Outcome::NotRun => self.not_run,
+            Outcome::KnownFailure => self.known_failure,
         }
     }
 }
 
 impl Report {
+    /// The outcomes the summaries show: all of them, `known-failure` only when a baseline was applied.
+    pub fn shown_outcomes(&self) -> Vec<Outcome> {
+        Outcome::ALL
+            .into_iter()
+            .filter(|o| *o != Outcome::KnownFailure || self.header.baseline.is_some())
+            .collect()
+    }
+
     /// The roles the run judges: the header's, or (when it names none) every role a row names.
     pub fn judged_roles(&self) -> Vec<Role> {
         if !self.header.roles.is_empty() {
@@ -520,5 +555,22 @@ impl Report {
             .copied()
             .filter(|r| self.header.roles.contains(r))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod revision_tests {
+    #[test]
+    fn a_build_from_a_git_checkout_names_its_revision() {
+        let rev = super::Tool::current().git_revision;
+        let in_git = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.git")).exists();
+        if in_git && std::env::var_os("CLR_CONFORMANCE_GIT_REVISION").is_none() {
+            assert!(
+                rev.len() == 40 && rev.chars().all(|c| c.is_ascii_hexdigit()),
+                "{rev}: not a commit id"
+            );
+        } else {
+            assert!(!rev.is_empty());
+        }
     }
 }
