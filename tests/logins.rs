@@ -679,3 +679,95 @@ fn http_targets_need_the_explicit_flag() {
         "{help}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manual_is_driven_through_real_stdin() {
+    use std::io::{BufRead, Write};
+    use std::process::{Command, Stdio};
+    let running = start(&[]).await;
+    let user = running.users()[0].clone();
+    let dir = std::env::temp_dir().join(format!("clr-logins-stdin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("target.toml");
+    std::fs::write(
+        &cfg,
+        "system_roots = false\n[login]\nstrategy = \"manual\"\n",
+    )
+    .unwrap();
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, running.ca_pem().unwrap()).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clr-conformance"))
+        .args([
+            "run",
+            "--quiet",
+            "--format",
+            "json",
+            "--target",
+            running.base_url(),
+        ])
+        .arg("--config")
+        .arg(&cfg)
+        .arg("--trust-ca")
+        .arg(&ca)
+        .arg("--out")
+        .arg(dir.join("out"))
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("binary starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let http = client(&running);
+    let policy = Target::policy_for(running.base_url());
+    let handle = tokio::runtime::Handle::current();
+    // The person: reads the prompts on stderr, logs in, types the answers.
+    let person = std::thread::spawn(move || {
+        let (mut logins, mut consent_questions) = (0, 0);
+        let mut deny = false;
+        for line in stderr.lines() {
+            let Ok(line) = line else { break };
+            if line.starts_with("Login needed") {
+                deny = line.contains("press Deny");
+            } else if line.starts_with("Did the login") {
+                consent_questions += 1;
+                writeln!(stdin, "y").unwrap();
+            } else if line.starts_with("https://") {
+                logins += 1;
+                let mut login = FormLogin::password(&user.username, &user.password, policy.clone());
+                login.deny = deny;
+                let http = http.clone();
+                let at = handle.block_on(async move {
+                    let mut rec = Recorder::new();
+                    walk_raw(&http, &mut rec, &line, &login).await
+                });
+                writeln!(stdin, "{}", at.unwrap_or_default()).unwrap();
+            }
+        }
+        (logins, consent_questions)
+    });
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    let (logins, consent_questions) = person.join().unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out/report.json")).unwrap())
+            .unwrap();
+    let outcome = |id: &str| {
+        report["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["outcome"].as_str().unwrap_or("").to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(outcome("oauth.authorize.consent"), "pass");
+    assert_eq!(outcome("oauth.pkce.missing-refused"), "pass");
+    assert_eq!(outcome("oauth.refresh.new-access-token"), "pass");
+    assert_eq!(consent_questions, 1);
+    assert!(logins > 5, "{logins} logins");
+    assert_eq!(status.code(), Some(0), "{report}");
+    let _ = std::fs::remove_dir_all(&dir);
+    running.shutdown().await;
+}
