@@ -771,3 +771,58 @@ async fn manual_is_driven_through_real_stdin() {
     let _ = std::fs::remove_dir_all(&dir);
     running.shutdown().await;
 }
+
+#[test]
+fn data_clr_rows_are_not_applicable_under_ob() {
+    let dir = std::env::temp_dir().join(format!("clr-logins-verify-ob-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("badge.json");
+    std::fs::write(
+        &input,
+        r#"{"@context": ["https://www.w3.org/ns/credentials/v2",
+             "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+            "id": "urn:uuid:0b5c7a8e-3f0d-4c3c-9b1a-2f6f6d0e9c11",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": {"id": "https://example.edu/issuers/1", "type": ["Profile"]},
+            "validFrom": "2024-01-01T00:00:00Z",
+            "credentialSubject": {"type": ["AchievementSubject"]}}"#,
+    )
+    .unwrap();
+    let report_of = |profile: &str| {
+        let out = dir.join(profile);
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_clr-conformance"))
+            .args([
+                "verify",
+                "--quiet",
+                "--role",
+                "issuer",
+                "--profile",
+                profile,
+            ])
+            .args(["--format", "json", "--out"])
+            .arg(&out)
+            .arg(&input)
+            .status()
+            .expect("verify runs");
+        assert!(status.code().is_some_and(|c| c <= 1), "{status:?}");
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap())
+                .unwrap();
+        v["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["id"].as_str().unwrap_or("").starts_with("data.clr."))
+            .map(|r| r["outcome"].as_str().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    let ob = report_of("ob-3.0");
+    assert!(
+        !ob.is_empty() && ob.iter().all(|o| o == "not-applicable"),
+        "{ob:?}"
+    );
+    // Under CLR the same rows are judged (this badge is no ClrCredential).
+    let clr = report_of("clr-2.0");
+    assert!(clr.iter().any(|o| o != "not-applicable"), "{clr:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
