@@ -40,7 +40,8 @@ pub struct RunArgs {
     /// (passwordless, refuse-offline-access, refresh-grant refused; `serve --list-faults`). Repeatable.
     #[arg(long, value_name = "NAME", requires = "builtin")]
     pub variant: Vec<String>,
-    /// Accept a plain http:// target (the spec requires TLS: every transport row then fails).
+    /// Accept a plain http:// target (the spec requires TLS: every transport row then fails,
+    /// and logins send their credentials over plain http).
     #[arg(long)]
     pub allow_http: bool,
     /// Target configuration file (see target.example.toml).
