@@ -592,3 +592,137 @@ fn a_signed_result_verifies_and_ties_the_report_to_its_signer() {
         "{said}"
     );
 }
+
+#[test]
+fn shards_cover_the_inputs_once_and_their_merge_equals_the_whole_run() {
+    let cwd = scratch("shard");
+    let seeds: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/vectors/provider-seeds.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let dir = cwd.join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut n = 0;
+    for t in seeds["testGroups"][0]["tests"].as_array().unwrap() {
+        if t["result"] == "valid" && t["credential"].is_object() {
+            n += 1;
+            std::fs::write(
+                dir.join(format!("{n}.json")),
+                serde_json::to_vec(&t["credential"]).unwrap(),
+            )
+            .unwrap();
+            let mut bad = t["credential"].clone();
+            bad["credentialSubject"]["id"] = "did:example:tampered".into();
+            std::fs::write(
+                dir.join(format!("{n}-tampered.json")),
+                serde_json::to_vec(&bad).unwrap(),
+            )
+            .unwrap();
+        }
+    }
+    assert!(n >= 2, "need a few seeds");
+    let verify = |extra: &[&str], out: &str| {
+        let st = Command::new(BIN)
+            .args(["verify", "--quiet", "--format", "json", "--out"])
+            .arg(cwd.join(out))
+            .args(extra)
+            .arg(&dir)
+            .status()
+            .unwrap();
+        let r: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(cwd.join(out).join("report.json")).unwrap())
+                .unwrap();
+        (st.code(), r)
+    };
+    let subjects = |r: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        r["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|row| row["findings"].as_array().cloned().unwrap_or_default())
+            .filter_map(|f| {
+                f["subject"]
+                    .as_str()
+                    .map(|s| s.split('#').next().unwrap().to_string())
+            })
+            .collect()
+    };
+    let (whole_code, whole) = verify(&[], "whole");
+    let (c1, s1) = verify(&["--shard", "1/3"], "s1");
+    let (c2, s2) = verify(&["--shard", "2/3"], "s2");
+    let (c3, s3) = verify(&["--shard", "3/3"], "s3");
+    assert_eq!(whole_code, Some(1));
+    let (a, b, c) = (subjects(&s1), subjects(&s2), subjects(&s3));
+    assert!(
+        a.is_disjoint(&b) && b.is_disjoint(&c) && a.is_disjoint(&c),
+        "{a:?} {b:?} {c:?}"
+    );
+    let all: std::collections::BTreeSet<String> = a.iter().chain(&b).chain(&c).cloned().collect();
+    assert_eq!(all, subjects(&whole), "the shards cover every input once");
+    assert!([c1, c2, c3].contains(&Some(1)));
+    let o = Command::new(BIN)
+        .args(["report", "merge", "--format", "json,md", "--out"])
+        .arg(cwd.join("merged"))
+        .args(["s1", "s2", "s3"].map(|s| cwd.join(s).join("report.json")))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        whole_code,
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let merged: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(cwd.join("merged/report.json")).unwrap()).unwrap();
+    let outcomes = |r: &serde_json::Value| -> Vec<(String, String)> {
+        let mut v: Vec<_> = r["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["id"].as_str().unwrap().to_string(),
+                    x["outcome"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        outcomes(&merged),
+        outcomes(&whole),
+        "merged rows equal the whole run's"
+    );
+    assert_eq!(
+        merged["summary"]["assertions"],
+        whole["summary"]["assertions"]
+    );
+    assert_eq!(merged["certification"], whole["certification"]);
+    // A bad shard and reports of different runs are refused.
+    let bad = Command::new(BIN)
+        .args(["verify", "--shard", "4/3"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let (_, ob) = verify(&["--profile", "ob-3.0"], "ob");
+    let _ = ob;
+    let o = Command::new(BIN)
+        .args(["report", "merge", "--out"])
+        .arg(cwd.join("mixed"))
+        .arg(cwd.join("s1/report.json"))
+        .arg(cwd.join("ob/report.json"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("profile"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -265,6 +265,22 @@ pub struct ServeArgs {
     /// Folder for the SQLite database (kept across restarts) and, by default, ca.pem.
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub max_connections: usize,
+    /// A request's headers (and a TLS handshake) must arrive within this time.
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = crate::cli::run::parse_duration)]
+    pub header_timeout: std::time::Duration,
+    /// A connection with no bytes moving for this long is closed.
+    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = crate::cli::run::parse_duration)]
+    pub idle_timeout: std::time::Duration,
+    /// Registrations one client IP may make per minute.
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    pub registrations_per_minute: u32,
+    /// SQLite synchronous=FULL: commits survive power loss, at one fsync per
+    /// commit (default NORMAL: they survive a crash of the process).
+    #[arg(long)]
+    pub synchronous_full: bool,
 }
 
 #[derive(Debug, Args)]
@@ -341,6 +357,29 @@ EXAMPLES:
     clr-conformance report diff last-week/report.json today/report.json
     clr-conformance report diff old.json new.json --format md >> \"$GITHUB_STEP_SUMMARY\"")]
     Diff(DiffArgs),
+    /// Join the reports of shards (`verify --shard K/N`) into one report.
+    #[command(long_about = "\
+Join the report.json files of N CI jobs that judged shards of the same inputs (same tool
+version, catalog, command and profile) into one report, written in every --format to --out.
+A row takes the worst outcome any shard gave it; findings and counts add up; certification
+and the exit code are recomputed. Exit code: the merged report's.
+
+EXAMPLES:
+    clr-conformance report merge shard-*/report.json --out merged")]
+    Merge {
+        /// The shards' report.json files.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Output folder (refused when it holds a report, unless --force).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Formats to write (comma-separated).
+        #[arg(long, value_enum, value_delimiter = ',', default_values_t = Format::ALL)]
+        format: Vec<Format>,
+        /// Overwrite report files in --out.
+        #[arg(long)]
+        force: bool,
+    },
     /// Confirm a report is the one a signed result.json was issued for.
     #[command(long_about = "\
 Confirm that REPORT (report.json) is the report a signed RESULT (result.json, written with
@@ -391,6 +430,10 @@ pub struct VerifyArgs {
     /// Check the credentials are issued to this recipient (e.g. conformance@imsglobal.org).
     #[arg(long, value_name = "IDENTIFIER")]
     pub expect_recipient: Option<String>,
+    /// Judge only shard K of N (1-based) of the inputs, in their sorted order, so N CI
+    /// jobs cover them between them; join the reports with `report merge`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
     #[command(flatten)]
     pub report: ReportOpts,
 }
@@ -448,4 +491,33 @@ impl Default for ReportOpts {
             sign_with: None,
         }
     }
+}
+
+/// `--shard K/N`: the inputs at positions K-1, K-1+N, K-1+2N, ... of the expanded list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: usize,
+    pub n: usize,
+}
+
+impl Shard {
+    /// Keep this shard's items of `items` (already in their deterministic order).
+    pub fn select<T>(&self, items: Vec<T>) -> Vec<T> {
+        items
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % self.n == self.k - 1)
+            .map(|(_, x)| x)
+            .collect()
+    }
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let bad = || format!("{s}: not K/N with 1 <= K <= N (e.g. 2/4)");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (k.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok(Shard { k, n })
 }

@@ -7,6 +7,12 @@ pub fn run(a: &ReportArgs) -> anyhow::Result<i32> {
     match &a.action {
         Some(ReportAction::Diff(d)) => return diff(d),
         Some(ReportAction::Check { report, result }) => return check(report, result),
+        Some(ReportAction::Merge {
+            inputs,
+            out,
+            format,
+            force,
+        }) => return merge(inputs, out, format, *force),
         None => {}
     }
     let Some(input) = &a.input else {
@@ -87,4 +93,30 @@ fn check(report: &std::path::Path, result: &std::path::Path) -> anyhow::Result<i
         crate::outln!("{}: {p}", result.display());
     }
     Ok(1)
+}
+
+fn merge(
+    inputs: &[std::path::PathBuf],
+    out: &std::path::Path,
+    format: &[report::Format],
+    force: bool,
+) -> anyhow::Result<i32> {
+    if !force && !report::existing_reports(out).is_empty() {
+        anyhow::bail!(
+            "{}: folder already holds a report; choose another --out, or add --force to overwrite",
+            out.display()
+        );
+    }
+    let reports = inputs
+        .iter()
+        .map(|p| report::load(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    let merged = report::merge::merge(reports, &names)?;
+    for p in report::write_all(&merged, out, format)
+        .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", out.display()))?
+    {
+        crate::outln!("wrote {}", p.display());
+    }
+    Ok(merged.exit_code)
 }

@@ -29,7 +29,13 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
             .with_timezone(&chrono::Utc),
         None => chrono::Utc::now(),
     };
-    let inputs = expand(&a.inputs)?;
+    let mut inputs = expand(&a.inputs)?;
+    if let Some(shard) = a.shard {
+        inputs = shard.select(inputs);
+        if inputs.is_empty() {
+            anyhow::bail!("--shard {}/{}: this shard has no inputs", shard.k, shard.n);
+        }
+    }
     let mut info = RunInfo::new(
         "verify",
         &target_name(&a.inputs),
@@ -37,8 +43,8 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
         &[role],
         verify::SCOPE,
     );
-    info.config =
-        serde_json::json!({"role": a.role, "profile": a.profile, "now": a.now, "online": a.online});
+    info.config = serde_json::json!({"role": a.role, "profile": a.profile, "now": a.now, "online": a.online,
+            "shard": a.shard.map(|s| format!("{}/{}", s.k, s.n))});
     let mut rec = Recorder::capped(MAX_ROW_FINDINGS);
     let mut decoded: Vec<(String, Document)> = Vec::new();
     for src in &inputs {
@@ -47,7 +53,13 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
                 Ok(input) => decoded.push((src.name(), input)),
                 Err(e) => verify::undecodable(&mut rec, &src.name(), &e),
             },
-            Err(e) => unreadable(&mut rec, &src.name(), &e),
+            Err(e) => {
+                if let Source::Skipped(..) = src {
+                    // Also in the header: the finding's row may be outside the role.
+                    rec.note(format!("{}: not read: {e}", src.name()));
+                }
+                unreadable(&mut rec, &src.name(), &e)
+            }
         }
     }
     // Start-up work that verification need not wait for runs beside it on one
@@ -158,6 +170,8 @@ fn unreadable(rec: &mut Recorder, name: &str, why: &str) {
 /// One input source.
 enum Source {
     File(PathBuf),
+    /// Met in a folder walk but not read (a FIFO, a symlink loop): why.
+    Skipped(PathBuf, String),
     Stdin,
     Url(String),
 }
@@ -165,7 +179,7 @@ enum Source {
 impl Source {
     fn name(&self) -> String {
         match self {
-            Source::File(p) => p.display().to_string(),
+            Source::File(p) | Source::Skipped(p, _) => p.display().to_string(),
             Source::Stdin => "<stdin>".into(),
             Source::Url(u) => u.clone(),
         }
@@ -191,8 +205,10 @@ fn expand(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
             let p = Path::new(i);
             if p.is_dir() {
                 let mut files = Vec::new();
-                walk(p, &mut files).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
-                files.sort();
+                let mut seen = std::collections::HashSet::new();
+                walk(p, &mut files, &mut seen)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+                files.sort_by_key(Source::name);
                 if files.is_empty() {
                     anyhow::bail!(
                         "{}: no credential files (.{}) in this folder",
@@ -200,7 +216,7 @@ fn expand(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
                         EXTENSIONS.join(", .")
                     );
                 }
-                out.extend(files.into_iter().map(Source::File));
+                out.extend(files);
             } else if p.exists() {
                 out.push(Source::File(p.to_path_buf()));
             } else {
@@ -211,20 +227,56 @@ fn expand(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Credential files under `dir`, recursively. A folder met twice (through a
+/// symlink loop) is walked once; a credential-named entry that is not a
+/// regular file (a FIFO would block the read forever) is listed as skipped,
+/// so the report says why it was not read.
+fn walk(
+    dir: &Path,
+    out: &mut Vec<Source>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> std::io::Result<()> {
+    let real = std::fs::canonicalize(dir)?;
+    if !seen.insert(real) {
+        out.push(Source::Skipped(
+            dir.to_path_buf(),
+            "folder already walked (a symlink loop or a second link to it); not walked again"
+                .into(),
+        ));
+        return Ok(());
+    }
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
-            out.push(path);
+        // Follows symlinks: a dangling one is skipped with its error.
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                if has_credential_extension(&path) {
+                    out.push(Source::Skipped(path, e.to_string()));
+                }
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            walk(&path, out, seen)?;
+        } else if has_credential_extension(&path) {
+            if meta.is_file() {
+                out.push(Source::File(path));
+            } else {
+                out.push(Source::Skipped(
+                    path,
+                    "not a regular file (a FIFO, socket or device); not read".into(),
+                ));
+            }
         }
     }
     Ok(())
+}
+
+fn has_credential_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 /// Read at most MAX_INPUT_BYTES + 1 bytes, so an oversized input is detected without reading it whole.
@@ -232,6 +284,7 @@ fn read(src: &Source, online: bool) -> Result<Vec<u8>, String> {
     let limit = (MAX_INPUT_BYTES + 1) as u64;
     let mut buf = Vec::new();
     match src {
+        Source::Skipped(_, why) => return Err(why.clone()),
         Source::File(p) => {
             std::fs::File::open(p)
                 .and_then(|f| f.take(limit).read_to_end(&mut buf))

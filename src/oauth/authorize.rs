@@ -145,6 +145,8 @@ impl std::fmt::Display for AuthResult {
                 };
                 write!(f, "{shown}: the server refused the authorization request")?;
                 if let Some(d) = description {
+                    // Target-chosen text: cut short.
+                    let d: String = d.chars().take(200).collect();
                     write!(f, " ({d})")?;
                 }
                 Ok(())

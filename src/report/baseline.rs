@@ -149,7 +149,7 @@ impl Report {
     }
 
     /// Counts, certification verdicts and the exit code from the rows as they are now.
-    fn recount(&mut self) {
+    pub(crate) fn recount(&mut self) {
         let mut totals = super::model::Counts::default();
         let mut by_role: std::collections::BTreeMap<
             _,

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod merge;
 pub mod model;
 
 pub use model::{Certifiable, FailOn, Header, Outcome, Report, Row};
