@@ -294,6 +294,9 @@ pub struct RequirementsArgs {
     /// Only entries of this level.
     #[arg(long, value_enum)]
     pub level: Option<LevelArg>,
+    /// Only entries resting on this basis: clr, clr-schema, ob-inherited, inferred.
+    #[arg(long, value_name = "BASIS", value_parser = ["clr", "clr-schema", "ob-inherited", "inferred"])]
+    pub basis: Option<String>,
     /// Show one entry in full.
     #[arg(long, value_name = "ID")]
     pub show: Option<String>,
