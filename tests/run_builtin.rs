@@ -350,14 +350,7 @@ async fn token_strategy_uses_pre_issued_tokens() {
         code_challenge_method: Some("S256".into()),
     };
     let user = running.users()[0].clone();
-    let login = FormLogin {
-        username: user.username,
-        password: user.password,
-        username_field: "username".into(),
-        password_field: "password".into(),
-        extra: Vec::new(),
-        deny: false,
-    };
+    let login = FormLogin::password(&user.username, &user.password, Target::policy_for(&base));
     let walk = form(&http, &mut rec, &req, &login).await.expect("login");
     let AuthResult::Code { code, .. } = walk.result else {
         panic!("no code: {:?}", walk.result)
@@ -374,7 +367,7 @@ async fn token_strategy_uses_pre_issued_tokens() {
     let tokens = token::parse(&ex, http.redactor()).expect("tokens");
 
     let target = Target {
-        base_url: base,
+        base_url: base.clone(),
         profile,
         roles: vec![Role::Host],
         login: Login::Token {
@@ -388,6 +381,8 @@ async fn token_strategy_uses_pre_issued_tokens() {
         fetch_documents: false,
         certification: false,
         short_lived_client: None,
+        offline: Default::default(),
+        policy: Target::policy_for(&base),
     };
     let (rec, unreachable) = provider::run(Ctx::new(http, target)).await;
     assert!(unreachable.is_none());
@@ -546,7 +541,12 @@ async fn second_host_behaviours_get_one_root_cause_and_stable_verdicts() {
     let mut problems = Vec::new();
     for chunk in SCENARIOS.chunks(2) {
         let runs = chunk.iter().flat_map(|s| [s, s]).map(|s| async move {
-            let a = args(&["--builtin", "--fault", s.fault]);
+            let kind = if clr_conformance::provider::faults::variant(s.fault).is_some() {
+                "--variant"
+            } else {
+                "--fault"
+            };
+            let a = args(&["--builtin", kind, s.fault]);
             (s, execute(&a).await.expect("run executes").0)
         });
         let done = futures_util::future::join_all(runs).await;
@@ -658,19 +658,18 @@ async fn a_second_run_recognises_the_first_runs_credentials() {
         base_url: running.base_url().to_string(),
         profile,
         roles: vec![Role::Host],
-        login: Login::Form(FormLogin {
-            username: user.username,
-            password: user.password,
-            username_field: "username".into(),
-            password_field: "password".into(),
-            extra: Vec::new(),
-            deny: false,
-        }),
+        login: Login::Form(FormLogin::password(
+            &user.username,
+            &user.password,
+            Target::policy_for(running.base_url()),
+        )),
         metadata: ClientMetadata::default(),
         client: None,
         revocation_url: None,
         upsert_credential: None,
         fetch_documents: false,
+        offline: Default::default(),
+        policy: Target::policy_for(running.base_url()),
         certification: false,
         short_lived_client: None,
     };

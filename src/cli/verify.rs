@@ -96,7 +96,9 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     let _ = warm.join();
     let catalog = Catalog::embedded();
     let rows = common::rows(catalog, &a.report, &[role], verify::SCOPE);
-    let report = info.report(&a.report, &rows, &rec, false);
+    let rec = common::outside_profile(rec, profile, &rows);
+    let mut report = info.report(&a.report, &rows, &rec, false);
+    common::speak(&mut report, profile);
     Ok(common::finish(&report, &a.report))
 }
 

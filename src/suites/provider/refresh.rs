@@ -57,7 +57,6 @@ pub async fn run(ctx: &mut Ctx) {
         return;
     };
     let url = sdd.refresh_url.clone().unwrap_or(sdd.token_url.clone());
-    let scope = t.scope.clone().unwrap_or_else(|| ctx.full_scope());
     let offered = "the token response carried a refresh_token: the server offers refresh tokens";
     let mut c = NEW_TOKEN.start();
     for i in NEW_TOKEN.ids {
@@ -70,14 +69,14 @@ pub async fn run(ctx: &mut Ctx) {
         sdd.refresh_url.is_some(),
         "the server issues refresh tokens and the SDD gives OAuth2ACG.flows.authorizationCode.refreshUrl",
     );
-    match token::refresh(&ctx.http, &mut ctx.rec, &url, &client, &rt, &scope).await {
+    match token::refresh(&ctx.http, &mut ctx.rec, &url, &client, &rt, None).await {
         Ok(ex) => {
             c.subject(&url).cite(&ex.tx);
             match token::parse(&ex, ctx.http.redactor()) {
                 Ok(mut nt) => {
                     ctx.refresh_worked = Some(ex.tx.clone());
                     if nt.access_token == t.access_token {
-                        nt = same_second(ctx, &mut c, &url, &client, &rt, &scope, &t, nt).await;
+                        nt = same_second(ctx, &mut c, &url, &client, &rt, &t, nt).await;
                     } else {
                         c.pass(
                             id,
@@ -162,7 +161,7 @@ pub async fn run(ctx: &mut Ctx) {
         &url,
         &client,
         "invalid-refresh-token-0000",
-        &scope,
+        None,
     )
     .await
     {
@@ -206,14 +205,14 @@ async fn same_second(
     url: &str,
     client: &crate::oauth::ClientCreds,
     rt: &str,
-    scope: &str,
     old: &token::Tokens,
     nt: token::Tokens,
 ) -> token::Tokens {
     let id = "oauth.refresh.new-access-token";
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let latest = nt.refresh_token.clone().unwrap_or_else(|| rt.to_string());
-    match token::refresh(&ctx.http, &mut ctx.rec, url, client, &latest, scope).await {
+    // No scope: the refresh keeps the granted one (RFC 6749 §6).
+    match token::refresh(&ctx.http, &mut ctx.rec, url, client, &latest, None).await {
         Ok(ex) => {
             c.cite(&ex.tx);
             match token::parse(&ex, ctx.http.redactor()) {
@@ -274,7 +273,7 @@ async fn limits(ctx: &mut Ctx, url: &str, client: &crate::oauth::ClientCreds) {
                 return ctx.finish(c);
             };
             let wide = ctx.full_scope();
-            match token::refresh(&ctx.http, &mut ctx.rec, url, client, &rt, &wide).await {
+            match token::refresh(&ctx.http, &mut ctx.rec, url, client, &rt, Some(&wide)).await {
                 Ok(ex) => {
                     c.cite(&ex.tx);
                     let _ = token::parse(&ex, ctx.http.redactor());
@@ -310,8 +309,7 @@ async fn limits(ctx: &mut Ctx, url: &str, client: &crate::oauth::ClientCreds) {
             {
                 Ok(ex) => match register::parse(&ex, ctx.http.redactor()) {
                     Ok(other) => {
-                        match token::refresh(&ctx.http, &mut ctx.rec, url, &other, &rt, &narrow)
-                            .await
+                        match token::refresh(&ctx.http, &mut ctx.rec, url, &other, &rt, None).await
                         {
                             Ok(ex) => {
                                 c.cite(&ex.tx);
