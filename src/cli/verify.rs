@@ -2,12 +2,15 @@
 
 use super::args::VerifyArgs;
 use super::common::{self, RunInfo};
+use crate::catalog::Level;
 use crate::catalog::{Catalog, Profile, Role};
 use crate::credential::parse::{self, Document, Input, MAX_INPUT_BYTES};
 use crate::credential::verify::{self, Documents, VerifyOptions, documents};
 use crate::credential::{jsonld, schema};
+use crate::evidence::Verdict;
 use crate::evidence::{Check, Recorder};
-use crate::report::model::MAX_ROW_FINDINGS;
+use crate::report::Outcome;
+use crate::report::model::{MAX_ROW_FINDINGS, Report, exit};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -80,9 +83,50 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     let _ = warm.join();
     let catalog = Catalog::embedded();
     let rows = common::rows(catalog, &a.report, &[role], verify::SCOPE);
-    let report = info.report(&a.report, &rows, &rec, false);
+    let mut report = info.report(&a.report, &rows, &rec, false);
+    not_verified(&mut report);
     Ok(common::finish(&report, &a.report))
 }
+
+/// A MUST the run needed but could not judge (a proof, a key's provenance, a
+/// status), with why: "could not check" is never a pass.
+pub fn unjudged_must(report: &Report) -> Option<String> {
+    report.requirements.iter().find_map(|r| {
+        // A pass beside a skip is no pass for the credential that was skipped.
+        let needed = NEEDED.iter().any(|p| r.id.starts_with(p))
+            && r.level == Level::Must
+            && matches!(r.outcome, Outcome::Skipped | Outcome::Pass)
+            && !report.roles_of(r).is_empty();
+        let skip = r.findings.iter().find(|f| f.verdict == Verdict::Skip)?;
+        needed.then(|| format!("{}: {}", r.id, skip.message))
+    })
+}
+
+/// Exit 3 when the run would pass but a needed MUST was not judged; the
+/// reason leads the report's notes (and so the summary).
+pub fn not_verified(report: &mut Report) {
+    if report.exit_code != exit::OK {
+        return;
+    }
+    if let Some(why) = unjudged_must(report) {
+        report.exit_code = exit::HARNESS;
+        report
+            .header
+            .notes
+            .insert(0, format!("{NOT_VERIFIED}{why}"));
+    }
+}
+
+/// Rows a verification needs judged: proofs, the key's provenance, status.
+const NEEDED: &[&str] = &[
+    "proof.",
+    "verify.proof.",
+    "verify.status.",
+    "verify.nested.proof",
+];
+
+/// How the note that makes a run exit 3 for an unjudged MUST begins.
+pub const NOT_VERIFIED: &str = "not verified (exit 3): ";
 
 /// Verify every document, on all cores; findings are merged in input order,
 /// so the report does not depend on scheduling.

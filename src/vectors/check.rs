@@ -119,7 +119,8 @@ pub fn judge(group: &Group, case: &Case) -> Result<Judged, String> {
         .map(|r| r.id.clone())
         .collect();
     Ok(Judged {
-        conforms: report.exit_code == 0,
+        // As `verify` decides: a MUST it needed but could not judge is no pass.
+        conforms: report.exit_code == 0 && crate::cli::verify::unjudged_must(&report).is_none(),
         failing,
         unmet,
     })
@@ -160,6 +161,23 @@ pub fn disagreement(case: &Case, judged: &Judged) -> Option<String> {
                     missed.join(", "),
                     failing()
                 ))
+            }
+        }
+        // Acceptable: conforms, and each listed SHOULD comes out as a warning.
+        Verdict::Acceptable => {
+            let missed: Vec<&str> = case
+                .requirements
+                .iter()
+                .filter(|r| !judged.unmet.contains(*r))
+                .map(String::as_str)
+                .collect();
+            match (judged.conforms, missed.is_empty()) {
+                (false, _) => Some(format!(
+                    "expected acceptable, got invalid (failing: {})",
+                    failing()
+                )),
+                (true, false) => Some(format!("{} not reported as a warning", missed.join(", "))),
+                (true, true) => None,
             }
         }
         _ => None,
