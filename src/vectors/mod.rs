@@ -17,28 +17,6 @@ use crate::catalog::{Catalog, Level, Role};
 use cases::FileSpec;
 use format::{Case, CaseFile, Group, Verdict};
 
-/// What an issuer publishes at its id: its Ed25519 Multikey, and for the CLR
-/// issuer its RS256 and ES256 VC-JWT keys (`#rsa-1`, `#p256-1`) as JWKs.
-pub fn key_document(issuer: &keys::Issuer) -> Value {
-    let mut doc = issuer.controller_document();
-    let k = keys::keys();
-    if issuer.id == k.clr.id {
-        for (frag, jwk) in [
-            ("rsa-1", keys::rsa_jwks(&k.rsa, "rsa-1").0),
-            ("p256-1", keys::p256_jwks(&k.p256, "p256-1").0),
-        ] {
-            let id = format!("{}#{frag}", issuer.id);
-            let method = json!({"id": id, "type": "JsonWebKey", "controller": issuer.id, "publicKeyJwk": jwk});
-            if let Some(Value::Array(a)) = doc.get_mut("verificationMethod") {
-                a.push(method);
-            }
-            if let Some(Value::Array(a)) = doc.get_mut("assertionMethod") {
-                a.push(json!(id));
-            }
-        }
-    }
-    doc
-}
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -101,6 +79,29 @@ const FLAGS: &[(&str, &str)] = &[
     ),
 ];
 
+/// What an issuer publishes at its id: its Ed25519 Multikey, and for the CLR
+/// issuer its RS256 and ES256 VC-JWT keys (`#rsa-1`, `#p256-1`) as JWKs.
+pub fn key_document(issuer: &keys::Issuer) -> Value {
+    let mut doc = issuer.controller_document();
+    let k = keys::keys();
+    if issuer.id == k.clr.id {
+        for (frag, jwk) in [
+            ("rsa-1", keys::rsa_jwks(&k.rsa, "rsa-1").0),
+            ("p256-1", keys::p256_jwks(&k.p256, "p256-1").0),
+        ] {
+            let id = format!("{}#{frag}", issuer.id);
+            let method = json!({"id": id, "type": "JsonWebKey", "controller": issuer.id, "publicKeyJwk": jwk});
+            if let Some(Value::Array(a)) = doc.get_mut("verificationMethod") {
+                a.push(method);
+            }
+            if let Some(Value::Array(a)) = doc.get_mut("assertionMethod") {
+                a.push(json!(id));
+            }
+        }
+    }
+    doc
+}
+
 /// Every topic file, in a fixed order.
 pub fn file_specs() -> Vec<FileSpec> {
     vec![
@@ -117,6 +118,7 @@ pub fn file_specs() -> Vec<FileSpec> {
         cases::seeds::provider_seeds(),
         cases::documents(),
         cases::refresh(),
+        cases::provenance(),
     ]
 }
 
