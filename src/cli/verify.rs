@@ -5,6 +5,7 @@ use super::common::{self, RunInfo};
 use crate::catalog::Level;
 use crate::catalog::{Catalog, Profile, Role};
 use crate::credential::parse::{self, Document, Input, MAX_INPUT_BYTES};
+use crate::credential::verify::documents::FetchPolicy;
 use crate::credential::verify::{self, Documents, VerifyOptions, documents};
 use crate::credential::{jsonld, schema};
 use crate::evidence::Verdict;
@@ -32,6 +33,8 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
         None => chrono::Utc::now(),
     };
     let inputs = expand(&a.inputs)?;
+    let policy = fetch_policy(a)?;
+    let online = a.online.then_some(&policy);
     let mut info = RunInfo::new(
         "verify",
         &target_name(&a.inputs),
@@ -44,7 +47,7 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     let mut rec = Recorder::capped(MAX_ROW_FINDINGS);
     let mut decoded: Vec<(String, Document)> = Vec::new();
     for src in &inputs {
-        match read(src, a.online) {
+        match read(src, online) {
             Ok(bytes) => match parse::parse_document(&bytes) {
                 Ok(input) => decoded.push((src.name(), input)),
                 Err(e) => verify::undecodable(&mut rec, &src.name(), &e),
@@ -76,7 +79,7 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     opts.online = a.online;
     opts.expect_recipient = a.expect_recipient.clone();
     if a.online {
-        opts.documents = prefetch(&decoded)?;
+        opts.documents = prefetch(&decoded, &policy)?;
     }
     verify_all(&decoded, &opts, &mut rec, a.report.quiet);
     // Only a cache warmer: a panic there would show again where it matters.
@@ -269,7 +272,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// Read at most MAX_INPUT_BYTES + 1 bytes, so an oversized input is detected without reading it whole.
-fn read(src: &Source, online: bool) -> Result<Vec<u8>, String> {
+fn read(src: &Source, online: Option<&FetchPolicy>) -> Result<Vec<u8>, String> {
     let limit = (MAX_INPUT_BYTES + 1) as u64;
     let mut buf = Vec::new();
     match src {
@@ -285,16 +288,15 @@ fn read(src: &Source, online: bool) -> Result<Vec<u8>, String> {
                 .map_err(|e| e.to_string())?;
         }
         Source::Url(u) => {
-            if !online {
+            let Some(policy) = online else {
                 return Err("URL inputs need --online".into());
-            }
+            };
             let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-            let client = online_client().map_err(|e| e.to_string())?;
-            let docs = rt.block_on(documents::fetch(
-                &client,
-                std::slice::from_ref(u),
-                MAX_INPUT_BYTES,
-            ));
+            let client = documents::client(policy).map_err(|e| e.to_string())?;
+            let mut one = policy.clone();
+            one.max_bytes = MAX_INPUT_BYTES;
+            one.max_total_bytes = MAX_INPUT_BYTES;
+            let docs = rt.block_on(documents::fetch_all(&client, std::slice::from_ref(u), &one));
             match docs.get(u) {
                 Some(documents::Fetched::Json(v)) => {
                     buf = serde_json::to_vec(v).map_err(|e| e.to_string())?
@@ -308,36 +310,36 @@ fn read(src: &Source, online: bool) -> Result<Vec<u8>, String> {
     Ok(buf)
 }
 
-/// A client trusting the system's roots, for --online.
-fn online_client() -> anyhow::Result<reqwest::Client> {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
-    }
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .timeout(std::time::Duration::from_secs(20))
-        .redirect(reqwest::redirect::Policy::limited(3))
-        .build()?)
-}
-
-/// Fetch status lists and refresh documents the credentials refer to.
-fn prefetch(decoded: &[(String, Document)]) -> anyhow::Result<Documents> {
-    let mut urls = Vec::new();
+/// Fetch what the credentials name: status lists, key documents, JWK Sets,
+/// refresh services (and, second, the keys of the status lists).
+fn prefetch(decoded: &[(String, Document)], policy: &FetchPolicy) -> anyhow::Result<Documents> {
+    let mut json = Vec::new();
+    let mut jws = Vec::new();
     for (_, doc) in decoded {
-        if let Input::Json(v) = &doc.input {
-            documents::wanted_urls(v, &mut urls);
+        match &doc.input {
+            Input::Json(v) => json.push(v),
+            Input::Jws(j) => jws.push(j.as_str()),
         }
     }
-    if urls.is_empty() {
-        return Ok(Documents::default());
-    }
     let rt = tokio::runtime::Runtime::new()?;
-    let client = online_client()?;
-    Ok(rt.block_on(documents::fetch(&client, &urls, MAX_INPUT_BYTES)))
+    rt.block_on(documents::prefetch(&json, &jws, policy))
+}
+
+/// The `--online` fetch policy from the command line.
+fn fetch_policy(a: &VerifyArgs) -> anyhow::Result<FetchPolicy> {
+    let mut trust_ca_pem = Vec::new();
+    for path in &a.trust_ca {
+        let pem = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("{}: cannot read CA file: {e}", path.display()))?;
+        let mut probe = rustls::RootCertStore::empty();
+        crate::http::client::add_pem(&mut probe, &pem)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        trust_ca_pem.push(pem);
+    }
+    Ok(FetchPolicy {
+        allow_http: a.allow_http_fetch,
+        allow_private: a.allow_private_fetch,
+        trust_ca_pem,
+        ..FetchPolicy::default()
+    })
 }

@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A fetched document, or why it could not be fetched.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,14 +85,30 @@ pub fn wanted_urls(cred: &Value, out: &mut Vec<String>) {
                 Some(v) => vec![v],
                 None => vec![],
             };
+            // Every key but a did:key is dereferenced: for the key itself, or
+            // to show it is the issuer's (a key in a URL fragment is no evidence).
             for p in proofs {
                 if let Some(vm) = p.get("verificationMethod").and_then(Value::as_str)
-                    && let Err(crate::credential::proof::KeyError::NeedsNetwork(_)) =
-                        crate::credential::proof::keys::resolve(vm)
+                    && !vm.starts_with("did:key:")
                     && let Ok(url) = crate::credential::proof::keys::document_url(vm)
                     && !out.contains(&url)
                 {
                     out.push(url);
+                }
+            }
+            // VC-JWTs inside (endorsementJwt, nested credentials).
+            for (k, v) in map {
+                let jwts: Vec<&str> = match v {
+                    Value::String(s) if k == "endorsementJwt" => vec![s.as_str()],
+                    Value::Array(a) if k == "endorsementJwt" || k == "verifiableCredential" => {
+                        a.iter().filter_map(Value::as_str).collect()
+                    }
+                    _ => vec![],
+                };
+                for j in jwts {
+                    if crate::credential::parse::is_compact_jws(j) {
+                        wanted_for_jws(j, out);
+                    }
                 }
             }
             for v in map.values() {
@@ -102,43 +120,406 @@ pub fn wanted_urls(cred: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// Fetch `urls` with `client` (bounded size and time), for online verification.
-pub async fn fetch(client: &reqwest::Client, urls: &[String], max_bytes: usize) -> Documents {
+/// Bounds and permissions of `--online` fetches (every resource a credential
+/// names is the credential author's choice, so each is bounded).
+#[derive(Debug, Clone)]
+pub struct FetchPolicy {
+    /// At most this many URLs per run; the rest are reported as not fetched.
+    pub max_urls: usize,
+    /// Largest document.
+    pub max_bytes: usize,
+    /// All documents together.
+    pub max_total_bytes: usize,
+    /// One request (connect to last byte).
+    pub per_request: Duration,
+    /// All fetches of the run together.
+    pub deadline: Duration,
+    /// Plain http (`--allow-http-fetch`).
+    pub allow_http: bool,
+    /// Loopback, private, link-local and other non-public addresses (`--allow-private-fetch`).
+    pub allow_private: bool,
+    /// Extra trusted CA certificates (PEM), beside the system roots (`--trust-ca`).
+    pub trust_ca_pem: Vec<Vec<u8>>,
+    /// Host names answered with these addresses instead of DNS (tests).
+    pub resolve: Vec<(String, SocketAddr)>,
+}
+
+impl Default for FetchPolicy {
+    fn default() -> FetchPolicy {
+        FetchPolicy {
+            max_urls: 64,
+            max_bytes: 1 << 20,
+            max_total_bytes: 16 << 20,
+            per_request: Duration::from_secs(10),
+            deadline: Duration::from_secs(60),
+            allow_http: false,
+            allow_private: false,
+            trust_ca_pem: Vec::new(),
+            resolve: Vec::new(),
+        }
+    }
+}
+
+/// Whether `ip` is a public unicast address (not loopback, private, link-local,
+/// unique-local, CGNAT, documentation, multicast or unspecified).
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (o[1] & 0xc0) == 64)
+                || (o[0] == 198 && (o[1] & 0xfe) == 18)
+                || o[0] >= 240)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || s[0] == 0x2001 && s[1] == 0x0db8)
+        }
+    }
+}
+
+/// DNS that refuses names resolving only to non-public addresses (unless
+/// allowed) and answers the policy's overrides first.
+struct GuardedResolver {
+    allow_private: bool,
+    overrides: Vec<(String, SocketAddr)>,
+}
+
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        let allow = self.allow_private;
+        let fixed: Vec<SocketAddr> = self
+            .overrides
+            .iter()
+            .filter(|(h, _)| h.eq_ignore_ascii_case(&host))
+            .map(|(_, a)| *a)
+            .collect();
+        Box::pin(async move {
+            let found: Vec<SocketAddr> = if fixed.is_empty() {
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect()
+            } else {
+                fixed
+            };
+            let usable: Vec<SocketAddr> = found
+                .iter()
+                .copied()
+                .filter(|a| allow || is_public(a.ip()))
+                .collect();
+            if usable.is_empty() {
+                let why = if found.is_empty() {
+                    format!("{host}: the name does not resolve")
+                } else {
+                    format!(
+                        "{host}: resolves only to non-public addresses ({}); allow with --allow-private-fetch",
+                        found
+                            .iter()
+                            .map(|a| a.ip().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                return Err(why.into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(usable.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// The host of `url` (lowercase, without port), if it has one.
+fn host_of(url: &str) -> Option<String> {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.to_ascii_lowercase()))
+}
+
+/// Why `url` may not be fetched under `policy`, if it may not.
+pub fn refused(url: &str, policy: &FetchPolicy) -> Option<String> {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return Some(format!("{url}: not a URL"));
+    };
+    match parsed.scheme() {
+        "https" => {}
+        "http" if policy.allow_http => {}
+        "http" => {
+            return Some(format!(
+                "{url}: plain http is not fetched (allow with --allow-http-fetch)"
+            ));
+        }
+        other => return Some(format!("{url}: {other} URLs are not fetched")),
+    }
+    let ip = match parsed.host() {
+        Some(url::Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
+        Some(url::Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
+        Some(url::Host::Domain(_)) => None,
+        None => return Some(format!("{url}: no host")),
+    };
+    match ip {
+        Some(ip) if !policy.allow_private && !is_public(ip) => Some(format!(
+            "{url}: {ip} is not a public address (allow with --allow-private-fetch)"
+        )),
+        _ => None,
+    }
+}
+
+/// The client `--online` fetches with: system roots plus `trust_ca_pem`, the
+/// guarded resolver, no redirect to another host or from https to http.
+pub fn client(policy: &FetchPolicy) -> anyhow::Result<reqwest::Client> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    for pem in &policy.trust_ca_pem {
+        crate::http::client::add_pem(&mut roots, pem)?;
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let redirect_policy = policy.clone();
+    let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+        let first = attempt
+            .previous()
+            .first()
+            .and_then(|u| u.host_str())
+            .map(str::to_ascii_lowercase);
+        let next = attempt.url().as_str().to_string();
+        if attempt.previous().len() > 3 {
+            return attempt.error(format!("{next}: more than 3 redirects"));
+        }
+        if first.is_some() && first != host_of(&next) {
+            return attempt.error(format!("redirect to another host refused: {next}"));
+        }
+        if let Some(why) = refused(&next, &redirect_policy) {
+            return attempt.error(format!("redirect refused: {why}"));
+        }
+        attempt.follow()
+    });
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .dns_resolver(GuardedResolver {
+            allow_private: policy.allow_private,
+            overrides: policy.resolve.clone(),
+        })
+        .connect_timeout(policy.per_request)
+        .timeout(policy.per_request)
+        .redirect(redirects)
+        .build()?)
+}
+
+/// A reqwest error with its whole cause chain (the TLS or connect reason).
+fn cause(e: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut src: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = src {
+        let m = s.to_string();
+        if !parts.iter().any(|p| p.contains(&m)) {
+            parts.push(m);
+        }
+        src = s.source();
+    }
+    let all = parts.join(": ");
+    if e.is_timeout() {
+        format!("timed out ({all})")
+    } else {
+        all
+    }
+}
+
+/// Fetch `urls` under `policy`: at most `max_urls`, each bounded in bytes and
+/// time, all within the run's deadline and byte budget. A URL not fetched
+/// says why.
+pub async fn fetch_all(
+    client: &reqwest::Client,
+    urls: &[String],
+    policy: &FetchPolicy,
+) -> Documents {
+    let started = tokio::time::Instant::now();
+    let mut total = 0usize;
     let mut map = HashMap::new();
-    for url in urls {
-        let got = match client.get(url).send().await {
-            Ok(resp) if resp.status().is_success() => {
-                let mut resp = resp;
-                let mut buf: Vec<u8> = Vec::new();
-                let mut failed = None;
-                loop {
-                    match resp.chunk().await {
-                        Ok(Some(chunk)) => {
-                            buf.extend_from_slice(&chunk);
-                            if buf.len() > max_bytes {
-                                failed = Some(format!("{url}: larger than {max_bytes} bytes"));
-                                break;
-                            }
-                        }
-                        Ok(None) => break,
-                        Err(e) => {
-                            failed = Some(format!("{url}: {e}"));
-                            break;
-                        }
-                    }
-                }
-                match failed {
-                    Some(f) => Fetched::Failed(f),
-                    None => match serde_json::from_slice(&buf) {
-                        Ok(v) => Fetched::Json(v),
-                        Err(_) => Fetched::Text(String::from_utf8_lossy(&buf).into_owned()),
-                    },
+    for (i, url) in urls.iter().enumerate() {
+        let got = if i >= policy.max_urls {
+            Fetched::Failed(format!(
+                "{url}: not fetched: a run fetches at most {} URLs",
+                policy.max_urls
+            ))
+        } else if let Some(why) = refused(url, policy) {
+            Fetched::Failed(why)
+        } else if total >= policy.max_total_bytes {
+            Fetched::Failed(format!(
+                "{url}: not fetched: the run's {} fetched bytes are used up",
+                policy.max_total_bytes
+            ))
+        } else {
+            let left = policy.deadline.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                Fetched::Failed(format!(
+                    "{url}: not fetched: the {} s fetch deadline of the run passed",
+                    policy.deadline.as_secs()
+                ))
+            } else {
+                let cap = policy.max_bytes.min(policy.max_total_bytes - total);
+                match tokio::time::timeout(left, fetch_one(client, url, cap)).await {
+                    Ok(f) => f,
+                    Err(_) => Fetched::Failed(format!(
+                        "{url}: not fetched: the {} s fetch deadline of the run passed",
+                        policy.deadline.as_secs()
+                    )),
                 }
             }
-            Ok(resp) => Fetched::Failed(format!("{url}: HTTP {}", resp.status())),
-            Err(e) => Fetched::Failed(format!("{url}: {e}")),
+        };
+        total += match &got {
+            Fetched::Json(v) => v.to_string().len(),
+            Fetched::Text(t) => t.len(),
+            Fetched::Failed(_) => 0,
         };
         map.insert(url.clone(), got);
     }
     Documents::new(map)
+}
+
+async fn fetch_one(client: &reqwest::Client, url: &str, max_bytes: usize) -> Fetched {
+    let resp = match client
+        .get(url)
+        .header(
+            "Accept",
+            "application/did+ld+json, application/ld+json, application/jwk-set+json, application/json, application/jwt, */*;q=0.1",
+        )
+        .send()
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return Fetched::Failed(format!("{url}: {}", cause(&e))),
+    };
+    if !resp.status().is_success() {
+        return Fetched::Failed(format!("{url}: HTTP {}", resp.status()));
+    }
+    if resp.content_length().is_some_and(|n| n > max_bytes as u64) {
+        return Fetched::Failed(format!("{url}: larger than {max_bytes} bytes"));
+    }
+    let mut resp = resp;
+    let mut buf: Vec<u8> = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                buf.extend_from_slice(&chunk);
+                if buf.len() > max_bytes {
+                    return Fetched::Failed(format!("{url}: larger than {max_bytes} bytes"));
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return Fetched::Failed(format!("{url}: {}", cause(&e))),
+        }
+    }
+    match serde_json::from_slice(&buf) {
+        Ok(v) => Fetched::Json(v),
+        Err(_) => Fetched::Text(String::from_utf8_lossy(&buf).into_owned()),
+    }
+}
+
+/// Fetch what `inputs` need under `policy`, in two rounds: the documents the
+/// credentials name, then the key documents those (status list credentials) name.
+pub async fn prefetch(
+    inputs: &[&Value],
+    jws: &[&str],
+    policy: &FetchPolicy,
+) -> anyhow::Result<Documents> {
+    let mut urls = Vec::new();
+    for v in inputs {
+        wanted_urls(v, &mut urls);
+    }
+    for j in jws {
+        wanted_for_jws(j, &mut urls);
+    }
+    if urls.is_empty() {
+        return Ok(Documents::default());
+    }
+    let client = client(policy)?;
+    let first = fetch_all(&client, &urls, policy).await;
+    let mut more = Vec::new();
+    for (_, doc) in first.map.iter() {
+        match doc {
+            Fetched::Json(v) => wanted_urls(v, &mut more),
+            Fetched::Text(t) if crate::credential::parse::is_compact_jws(t.trim()) => {
+                wanted_for_jws(t.trim(), &mut more)
+            }
+            _ => {}
+        }
+    }
+    more.retain(|u| first.get(u).is_none());
+    more.sort();
+    let mut map: HashMap<String, Fetched> = (*first.map).clone();
+    if !more.is_empty() {
+        let mut rest = policy.clone();
+        rest.max_urls = policy.max_urls.saturating_sub(urls.len());
+        let second = fetch_all(&client, &more, &rest).await;
+        map.extend((*second.map).clone());
+    }
+    Ok(Documents::new(map))
+}
+
+/// URLs a compact JWS needs: its `kid` document or the issuer's JWK Set, and
+/// what the credential it carries names.
+pub fn wanted_for_jws(jws: &str, out: &mut Vec<String>) {
+    use base64::Engine;
+    let header: Option<Value> = jws.split('.').next().and_then(|h| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(h)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+    });
+    let Ok(cred) = super::proofs::decode_jwt_credential(jws) else {
+        return;
+    };
+    let push = |u: String, out: &mut Vec<String>| {
+        if !out.contains(&u) {
+            out.push(u);
+        }
+    };
+    if let Some(h) = header {
+        match h.get("kid").and_then(Value::as_str) {
+            Some(kid) if !kid.starts_with("did:key:") => {
+                if let Ok(u) = crate::credential::proof::keys::document_url(kid) {
+                    push(u, out);
+                }
+            }
+            Some(_) => {}
+            None => {
+                if h.get("jwk").is_some()
+                    && let Some(u) = super::issuer_id(&cred).and_then(super::provenance::jwks_url)
+                {
+                    push(u, out);
+                }
+            }
+        }
+    }
+    wanted_urls(&cred, out);
+}
+
+/// Fetch `urls` with a client the caller configured (its own rules for scheme
+/// and address), each at most `max_bytes`, within the default count and deadline.
+pub async fn fetch(client: &reqwest::Client, urls: &[String], max_bytes: usize) -> Documents {
+    let policy = FetchPolicy {
+        max_bytes,
+        max_total_bytes: max_bytes.saturating_mul(urls.len().max(1)),
+        allow_http: true,
+        allow_private: true,
+        ..FetchPolicy::default()
+    };
+    fetch_all(client, urls, &policy).await
 }

@@ -86,7 +86,11 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool
     } else if s.depth == 0 {
         let mut c = Check::new("embedded proof", DI_IDS);
         c.subject(&s.name);
-        for id in DI_IDS {
+        // The provenance rows belong to whichever proof the credential has.
+        for id in DI_IDS
+            .iter()
+            .filter(|id| !super::proofs::PROVENANCE_IDS.contains(id))
+        {
             c.not_applicable(id, "no embedded proof");
         }
         rec.finish(c);
@@ -141,6 +145,9 @@ const DI_IDS: &[&str] = &[
     "proof.issuer.key-published",
     "proof.legacy.issuer-extra",
 ];
+
+/// The key-provenance rows (one per role).
+pub(super) const PROVENANCE_IDS: &[&str] = &["proof.key-provenance", "proof.issuer.key-published"];
 
 /// The provenance row of the role: required of a verifier, reported for an issuer.
 pub(super) fn provenance_id(opts: &VerifyOptions) -> &'static str {
