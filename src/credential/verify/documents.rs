@@ -523,3 +523,144 @@ pub async fn fetch(client: &reqwest::Client, urls: &[String], max_bytes: usize) 
     };
     fetch_all(client, urls, &policy).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A loopback server: `answer` gives each request's reply (None: never answer).
+    async fn server(answer: fn(&str) -> Option<String>) -> SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let n = sock.read(&mut buf).await.unwrap_or(0);
+                    let head = String::from_utf8_lossy(&buf[..n]).to_string();
+                    match answer(&head) {
+                        Some(reply) => {
+                            let _ = sock.write_all(reply.as_bytes()).await;
+                        }
+                        // Hold the connection open without answering.
+                        None => tokio::time::sleep(Duration::from_secs(3600)).await,
+                    }
+                });
+            }
+        });
+        addr
+    }
+
+    fn loopback_policy() -> FetchPolicy {
+        FetchPolicy {
+            allow_http: true,
+            allow_private: true,
+            ..FetchPolicy::default()
+        }
+    }
+
+    fn failed(d: &Documents, url: &str) -> String {
+        match d.get(url) {
+            Some(Fetched::Failed(why)) => why.clone(),
+            other => panic!("{url}: expected a failure, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn many_silent_urls_end_at_the_run_deadline() {
+        let addr = server(|_| None).await;
+        let urls: Vec<String> = (0..40).map(|i| format!("http://{addr}/slow/{i}")).collect();
+        let policy = FetchPolicy {
+            deadline: Duration::from_millis(300),
+            ..loopback_policy()
+        };
+        let docs = fetch_all(&client(&policy).unwrap(), &urls, &policy).await;
+        for u in &urls {
+            assert!(
+                failed(&docs, u).contains("deadline"),
+                "{}",
+                failed(&docs, u)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn scheme_address_count_and_redirect_rules() {
+        let addr = server(|head| {
+            Some(if head.starts_with("GET /hop") {
+                "HTTP/1.1 302 Found\r\nlocation: http://elsewhere.test/x\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_string()
+            } else {
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}".to_string()
+            })
+        })
+        .await;
+        // Without allowances: plain http and loopback are refused before any connection.
+        let strict = FetchPolicy {
+            resolve: vec![("keys.test".into(), addr)],
+            ..FetchPolicy::default()
+        };
+        let http = format!("http://{addr}/k");
+        let literal = format!("https://{addr}/k");
+        let named = format!("https://keys.test:{}/k", addr.port());
+        let docs = fetch_all(
+            &client(&strict).unwrap(),
+            &[http.clone(), literal.clone(), named.clone()],
+            &strict,
+        )
+        .await;
+        assert!(failed(&docs, &http).contains("--allow-http-fetch"));
+        assert!(failed(&docs, &literal).contains("--allow-private-fetch"));
+        assert!(
+            failed(&docs, &named).contains("non-public"),
+            "{}",
+            failed(&docs, &named)
+        );
+        // Allowed: fetched; past max_urls, not; a redirect to another host is refused.
+        let policy = FetchPolicy {
+            max_urls: 2,
+            resolve: vec![("elsewhere.test".into(), addr)],
+            ..loopback_policy()
+        };
+        let ok = format!("http://{addr}/k");
+        let hop = format!("http://{addr}/hop");
+        let third = format!("http://{addr}/third");
+        let docs = fetch_all(
+            &client(&policy).unwrap(),
+            &[ok.clone(), hop.clone(), third.clone()],
+            &policy,
+        )
+        .await;
+        assert_eq!(docs.get(&ok), Some(&Fetched::Json(serde_json::json!({}))));
+        assert!(
+            failed(&docs, &hop).contains("another host"),
+            "{}",
+            failed(&docs, &hop)
+        );
+        assert!(failed(&docs, &third).contains("at most 2"));
+    }
+
+    #[test]
+    fn public_addresses() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "169.254.1.1",
+            "100.64.0.1",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+            "0.0.0.0",
+        ] {
+            assert!(!is_public(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["93.184.216.34", "2606:4700::1111"] {
+            assert!(is_public(ip.parse().unwrap()), "{ip}");
+        }
+    }
+}

@@ -298,6 +298,16 @@ fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> Result<boo
                 unchecked.get_or_insert(at(&why));
                 continue;
             }
+            Some(KeyError::Fetch { url, reason })
+                if reason.contains("HTTP 404") || reason.contains("HTTP 410") =>
+            {
+                // A did:web (or key URL) whose document does not exist names no key.
+                c.fail(
+                    "proof.di.verification-method",
+                    at(&format!("{url}: the key document does not exist: {reason}")),
+                );
+                continue;
+            }
             Some(KeyError::Fetch { url, reason }) => {
                 let why = format!("{url}: key document could not be fetched: {reason}");
                 c.error("proof.di.verification-method", at(&why));
