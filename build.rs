@@ -23,7 +23,40 @@ fn main() {
     );
     fs::write(Path::new(&out).join("claims.rs"), text).expect("write claims.rs");
     catalog_files(Path::new(&out));
+    git_revision();
+}
+
+/// The revision reports name: `CLR_CONFORMANCE_GIT_REVISION` when set (CI), else
+/// what git says of the source folder (`cargo run`, `cargo install --path .`),
+/// else "unknown" (a source tarball). Rebuilt when HEAD moves.
+fn git_revision() {
     println!("cargo:rerun-if-env-changed=CLR_CONFORMANCE_GIT_REVISION");
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let rev = match std::env::var("CLR_CONFORMANCE_GIT_REVISION") {
+        Ok(r) if !r.is_empty() => r,
+        _ => git(&["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".to_string()),
+    };
+    if let Some(dir) = git(&["rev-parse", "--absolute-git-dir"]) {
+        println!("cargo:rerun-if-changed={dir}/HEAD");
+        if let Some(r) = git(&["symbolic-ref", "-q", "HEAD"]) {
+            println!("cargo:rerun-if-changed={dir}/{r}");
+        }
+        if let Some(common) = git(&["rev-parse", "--git-common-dir"]) {
+            println!("cargo:rerun-if-changed={common}/packed-refs");
+            if let Some(r) = git(&["symbolic-ref", "-q", "HEAD"]) {
+                println!("cargo:rerun-if-changed={common}/{r}");
+            }
+        }
+    }
+    println!("cargo:rustc-env=CLR_CONFORMANCE_BUILT_REVISION={rev}");
 }
 
 fn scan(dir: &Path, ids: &mut std::collections::BTreeSet<String>) {

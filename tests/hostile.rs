@@ -602,4 +602,11 @@ async fn sigint_writes_an_interrupted_report() {
         "an interrupted check was reported as judged"
     );
     assert!(text.contains("interrupted (SIGINT)"), "no note says why");
+    for f in ["report.md", "report.html", "junit.xml"] {
+        let t = std::fs::read_to_string(out.join(f)).expect(f);
+        assert!(
+            t.contains("exit 130 (interrupted)"),
+            "{f} does not say exit 130 (interrupted)"
+        );
+    }
 }

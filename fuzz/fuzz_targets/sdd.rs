@@ -1,17 +1,8 @@
 //! Arbitrary JSON as a Service Description Document: the structure checks
 //! and the parser the discovery suite relies on. Must never panic.
+//! The body is `clr_conformance::fuzzing::sdd`, which `tests/fuzz_corpus.rs` replays in CI.
 #![no_main]
 
-use clr_conformance::oauth::discovery;
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) else {
-        return;
-    };
-    let problems = discovery::structure_problems(&v);
-    if let Ok(sdd) = discovery::parse(&v) {
-        let _ = sdd.scopes.len();
-    }
-    let _ = problems.len();
-});
+fuzz_target!(|data: &[u8]| clr_conformance::fuzzing::sdd(data));

@@ -19,7 +19,8 @@ EXIT CODES:
     1  a MUST failed (or a SHOULD, with --fail-on should)
     2  usage or configuration error
     3  target unreachable or harness error
-    4  no requirement selected, or no assertion executed";
+    4  no requirement selected, or no assertion executed
+  130  interrupted (Ctrl-C); the report is still written";
 
 #[derive(Debug, Parser)]
 #[command(name = "clr-conformance", version, about = ABOUT, long_about = LONG_ABOUT)]
@@ -206,6 +207,24 @@ EXAMPLES:
     clr-conformance judge consumer-write --profile clr-2.0 --ca-out ./ca.pem
     clr-conformance judge displayer --bind 0.0.0.0:8080")]
     Judge(super::judge::JudgeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(long_about = "\
+Print a shell completion script generated from these argument definitions.
+
+EXAMPLES:
+    clr-conformance completions bash > ~/.local/share/bash-completion/completions/clr-conformance
+    clr-conformance completions zsh > \"${fpath[1]}/_clr-conformance\"")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from these argument definitions.
+    #[command(long_about = "\
+Print the manual page (roff) generated from these argument definitions.
+
+EXAMPLES:
+    clr-conformance man > clr-conformance.1 && man ./clr-conformance.1")]
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -279,9 +298,13 @@ impl From<LevelArg> for Level {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct ReportArgs {
+    #[command(subcommand)]
+    pub action: Option<ReportAction>,
     /// The saved report.json.
-    pub input: PathBuf,
+    #[arg(required = true)]
+    pub input: Option<PathBuf>,
     /// Formats to write (comma-separated).
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = Format::ALL)]
     pub format: Vec<Format>,
@@ -291,6 +314,35 @@ pub struct ReportArgs {
     /// Print the single requested format to standard output instead of writing files.
     #[arg(long)]
     pub stdout: bool,
+    /// Overwrite report files of another run in the --out folder.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportAction {
+    /// Compare two saved runs: rows whose outcome changed (new failures first),
+    /// rows added or gone, tool/catalog/target changes. Exit 1 when a MUST regressed.
+    #[command(long_about = "\
+Compare two saved runs: rows whose outcome changed (new MUST failures first), rows that appeared
+or went away, and changes of tool version, git revision, catalog hash, target, profile or
+configuration. Exit code 1 when a MUST that did not fail in OLD fails in NEW, else 0.
+
+EXAMPLES:
+    clr-conformance report diff last-week/report.json today/report.json
+    clr-conformance report diff old.json new.json --format md >> \"$GITHUB_STEP_SUMMARY\"")]
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier report.json.
+    pub old: PathBuf,
+    /// The later report.json.
+    pub new: PathBuf,
+    /// Output: `text`, `md` or `json`.
+    #[arg(long, default_value = "text", value_parser = ["text", "md", "json"])]
+    pub format: String,
 }
 
 #[derive(Debug, Args)]
@@ -329,9 +381,13 @@ pub struct VerifyArgs {
 /// Flags shared by every subcommand that produces a report (verify, run, judge).
 #[derive(Debug, Clone, Args)]
 pub struct ReportOpts {
-    /// Output folder [default: reports/<UTC timestamp>/].
+    /// Output folder [default: a new reports/<UTC timestamp>-<command>/ per run].
+    /// A folder that already holds a report is refused unless --force.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Overwrite the report files in an existing --out folder.
+    #[arg(long)]
+    pub force: bool,
     /// Report formats to write (comma-separated).
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = Format::ALL)]
     pub format: Vec<Format>,

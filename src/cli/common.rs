@@ -93,21 +93,51 @@ impl RunInfo {
     }
 }
 
+/// Refuse, before any work, an explicit `--out` folder that already holds a
+/// report (unless `--force`): a second run must not replace the first's files.
+pub fn check_out(opts: &ReportOpts) -> anyhow::Result<()> {
+    let Some(dir) = &opts.out else {
+        return Ok(());
+    };
+    let found = report::existing_reports(dir);
+    if !opts.force && !found.is_empty() {
+        anyhow::bail!(
+            "{}: folder already holds a report ({}); choose another --out, or add --force to overwrite",
+            dir.display(),
+            found
+                .iter()
+                .filter_map(|p| p.file_name())
+                .map(|n| n.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(())
+}
+
 /// Write the report files and print the summary; returns the exit code.
 pub fn finish(report: &Report, opts: &ReportOpts) -> i32 {
-    let dir = opts.out.clone().unwrap_or_else(report::default_out_dir);
+    let dir = match &opts.out {
+        Some(d) => Ok(d.clone()),
+        None => report::create_out_dir(std::path::Path::new("reports"), &report.header.command),
+    };
     let mut code = report.exit_code;
-    match report::write_all(report, &dir, &opts.format) {
+    let written = dir.and_then(|dir| {
+        report::write_all(report, &dir, &opts.format).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("{}: cannot write report: {e}", dir.display()),
+            )
+        })
+    });
+    match written {
         Ok(paths) => {
             if !opts.quiet {
-                print!("{}", summary_text(report, &paths));
+                crate::out!("{}", summary_text(report, &paths));
             }
         }
         Err(e) => {
-            eprintln!(
-                "clr-conformance: {}: cannot write report: {e}",
-                dir.display()
-            );
+            crate::errln!("clr-conformance: {e}");
             code = report::model::exit::HARNESS;
         }
     }
@@ -210,7 +240,7 @@ impl Progress {
         match &self.bar {
             Some(b) => b.inc(1),
             None if !self.quiet && (n.is_multiple_of(self.step) || n == self.total) => {
-                eprintln!("{}: {n}/{}", self.label, self.total);
+                crate::errln!("{}: {n}/{}", self.label, self.total);
             }
             None => {}
         }

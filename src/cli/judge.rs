@@ -86,6 +86,7 @@ fn on_enter(finish: impl Fn() + Send + 'static) {
 }
 
 fn consumer_cmd(a: &ConsumerArgs, role: ConsumerRole) -> anyhow::Result<i32> {
+    common::check_out(&a.report)?;
     let profile =
         Profile::get(&a.profile).ok_or_else(|| anyhow!("{}: unknown profile", a.profile))?;
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
@@ -104,7 +105,7 @@ fn consumer_cmd(a: &ConsumerArgs, role: ConsumerRole) -> anyhow::Result<i32> {
         let p = session.provider();
         let say = |s: String| {
             if !a.report.quiet {
-                println!("{s}");
+                crate::outln!("{s}");
             }
         };
         say(format!(
@@ -128,7 +129,7 @@ fn consumer_cmd(a: &ConsumerArgs, role: ConsumerRole) -> anyhow::Result<i32> {
             say(format!("  trust this CA:  {}", path.display()));
             say(format!("  SHA-256:        {fp}"));
         } else {
-            eprintln!("WARNING: --plain-http: serving WITHOUT TLS (debugging only).");
+            crate::errln!("WARNING: --plain-http: serving WITHOUT TLS (debugging only).");
         }
         for u in p.users() {
             say(format!(
@@ -183,6 +184,7 @@ pub fn consumer_report(
 }
 
 fn displayer_cmd(a: &DisplayerArgs) -> anyhow::Result<i32> {
+    common::check_out(&a.report)?;
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let mut info = RunInfo::new(
         "judge displayer",
@@ -194,16 +196,16 @@ fn displayer_cmd(a: &DisplayerArgs) -> anyhow::Result<i32> {
     let (records, answers, fetches, end) = rt.block_on(async {
         let session = DisplayerSession::start(a.bind, a.public_url.as_deref()).await?;
         if !a.report.quiet {
-            println!("clr-conformance judge displayer");
-            println!("  answer page:    {}", session.page_url());
+            crate::outln!("clr-conformance judge displayer");
+            crate::outln!("  answer page:    {}", session.page_url());
             for r in session.records() {
-                println!("  record:         {}", r.url);
+                crate::outln!("  record:         {}", r.url);
             }
-            println!(
+            crate::outln!(
                 "  load each record into the product, then record what it showed on the answer page"
             );
-            println!("  end without answers: press Enter");
-            println!("  timeout:        {}s", a.timeout.as_secs());
+            crate::outln!("  end without answers: press Enter");
+            crate::outln!("  timeout:        {}s", a.timeout.as_secs());
         }
         on_enter(session.finisher());
         let end = session.wait(a.timeout).await;
@@ -219,7 +221,7 @@ fn displayer_cmd(a: &DisplayerArgs) -> anyhow::Result<i32> {
         "timeout_s": a.timeout.as_secs(),
     });
     if !a.report.quiet {
-        println!("session over: {}", end.describe());
+        crate::outln!("session over: {}", end.describe());
     }
     let report = displayer_report(info, &records, answers.as_ref(), &fetches, &a.report);
     Ok(common::finish(&report, &a.report))

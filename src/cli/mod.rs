@@ -13,7 +13,7 @@ pub mod verify;
 
 use crate::report::model::exit;
 use args::{Cli, Command};
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 /// Run the CLI; returns the process exit code.
 pub fn main() -> i32 {
@@ -37,12 +37,30 @@ pub fn main() -> i32 {
         Command::Serve(a) => serve::run(&a),
         Command::Judge(a) => judge::run(&a),
         Command::Vectors(a) => vectors::run(&a),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("clr-conformance: {e:#}");
+            crate::errln!("clr-conformance: {e:#}");
             exit::USAGE
         }
     }
+}
+
+/// `completions SHELL`: the script clap_complete makes from the argument definitions.
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<i32> {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "clr-conformance", &mut buf);
+    crate::out!("{}", String::from_utf8_lossy(&buf));
+    Ok(exit::OK)
+}
+
+/// `man`: the roff page clap_mangen makes from the argument definitions.
+fn man() -> anyhow::Result<i32> {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
+    crate::out!("{}", String::from_utf8_lossy(&buf));
+    Ok(exit::OK)
 }

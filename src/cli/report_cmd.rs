@@ -1,10 +1,16 @@
 //! `clr-conformance report`: re-render a saved report.json.
 
-use super::args::ReportArgs;
+use super::args::{DiffArgs, ReportAction, ReportArgs};
 use crate::report;
 
 pub fn run(a: &ReportArgs) -> anyhow::Result<i32> {
-    let rep = report::load(&a.input)?;
+    if let Some(ReportAction::Diff(d)) = &a.action {
+        return diff(d);
+    }
+    let Some(input) = &a.input else {
+        anyhow::bail!("report: name a report.json to re-render, or use `report diff OLD NEW`");
+    };
+    let rep = report::load(input)?;
     if a.stdout {
         if a.format.len() != 1 {
             anyhow::bail!(
@@ -12,18 +18,49 @@ pub fn run(a: &ReportArgs) -> anyhow::Result<i32> {
                 a.format.len()
             );
         }
-        print!("{}", a.format[0].render(&rep));
+        crate::out!("{}", a.format[0].render(&rep));
         return Ok(rep.exit_code);
     }
-    let dir = a
-        .out
-        .clone()
-        .or_else(|| a.input.parent().map(|p| p.to_path_buf()))
-        .unwrap_or_default();
+    let home = input.parent().map(|p| p.to_path_buf()).unwrap_or_default();
+    let dir = a.out.clone().unwrap_or_else(|| home.clone());
+    // Re-rendering next to its own report.json is the point; another run's folder is not.
+    if !a.force && !same_folder(&dir, &home) {
+        let found = report::existing_reports(&dir);
+        if !found.is_empty() {
+            anyhow::bail!(
+                "{}: folder already holds another report; choose another --out, or add --force to overwrite",
+                dir.display()
+            );
+        }
+    }
     for p in report::write_all(&rep, &dir, &a.format)
         .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", dir.display()))?
     {
-        println!("wrote {}", p.display());
+        crate::outln!("wrote {}", p.display());
     }
     Ok(rep.exit_code)
+}
+
+fn same_folder(a: &std::path::Path, b: &std::path::Path) -> bool {
+    let canon = |p: &std::path::Path| {
+        let p = if p.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            p
+        };
+        std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+    };
+    canon(a) == canon(b)
+}
+
+fn diff(d: &DiffArgs) -> anyhow::Result<i32> {
+    let old = report::load(&d.old)?;
+    let new = report::load(&d.new)?;
+    let diff = report::diff::diff(&old, &new);
+    match d.format.as_str() {
+        "md" => crate::out!("{}", diff.markdown()),
+        "json" => crate::outln!("{}", serde_json::to_string_pretty(&diff)?),
+        _ => crate::out!("{}", diff.text()),
+    }
+    Ok(diff.exit_code())
 }

@@ -14,9 +14,9 @@ pub fn run(a: &RequirementsArgs) -> anyhow::Result<i32> {
             )
         })?;
         if a.json {
-            println!("{}", serde_json::to_string_pretty(r)?);
+            crate::outln!("{}", serde_json::to_string_pretty(r)?);
         } else {
-            print!("{}", show(r));
+            crate::out!("{}", show(r));
         }
         return Ok(0);
     }
@@ -31,11 +31,11 @@ pub fn run(a: &RequirementsArgs) -> anyhow::Result<i32> {
         rows.retain(|r| r.untestable.is_none() && !covered.contains(r.id.as_str()));
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
         for r in &rows {
             let roles: Vec<&str> = r.roles.iter().map(|x| x.as_str()).collect();
-            println!(
+            crate::outln!(
                 "{:<6} {:<55} {}",
                 r.level.to_string(),
                 r.id,
@@ -44,7 +44,7 @@ pub fn run(a: &RequirementsArgs) -> anyhow::Result<i32> {
         }
     }
     if rows.is_empty() && !a.untested {
-        eprintln!("clr-conformance: no requirement matches the selection");
+        crate::errln!("clr-conformance: no requirement matches the selection");
         return Ok(crate::report::model::exit::NOTHING_RAN);
     }
     Ok(0)

@@ -173,6 +173,7 @@ pub fn roles(names: &[String]) -> anyhow::Result<Vec<Role>> {
 
 /// CLI entry: returns the exit code.
 pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
+    common::check_out(&args.report)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .worker_threads(2)
@@ -433,7 +434,7 @@ async fn judge(
     }
     if !opts.quiet {
         for n in rec.notes() {
-            eprintln!("note: {n}");
+            crate::errln!("note: {n}");
         }
     }
     let rows = common::rows(catalog, opts, &roles, provider::SCOPE);
@@ -451,7 +452,7 @@ async fn judge(
             report.exit_code = exit::HARNESS;
         }
         if !opts.quiet {
-            eprintln!("clr-conformance: {why}");
+            crate::errln!("clr-conformance: {why}");
         }
     }
     Ok((report, unreachable))
@@ -460,7 +461,7 @@ async fn judge(
 /// Exit code of a run interrupted by Ctrl-C: 128 + SIGINT, as shells report
 /// it, so CI tells an interrupted run from a finished one (3 stays "could
 /// not judge", e.g. the deadline ran out).
-pub const EXIT_INTERRUPTED: i32 = 130;
+pub const EXIT_INTERRUPTED: i32 = crate::report::model::exit::INTERRUPTED;
 
 /// A copy of `rec` without the findings the interruption caused (those
 /// requirements then read not-run). Transcript ids are unchanged; check

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 pub fn run(a: &ServeArgs) -> anyhow::Result<i32> {
     if a.list_faults {
-        print!("{}", fault_table());
+        crate::out!("{}", fault_table());
         return Ok(0);
     }
     let profile = Profile::get(&a.profile).ok_or_else(|| {
@@ -53,14 +53,14 @@ async fn serve(cfg: ProviderConfig, a: &ServeArgs) -> anyhow::Result<i32> {
     let fault_names: Vec<&str> = cfg.faults.iter().map(|f| f.name).collect();
     let running = provider::start(cfg).await?;
     if plain {
-        eprintln!(
+        crate::errln!(
             "WARNING: --plain-http: serving WITHOUT TLS. The spec requires TLS 1.2+; use this for debugging only."
         );
     }
-    println!("clr-conformance reference provider ({})", a.profile);
-    println!("  base URL:       {}", running.base_url());
-    println!("  API base:       {}", running.api_base());
-    println!("  discovery:      {}", running.discovery_url());
+    crate::outln!("clr-conformance reference provider ({})", a.profile);
+    crate::outln!("  base URL:       {}", running.base_url());
+    crate::outln!("  API base:       {}", running.api_base());
+    crate::outln!("  discovery:      {}", running.discovery_url());
     if let (Some(pem), Some(fp)) = (running.ca_pem(), running.fingerprint()) {
         let path = ca_path(a);
         if let Some(dir) = path.parent() {
@@ -69,27 +69,29 @@ async fn serve(cfg: ProviderConfig, a: &ServeArgs) -> anyhow::Result<i32> {
         }
         std::fs::write(&path, pem)
             .with_context(|| format!("{}: cannot write certificate", path.display()))?;
-        println!("  certificate:    {}", path.display());
-        println!("  SHA-256:        {fp}");
+        crate::outln!("  certificate:    {}", path.display());
+        crate::outln!("  SHA-256:        {fp}");
     }
     for u in running.users() {
-        println!(
+        crate::outln!(
             "  test user:      {} / {} ({})",
-            u.username, u.password, u.email
+            u.username,
+            u.password,
+            u.email
         );
     }
     match &a.data {
-        Some(d) => println!("  data:           {}", d.join("db.sqlite").display()),
-        None => println!("  data:           temporary (lost on exit)"),
+        Some(d) => crate::outln!("  data:           {}", d.join("db.sqlite").display()),
+        None => crate::outln!("  data:           temporary (lost on exit)"),
     }
     if !fault_names.is_empty() {
-        println!("  FAULTS ON:      {}", fault_names.join(", "));
+        crate::outln!("  FAULTS ON:      {}", fault_names.join(", "));
     }
-    println!("Press Ctrl-C to stop.");
+    crate::outln!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c()
         .await
         .context("cannot wait for Ctrl-C")?;
-    println!("stopping");
+    crate::outln!("stopping");
     running.shutdown().await;
     if a.ca_out.is_none()
         && a.data.is_none()

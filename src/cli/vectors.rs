@@ -35,7 +35,7 @@ pub fn run(a: &VectorsArgs) -> anyhow::Result<i32> {
             vectors::write(&corpus, dir)
                 .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", dir.display()))?;
             let n: usize = corpus.cases.iter().map(|(_, f)| f.number_of_tests).sum();
-            println!(
+            crate::outln!(
                 "wrote {} files ({n} cases) to {}",
                 corpus.files.len(),
                 dir.display()
@@ -47,7 +47,7 @@ pub fn run(a: &VectorsArgs) -> anyhow::Result<i32> {
                 anyhow::bail!("{}: no such folder", dir.display());
             }
             let c = vectors::check_dir(dir);
-            print!("{}", summary(&c));
+            crate::out!("{}", summary(&c));
             Ok(if c.ok() { exit::OK } else { exit::MUST_FAILED })
         }
     }

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 const EXTENSIONS: &[&str] = &["json", "jsonld", "jwt", "jws", "1ob", "clr", "png", "svg"];
 
 pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
+    super::common::check_out(&a.report)?;
     let profile = Profile::get(&a.profile)
         .ok_or_else(|| anyhow::anyhow!("{}: unknown profile (use clr-2.0 or ob-3.0)", a.profile))?;
     let role = match a.role.as_str() {

@@ -218,8 +218,8 @@ pub fn manual(
     req: &AuthRequest,
     redactor: &crate::evidence::Redactor,
 ) -> Result<AuthResult, String> {
-    eprintln!("Open this URL in a browser, log in, and paste the URL you are redirected to");
-    eprintln!(
+    crate::errln!("Open this URL in a browser, log in, and paste the URL you are redirected to");
+    crate::errln!(
         "(it starts with {}; the page itself will not load):\n\n{}\n",
         req.redirect_uri,
         req.url()

@@ -31,7 +31,7 @@ fn seed_file() -> Option<&'static CaseFile> {
     FILE.get_or_init(|| match serde_json::from_str::<CaseFile>(SEEDS) {
         Ok(f) => Some(f),
         Err(e) => {
-            eprintln!("clr-conformance: {e}: seed file unreadable, no seeds served");
+            crate::errln!("clr-conformance: {e}: seed file unreadable, no seeds served");
             None
         }
     })

@@ -62,11 +62,10 @@ fn top(out: &mut String, report: &Report) {
         out,
         "<header class=\"top\">\n<h1>CLR conformance report</h1>\n\
          <p class=\"lede\"><span class=\"target\">{}</span> · profile <b>{}</b> · \
-         <span class=\"exit {class}\" id=\"exit-code\">exit {} — {}</span></p>\n",
+         <span class=\"exit {class}\" id=\"exit-code\">{}</span></p>\n",
         esc(&h.target),
         esc(&h.profile),
-        report.exit_code,
-        esc(exit::meaning(report.exit_code))
+        esc(&exit::describe(report.exit_code))
     );
     if h.interrupted {
         out.push_str(

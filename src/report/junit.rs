@@ -5,7 +5,7 @@
 //! under `--fail-on should`, a harness error is an `<error>`, and rows nothing
 //! judged are `<skipped>`. Every string is escaped for XML 1.0.
 
-use super::model::{FailOn, Outcome, Report, Row, omitted_note};
+use super::model::{FailOn, Outcome, Report, Row, exit, omitted_note};
 use crate::catalog::Role;
 use crate::evidence::{Finding, Verdict};
 use std::fmt::Write;
@@ -129,6 +129,7 @@ fn suite(out: &mut String, report: &Report, role: Role, rows: &[&Row], t: &Tally
         ("fail_on", format!("{:?}", h.fail_on).to_lowercase()),
         ("config_fingerprint", h.config_fingerprint.clone()),
         ("exit_code", report.exit_code.to_string()),
+        ("exit", exit::describe(report.exit_code)),
     ];
     if let Some(v) = verdict {
         props.push(("certifiable", v));

@@ -48,11 +48,10 @@ fn title(out: &mut String, report: &Report) {
     };
     let _ = writeln!(
         out,
-        "# {mark} CLR conformance: {} — profile {} — exit {} ({})\n",
+        "# {mark} CLR conformance: {} — profile {} — {}\n",
         code(&h.target),
         inline(&h.profile),
-        report.exit_code,
-        exit::meaning(report.exit_code)
+        exit::describe(report.exit_code)
     );
     let _ = writeln!(
         out,

@@ -3,6 +3,7 @@
 //! Every format is rendered from the one canonical `Report` (report.json), so
 //! `clr-conformance report` can re-render a saved run into any format.
 
+pub mod diff;
 pub mod html;
 pub mod junit;
 pub mod markdown;
@@ -145,7 +146,92 @@ pub fn write_all(report: &Report, dir: &Path, formats: &[Format]) -> std::io::Re
     })
 }
 
-/// The default output folder: `reports/<UTC timestamp>/`.
-pub fn default_out_dir() -> PathBuf {
-    PathBuf::from("reports").join(chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string())
+/// The default output folder, new for every run: `reports/<UTC timestamp>-<command>/`,
+/// with `-2`, `-3`, ... when a run of the same command in the same second has it.
+/// Made with create-new semantics, so two runs started together never share one.
+pub fn create_out_dir(root: &Path, command: &str) -> std::io::Result<PathBuf> {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    create_out_dir_stamped(root, command, &stamp)
+}
+
+fn create_out_dir_stamped(root: &Path, command: &str, stamp: &str) -> std::io::Result<PathBuf> {
+    fs::create_dir_all(root)?;
+    let slug: String = command
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let stem = format!("{stamp}-{slug}");
+    for n in 1..=10_000u32 {
+        let dir = if n == 1 {
+            root.join(&stem)
+        } else {
+            root.join(format!("{stem}-{n}"))
+        };
+        match fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other(format!(
+        "{}: no free report folder name after 10000 tries",
+        root.join(stem).display()
+    )))
+}
+
+/// The report files (any format) already in `dir`, if it exists.
+pub fn existing_reports(dir: &Path) -> Vec<PathBuf> {
+    Format::ALL
+        .iter()
+        .map(|f| dir.join(f.file_name()))
+        .filter(|p| p.exists())
+        .collect()
+}
+
+#[cfg(test)]
+mod out_dir_tests {
+    use super::*;
+
+    #[test]
+    fn runs_in_the_same_second_get_their_own_folders() {
+        let root = std::env::temp_dir().join(format!("clr-outdir-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let names: Vec<String> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..8)
+                .map(|_| {
+                    s.spawn(|| {
+                        create_out_dir_stamped(&root, "judge consumer-read", "20261201T000000Z")
+                    })
+                })
+                .collect();
+            hs.into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap()
+                        .unwrap()
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .to_string()
+                })
+                .collect()
+        });
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 8, "{names:?}");
+        assert!(sorted.contains(&"20261201T000000Z-judge-consumer-read".to_string()));
+        assert!(sorted.contains(&"20261201T000000Z-judge-consumer-read-8".to_string()));
+        fs::remove_dir_all(&root).unwrap();
+    }
 }

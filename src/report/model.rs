@@ -82,9 +82,8 @@ impl Tool {
         Tool {
             name: env!("CARGO_PKG_NAME").to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
-            git_revision: option_env!("CLR_CONFORMANCE_GIT_REVISION")
-                .unwrap_or("unknown")
-                .to_string(),
+            // Set by build.rs: the CI variable, else `git rev-parse HEAD`, else "unknown".
+            git_revision: env!("CLR_CONFORMANCE_BUILT_REVISION").to_string(),
         }
     }
 }
@@ -228,6 +227,13 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     pub const HARNESS: i32 = 3;
     pub const NOTHING_RAN: i32 = 4;
+    /// Ctrl-C: 128 + SIGINT, as shells report it.
+    pub const INTERRUPTED: i32 = 130;
+
+    /// `exit 130 (interrupted)`: the words every format prints.
+    pub fn describe(code: i32) -> String {
+        format!("exit {code} ({})", meaning(code))
+    }
 
     /// What an exit code means, in the words every format prints.
     pub fn meaning(code: i32) -> &'static str {
@@ -237,6 +243,7 @@ pub mod exit {
             USAGE => "usage error",
             HARNESS => "harness or transport error",
             NOTHING_RAN => "nothing judged",
+            INTERRUPTED => "interrupted",
             _ => "unknown exit code",
         }
     }
@@ -520,5 +527,22 @@ impl Report {
             .copied()
             .filter(|r| self.header.roles.contains(r))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod revision_tests {
+    #[test]
+    fn a_build_from_a_git_checkout_names_its_revision() {
+        let rev = super::Tool::current().git_revision;
+        let in_git = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.git")).exists();
+        if in_git && std::env::var_os("CLR_CONFORMANCE_GIT_REVISION").is_none() {
+            assert!(
+                rev.len() == 40 && rev.chars().all(|c| c.is_ascii_hexdigit()),
+                "{rev}: not a commit id"
+            );
+        } else {
+            assert!(!rev.is_empty());
+        }
     }
 }

@@ -94,12 +94,39 @@ pub fn seed(name: &str) -> [u8; 32] {
     Sha256::digest(format!("{LABEL}{name}").as_bytes()).into()
 }
 
-/// The keys, derived once per process (RSA key generation is slow in debug builds).
+/// The committed RSA key (`vectors/keys/`), which `seeded_rsa` derives: generating
+/// a 2048-bit key takes seconds in a debug build, once in every test process.
+const RSA_JWK: &str =
+    include_str!("../../vectors/keys/test-only-clr-issuer-rsa-2048.private.jwk.json");
+
+/// The RSA key from its seed, as `vectors generate` first made it (a test proves
+/// the committed key is this one).
+pub fn seeded_rsa() -> RsaPrivateKey {
+    let mut rng = ChaCha20Rng::from_seed(seed("rsa-2048"));
+    RsaPrivateKey::new(&mut rng, 2048).expect("rsa key generation from a fixed seed")
+}
+
+fn committed_rsa() -> RsaPrivateKey {
+    use base64::Engine;
+    let jwk: Value = serde_json::from_str(RSA_JWK).expect("committed RSA JWK is JSON");
+    let int = |k: &str| {
+        let s = jwk[k]
+            .as_str()
+            .unwrap_or_else(|| panic!("committed RSA JWK lacks {k}"));
+        let b = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s)
+            .unwrap_or_else(|e| panic!("committed RSA JWK {k}: {e}"));
+        rsa::BigUint::from_bytes_be(&b)
+    };
+    RsaPrivateKey::from_components(int("n"), int("e"), int("d"), vec![int("p"), int("q")])
+        .expect("committed RSA JWK is a valid key")
+}
+
+/// The keys, made once per process.
 pub fn keys() -> &'static TestKeys {
     static KEYS: OnceLock<TestKeys> = OnceLock::new();
     KEYS.get_or_init(|| {
-        let mut rng = ChaCha20Rng::from_seed(seed("rsa-2048"));
-        let rsa = RsaPrivateKey::new(&mut rng, 2048).expect("rsa key generation from a fixed seed");
+        let rsa = committed_rsa();
         let p256 = p256::ecdsa::SigningKey::from_bytes(&seed("p-256").into())
             .expect("the fixed p-256 seed is a valid scalar");
         TestKeys {
@@ -203,5 +230,13 @@ mod tests {
         assert_ne!(k.clr.multikey(), k.university.multikey());
         let (public, private) = rsa_jwks(&k.rsa, "k");
         assert!(public.get("d").is_none() && private.get("d").is_some());
+    }
+
+    #[test]
+    fn the_committed_rsa_key_is_the_seeded_one() {
+        assert!(
+            keys().rsa == seeded_rsa(),
+            "vectors/keys RSA key differs from its seed"
+        );
     }
 }
