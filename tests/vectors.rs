@@ -281,7 +281,14 @@ fn byte_documents_get_the_same_verdict_and_failures_from_the_verify_command() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut checked = 0;
     for (name, f) in load(&committed()) {
-        for g in f.test_groups.iter().filter(|g| g.documents.is_empty()) {
+        for g in &f.test_groups {
+            // The group's documents (the issuers' key documents) go in as --document.
+            let mut supplied = Vec::new();
+            for (i, (url, doc)) in g.documents.iter().enumerate() {
+                let path = dir.join(format!("doc-{name}-{i}.json"));
+                std::fs::write(&path, serde_json::to_vec(doc).unwrap()).unwrap();
+                supplied.push(format!("--document={url}={}", path.display()));
+            }
             for c in &g.tests {
                 let Some(d) = &c.document else { continue };
                 let ext = match d.media_type.as_str() {
@@ -294,7 +301,9 @@ fn byte_documents_get_the_same_verdict_and_failures_from_the_verify_command() {
                 std::fs::write(&path, d.bytes().unwrap()).unwrap();
                 let out = Command::new(BIN)
                     .args(["verify", "--quiet", "--format", "json", "--role", &g.role])
-                    .args(["--now", &g.now, "--out"])
+                    .args(["--now", &g.now])
+                    .args(&supplied)
+                    .arg("--out")
                     .arg(dir.join(format!("out-{}", c.tc_id)))
                     .arg(&path)
                     .output()

@@ -368,6 +368,10 @@ pub struct VerifyArgs {
     /// Also trust this CA certificate (PEM) for --online fetches, beside the system roots. Repeatable.
     #[arg(long, value_name = "FILE")]
     pub trust_ca: Vec<PathBuf>,
+    /// Supply a document offline: what URL would answer (a key or DID document, a JWK Set,
+    /// a status list). Repeatable; used instead of fetching it.
+    #[arg(long, value_name = "URL=FILE")]
+    pub document: Vec<String>,
     /// Let --online fetch plain http URLs (https only by default).
     #[arg(long)]
     pub allow_http_fetch: bool,

@@ -82,6 +82,9 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     if a.online {
         opts.documents = prefetch(&decoded, &policy)?;
     }
+    if !a.document.is_empty() {
+        opts.documents = opts.documents.with(supplied(&a.document)?);
+    }
     verify_all(&decoded, &opts, &mut rec, a.report.quiet);
     // Only a cache warmer: a panic there would show again where it matters.
     let _ = warm.join();
@@ -324,6 +327,32 @@ fn prefetch(decoded: &[(String, Document)], policy: &FetchPolicy) -> anyhow::Res
     }
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(documents::prefetch(&json, &jws, policy))
+}
+
+/// `--document URL=FILE`: documents given offline (JSON, or text such as a VC-JWT).
+fn supplied(args: &[String]) -> anyhow::Result<Vec<(String, documents::Fetched)>> {
+    let mut out = Vec::new();
+    for a in args {
+        let Some((url, file)) = a.rsplit_once('=') else {
+            anyhow::bail!("{a}: --document takes URL=FILE");
+        };
+        let bytes = std::fs::File::open(file)
+            .and_then(|f| {
+                let mut buf = Vec::new();
+                f.take((MAX_INPUT_BYTES + 1) as u64).read_to_end(&mut buf)?;
+                Ok(buf)
+            })
+            .map_err(|e| anyhow::anyhow!("{file}: cannot read --document file: {e}"))?;
+        if bytes.len() > MAX_INPUT_BYTES {
+            anyhow::bail!("{file}: --document file larger than {MAX_INPUT_BYTES} bytes");
+        }
+        let doc = match serde_json::from_slice(&bytes) {
+            Ok(v) => documents::Fetched::Json(v),
+            Err(_) => documents::Fetched::Text(String::from_utf8_lossy(&bytes).into_owned()),
+        };
+        out.push((url.to_string(), doc));
+    }
+    Ok(out)
 }
 
 /// The `--online` fetch policy from the command line.

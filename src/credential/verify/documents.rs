@@ -30,6 +30,13 @@ impl Documents {
         self.map.get(url)
     }
 
+    /// These documents with `more` added (replacing any fetched for the same URL).
+    pub fn with(&self, more: Vec<(String, Fetched)>) -> Documents {
+        let mut map = (*self.map).clone();
+        map.extend(more);
+        Documents::new(map)
+    }
+
     pub fn len(&self) -> usize {
         self.map.len()
     }
