@@ -103,6 +103,9 @@ fn encoded_list(set: &[usize]) -> String {
     )
 }
 
+/// An edit of a status list credential before it is signed.
+type Edit = dyn Fn(&mut Value);
+
 pub fn status() -> FileSpec {
     let k = keys();
     let revoked_id = "urn:uuid:00000000-0000-4000-8000-000000000666";
@@ -126,7 +129,7 @@ pub fn status() -> FileSpec {
         build::sign_di(&l, &k.clr)
     };
     docs.insert(BITSTRING_LIST.into(), list(BITSTRING_LIST, &|_| {}));
-    let broken: [(&str, &dyn Fn(&mut Value)); 4] = [
+    let broken: [(&str, &Edit); 4] = [
         ("expired", &|l| {
             l["validUntil"] = json!("2025-01-01T00:00:00Z")
         }),
