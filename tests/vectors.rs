@@ -487,3 +487,88 @@ fn valid_vectors_pass_the_official_schemas_and_contexts() {
         "{per_type:?}"
     );
 }
+
+/// `verify` exits 0 only when what it needed was judged: a displayer offline with a
+/// key in a URL fragment exits 3, the reason first; the issuer's key document given
+/// with --document proves the key (exit 0); a forged key fails (exit 1); an issuer
+/// gets the signature judged and provenance beside it (exit 0); an empty file fails.
+#[test]
+fn verify_exit_codes_follow_what_could_be_judged() {
+    let dir = temp("exit");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = |name: &str| -> CaseFile {
+        serde_json::from_slice(&std::fs::read(committed().join(name)).unwrap()).unwrap()
+    };
+    let prov = file("provenance.json");
+    let g = prov
+        .test_groups
+        .iter()
+        .find(|g| g.role == "displayer")
+        .unwrap();
+    let forged = g
+        .tests
+        .iter()
+        .find(|c| c.comment.contains("fragment of the issuer's URL"))
+        .unwrap();
+    let clr = file("clr-credential.json");
+    let valid = clr
+        .test_groups
+        .iter()
+        .find(|g| g.role == "displayer")
+        .unwrap()
+        .tests[0]
+        .clone();
+    let write = |name: &str, v: &Value| {
+        let p = dir.join(name);
+        std::fs::write(&p, serde_json::to_vec(v).unwrap()).unwrap();
+        p
+    };
+    let valid_path = write("valid.json", &valid.credential);
+    let forged_path = write("forged.json", &forged.credential);
+    let docs: Vec<String> = g
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, (url, d))| {
+            format!(
+                "--document={url}={}",
+                write(&format!("doc{i}.json"), d).display()
+            )
+        })
+        .collect();
+    let run = |role: &str, path: &Path, extra: &[String]| {
+        let out = Command::new(BIN)
+            .args([
+                "verify", "--format", "json", "--role", role, "--now", &g.now, "--out",
+            ])
+            .arg(dir.join(format!("out-{role}-{}", extra.len())))
+            .arg("--force")
+            .args(extra)
+            .arg(path)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let (code, stdout) = run("displayer", &valid_path, &[]);
+    assert_eq!(code, Some(3), "{stdout}");
+    assert!(
+        stdout.starts_with("not verified (exit 3): proof.key-provenance")
+            && stdout.contains("key taken from the URL fragment, not dereferenced"),
+        "{stdout}"
+    );
+    let (code, stdout) = run("displayer", &valid_path, &docs);
+    assert_eq!(code, Some(0), "{stdout}");
+    let (code, stdout) = run("displayer", &forged_path, &docs);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("proof.key-provenance"), "{stdout}");
+    let (code, stdout) = run("issuer", &valid_path, &[]);
+    assert_eq!(code, Some(0), "{stdout}");
+    let empty = dir.join("empty.json");
+    std::fs::write(&empty, b"").unwrap();
+    let (code, stdout) = run("displayer", &empty, &["--quiet".to_string()]);
+    assert_eq!(code, Some(1), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
