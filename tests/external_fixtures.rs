@@ -644,7 +644,34 @@ fn main() {
         resolve: hosts.iter().map(|h| (h.clone(), addr)).collect(),
         ..FetchPolicy::default()
     };
-    let trials: Vec<Trial> = suite["cases"]
+    // Without the test CA the same fetch fails, and says it is the certificate.
+    let untrusted = FetchPolicy {
+        trust_ca_pem: vec![],
+        ..policy.clone()
+    };
+    let some_route = suite["loopback_routes"]
+        .as_object()
+        .and_then(|m| m.keys().next().cloned())
+        .unwrap_or_default();
+    let tls_trial = Trial::test("fetch errors name the TLS cause", move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = documents::client(&untrusted).map_err(|e| e.to_string())?;
+        let docs = rt.block_on(documents::fetch_all(
+            &client,
+            std::slice::from_ref(&some_route),
+            &untrusted,
+        ));
+        match docs.get(&some_route) {
+            Some(documents::Fetched::Failed(why)) if why.contains("certificate") => Ok(()),
+            other => {
+                Err(format!("{some_route}: expected a certificate error, got {other:?}").into())
+            }
+        }
+    });
+    let mut trials: Vec<Trial> = suite["cases"]
         .as_array()
         .into_iter()
         .flatten()
@@ -654,5 +681,6 @@ fn main() {
             Trial::test(name, move || run_case(&case, &policy))
         })
         .collect();
+    trials.push(tls_trial);
     libtest_mimic::run(&args, trials).exit();
 }
