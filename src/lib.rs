@@ -8,6 +8,7 @@
 // Output goes through `term` (a closed pipe must not panic).
 #![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
+pub mod attest;
 pub mod catalog;
 pub mod cli;
 pub mod coverage;

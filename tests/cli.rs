@@ -347,3 +347,382 @@ fn completions_and_the_man_page_come_from_the_argument_definitions() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn a_baseline_turns_listed_failures_into_known_failures_and_cannot_rot() {
+    let cwd = scratch("baseline");
+    let cred = a_credential(&cwd);
+    // A tampered subject: the proof fails (a MUST).
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&cred).unwrap()).unwrap();
+    v["credentialSubject"]["id"] = "did:example:tampered".into();
+    let bad = cwd.join("tampered.json");
+    std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
+    let verify = |input: &Path, extra: &[&str], out: &str| {
+        let o = Command::new(BIN)
+            .args(["verify", "--quiet", "--out"])
+            .arg(cwd.join(out))
+            .args(extra)
+            .arg(input)
+            .output()
+            .unwrap();
+        let report = std::fs::read(cwd.join(out).join("report.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+        (
+            o.status.code(),
+            report,
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let (code, plain, _) = verify(&bad, &[], "plain");
+    assert_eq!(code, Some(1));
+    let plain = plain.unwrap();
+    let failing: Vec<String> = plain["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"] == "fail")
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!failing.is_empty());
+    let toml: String = failing
+        .iter()
+        .map(|id| {
+            format!(
+                "[[known]]\nid = \"{id}\"\nreason = \"vendor ticket 42\"\nexpires = 2999-01-01\n"
+            )
+        })
+        .collect();
+    let list = cwd.join("baseline.toml");
+    std::fs::write(&list, &toml).unwrap();
+    let b = ["--baseline", list.to_str().unwrap()];
+    // Every failure listed: the run passes, the rows say known-failure, certification still says no.
+    let (code, r, err) = verify(&bad, &b, "known");
+    assert_eq!(code, Some(0), "{err}");
+    let r = r.unwrap();
+    for id in &failing {
+        let row = r["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id.as_str())
+            .unwrap();
+        assert_eq!(row["outcome"], "known-failure", "{id}");
+        assert!(row["reason"].as_str().unwrap().contains("vendor ticket 42"));
+    }
+    assert_eq!(r["certification"][0]["certifiable"], "no");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/schemas/report.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&r).map(|e| e.to_string()).collect();
+    assert!(
+        errors.is_empty(),
+        "report with a baseline breaks its schema: {errors:?}"
+    );
+    assert_eq!(r["summary"]["totals"]["known_failure"], failing.len());
+    let md = std::fs::read_to_string(cwd.join("known/report.md")).unwrap();
+    assert!(
+        md.contains("Known failures (listed in --baseline)"),
+        "{md:.600}"
+    );
+    // One entry fewer: that failure is new, and fails the run.
+    if failing.len() > 1 {
+        let first = toml
+            .split("[[known]]")
+            .nth(2)
+            .map(|e| format!("[[known]]{e}"))
+            .unwrap();
+        std::fs::write(cwd.join("partial.toml"), first).unwrap();
+        let (code, _, _) = verify(
+            &bad,
+            &["--baseline", cwd.join("partial.toml").to_str().unwrap()],
+            "partial",
+        );
+        assert_eq!(code, Some(1));
+    }
+    // The same list on a clean credential: the entries are stale; strict mode fails the run.
+    let (code, r, _) = verify(&cred, &b, "stale");
+    assert_eq!(code, Some(0));
+    let stale = r.unwrap()["header"]["baseline"]["stale"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(stale, failing.len());
+    let strict = ["--baseline", list.to_str().unwrap(), "--strict-baseline"];
+    let (code, _, _) = verify(&cred, &strict, "strict");
+    assert_eq!(
+        code,
+        Some(1),
+        "a stale entry fails the run with --strict-baseline"
+    );
+    // An expired entry no longer hides its failure.
+    std::fs::write(&list, toml.replace("2999-01-01", "2020-01-01")).unwrap();
+    let (code, r, _) = verify(&bad, &b, "expired");
+    assert_eq!(code, Some(1));
+    assert!(
+        r.unwrap()["header"]["notes"]
+            .to_string()
+            .contains("expired on 2020-01-01")
+    );
+    // A bad list is a usage error naming the file and the entry, before any work.
+    std::fs::write(&list, "[[known]]\nid = \"no.such.rule\"\nreason = \"x\"\n").unwrap();
+    let (code, _, err) = verify(&bad, &b, "bad");
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("baseline.toml") && err.contains("no.such.rule"),
+        "{err}"
+    );
+    std::fs::write(
+        &list,
+        format!("[[known]]\nid = \"{}\"\nreason = \"\"\n", failing[0]),
+    )
+    .unwrap();
+    let (code, _, err) = verify(&bad, &b, "noreason");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("reason is empty"), "{err}");
+}
+
+#[test]
+fn a_signed_result_verifies_and_ties_the_report_to_its_signer() {
+    let cwd = scratch("sign");
+    let key = cwd.join("key.json");
+    let run = |args: &[&str]| {
+        let o = Command::new(BIN)
+            .current_dir(&cwd)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr),
+        )
+    };
+    let (code, said) = run(&["keygen", "--out", "key.json"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("did:key:z6Mk"), "{said}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let (code, said) = run(&["keygen", "--out", "key.json"]);
+    assert_eq!(
+        code,
+        Some(2),
+        "an existing key is never overwritten: {said}"
+    );
+
+    let (code, said) = run(&[
+        "run",
+        "--builtin",
+        "--only",
+        "discovery",
+        "--format",
+        "md",
+        "--out",
+        "r",
+        "--sign-with",
+        "key.json",
+    ]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        cwd.join("r/report.json").is_file(),
+        "report.json is written when signing"
+    );
+    let (code, said) = run(&["report", "check", "r/report.json", "r/result.json"]);
+    assert_eq!(code, Some(0), "{said}");
+    // The result is an OB 3.0 credential our own verifier accepts.
+    let (code, said) = run(&[
+        "verify",
+        "--profile",
+        "ob-3.0",
+        "--quiet",
+        "--out",
+        "v",
+        "r/result.json",
+    ]);
+    assert_eq!(code, Some(0), "{said}");
+    let result: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(cwd.join("r/result.json")).unwrap()).unwrap();
+    let results = result["credentialSubject"]["result"].to_string();
+    assert!(
+        results.contains("sha256:") && results.contains("certifiable"),
+        "{results}"
+    );
+
+    // A changed report no longer matches.
+    let mut text = std::fs::read_to_string(cwd.join("r/report.json")).unwrap();
+    text = text.replacen("\"pass\"", "\"fail\"", 1);
+    std::fs::write(cwd.join("changed.json"), &text).unwrap();
+    let (code, said) = run(&["report", "check", "changed.json", "r/result.json"]);
+    assert_eq!(code, Some(1));
+    assert!(said.contains("the report changed"), "{said}");
+    // A result whose issuer was swapped for someone else's did:key does not verify.
+    let mut forged = result.clone();
+    forged["issuer"]["id"] = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK".into();
+    std::fs::write(
+        cwd.join("forged.json"),
+        serde_json::to_vec(&forged).unwrap(),
+    )
+    .unwrap();
+    let (code, said) = run(&["report", "check", "r/report.json", "forged.json"]);
+    assert_eq!(code, Some(1), "{said}");
+    // A bad key file is refused before the run, naming the file.
+    std::fs::write(cwd.join("bad.json"), "{}").unwrap();
+    let (code, said) = run(&[
+        "verify",
+        "--sign-with",
+        "bad.json",
+        "--out",
+        "x",
+        "r/result.json",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        said.contains("bad.json") && said.contains("keygen"),
+        "{said}"
+    );
+}
+
+#[test]
+fn shards_cover_the_inputs_once_and_their_merge_equals_the_whole_run() {
+    let cwd = scratch("shard");
+    let seeds: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/vectors/provider-seeds.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let dir = cwd.join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut n = 0;
+    for t in seeds["testGroups"][0]["tests"].as_array().unwrap() {
+        if t["result"] == "valid" && t["credential"].is_object() {
+            n += 1;
+            std::fs::write(
+                dir.join(format!("{n}.json")),
+                serde_json::to_vec(&t["credential"]).unwrap(),
+            )
+            .unwrap();
+            let mut bad = t["credential"].clone();
+            bad["credentialSubject"]["id"] = "did:example:tampered".into();
+            std::fs::write(
+                dir.join(format!("{n}-tampered.json")),
+                serde_json::to_vec(&bad).unwrap(),
+            )
+            .unwrap();
+        }
+    }
+    assert!(n >= 2, "need a few seeds");
+    let verify = |extra: &[&str], out: &str| {
+        let st = Command::new(BIN)
+            .args(["verify", "--quiet", "--format", "json", "--out"])
+            .arg(cwd.join(out))
+            .args(extra)
+            .arg(&dir)
+            .status()
+            .unwrap();
+        let r: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(cwd.join(out).join("report.json")).unwrap())
+                .unwrap();
+        (st.code(), r)
+    };
+    let subjects = |r: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        r["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|row| row["findings"].as_array().cloned().unwrap_or_default())
+            .filter_map(|f| {
+                f["subject"]
+                    .as_str()
+                    .map(|s| s.split('#').next().unwrap().to_string())
+            })
+            .collect()
+    };
+    let (whole_code, whole) = verify(&[], "whole");
+    let (c1, s1) = verify(&["--shard", "1/3"], "s1");
+    let (c2, s2) = verify(&["--shard", "2/3"], "s2");
+    let (c3, s3) = verify(&["--shard", "3/3"], "s3");
+    assert_eq!(whole_code, Some(1));
+    let (a, b, c) = (subjects(&s1), subjects(&s2), subjects(&s3));
+    assert!(
+        a.is_disjoint(&b) && b.is_disjoint(&c) && a.is_disjoint(&c),
+        "{a:?} {b:?} {c:?}"
+    );
+    let all: std::collections::BTreeSet<String> = a.iter().chain(&b).chain(&c).cloned().collect();
+    assert_eq!(all, subjects(&whole), "the shards cover every input once");
+    assert!([c1, c2, c3].contains(&Some(1)));
+    let o = Command::new(BIN)
+        .args(["report", "merge", "--format", "json,md", "--out"])
+        .arg(cwd.join("merged"))
+        .args(["s1", "s2", "s3"].map(|s| cwd.join(s).join("report.json")))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        whole_code,
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let merged: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(cwd.join("merged/report.json")).unwrap()).unwrap();
+    let outcomes = |r: &serde_json::Value| -> Vec<(String, String)> {
+        let mut v: Vec<_> = r["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["id"].as_str().unwrap().to_string(),
+                    x["outcome"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        outcomes(&merged),
+        outcomes(&whole),
+        "merged rows equal the whole run's"
+    );
+    assert_eq!(
+        merged["summary"]["assertions"],
+        whole["summary"]["assertions"]
+    );
+    assert_eq!(merged["certification"], whole["certification"]);
+    // A bad shard and reports of different runs are refused.
+    let bad = Command::new(BIN)
+        .args(["verify", "--shard", "4/3"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let (_, ob) = verify(&["--profile", "ob-3.0"], "ob");
+    let _ = ob;
+    let o = Command::new(BIN)
+        .args(["report", "merge", "--out"])
+        .arg(cwd.join("mixed"))
+        .arg(cwd.join("s1/report.json"))
+        .arg(cwd.join("ob/report.json"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("profile"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

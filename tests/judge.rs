@@ -30,7 +30,7 @@ fn opts(dir: &str) -> ReportOpts {
         skip: vec![],
         fail_on: FailOn::Must,
         quiet: true,
-        force: false,
+        ..Default::default()
     }
 }
 

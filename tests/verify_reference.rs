@@ -34,7 +34,7 @@ fn opts() -> ReportOpts {
         skip: vec![],
         fail_on: FailOn::Must,
         quiet: true,
-        force: false,
+        ..Default::default()
     }
 }
 

@@ -218,6 +218,12 @@ EXAMPLES:
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Make an Ed25519 key for signing results (--sign-with); its did:key is printed.
+    Keygen {
+        /// Where to write the key file (never overwritten; mode 0600).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Print the manual page (roff), generated from these argument definitions.
     #[command(long_about = "\
 Print the manual page (roff) generated from these argument definitions.
@@ -332,6 +338,46 @@ EXAMPLES:
     clr-conformance report diff last-week/report.json today/report.json
     clr-conformance report diff old.json new.json --format md >> \"$GITHUB_STEP_SUMMARY\"")]
     Diff(DiffArgs),
+    /// Join the reports of shards (`verify --shard K/N`) into one report.
+    #[command(long_about = "\
+Join the report.json files of N CI jobs that judged shards of the same inputs (same tool
+version, catalog, command and profile) into one report, written in every --format to --out.
+A row takes the worst outcome any shard gave it; findings and counts add up; certification
+and the exit code are recomputed. Exit code: the merged report's.
+
+EXAMPLES:
+    clr-conformance report merge shard-*/report.json --out merged")]
+    Merge {
+        /// The shards' report.json files.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Output folder (refused when it holds a report, unless --force).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Formats to write (comma-separated).
+        #[arg(long, value_enum, value_delimiter = ',', default_values_t = Format::ALL)]
+        format: Vec<Format>,
+        /// Overwrite report files in --out.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Confirm a report is the one a signed result.json was issued for.
+    #[command(long_about = "\
+Confirm that REPORT (report.json) is the report a signed RESULT (result.json, written with
+--sign-with) was issued for: the result's eddsa-rdfc-2022 proof verifies with its did:key
+issuer's own key, and the SHA-256 it carries equals REPORT's. Exit 0 when both hold, 1 otherwise.
+
+It proves integrity and who signed (whoever holds the key); it does not prove that the run was
+honest or that the key belongs to a particular organisation.
+
+EXAMPLES:
+    clr-conformance report check reports/run/report.json reports/run/result.json")]
+    Check {
+        /// The report.json.
+        report: PathBuf,
+        /// The signed result.json.
+        result: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -378,6 +424,10 @@ pub struct VerifyArgs {
     /// Let --online fetch from loopback, private and link-local addresses (refused by default).
     #[arg(long)]
     pub allow_private_fetch: bool,
+    /// Judge only shard K of N (1-based) of the inputs, in their sorted order, so N CI
+    /// jobs cover them between them; join the reports with `report merge`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
     #[command(flatten)]
     pub report: ReportOpts,
 }
@@ -407,4 +457,61 @@ pub struct ReportOpts {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Known failures (TOML: [[known]] id, reason, optional expires = YYYY-MM-DD): a listed
+    /// failure is reported known-failure and does not fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: an entry that now passes, or has expired, fails the run.
+    #[arg(long, requires = "baseline")]
+    pub strict_baseline: bool,
+    /// Also write result.json: the run's verdicts and the SHA-256 of report.json as an
+    /// OB 3.0 AchievementCredential signed with this key (made by `clr-conformance keygen`).
+    #[arg(long, value_name = "KEY")]
+    pub sign_with: Option<PathBuf>,
+}
+
+impl Default for ReportOpts {
+    fn default() -> ReportOpts {
+        ReportOpts {
+            out: None,
+            force: false,
+            format: Format::ALL.to_vec(),
+            only: Vec::new(),
+            skip: Vec::new(),
+            fail_on: FailOn::Must,
+            quiet: false,
+            baseline: None,
+            strict_baseline: false,
+            sign_with: None,
+        }
+    }
+}
+
+/// `--shard K/N`: the inputs at positions K-1, K-1+N, K-1+2N, ... of the expanded list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: usize,
+    pub n: usize,
+}
+
+impl Shard {
+    /// Keep this shard's items of `items` (already in their deterministic order).
+    pub fn select<T>(&self, items: Vec<T>) -> Vec<T> {
+        items
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % self.n == self.k - 1)
+            .map(|(_, x)| x)
+            .collect()
+    }
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let bad = || format!("{s}: not K/N with 1 <= K <= N (e.g. 2/4)");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (k.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok(Shard { k, n })
 }

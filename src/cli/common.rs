@@ -88,14 +88,35 @@ impl RunInfo {
             config_fingerprint: fingerprint,
             interrupted,
             notes: Vec::new(),
+            baseline: None,
         };
-        Report::build(header, rows, rec, |id| catalog.get(id).is_some())
+        let mut report = Report::build(header, rows, rec, |id| catalog.get(id).is_some());
+        if let Some(path) = &opts.baseline {
+            match report::baseline::load(path, |id| catalog.get(id).is_some()) {
+                Ok(b) => {
+                    report.apply_baseline(&b, chrono::Utc::now().date_naive(), opts.strict_baseline)
+                }
+                Err(e) => {
+                    report.header.notes.push(format!("harness error: {e:#}"));
+                    report.exit_code = report::model::exit::HARNESS;
+                }
+            }
+        }
+        report
     }
 }
 
 /// Refuse, before any work, an explicit `--out` folder that already holds a
 /// report (unless `--force`): a second run must not replace the first's files.
 pub fn check_out(opts: &ReportOpts) -> anyhow::Result<()> {
+    // A baseline that cannot be used is a usage error before any work too.
+    if let Some(path) = &opts.baseline {
+        let catalog = Catalog::embedded();
+        report::baseline::load(path, |id| catalog.get(id).is_some())?;
+    }
+    if let Some(key) = &opts.sign_with {
+        crate::attest::load_key(key)?;
+    }
     let Some(dir) = &opts.out else {
         return Ok(());
     };
@@ -122,13 +143,23 @@ pub fn finish(report: &Report, opts: &ReportOpts) -> i32 {
         None => report::create_out_dir(std::path::Path::new("reports"), &report.header.command),
     };
     let mut code = report.exit_code;
+    let mut formats = opts.format.clone();
+    if opts.sign_with.is_some() && !formats.contains(&report::Format::Json) {
+        formats.push(report::Format::Json); // the signed hash is over report.json
+    }
     let written = dir.and_then(|dir| {
-        report::write_all(report, &dir, &opts.format).map_err(|e| {
+        let mut paths = report::write_all(report, &dir, &formats).map_err(|e| {
             std::io::Error::new(
                 e.kind(),
                 format!("{}: cannot write report: {e}", dir.display()),
             )
-        })
+        })?;
+        if let Some(key) = &opts.sign_with {
+            paths.push(sign(report, &dir, key).map_err(|e| {
+                std::io::Error::other(format!("{}: cannot sign the result: {e:#}", dir.display()))
+            })?);
+        }
+        Ok(paths)
     });
     match written {
         Ok(paths) => {
@@ -144,6 +175,16 @@ pub fn finish(report: &Report, opts: &ReportOpts) -> i32 {
     code
 }
 
+/// Write `dir/result.json`: the verdicts and report.json's hash, signed with `key`.
+fn sign(report: &Report, dir: &std::path::Path, key: &std::path::Path) -> anyhow::Result<PathBuf> {
+    let (key, _) = crate::attest::load_key(key)?;
+    let bytes = std::fs::read(dir.join(report::Format::Json.file_name()))?;
+    let result = crate::attest::sign_result(report, &bytes, &key)?;
+    let path = dir.join(crate::attest::RESULT_FILE);
+    report::write_atomic(&path, &serde_json::to_string_pretty(&result)?)?;
+    Ok(path)
+}
+
 /// The terminal summary: counts, blocking MUSTs, verdicts per role, files written.
 pub fn summary_text(report: &Report, paths: &[PathBuf]) -> String {
     let t = &report.summary.totals;
@@ -152,7 +193,7 @@ pub fn summary_text(report: &Report, paths: &[PathBuf]) -> String {
         .header
         .notes
         .iter()
-        .filter(|n| n.starts_with(super::verify::NOT_VERIFIED))
+        .filter(|n| n.starts_with(crate::report::model::NOT_VERIFIED))
         .map(|n| format!("{n}\n"))
         .collect();
     s += &format!(

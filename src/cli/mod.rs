@@ -39,6 +39,10 @@ pub fn main() -> i32 {
         Command::Vectors(a) => vectors::run(&a),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
+        Command::Keygen { out } => crate::attest::keygen(&out).map(|did| {
+            crate::outln!("wrote {} ({did})", out.display());
+            exit::OK
+        }),
     };
     match result {
         Ok(code) => code,

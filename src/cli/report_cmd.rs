@@ -4,8 +4,16 @@ use super::args::{DiffArgs, ReportAction, ReportArgs};
 use crate::report;
 
 pub fn run(a: &ReportArgs) -> anyhow::Result<i32> {
-    if let Some(ReportAction::Diff(d)) = &a.action {
-        return diff(d);
+    match &a.action {
+        Some(ReportAction::Diff(d)) => return diff(d),
+        Some(ReportAction::Check { report, result }) => return check(report, result),
+        Some(ReportAction::Merge {
+            inputs,
+            out,
+            format,
+            force,
+        }) => return merge(inputs, out, format, *force),
+        None => {}
     }
     let Some(input) = &a.input else {
         anyhow::bail!("report: name a report.json to re-render, or use `report diff OLD NEW`");
@@ -63,4 +71,52 @@ fn diff(d: &DiffArgs) -> anyhow::Result<i32> {
         _ => crate::out!("{}", diff.text()),
     }
     Ok(diff.exit_code())
+}
+
+fn check(report: &std::path::Path, result: &std::path::Path) -> anyhow::Result<i32> {
+    let bytes = std::fs::read(report).map_err(|e| anyhow::anyhow!("{}: {e}", report.display()))?;
+    let text = std::fs::read_to_string(result)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", result.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: not JSON: {e}", result.display()))?;
+    let c = crate::attest::check(&bytes, &value);
+    if c.problems.is_empty() {
+        crate::outln!(
+            "{}: signed by {} over this report ({})",
+            result.display(),
+            c.signer,
+            crate::attest::report_hash(&bytes)
+        );
+        return Ok(0);
+    }
+    for p in &c.problems {
+        crate::outln!("{}: {p}", result.display());
+    }
+    Ok(1)
+}
+
+fn merge(
+    inputs: &[std::path::PathBuf],
+    out: &std::path::Path,
+    format: &[report::Format],
+    force: bool,
+) -> anyhow::Result<i32> {
+    if !force && !report::existing_reports(out).is_empty() {
+        anyhow::bail!(
+            "{}: folder already holds a report; choose another --out, or add --force to overwrite",
+            out.display()
+        );
+    }
+    let reports = inputs
+        .iter()
+        .map(|p| report::load(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    let merged = report::merge::merge(reports, &names)?;
+    for p in report::write_all(&merged, out, format)
+        .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", out.display()))?
+    {
+        crate::outln!("wrote {}", p.display());
+    }
+    Ok(merged.exit_code)
 }

@@ -2,16 +2,13 @@
 
 use super::args::VerifyArgs;
 use super::common::{self, RunInfo};
-use crate::catalog::Level;
 use crate::catalog::{Catalog, Profile, Role};
 use crate::credential::parse::{self, Document, Input, MAX_INPUT_BYTES};
 use crate::credential::verify::documents::FetchPolicy;
 use crate::credential::verify::{self, Documents, VerifyOptions, documents};
 use crate::credential::{jsonld, schema};
-use crate::evidence::Verdict;
 use crate::evidence::{Check, Recorder};
-use crate::report::Outcome;
-use crate::report::model::{MAX_ROW_FINDINGS, Report, exit};
+use crate::report::model::{MAX_ROW_FINDINGS, Report};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -33,7 +30,13 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
             .with_timezone(&chrono::Utc),
         None => chrono::Utc::now(),
     };
-    let inputs = expand(&a.inputs)?;
+    let mut inputs = expand(&a.inputs)?;
+    if let Some(shard) = a.shard {
+        inputs = shard.select(inputs);
+        if inputs.is_empty() {
+            anyhow::bail!("--shard {}/{}: this shard has no inputs", shard.k, shard.n);
+        }
+    }
     let policy = fetch_policy(a)?;
     let online = a.online.then_some(&policy);
     let mut info = RunInfo::new(
@@ -43,8 +46,8 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
         &[role],
         verify::SCOPE,
     );
-    info.config =
-        serde_json::json!({"role": a.role, "profile": a.profile, "now": a.now, "online": a.online});
+    info.config = serde_json::json!({"role": a.role, "profile": a.profile, "now": a.now, "online": a.online,
+            "shard": a.shard.map(|s| format!("{}/{}", s.k, s.n))});
     let mut rec = Recorder::capped(MAX_ROW_FINDINGS);
     let mut decoded: Vec<(String, Document)> = Vec::new();
     for src in &inputs {
@@ -95,45 +98,17 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     Ok(common::finish(&report, &a.report))
 }
 
-/// A MUST the run needed but could not judge (a proof, a key's provenance, a
-/// status), with why: "could not check" is never a pass.
+/// A MUST the run needed but could not judge, with why (see [`Report::unjudged_must`]).
 pub fn unjudged_must(report: &Report) -> Option<String> {
-    report.requirements.iter().find_map(|r| {
-        // A pass beside a skip is no pass for the credential that was skipped.
-        let needed = NEEDED.iter().any(|p| r.id.starts_with(p))
-            && r.level == Level::Must
-            && matches!(r.outcome, Outcome::Skipped | Outcome::Pass)
-            && !report.roles_of(r).is_empty();
-        let skip = r.findings.iter().find(|f| f.verdict == Verdict::Skip)?;
-        needed.then(|| format!("{}: {}", r.id, skip.message))
-    })
+    report.unjudged_must()
 }
 
-/// Exit 3 when the run would pass but a needed MUST was not judged; the
-/// reason leads the report's notes (and so the summary).
+/// Exit 3 when the run would pass but a needed MUST was not judged.
 pub fn not_verified(report: &mut Report) {
-    if report.exit_code != exit::OK {
-        return;
-    }
-    if let Some(why) = unjudged_must(report) {
-        report.exit_code = exit::HARNESS;
-        report
-            .header
-            .notes
-            .insert(0, format!("{NOT_VERIFIED}{why}"));
-    }
+    report.mark_not_verified();
 }
 
-/// Rows a verification needs judged: proofs, the key's provenance, status.
-const NEEDED: &[&str] = &[
-    "proof.",
-    "verify.proof.",
-    "verify.status.",
-    "verify.nested.proof",
-];
-
-/// How the note that makes a run exit 3 for an unjudged MUST begins.
-pub const NOT_VERIFIED: &str = "not verified (exit 3): ";
+pub use crate::report::model::NOT_VERIFIED;
 
 /// Verify every document, on all cores; findings are merged in input order,
 /// so the report does not depend on scheduling.

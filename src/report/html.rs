@@ -187,7 +187,7 @@ fn summary(out: &mut String, report: &Report) {
         "<section id=\"summary\">\n<h2>Summary</h2>\n<table class=\"summary\">\n\
          <thead><tr><th>Role</th><th>Level</th>",
     );
-    for o in Outcome::ALL {
+    for o in report.shown_outcomes() {
         let _ = write!(out, "<th class=\"num o-{0}\">{0}</th>", o.as_str());
     }
     out.push_str("</tr></thead>\n<tbody>\n");
@@ -204,7 +204,7 @@ fn summary(out: &mut String, report: &Report) {
                 "<tr class=\"{class}\"><td>{}</td><td>{level}</td>",
                 esc(name)
             );
-            for o in Outcome::ALL {
+            for o in report.shown_outcomes() {
                 let n = counts.get(o);
                 let zero = if n == 0 { " zero" } else { "" };
                 let _ = write!(out, "<td class=\"num{zero}\">{n}</td>");
@@ -213,7 +213,7 @@ fn summary(out: &mut String, report: &Report) {
         }
     }
     out.push_str("</tbody>\n<tfoot><tr><th colspan=\"2\">All rows</th>");
-    for o in Outcome::ALL {
+    for o in report.shown_outcomes() {
         let _ = write!(
             out,
             "<th class=\"num\">{}</th>",
@@ -235,7 +235,7 @@ fn requirements(out: &mut String, report: &Report) {
     out.push_str("<section id=\"requirements\">\n<h2>Requirements</h2>\n");
     out.push_str("<form id=\"filters\" class=\"filters\" autocomplete=\"off\">\n");
     out.push_str("<fieldset><legend>Outcome</legend>");
-    for o in Outcome::ALL {
+    for o in report.shown_outcomes() {
         let n = rows.iter().filter(|r| r.outcome == o).count();
         let _ = write!(
             out,

@@ -27,7 +27,14 @@ pub fn render(report: &Report) -> String {
     let failing = |r: &&Row| r.outcome == Outcome::Fail;
     let warnings = |r: &&Row| r.outcome == Outcome::Warning;
     let errors = |r: &&Row| r.outcome == Outcome::Error;
+    let known = |r: &&Row| r.outcome == Outcome::KnownFailure;
     section(&mut out, report, "Failed MUSTs", failing);
+    section(
+        &mut out,
+        report,
+        "Known failures (listed in --baseline)",
+        known,
+    );
     section(&mut out, report, "Errors (could not judge)", errors);
     let title = if strict {
         "Unmet SHOULD/MAY (fail the run: --fail-on should)"
@@ -113,16 +120,16 @@ fn id_list(ids: &[String]) -> String {
 
 fn summary(out: &mut String, report: &Report) {
     out.push_str("## Summary\n\n| Role | Level |");
-    for o in Outcome::ALL {
+    for o in report.shown_outcomes() {
         let _ = write!(out, " {} |", o.as_str());
     }
     out.push_str("\n|---|---|");
-    out.push_str(&"---:|".repeat(Outcome::ALL.len()));
+    out.push_str(&"---:|".repeat(report.shown_outcomes().len()));
     out.push('\n');
     for (role, levels) in &report.summary.by_role {
         for (level, counts) in levels {
             let _ = write!(out, "| {role} | {level} |");
-            for o in Outcome::ALL {
+            for o in report.shown_outcomes() {
                 let _ = write!(out, " {} |", counts.get(o));
             }
             out.push('\n');
@@ -130,7 +137,7 @@ fn summary(out: &mut String, report: &Report) {
     }
     let t = &report.summary.totals;
     out.push_str("| **all rows** | |");
-    for o in Outcome::ALL {
+    for o in report.shown_outcomes() {
         let _ = write!(out, " **{}** |", t.get(o));
     }
     let _ = writeln!(
@@ -253,6 +260,7 @@ fn emoji(o: Outcome) -> &'static str {
         Outcome::Skipped => "⏭️",
         Outcome::NotApplicable => "➖",
         Outcome::NotRun => "⬜",
+        Outcome::KnownFailure => "🔕",
     }
 }
 

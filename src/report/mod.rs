@@ -3,10 +3,12 @@
 //! Every format is rendered from the one canonical `Report` (report.json), so
 //! `clr-conformance report` can re-render a saved run into any format.
 
+pub mod baseline;
 pub mod diff;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod merge;
 pub mod model;
 
 pub use model::{Certifiable, FailOn, Header, Outcome, Report, Row};

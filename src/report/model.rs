@@ -33,11 +33,15 @@ pub enum Outcome {
     Error,
     /// No check executed an assertion for it.
     NotRun,
+    /// A failure (or unmet SHOULD) listed in the run's `--baseline`: still a
+    /// failure of the product, but it does not fail the run.
+    KnownFailure,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 7] = [
+    pub const ALL: [Outcome; 8] = [
         Outcome::Fail,
+        Outcome::KnownFailure,
         Outcome::Error,
         Outcome::Warning,
         Outcome::NotRun,
@@ -55,6 +59,7 @@ impl Outcome {
             Outcome::NotApplicable => "not-applicable",
             Outcome::Error => "error",
             Outcome::NotRun => "not-run",
+            Outcome::KnownFailure => "known-failure",
         }
     }
 }
@@ -112,6 +117,9 @@ pub struct Header {
     pub interrupted: bool,
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The `--baseline` the run applied, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<super::baseline::Applied>,
 }
 
 /// One row per requirement.
@@ -150,10 +158,12 @@ pub struct Counts {
     pub not_applicable: usize,
     pub error: usize,
     pub not_run: usize,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub known_failure: usize,
 }
 
 impl Counts {
-    fn add(&mut self, o: Outcome) {
+    pub(super) fn add(&mut self, o: Outcome) {
         match o {
             Outcome::Pass => self.pass += 1,
             Outcome::Fail => self.fail += 1,
@@ -162,6 +172,7 @@ impl Counts {
             Outcome::NotApplicable => self.not_applicable += 1,
             Outcome::Error => self.error += 1,
             Outcome::NotRun => self.not_run += 1,
+            Outcome::KnownFailure => self.known_failure += 1,
         }
     }
 
@@ -173,6 +184,7 @@ impl Counts {
             + self.not_applicable
             + self.error
             + self.not_run
+            + self.known_failure
     }
 }
 
@@ -436,6 +448,13 @@ impl Report {
         if any(Outcome::Fail) || (self.header.fail_on == FailOn::Should && any(Outcome::Warning)) {
             return exit::MUST_FAILED;
         }
+        // --strict-baseline: an entry that now passes or has expired fails the run.
+        if let Some(b) = &self.header.baseline
+            && b.strict
+            && !b.stale.is_empty()
+        {
+            return exit::MUST_FAILED;
+        }
         // An unreachable target errors every check: that is a harness/transport
         // problem (3), not an empty run (4).
         if harness_error || any(Outcome::Error) || self.header.interrupted {
@@ -456,7 +475,7 @@ impl Report {
     }
 }
 
-fn role_verdict(role: Role, rows: &[Row]) -> RoleVerdict {
+pub(super) fn role_verdict(role: Role, rows: &[Row]) -> RoleVerdict {
     let musts: Vec<&Row> = rows
         .iter()
         .filter(|r| r.level == Level::Must && r.roles.contains(&role))
@@ -466,7 +485,7 @@ fn role_verdict(role: Role, rows: &[Row]) -> RoleVerdict {
     let mut unjudged = Vec::new();
     for r in musts {
         match r.outcome {
-            Outcome::Fail | Outcome::Error => blocking.push(r.id.clone()),
+            Outcome::Fail | Outcome::Error | Outcome::KnownFailure => blocking.push(r.id.clone()),
             Outcome::NotRun | Outcome::Skipped => unjudged.push(r.id.clone()),
             _ => {}
         }
@@ -497,11 +516,20 @@ impl Counts {
             Outcome::NotApplicable => self.not_applicable,
             Outcome::Error => self.error,
             Outcome::NotRun => self.not_run,
+            Outcome::KnownFailure => self.known_failure,
         }
     }
 }
 
 impl Report {
+    /// The outcomes the summaries show: all of them, `known-failure` only when a baseline was applied.
+    pub fn shown_outcomes(&self) -> Vec<Outcome> {
+        Outcome::ALL
+            .into_iter()
+            .filter(|o| *o != Outcome::KnownFailure || self.header.baseline.is_some())
+            .collect()
+    }
+
     /// The roles the run judges: the header's, or (when it names none) every role a row names.
     pub fn judged_roles(&self) -> Vec<Role> {
         if !self.header.roles.is_empty() {
@@ -543,6 +571,45 @@ mod revision_tests {
             );
         } else {
             assert!(!rev.is_empty());
+        }
+    }
+}
+
+/// Rows a verification needs judged: proofs, the key's provenance, status.
+const NEEDED: &[&str] = &[
+    "proof.",
+    "verify.proof.",
+    "verify.status.",
+    "verify.nested.proof",
+];
+
+/// How the note that makes a `verify` run exit 3 for an unjudged MUST begins.
+pub const NOT_VERIFIED: &str = "not verified (exit 3): ";
+
+impl Report {
+    /// For `verify`: a MUST the run needed (a proof, a key's provenance, a
+    /// status) but could not judge, with why. A pass beside a skip is no pass
+    /// for the credential that was skipped: "could not check" is never a pass.
+    pub fn unjudged_must(&self) -> Option<String> {
+        self.requirements.iter().find_map(|r| {
+            let needed = NEEDED.iter().any(|p| r.id.starts_with(p))
+                && r.level == Level::Must
+                && matches!(r.outcome, Outcome::Skipped | Outcome::Pass)
+                && !self.roles_of(r).is_empty();
+            let skip = r.findings.iter().find(|f| f.verdict == Verdict::Skip)?;
+            needed.then(|| format!("{}: {}", r.id, skip.message))
+        })
+    }
+
+    /// For `verify`: exit 3 when the run would pass but a needed MUST was not
+    /// judged; the reason leads the notes (and so the summary).
+    pub fn mark_not_verified(&mut self) {
+        if self.exit_code != exit::OK {
+            return;
+        }
+        if let Some(why) = self.unjudged_must() {
+            self.exit_code = exit::HARNESS;
+            self.header.notes.insert(0, format!("{NOT_VERIFIED}{why}"));
         }
     }
 }

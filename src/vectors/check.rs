@@ -102,7 +102,7 @@ pub fn judge(group: &Group, case: &Case) -> Result<Judged, String> {
         skip: vec![],
         fail_on: FailOn::Must,
         quiet: true,
-        force: false,
+        ..Default::default()
     };
     let rows = common::rows(Catalog::embedded(), &ro, &[role], verify::SCOPE);
     let report = RunInfo::new("vectors", &name, &profile.id, &[role], verify::SCOPE)
