@@ -518,7 +518,7 @@ fn run_case(case: &Value, policy: &FetchPolicy) -> Result<(), Failed> {
         skip: vec![],
         fail_on: FailOn::Must,
         quiet: true,
-        force: false,
+        ..Default::default()
     };
     let rows = common::rows(Catalog::embedded(), &ro, &[role], verify::SCOPE);
     let report = RunInfo::new("verify", &top, &profile.id, &[role], verify::SCOPE)
