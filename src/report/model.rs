@@ -558,23 +558,6 @@ impl Report {
     }
 }
 
-#[cfg(test)]
-mod revision_tests {
-    #[test]
-    fn a_build_from_a_git_checkout_names_its_revision() {
-        let rev = super::Tool::current().git_revision;
-        let in_git = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.git")).exists();
-        if in_git && std::env::var_os("CLR_CONFORMANCE_GIT_REVISION").is_none() {
-            assert!(
-                rev.len() == 40 && rev.chars().all(|c| c.is_ascii_hexdigit()),
-                "{rev}: not a commit id"
-            );
-        } else {
-            assert!(!rev.is_empty());
-        }
-    }
-}
-
 /// Rows a verification needs judged: proofs, the key's provenance, status.
 const NEEDED: &[&str] = &[
     "proof.",
@@ -610,6 +593,23 @@ impl Report {
         if let Some(why) = self.unjudged_must() {
             self.exit_code = exit::HARNESS;
             self.header.notes.insert(0, format!("{NOT_VERIFIED}{why}"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod revision_tests {
+    #[test]
+    fn a_build_from_a_git_checkout_names_its_revision() {
+        let rev = super::Tool::current().git_revision;
+        let in_git = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.git")).exists();
+        if in_git && std::env::var_os("CLR_CONFORMANCE_GIT_REVISION").is_none() {
+            assert!(
+                rev.len() == 40 && rev.chars().all(|c| c.is_ascii_hexdigit()),
+                "{rev}: not a commit id"
+            );
+        } else {
+            assert!(!rev.is_empty());
         }
     }
 }
