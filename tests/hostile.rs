@@ -610,3 +610,135 @@ async fn sigint_writes_an_interrupted_report() {
         );
     }
 }
+
+/// Run `verify` with `args` under /usr/bin/time; kill it after `limit`.
+/// (exit code, report.json, peak KiB, elapsed)
+fn verify(
+    name: &str,
+    args: &[&std::ffi::OsStr],
+    limit: Duration,
+) -> (Option<i32>, serde_json::Value, Option<u64>, Duration) {
+    let dir = scratch(name);
+    let out = dir.join("out");
+    let rss = dir.join("rss");
+    let timed = Path::new("/usr/bin/time").exists();
+    let mut cmd = if timed {
+        let mut c = Command::new("/usr/bin/time");
+        c.arg("-f").arg("%M").arg("-o").arg(&rss).arg(BIN);
+        c
+    } else {
+        Command::new(BIN)
+    };
+    cmd.args(["verify", "--quiet", "--format", "json", "--out"])
+        .arg(&out)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let started = Instant::now();
+    let mut child = cmd.spawn().expect("binary starts");
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{name}: verify still running after {limit:?}; killed");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let elapsed = started.elapsed();
+    let stderr = child
+        .wait_with_output()
+        .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+        .unwrap_or_default();
+    let text = std::fs::read_to_string(out.join("report.json"))
+        .unwrap_or_else(|e| panic!("{name}: no report.json ({e}); stderr:\n{stderr}"));
+    let rss_kb = std::fs::read_to_string(&rss)
+        .ok()
+        .and_then(|t| t.trim().lines().last()?.trim().parse().ok());
+    eprintln!(
+        "{name}: exit {:?} after {elapsed:?}, peak {rss_kb:?} KiB",
+        status.code()
+    );
+    (
+        status.code(),
+        serde_json::from_str(&text).expect("report parses"),
+        rss_kb,
+        elapsed,
+    )
+}
+
+/// A baked PNG of 200 compressed credential iTXt chunks, each inflating to
+/// 16 MiB (3.2 GB in all from a 3 MB file): one chunk is inflated within one
+/// budget, the rest counted, and the report says there are too many.
+#[test]
+fn a_zip_bomb_png_is_inflated_within_one_budget() {
+    use std::io::Write;
+    let dir = scratch("png-bomb-input");
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(br#"{"@context": ["https://www.w3.org/ns/credentials/v2"]}"#)
+        .unwrap();
+    let block = vec![b' '; 1024 * 1024];
+    for _ in 0..15 {
+        z.write_all(&block).unwrap();
+    }
+    let packed = z.finish().unwrap();
+    let chunk = |kind: &[u8], data: &[u8]| {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        c.extend_from_slice(kind);
+        c.extend_from_slice(data);
+        c.extend_from_slice(&[0, 0, 0, 0]); // CRC, not checked
+        c
+    };
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0]));
+    let mut itxt = b"openbadgecredential\0\x01\0\0\0".to_vec();
+    itxt.extend_from_slice(&packed);
+    for _ in 0..200 {
+        png.extend(chunk(b"iTXt", &itxt));
+    }
+    png.extend(chunk(b"IEND", &[]));
+    let file = dir.join("bomb.png");
+    std::fs::write(&file, &png).unwrap();
+    eprintln!("bomb.png: {} bytes", png.len());
+    let (code, report, rss, _) = verify("png-bomb", &[file.as_os_str()], Duration::from_secs(120));
+    assert!(matches!(code, Some(1 | 3)), "exit {code:?}");
+    if let Some(kb) = rss {
+        assert!(kb < MAX_RSS_KB, "peak memory {kb} KiB");
+    }
+    let all = report.to_string();
+    let row = report["requirements"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["id"] == "data.baked.png"))
+        .map(|r| r.to_string())
+        .unwrap_or_default();
+    assert!(
+        all.contains("200 credential iTXt chunks"),
+        "the chunk count is not reported: {row}"
+    );
+}
+
+/// A folder with two symlink loops and a FIFO named like a credential: the
+/// walk ends, the FIFO is skipped with a finding naming it.
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_a_fifo_do_not_hang_a_folder_walk() {
+    let dir = scratch("walk-input");
+    let root = dir.join("in");
+    std::fs::create_dir_all(root.join("a/b")).unwrap();
+    std::os::unix::fs::symlink("..", root.join("a/b/up")).unwrap();
+    std::os::unix::fs::symlink(&root, root.join("a/root")).unwrap();
+    std::fs::write(root.join("a/one.json"), "{\"not\": \"a credential\"}").unwrap();
+    let fifo = root.join("x.json");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
+    let (code, report, _, _) = verify("walk", &[root.as_os_str()], Duration::from_secs(60));
+    assert!(matches!(code, Some(1 | 3)), "exit {code:?}");
+    let all = report.to_string();
+    assert!(
+        all.contains("x.json") && all.contains("not a regular file"),
+        "the FIFO is not reported"
+    );
+    assert!(all.contains("already walked"), "the loop is not reported");
+}

@@ -7,6 +7,7 @@ use clr_conformance::catalog::{Profile, Role};
 use clr_conformance::cli::args::ReportOpts;
 use clr_conformance::cli::common::RunInfo;
 use clr_conformance::cli::judge::{consumer_report, displayer_report};
+use clr_conformance::credential::jsonld;
 use clr_conformance::credential::proof::{attach_proof, sign_data_integrity};
 use clr_conformance::judge::consumer::{ConsumerRole, End, Session, SessionConfig};
 use clr_conformance::judge::displayer::{DisplayerSession, Truth};
@@ -407,7 +408,7 @@ fn clr_for_cert(fault: Fault) -> Value {
         attach_proof(&doc, proof)
     };
     let inner = sign(json!({
-        "@context": [p.contexts.vc_v2, p.contexts.ob],
+        "@context": [p.contexts.vc_v2, p.contexts.ob, jsonld::OB_EXTENSIONS],
         "id": "https://example.edu/credentials/cert-1",
         "type": ["VerifiableCredential", "AchievementCredential"],
         "issuer": issuer,
@@ -427,7 +428,7 @@ fn clr_for_cert(fault: Fault) -> Value {
         "credentialSchema": [{"id": p.schemas.achievement_credential, "type": "1EdTechJsonSchemaValidator2019"}]
     }));
     let doc = json!({
-        "@context": [p.contexts.vc_v2, p.contexts.primary, p.contexts.ob],
+        "@context": [p.contexts.vc_v2, p.contexts.primary, p.contexts.ob, jsonld::OB_EXTENSIONS],
         "id": "https://example.edu/clr/cert-1",
         "type": ["VerifiableCredential", p.credential_type],
         "issuer": issuer,

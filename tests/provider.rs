@@ -758,17 +758,8 @@ fn whole_flow_over_https() {
         assert_eq!(r1["scope"], narrow);
         assert_eq!(t.get(&t.api("credentials"), access2).await.status(), 200);
         assert_error(t.get(&t.api("profile"), access2).await, 403, "forbidden").await;
-        let (st, _, e) = t
-            .token_raw(
-                id,
-                secret,
-                &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
-            )
-            .await;
-        assert_eq!(
-            (st.as_u16(), e["error"].as_str()),
-            (400, Some("invalid_grant"))
-        );
+        // (Presenting the rotated `refresh` again revokes the chain: see
+        // refresh_reuse_revokes_the_chain_and_revocation_is_per_client.)
         let (st, _, e) = t
             .token_raw(
                 id,
@@ -851,6 +842,75 @@ fn whole_flow_over_https() {
             "unsupported_token_type"
         );
 
+        t.p.shutdown().await;
+    });
+}
+
+/// OAuth 2.0 Security BCP §4.14.2: a rotated refresh token presented again
+/// means a stolen copy; every token of the chain is revoked. RFC 7009 §2.1:
+/// a client revoking another client's token is refused, and the token lives.
+#[test]
+fn refresh_reuse_revokes_the_chain_and_revocation_is_per_client() {
+    bounded(60, async {
+        let t = T::start(&[]).await;
+        let scope = t.scopes();
+        let a = t.login(&scope).await;
+        let refresh = |tok: String| {
+            let (id, secret) = (a.id.clone(), a.secret.clone());
+            let t = &t;
+            async move {
+                t.token_raw(
+                    &id,
+                    &secret,
+                    &[("grant_type", "refresh_token"), ("refresh_token", &tok)],
+                )
+                .await
+            }
+        };
+        let (st, _, r1) = refresh(a.refresh.clone()).await;
+        assert_eq!(st, 200, "{r1}");
+        let access2 = r1["access_token"].as_str().unwrap().to_string();
+        let refresh2 = r1["refresh_token"].as_str().unwrap().to_string();
+        assert_eq!(t.get(&t.api("credentials"), &access2).await.status(), 200);
+        // The rotated token again: refused, and the chain dies with it.
+        let (st, _, e) = refresh(a.refresh.clone()).await;
+        assert_eq!(
+            (st.as_u16(), e["error"].as_str()),
+            (400, Some("invalid_grant"))
+        );
+        let (st, _, e) = refresh(refresh2).await;
+        assert_eq!(
+            (st.as_u16(), e["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "the rotated chain's newest refresh token still works after reuse"
+        );
+        assert_eq!(
+            t.get(&t.api("credentials"), &access2).await.status(),
+            401,
+            "the chain's access token still works after reuse"
+        );
+
+        // Another client may not revoke this one's token.
+        let b = t.login(&scope).await;
+        let victim = t.login(&scope).await;
+        let r =
+            t.c.post(t.oauth("revoke"))
+                .basic_auth(&b.id, Some(&b.secret))
+                .form(&[
+                    ("token", victim.access.as_str()),
+                    ("token_type_hint", "access_token"),
+                ])
+                .send()
+                .await
+                .unwrap();
+        assert_eq!(r.status(), 400, "cross-client revocation accepted");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["error"], "unauthorized_client", "{e}");
+        assert_eq!(
+            t.get(&t.api("credentials"), &victim.access).await.status(),
+            200,
+            "another client's revocation took effect"
+        );
         t.p.shutdown().await;
     });
 }

@@ -783,3 +783,54 @@ fn html_renders_and_filters_in_headless_chromium() {
     assert_eq!(visible.len(), 1, "{visible:#?}");
     assert!(visible[0].contains("id=\"req-fx.api.paging\""));
 }
+
+/// A blocking MUST whose rule rests on our own reading says so in every format.
+#[test]
+fn an_inferred_blocking_must_is_marked_in_every_format() {
+    let r = fixture(FailOn::Must);
+    let row = r
+        .requirements
+        .iter()
+        .find(|x| x.id == "fx.data.type")
+        .unwrap();
+    assert_eq!(row.outcome, Outcome::Fail);
+    assert_eq!(row.basis, Some(clr_conformance::catalog::Basis::Inferred));
+    let issuer = r
+        .certification
+        .iter()
+        .find(|v| v.role.as_str() == "issuer")
+        .unwrap();
+    assert!(
+        issuer
+            .blocking_unconfirmed
+            .contains(&"fx.data.type".to_string())
+    );
+    let json: serde_json::Value = serde_json::from_str(&report::to_json(&r)).unwrap();
+    let j = json["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "fx.data.type")
+        .unwrap();
+    assert_eq!(j["basis"], "inferred");
+    let md = Format::Md.render(&r);
+    assert!(
+        md.contains("| ❌ fail | MUST | inferred | `fx.data.type` |"),
+        "{md}"
+    );
+    assert!(md.contains("of which unconfirmed for CLR"));
+    let html = Format::Html.render(&r);
+    assert!(
+        html.contains("data-basis=\"inferred\">basis: inferred</span>"),
+        "html"
+    );
+    let xml = Format::Junit.render(&r);
+    assert!(
+        xml.contains("name=\"[MUST] fx.data.type\"") && xml.contains("basis=\"inferred\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<property name=\"blocking_unconfirmed\" value=\"1\"/>"),
+        "{xml}"
+    );
+}

@@ -441,3 +441,65 @@ fn revocation_list_fetched_over_http() {
     assert_eq!(outcome("urn:uuid:revoked-1"), Some(Outcome::Fail));
     assert_eq!(outcome("urn:uuid:fine-2"), Some(Outcome::Pass));
 }
+
+/// A URL input keeps its bytes: a baked PNG served over HTTP (loopback) arrives as the
+/// same bytes and decodes to the same baked credential as the file.
+#[test]
+fn url_input_keeps_its_bytes() {
+    use base64::Engine;
+    use std::io::{Read, Write};
+    let corpus: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/vectors/documents.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let png = corpus["testGroups"][0]["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["document"]["mediaType"] == "image/png" && c["result"] == "valid")
+        .map(|c| {
+            base64::engine::general_purpose::STANDARD
+                .decode(c["document"]["base64"].as_str().unwrap())
+                .unwrap()
+        })
+        .expect("a valid baked PNG case");
+    assert!(
+        std::str::from_utf8(&png).is_err(),
+        "PNG bytes are not UTF-8"
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/badge.png", listener.local_addr().unwrap());
+    let body = png.clone();
+    let server = std::thread::spawn(move || {
+        for stream in listener.incoming().take(1) {
+            let mut s = stream.unwrap();
+            let mut buf = [0u8; 2048];
+            let _ = s.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: image/png\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            s.write_all(head.as_bytes()).unwrap();
+            s.write_all(&body).unwrap();
+        }
+    });
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let got = rt
+        .block_on(verify::documents::fetch_bytes(&client, &url, 1 << 24))
+        .unwrap();
+    server.join().unwrap();
+    assert_eq!(got, png, "the bytes as served");
+    let by_url = clr_conformance::credential::parse::parse_document(&got).unwrap();
+    let by_file = clr_conformance::credential::parse::parse_document(&png).unwrap();
+    assert!(by_url.baked.is_some());
+    assert_eq!(by_url, by_file);
+}

@@ -84,6 +84,75 @@ impl fmt::Display for Role {
     }
 }
 
+/// What a rule rests on for CLR 2.0, so a reader can tell a CLR text from an
+/// analogy (the CLR spec body itself could not be read; see the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Basis {
+    /// A CLR source says it (certification guide, implementation guide, errata).
+    Clr,
+    /// The official CLR JSON Schemas or contexts say it.
+    ClrSchema,
+    /// Open Badges 3.0 (or a standard it cites) says it, applied to CLR.
+    ObInherited,
+    /// Our reading: no source states it in these words.
+    Inferred,
+}
+
+impl Basis {
+    pub const ALL: [Basis; 4] = [
+        Basis::Clr,
+        Basis::ClrSchema,
+        Basis::ObInherited,
+        Basis::Inferred,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Clr => "clr",
+            Basis::ClrSchema => "clr-schema",
+            Basis::ObInherited => "ob-inherited",
+            Basis::Inferred => "inferred",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Basis> {
+        Basis::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+
+    /// Not confirmed by a CLR text: a blocking verdict on such a row says so.
+    pub fn unconfirmed(self) -> bool {
+        matches!(self, Basis::ObInherited | Basis::Inferred)
+    }
+
+    /// The basis a row's source tag implies when the row does not name one: `[CLR≈OB]`
+    /// and OB/RFC/VC sources are inherited; CLR schema and CLR guide sources are CLR's
+    /// own; the 1EdTech validator's code alone is our reading of it.
+    pub fn from_tag(tag: &str) -> Basis {
+        let first = tag.split(']').next().unwrap_or_default();
+        if tag.contains("CLR≈OB") {
+            Basis::ObInherited
+        } else if first.starts_with("[CLR-SCHEMA") || first.starts_with("[CLR-CTX") {
+            Basis::ClrSchema
+        } else if first.starts_with("[CLR")
+            || first.starts_with("[IMPL")
+            || first.starts_with("[CERT-TS")
+        {
+            Basis::Clr
+        } else if first.starts_with("[VAL") {
+            Basis::Inferred
+        } else {
+            Basis::ObInherited
+        }
+    }
+}
+
+impl fmt::Display for Basis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Where a requirement comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -105,12 +174,22 @@ pub struct Requirement {
     pub condition: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub untestable: Option<String>,
+    /// What the rule rests on for CLR 2.0; when the entry does not say, derived
+    /// from its source tag at load time (`Basis::from_tag`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
     /// The catalog file the entry came from (filled in at load time).
     #[serde(skip_deserializing, default)]
     pub file: String,
 }
 
 impl Requirement {
+    /// What the rule rests on (always set once loaded).
+    pub fn basis(&self) -> Basis {
+        self.basis
+            .unwrap_or_else(|| Basis::from_tag(&self.source.tag))
+    }
+
     /// True when `sel` (an id prefix on dot boundaries, or a role name) selects this entry.
     pub fn matches(&self, sel: &str) -> bool {
         if let Some(role) = Role::parse(sel) {
@@ -204,6 +283,10 @@ impl Catalog {
                     return Err(err(format!("{}: duplicate id", req.id)));
                 }
                 req.file = name.to_string();
+                req.basis = Some(
+                    req.basis
+                        .unwrap_or_else(|| Basis::from_tag(&req.source.tag)),
+                );
                 requirements.push(req);
             }
         }
@@ -252,6 +335,35 @@ fn valid_id(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn basis_comes_from_the_row_or_its_source_tag() {
+        assert_eq!(Basis::from_tag("[OB §6.4] [CLR≈OB]"), Basis::ObInherited);
+        assert_eq!(
+            Basis::from_tag("[CLR-SCHEMA] clrcredential"),
+            Basis::ClrSchema
+        );
+        assert_eq!(Basis::from_tag("[CERT-TS] issuer test 1"), Basis::Clr);
+        assert_eq!(Basis::from_tag("[VAL] PngParser"), Basis::Inferred);
+        assert_eq!(Basis::from_tag("[RFC 7009 §2.1]"), Basis::ObInherited);
+        let c = Catalog::embedded();
+        // Retagged from the audit (§2.2): the schema confirms it.
+        assert_eq!(
+            c.get("data.clr-subject.identified").unwrap().basis(),
+            Basis::ClrSchema
+        );
+        // Still an analogy: the profile scope URIs appear in no CLR source.
+        assert_eq!(
+            c.get("api.auth.scope.get-profile").unwrap().basis(),
+            Basis::ObInherited
+        );
+        for b in Basis::ALL {
+            assert!(
+                c.requirements.iter().any(|r| r.basis() == b),
+                "no row rests on {b}"
+            );
+        }
+    }
 
     #[test]
     fn embedded_catalog_loads_and_is_large() {

@@ -47,6 +47,12 @@ pub struct Profile {
     pub id: String,
     pub name: String,
     pub spec_url: String,
+    /// The document version the catalog targets, in words (release and document dates).
+    #[serde(default)]
+    pub document: String,
+    /// The spec's errata page, when it has one.
+    #[serde(default)]
+    pub errata_url: String,
     pub base_path: String,
     pub credential_type: String,
     pub subject_type: String,

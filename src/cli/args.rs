@@ -262,6 +262,22 @@ pub struct ServeArgs {
     /// Folder for the SQLite database (kept across restarts) and, by default, ca.pem.
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub max_connections: usize,
+    /// A request's headers (and a TLS handshake) must arrive within this time.
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = crate::cli::run::parse_duration)]
+    pub header_timeout: std::time::Duration,
+    /// A connection with no bytes moving for this long is closed.
+    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = crate::cli::run::parse_duration)]
+    pub idle_timeout: std::time::Duration,
+    /// Registrations one client IP may make per minute.
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    pub registrations_per_minute: u32,
+    /// SQLite synchronous=FULL: commits survive power loss, at one fsync per
+    /// commit (default NORMAL: they survive a crash of the process).
+    #[arg(long)]
+    pub synchronous_full: bool,
 }
 
 #[derive(Debug, Args)]
@@ -275,6 +291,9 @@ pub struct RequirementsArgs {
     /// Only entries of this level.
     #[arg(long, value_enum)]
     pub level: Option<LevelArg>,
+    /// Only entries resting on this basis: clr, clr-schema, ob-inherited, inferred.
+    #[arg(long, value_name = "BASIS", value_parser = ["clr", "clr-schema", "ob-inherited", "inferred"])]
+    pub basis: Option<String>,
     /// Show one entry in full.
     #[arg(long, value_name = "ID")]
     pub show: Option<String>,
@@ -424,6 +443,10 @@ pub struct VerifyArgs {
     /// Let --online fetch from loopback, private and link-local addresses (refused by default).
     #[arg(long)]
     pub allow_private_fetch: bool,
+    /// Serve the JSON-LD context URL from FILE (offline; a context that is not bundled
+    /// otherwise leaves the proof not verified). Repeatable.
+    #[arg(long = "context", value_name = "URL=FILE")]
+    pub contexts: Vec<String>,
     /// Judge only shard K of N (1-based) of the inputs, in their sorted order, so N CI
     /// jobs cover them between them; join the reports with `report merge`.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]

@@ -225,7 +225,14 @@ pub fn summary_text(report: &Report, paths: &[PathBuf]) -> String {
     for v in &report.certification {
         let verdict = match v.certifiable {
             Certifiable::Yes => "certifiable".to_string(),
-            Certifiable::No => format!("not certifiable ({} blocking MUSTs)", v.blocking.len()),
+            Certifiable::No if v.blocking_unconfirmed.is_empty() => {
+                format!("not certifiable ({} blocking MUSTs)", v.blocking.len())
+            }
+            Certifiable::No => format!(
+                "not certifiable ({} blocking MUSTs, {} of them on rules no CLR text confirms)",
+                v.blocking.len(),
+                v.blocking_unconfirmed.len()
+            ),
             Certifiable::Incomplete => {
                 format!("incomplete ({} MUSTs not judged)", v.unjudged.len())
             }

@@ -25,6 +25,12 @@ pub fn run(a: &RequirementsArgs) -> anyhow::Result<i32> {
         .select(&a.only, &a.skip)
         .into_iter()
         .filter(|r| level.is_none_or(|l| r.level == l))
+        .filter(|r| {
+            a.basis
+                .as_deref()
+                .and_then(crate::catalog::Basis::parse)
+                .is_none_or(|b| r.basis() == b)
+        })
         .collect();
     if a.untested {
         let covered = coverage::covered();
@@ -36,9 +42,10 @@ pub fn run(a: &RequirementsArgs) -> anyhow::Result<i32> {
         for r in &rows {
             let roles: Vec<&str> = r.roles.iter().map(|x| x.as_str()).collect();
             crate::outln!(
-                "{:<6} {:<55} {}",
+                "{:<6} {:<55} {:<12} {}",
                 r.level.to_string(),
                 r.id,
+                r.basis().as_str(),
                 roles.join(",")
             );
         }
@@ -53,9 +60,10 @@ pub fn run(a: &RequirementsArgs) -> anyhow::Result<i32> {
 fn show(r: &Requirement) -> String {
     let roles: Vec<&str> = r.roles.iter().map(|x| x.as_str()).collect();
     let mut s = format!(
-        "{}\n  level:     {}\n  roles:     {}\n  statement: {}\n  source:    {} {}\n  file:      suites/{}\n",
+        "{}\n  level:     {}\n  basis:     {}\n  roles:     {}\n  statement: {}\n  source:    {} {}\n  file:      suites/{}\n",
         r.id,
         r.level,
+        r.basis(),
         roles.join(", "),
         r.statement,
         r.source.url,

@@ -424,6 +424,10 @@ async fn judge(
     };
     let (mut rec, mut unreachable) = Box::pin(provider::run(ctx)).await;
     watcher.abort();
+    for w in client.redactor().weak() {
+        rec.note(format!("weak secret: {w}"));
+    }
+    rec.redact(client.redactor());
     let interrupted = client.cancelled();
     if interrupted {
         rec = without_interrupted(&rec);

@@ -42,7 +42,14 @@ pub fn run(a: &ServeArgs) -> anyhow::Result<i32> {
         faults,
         profile,
         data: a.data.clone(),
-        record: false,
+        limits: provider::Limits {
+            header_timeout: a.header_timeout,
+            idle_timeout: a.idle_timeout,
+            max_connections: a.max_connections.max(1),
+            registrations_per_minute: a.registrations_per_minute.max(1),
+        },
+        synchronous_full: a.synchronous_full,
+        ..ProviderConfig::new(profile)
     };
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(serve(cfg, a))
@@ -88,9 +95,7 @@ async fn serve(cfg: ProviderConfig, a: &ServeArgs) -> anyhow::Result<i32> {
         crate::outln!("  FAULTS ON:      {}", fault_names.join(", "));
     }
     crate::outln!("Press Ctrl-C to stop.");
-    tokio::signal::ctrl_c()
-        .await
-        .context("cannot wait for Ctrl-C")?;
+    stop_signal().await?;
     crate::outln!("stopping");
     running.shutdown().await;
     if a.ca_out.is_none()
@@ -101,6 +106,27 @@ async fn serve(cfg: ProviderConfig, a: &ServeArgs) -> anyhow::Result<i32> {
         let _ = std::fs::remove_dir_all(dir);
     }
     Ok(0)
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM (what `kill`, systemd and container runtimes
+/// send): either stops the provider cleanly and removes its temp folders.
+async fn stop_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("cannot wait for SIGTERM")?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r.context("cannot wait for Ctrl-C")?,
+            _ = term.recv() => {}
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot wait for Ctrl-C")
+    }
 }
 
 fn ca_path(a: &ServeArgs) -> PathBuf {

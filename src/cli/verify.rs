@@ -56,7 +56,13 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
                 Ok(input) => decoded.push((src.name(), input)),
                 Err(e) => verify::undecodable(&mut rec, &src.name(), &e),
             },
-            Err(e) => unreadable(&mut rec, &src.name(), &e),
+            Err(e) => {
+                if let Source::Skipped(..) = src {
+                    // Also in the header: the finding's row may be outside the role.
+                    rec.note(format!("{}: not read: {e}", src.name()));
+                }
+                unreadable(&mut rec, &src.name(), &e)
+            }
         }
     }
     // Start-up work that verification need not wait for runs beside it on one
@@ -82,6 +88,9 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     opts.now = now;
     opts.online = a.online;
     opts.expect_recipient = a.expect_recipient.clone();
+    if !a.contexts.is_empty() {
+        opts.contexts = Some(std::sync::Arc::new(extra_contexts(&a.contexts)?));
+    }
     if a.online {
         opts.documents = prefetch(&decoded, &policy)?;
     }
@@ -109,6 +118,27 @@ pub fn not_verified(report: &mut Report) {
 }
 
 pub use crate::report::model::NOT_VERIFIED;
+
+/// The built-in contexts plus those given as `--context URL=FILE` (bounded: a context
+/// file is read like an input, at most the input size limit).
+fn extra_contexts(specs: &[String]) -> anyhow::Result<jsonld::Loader> {
+    let mut pairs = Vec::new();
+    for spec in specs {
+        let Some((url, file)) = spec.split_once('=') else {
+            anyhow::bail!("{spec}: --context takes URL=FILE");
+        };
+        let meta = std::fs::metadata(file).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+        if meta.len() > parse::MAX_INPUT_BYTES as u64 {
+            anyhow::bail!(
+                "{file}: context file larger than {} bytes",
+                parse::MAX_INPUT_BYTES
+            );
+        }
+        let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+        pairs.push((url.to_string(), text));
+    }
+    jsonld::Loader::with_overrides(pairs).map_err(|e| anyhow::anyhow!("--context: {e}"))
+}
 
 /// Verify every document, on all cores; findings are merged in input order,
 /// so the report does not depend on scheduling.
@@ -181,6 +211,8 @@ fn unreadable(rec: &mut Recorder, name: &str, why: &str) {
 /// One input source.
 enum Source {
     File(PathBuf),
+    /// Met in a folder walk but not read (a FIFO, a symlink loop): why.
+    Skipped(PathBuf, String),
     Stdin,
     Url(String),
 }
@@ -188,7 +220,7 @@ enum Source {
 impl Source {
     fn name(&self) -> String {
         match self {
-            Source::File(p) => p.display().to_string(),
+            Source::File(p) | Source::Skipped(p, _) => p.display().to_string(),
             Source::Stdin => "<stdin>".into(),
             Source::Url(u) => u.clone(),
         }
@@ -214,8 +246,10 @@ fn expand(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
             let p = Path::new(i);
             if p.is_dir() {
                 let mut files = Vec::new();
-                walk(p, &mut files).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
-                files.sort();
+                let mut seen = std::collections::HashSet::new();
+                walk(p, &mut files, &mut seen)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+                files.sort_by_key(Source::name);
                 if files.is_empty() {
                     anyhow::bail!(
                         "{}: no credential files (.{}) in this folder",
@@ -223,7 +257,7 @@ fn expand(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
                         EXTENSIONS.join(", .")
                     );
                 }
-                out.extend(files.into_iter().map(Source::File));
+                out.extend(files);
             } else if p.exists() {
                 out.push(Source::File(p.to_path_buf()));
             } else {
@@ -234,20 +268,56 @@ fn expand(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Credential files under `dir`, recursively. A folder met twice (through a
+/// symlink loop) is walked once; a credential-named entry that is not a
+/// regular file (a FIFO would block the read forever) is listed as skipped,
+/// so the report says why it was not read.
+fn walk(
+    dir: &Path,
+    out: &mut Vec<Source>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> std::io::Result<()> {
+    let real = std::fs::canonicalize(dir)?;
+    if !seen.insert(real) {
+        out.push(Source::Skipped(
+            dir.to_path_buf(),
+            "folder already walked (a symlink loop or a second link to it); not walked again"
+                .into(),
+        ));
+        return Ok(());
+    }
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
-            out.push(path);
+        // Follows symlinks: a dangling one is skipped with its error.
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                if has_credential_extension(&path) {
+                    out.push(Source::Skipped(path, e.to_string()));
+                }
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            walk(&path, out, seen)?;
+        } else if has_credential_extension(&path) {
+            if meta.is_file() {
+                out.push(Source::File(path));
+            } else {
+                out.push(Source::Skipped(
+                    path,
+                    "not a regular file (a FIFO, socket or device); not read".into(),
+                ));
+            }
         }
     }
     Ok(())
+}
+
+fn has_credential_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 /// Read at most MAX_INPUT_BYTES + 1 bytes, so an oversized input is detected without reading it whole.
@@ -255,6 +325,7 @@ fn read(src: &Source, online: Option<&FetchPolicy>) -> Result<Vec<u8>, String> {
     let limit = (MAX_INPUT_BYTES + 1) as u64;
     let mut buf = Vec::new();
     match src {
+        Source::Skipped(_, why) => return Err(why.clone()),
         Source::File(p) => {
             std::fs::File::open(p)
                 .and_then(|f| f.take(limit).read_to_end(&mut buf))
@@ -271,19 +342,12 @@ fn read(src: &Source, online: Option<&FetchPolicy>) -> Result<Vec<u8>, String> {
                 return Err("URL inputs need --online".into());
             };
             let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-            let client = documents::client(policy).map_err(|e| e.to_string())?;
-            let mut one = policy.clone();
-            one.max_bytes = MAX_INPUT_BYTES;
-            one.max_total_bytes = MAX_INPUT_BYTES;
-            let docs = rt.block_on(documents::fetch_all(&client, std::slice::from_ref(u), &one));
-            match docs.get(u) {
-                Some(documents::Fetched::Json(v)) => {
-                    buf = serde_json::to_vec(v).map_err(|e| e.to_string())?
-                }
-                Some(documents::Fetched::Text(t)) => buf = t.clone().into_bytes(),
-                Some(documents::Fetched::Failed(f)) => return Err(f.clone()),
-                None => return Err("not fetched".into()),
+            if let Some(why) = documents::refused(u, policy) {
+                return Err(why);
             }
+            let client = documents::client(policy).map_err(|e| e.to_string())?;
+            // The bytes as served: a baked PNG by URL is judged like the same file.
+            buf = rt.block_on(documents::fetch_bytes(&client, u, MAX_INPUT_BYTES + 1))?;
         }
     };
     Ok(buf)

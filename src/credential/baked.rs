@@ -47,8 +47,39 @@ pub fn is_png(bytes: &[u8]) -> bool {
 }
 
 pub fn is_svg(bytes: &[u8]) -> bool {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
-    head.contains("<svg")
+    // Only the document's root element counts: skip a BOM, whitespace, the XML
+    // declaration, processing instructions, comments and a DOCTYPE, then the first
+    // element must be `svg` (a JSON credential holding `<svg` in a data: URL is JSON).
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let mut rest = head.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        let skip = if rest.starts_with("<?") {
+            rest.find("?>").map(|i| i + 2)
+        } else if rest.starts_with("<!--") {
+            rest.find("-->").map(|i| i + 3)
+        } else if rest
+            .get(..9)
+            .is_some_and(|p| p.eq_ignore_ascii_case("<!doctype"))
+        {
+            rest.find('>').map(|i| i + 1)
+        } else {
+            break;
+        };
+        match skip {
+            Some(n) => rest = &rest[n..],
+            None => return false,
+        }
+    }
+    let Some(tag) = rest.strip_prefix('<') else {
+        return false;
+    };
+    let name: String = tag
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+        .collect();
+    let local = name.rsplit(':').next().unwrap_or(&name);
+    local.eq_ignore_ascii_case("svg")
 }
 
 /// The credential in a baked PNG's `iTXt` chunk.
@@ -58,7 +89,13 @@ pub fn from_png(bytes: &[u8]) -> Result<Baked, BakedError> {
         return Err(err("no PNG signature".into()));
     }
     let mut pos = PNG_SIGNATURE.len();
-    let mut found: Vec<(String, String)> = Vec::new();
+    // One credential text is kept (the first readable one); later carrier
+    // chunks are counted, not inflated, and all inflating shares one budget,
+    // so a PNG of many compressed chunks costs at most MAX_INPUT_BYTES.
+    let mut found: Option<(String, String)> = None;
+    let mut carriers = 0usize;
+    let mut compressed_seen = false;
+    let mut budget = super::parse::MAX_INPUT_BYTES as u64;
     let mut problems = Vec::new();
     while pos + 8 <= bytes.len() {
         let len = u32::from_be_bytes([bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3]])
@@ -71,19 +108,27 @@ pub fn from_png(bytes: &[u8]) -> Result<Baked, BakedError> {
             )));
         };
         if kind == b"iTXt"
-            && let Some((keyword, text, compressed)) = itxt(&bytes[start..end])
+            && let Some((keyword, raw, compressed)) = itxt(&bytes[start..end])
             && PNG_KEYWORDS.contains(&keyword.as_str())
         {
-            if compressed {
+            if compressed && !compressed_seen {
+                compressed_seen = true;
                 problems.push(format!(
                     "iTXt {keyword} chunk is compressed; compression must not be used"
                 ));
             }
-            match text {
-                Some(t) => found.push((keyword, t)),
-                None => problems.push(format!(
-                    "iTXt {keyword} chunk: text cannot be decompressed or is not UTF-8"
-                )),
+            if found.is_some() {
+                carriers += 1;
+            } else {
+                match text_of(raw, compressed, &mut budget) {
+                    Some(t) => {
+                        carriers += 1;
+                        found = Some((keyword, t));
+                    }
+                    None => problems.push(format!(
+                        "iTXt {keyword} chunk: text cannot be decompressed or is not UTF-8"
+                    )),
+                }
             }
         }
         if kind == b"IEND" {
@@ -91,13 +136,12 @@ pub fn from_png(bytes: &[u8]) -> Result<Baked, BakedError> {
         }
         pos = end + 4;
     }
-    if found.len() > 1 {
+    if carriers > 1 {
         problems.push(format!(
-            "{} credential iTXt chunks; at most one is allowed",
-            found.len()
+            "{carriers} credential iTXt chunks; at most one is allowed"
         ));
     }
-    match found.into_iter().next() {
+    match found {
         Some((carrier, text)) => Ok(Baked {
             image: Image::Png,
             text,
@@ -115,10 +159,8 @@ pub fn from_png(bytes: &[u8]) -> Result<Baked, BakedError> {
     }
 }
 
-/// (keyword, text, compressed) of an iTXt chunk body; the text is inflated when
-/// the chunk is compressed, and `None` when it cannot be read as UTF-8.
-fn itxt(data: &[u8]) -> Option<(String, Option<String>, bool)> {
-    use std::io::Read;
+/// (keyword, text bytes, compressed) of an iTXt chunk body; nothing is inflated here.
+fn itxt(data: &[u8]) -> Option<(String, &[u8], bool)> {
     let kw_end = data.iter().position(|&b| b == 0)?;
     let keyword = String::from_utf8_lossy(&data[..kw_end]).into_owned();
     let flag = *data.get(kw_end + 1)?;
@@ -126,20 +168,24 @@ fn itxt(data: &[u8]) -> Option<(String, Option<String>, bool)> {
     let lang_end = rest.iter().position(|&b| b == 0)?;
     let rest = &rest[lang_end + 1..];
     let tk_end = rest.iter().position(|&b| b == 0)?;
-    let raw = &rest[tk_end + 1..];
-    let bytes = if flag != 0 {
+    Some((keyword, &rest[tk_end + 1..], flag != 0))
+}
+
+/// The chunk's text, inflated within what is left of `budget` (spent as it
+/// goes); `None` when it cannot be inflated or is not UTF-8.
+fn text_of(raw: &[u8], compressed: bool, budget: &mut u64) -> Option<String> {
+    use std::io::Read;
+    let bytes = if compressed {
         let mut out = Vec::new();
-        let limit = super::parse::MAX_INPUT_BYTES as u64;
-        flate2::read::ZlibDecoder::new(raw)
-            .take(limit)
-            .read_to_end(&mut out)
-            .ok()
-            .map(|_| out)
+        let r = flate2::read::ZlibDecoder::new(raw)
+            .take(*budget)
+            .read_to_end(&mut out);
+        *budget = budget.saturating_sub(out.len() as u64);
+        r.ok().map(|_| out)
     } else {
         Some(raw.to_vec())
     };
-    let text = bytes.and_then(|b| String::from_utf8(b).ok());
-    Some((keyword, text, flag != 0))
+    bytes.and_then(|b| String::from_utf8(b).ok())
 }
 
 /// The credential in a baked SVG: the `verify` attribute (VC-JWT) or the element
@@ -258,6 +304,25 @@ pub fn expected_carrier(image: Image, clr: bool) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn svg_is_sniffed_by_its_root_element_only() {
+        for svg in [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+            "\u{feff}<?xml version=\"1.0\"?>\n<!-- c --><!DOCTYPE svg><SVG>",
+            "  <svg:svg xmlns:svg=\"http://www.w3.org/2000/svg\">",
+        ] {
+            assert!(super::is_svg(svg.as_bytes()), "{svg}");
+        }
+        for not in [
+            r#"{"image": {"id": "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg'/>"}}"#,
+            "<html><svg/></html>",
+            "<!-- <svg> never closed",
+            "eyJhbGciOi.<svg>.x",
+        ] {
+            assert!(!super::is_svg(not.as_bytes()), "{not}");
+        }
+    }
+
     use super::*;
 
     fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {

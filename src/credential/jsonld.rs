@@ -14,6 +14,8 @@
 mod canon;
 mod fast;
 
+pub use fast::Dropped;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::pin;
@@ -89,6 +91,18 @@ pub const CONTEXTS: &[(&str, &str)] = &[
         OB_UNVERSIONED_TEXT,
     ),
     (OB_EXTENSIONS, OB_EXTENSIONS_TEXT),
+    (
+        "https://www.w3.org/ns/credentials/status/v1",
+        W3C_STATUS_V1_TEXT,
+    ),
+    (
+        "https://w3id.org/vc/status-list/2021/v1",
+        ssi_contexts::STATUS_LIST_2021_V1,
+    ),
+    (
+        "https://www.w3.org/ns/credentials/examples/v2",
+        ssi_contexts::CREDENTIALS_EXAMPLES_V2,
+    ),
 ];
 
 /// Current CLR 2.0 context URL.
@@ -105,11 +119,15 @@ const OB_3_0_2_TEXT: &str = include_str!("../../schemas/contexts/ob-v3p0-3.0.2.j
 const OB_3_0_1_TEXT: &str = include_str!("../../schemas/contexts/ob-v3p0-3.0.1.jsonld");
 const OB_UNVERSIONED_TEXT: &str = include_str!("../../schemas/contexts/ob-v3p0-unversioned.jsonld");
 const OB_EXTENSIONS_TEXT: &str = include_str!("../../schemas/contexts/ob-v3p0-extensions.jsonld");
+const W3C_STATUS_V1_TEXT: &str =
+    include_str!("../../schemas/contexts/w3c-credentials-status-v1.jsonld");
 
 /// Why a document could not be canonicalized.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JsonLdError {
-    #[error("{0}: unknown JSON-LD context (not embedded, never fetched)")]
+    #[error(
+        "{0}: JSON-LD context not available (not bundled; supply it with --context {0}=FILE, or fetch it with --online)"
+    )]
     UnknownContext(String),
     #[error("{url}: embedded context is not valid JSON-LD: {message}")]
     BadContext { url: String, message: String },
@@ -132,6 +150,12 @@ pub struct Loader {
     cache: Mutex<HashMap<String, ActiveContext>>,
     fast: fast::Engine,
     known: std::collections::HashSet<String>,
+}
+
+impl std::fmt::Debug for Loader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Loader({} contexts)", self.known.len())
+    }
 }
 
 impl Loader {
@@ -336,13 +360,29 @@ impl Loader {
 
     /// Terms and types of `doc` that no context defines (JSON-LD drops them silently).
     pub fn undefined_terms(&self, doc: &Value) -> Result<Vec<String>, JsonLdError> {
+        let mut names: Vec<String> = self
+            .dropped_terms(doc)?
+            .into_iter()
+            .map(|d| d.term)
+            .collect();
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    /// Every term and type of `doc` that no context defines, with its JSON pointer, in
+    /// document order: recorded by the same expansion walk that produces the quads (the
+    /// `json-ld` crate names the terms when `doc` is outside the walk's subset, and the
+    /// pointers are then every place the name is used).
+    pub fn dropped_terms(&self, doc: &Value) -> Result<Vec<Dropped>, JsonLdError> {
         self.check_contexts(doc)?;
-        if let Some((_, mut names)) = self.fast.walk(doc) {
-            names.sort();
-            names.dedup();
-            return Ok(names);
+        if let Some((_, dropped)) = self.fast.walk(doc) {
+            return Ok(dropped);
         }
-        self.undefined_terms_reference(doc)
+        let names = self.undefined_terms_reference(doc)?;
+        let mut out = Vec::new();
+        locate_names(doc, &names, &mut String::new(), &mut out);
+        Ok(out)
     }
 
     /// [`Loader::undefined_terms`] computed with the `json-ld` crate only (slower).
@@ -529,6 +569,91 @@ pub fn is_known_context(url: &str) -> bool {
 /// Terms and types of `doc` that no context defines, sorted (e.g. an unknown proof type).
 pub fn undefined_terms(doc: &Value) -> Result<Vec<String>, JsonLdError> {
     Loader::builtin().undefined_terms(doc)
+}
+
+/// The 1EdTech extension types only [`OB_EXTENSIONS`] defines.
+pub const EXTENSION_TYPES: &[&str] = &[
+    "1EdTechJsonSchemaValidator2019",
+    "1EdTechRevocationList",
+    "1EdTechCredentialRefresh",
+];
+
+/// Appends [`OB_EXTENSIONS`] to the `@context` array of `cred` when an extension type
+/// in it is otherwise undefined (what the spec's signed CLR example does); returns
+/// whether it did. For credentials we make, before they are signed.
+pub fn add_extensions_context(cred: &mut Value) -> bool {
+    let needed = match dropped_terms(cred) {
+        Ok(d) => d.iter().any(|d| EXTENSION_TYPES.contains(&d.term.as_str())),
+        Err(_) => false,
+    };
+    match cred.get_mut("@context") {
+        Some(Value::Array(list)) if needed && !list.iter().any(|c| c == OB_EXTENSIONS) => {
+            list.push(Value::String(OB_EXTENSIONS.into()));
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Terms and types of `doc` that no built-in context defines, with their JSON pointers.
+pub fn dropped_terms(doc: &Value) -> Result<Vec<Dropped>, JsonLdError> {
+    Loader::builtin().dropped_terms(doc)
+}
+
+/// Every member named in `names`, and every `type` entry equal to one, under `value`.
+fn locate_names(value: &Value, names: &[String], at: &mut String, out: &mut Vec<Dropped>) {
+    let len = at.len();
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k == "@context" {
+                    continue;
+                }
+                at.push('/');
+                at.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                if names.contains(k) {
+                    out.push(Dropped {
+                        term: k.clone(),
+                        pointer: at.clone(),
+                    });
+                } else if matches!(k.as_str(), "type" | "@type") {
+                    let listed: Vec<(Option<usize>, &str)> = match v {
+                        Value::String(s) => vec![(None, s.as_str())],
+                        Value::Array(a) => a
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, x)| x.as_str().map(|s| (Some(i), s)))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    for (i, t) in listed
+                        .into_iter()
+                        .filter(|(_, t)| names.iter().any(|n| n == t))
+                    {
+                        let pointer = match i {
+                            Some(i) => format!("{at}/{i}"),
+                            None => at.clone(),
+                        };
+                        out.push(Dropped {
+                            term: t.to_string(),
+                            pointer,
+                        });
+                    }
+                } else {
+                    locate_names(v, names, at, out);
+                }
+                at.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                at.push_str(&format!("/{i}"));
+                locate_names(v, names, at, out);
+                at.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Removes every `key` entry from the objects of `value`, at any depth.

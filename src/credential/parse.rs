@@ -133,8 +133,26 @@ fn decode(bytes: &[u8]) -> Result<(Input, Vec<Problem>), ParseError> {
         }
     };
     let trimmed = text.trim_start_matches('\u{feff}').trim();
+    if std::str::from_utf8(bytes).is_ok_and(|t| t.starts_with('\u{feff}')) {
+        problems.push(Problem::new(
+            "data.serialization.no-bom",
+            "the document starts with a UTF-8 byte order mark (EF BB BF); JSON sent between systems must not",
+        ));
+    }
     match parse(text.as_bytes()) {
-        Ok(input) => Ok((input, problems)),
+        Ok(input) => {
+            if matches!(input, Input::Json(_)) {
+                for (pointer, name) in duplicate_members(trimmed).into_iter().take(MAX_LISTED) {
+                    problems.push(Problem::new(
+                        "data.serialization.unique-members",
+                        format!(
+                            "{pointer}: member {name:?} appears more than once; the last one is the one verified, a reader keeping the first sees another value"
+                        ),
+                    ));
+                }
+            }
+            Ok((input, problems))
+        }
         Err(ParseError::NotObject("array")) => {
             let Ok(Value::Array(items)) = serde_json::from_str::<Value>(trimmed) else {
                 return Err(ParseError::NotObject("array"));
@@ -178,6 +196,88 @@ fn decode(bytes: &[u8]) -> Result<(Input, Vec<Problem>), ParseError> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// At most this many duplicate member names are reported per document.
+const MAX_LISTED: usize = 10;
+
+/// `(JSON pointer of the object, name)` for every member name an object of `text`
+/// repeats, in document order (serde_json keeps only the last value).
+fn duplicate_members(text: &str) -> Vec<(String, String)> {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    struct Scan<'a> {
+        at: String,
+        out: &'a mut Vec<(String, String)>,
+    }
+    impl<'de> DeserializeSeed<'de> for Scan<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Scan<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let mut i = 0;
+            loop {
+                let at = format!("{}/{i}", self.at);
+                let seed = Scan {
+                    at,
+                    out: &mut *self.out,
+                };
+                if seq.next_element_seed(seed)?.is_none() {
+                    return Ok(());
+                }
+                i += 1;
+            }
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let token = key.replace('~', "~0").replace('/', "~1");
+                let at = format!("{}/{token}", self.at);
+                if !seen.insert(key.clone()) {
+                    let object = if self.at.is_empty() { "/" } else { &self.at };
+                    self.out.push((object.to_string(), key));
+                }
+                map.next_value_seed(Scan {
+                    at,
+                    out: &mut *self.out,
+                })?;
+            }
+            Ok(())
+        }
+    }
+    let mut out = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let scan = Scan {
+        at: String::new(),
+        out: &mut out,
+    };
+    // The text already parsed as a Value, so a failure here only ends the scan early.
+    let _ = scan.deserialize(&mut de);
+    out
 }
 
 /// A credential item: an object, or a compact JWS string.
@@ -344,5 +444,20 @@ mod tests {
             parse_document(b"{\"a\":1} x"),
             Err(ParseError::Json(_))
         ));
+        let bom = parse_document(b"\xef\xbb\xbf{\"a\":1}").unwrap();
+        assert_eq!(bom.input, Input::Json(serde_json::json!({"a": 1})));
+        assert_eq!(ids(&bom), ["data.serialization.no-bom"]);
+        let dup = parse_document(br#"{"a":{"v":1,"w":[{"v":2,"v":3}],"v":4}}"#).unwrap();
+        assert_eq!(
+            dup.problems
+                .iter()
+                .map(|p| p.message.split(':').next().unwrap_or_default())
+                .collect::<Vec<_>>(),
+            ["/a/w/0", "/a"]
+        );
+        assert_eq!(
+            dup.input,
+            Input::Json(serde_json::json!({"a": {"v": 4, "w": [{"v": 3}]}}))
+        );
     }
 }

@@ -197,6 +197,28 @@ impl Finding {
     }
 }
 
+/// Finding texts (message, expected, actual, subject) are kept up to this
+/// many bytes: they may quote target-controlled values (a client_id, a URL).
+pub const FINDING_CAP: usize = 4 * 1024;
+
+impl Finding {
+    /// Cut every text to `FINDING_CAP`.
+    fn cap(&mut self) {
+        let cap = |s: &mut String| {
+            if s.len() > FINDING_CAP {
+                *s = transcript::cut(s, FINDING_CAP).0;
+            }
+        };
+        cap(&mut self.message);
+        for o in [&mut self.expected, &mut self.actual, &mut self.subject]
+            .into_iter()
+            .flatten()
+        {
+            cap(o);
+        }
+    }
+}
+
 impl Verdict {
     pub const ALL: [Verdict; 5] = [
         Verdict::Pass,
@@ -306,7 +328,8 @@ impl Recorder {
         }
     }
 
-    fn add(&mut self, id: String, f: Finding) {
+    fn add(&mut self, id: String, mut f: Finding) {
+        f.cap();
         if let Some(cap) = self.cap {
             let tally = match self.tallies.get_mut(&id) {
                 Some(t) => t,
@@ -321,6 +344,30 @@ impl Recorder {
             None => {
                 self.findings.insert(id, vec![f]);
             }
+        }
+    }
+
+    /// Pass every finding, note and transcript through `r` once more, with
+    /// every secret the run met registered by now: a finding message quoting
+    /// a target's response (a code it should not have issued, say) is
+    /// redacted the same way as the transcripts.
+    pub fn redact(&mut self, r: &Redactor) {
+        for list in self.findings.values_mut() {
+            for f in list {
+                f.message = r.text(&f.message);
+                for o in [&mut f.expected, &mut f.actual, &mut f.subject]
+                    .into_iter()
+                    .flatten()
+                {
+                    *o = r.text(o);
+                }
+            }
+        }
+        for n in &mut self.notes {
+            *n = r.text(n);
+        }
+        for t in &mut self.transcripts {
+            r.transcript(t);
         }
     }
 

@@ -411,7 +411,7 @@ impl Client {
                 }
             }
         }
-        let (text, truncated) = transcript::capture_body(&body);
+        let (text, truncated) = transcript::capture_body_upto(&body, usize::MAX);
         t.response = Some(Response {
             status,
             message: Message {
@@ -435,10 +435,10 @@ impl Client {
                 self.body_limit
             ));
         }
+        self.harvest(&headers, &body);
         if let Some((kind, m)) = body_error {
             return Err(fail(rec, t, kind, format!("reading the body: {m}")));
         }
-        self.harvest(&headers, &body);
         self.redactor.transcript(&mut t);
         let tx = rec.transcript(t);
         if over_limit {
@@ -466,23 +466,57 @@ impl Client {
         if let Some(loc) = headers.get("location").and_then(|v| v.to_str().ok())
             && let Ok(u) = url::Url::parse(loc)
         {
-            for (k, v) in u.query_pairs() {
+            let fragment = url::form_urlencoded::parse(u.fragment().unwrap_or("").as_bytes());
+            for (k, v) in u.query_pairs().chain(fragment) {
                 if SECRET_FIELDS.contains(&k.as_ref()) {
                     secret(&self.redactor, &v, kind_of(&k));
                 }
             }
         }
-        if body.first() == Some(&b'{')
-            && body.len() < 1024 * 1024
-            && let Ok(serde_json::Value::Object(m)) =
-                serde_json::from_slice::<serde_json::Value>(body)
-        {
-            for (k, v) in &m {
-                if let (true, Some(s)) = (SECRET_FIELDS.contains(&k.as_str()), v.as_str()) {
-                    secret(&self.redactor, s, kind_of(k));
+        // The whole body as read (up to the body limit), before any cut: a
+        // token response too long for the transcript still has its tokens
+        // registered. JSON that does not parse (cut at the limit, broken) is
+        // scanned for secret members lexically.
+        let start = body.iter().position(|b| !b.is_ascii_whitespace());
+        if !start.is_some_and(|i| matches!(body[i], b'{' | b'[')) {
+            return;
+        }
+        match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(v) => harvest_json(&self.redactor, &v, 0),
+            Err(_) => {
+                let text = String::from_utf8_lossy(body);
+                for (k, r) in crate::evidence::redact::secret_members(&text) {
+                    secret(&self.redactor, &text[r], kind_of(k));
                 }
             }
         }
+    }
+}
+
+/// Register string values of secret members, at any depth (bounded).
+fn harvest_json(r: &Redactor, v: &serde_json::Value, depth: usize) {
+    use crate::evidence::redact::SECRET_FIELDS;
+    if depth > 32 {
+        return;
+    }
+    match v {
+        serde_json::Value::Object(m) => {
+            // A plaintext identifier (an IdentityObject with hashed: false)
+            // is the learner's personal data: masked like a secret.
+            if m.get("hashed") == Some(&serde_json::Value::Bool(false))
+                && let Some(id) = m.get("identityHash").and_then(|v| v.as_str())
+            {
+                secret(r, id, "learner-identifier");
+            }
+            for (k, v) in m {
+                match (SECRET_FIELDS.contains(&k.as_str()), v.as_str()) {
+                    (true, Some(s)) => secret(r, s, kind_of(k)),
+                    _ => harvest_json(r, v, depth + 1),
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|v| harvest_json(r, v, depth + 1)),
+        _ => {}
     }
 }
 

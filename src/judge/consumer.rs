@@ -312,8 +312,10 @@ pub fn judge(recording: &[RecordedExchange], role: ConsumerRole, opts: &JudgeOpt
         recording.len()
     ));
     let tls = opts.base_url.starts_with("https://");
+    let shared = red.clone();
     let ctx = consumer_checks::Ctx::new(recording, tx, role, opts.profile, red, tls);
     consumer_checks::run(&ctx, &mut rec);
     consumer_checks::tls::run(&ctx, opts.bad_certificate, &mut rec);
+    rec.redact(&shared);
     rec
 }

@@ -103,14 +103,21 @@ pub fn plain_page(title: &str, body: &str) -> String {
     )
 }
 
+/// The record's real format, as the page names it (a VC-JWT record is no eddsa proof).
+pub fn record_format(r: &Record) -> &'static str {
+    match (r.generation, r.jwt.is_some()) {
+        (Gen::V2, true) => "VC 2.0, VC-JWT RS256",
+        (Gen::V2, false) => "VC 2.0, eddsa-rdfc-2022",
+        (Gen::V11, true) => "VC 1.1, VC-JWT RS256",
+        (Gen::V11, false) => "VC 1.1, Ed25519Signature2020",
+    }
+}
+
 /// The operator's form, one fieldset per record.
 pub fn page(base: &str, records: &[Record]) -> String {
     let mut rows = String::new();
     for r in records {
-        let gen_name = match r.generation {
-            Gen::V2 => "VC 2.0, eddsa-rdfc-2022",
-            Gen::V11 => "VC 1.1, Ed25519Signature2020",
-        };
+        let gen_name = record_format(r);
         rows.push_str(&format!(
             "<fieldset id=\"rec-{s}\"><legend>{s} ({g})</legend>\n<p>URL: <code>{u}</code></p>\n<p>Status shown: ",
             s = escape(r.slug),

@@ -124,6 +124,11 @@ fn collect(list: &[RecordedExchange], users: &[TestUser], red: &mut Vec<(String,
                     add(v, kind);
                 }
             }
+        } else {
+            // Cut at the recording cap (or broken): secret members lexically.
+            for (k, r) in crate::evidence::redact::secret_members(&e.response_body) {
+                add(&e.response_body[r], k);
+            }
         }
     }
 }
@@ -137,8 +142,9 @@ pub fn transcripts(
 ) -> Vec<String> {
     list.iter()
         .map(|e| {
-            let (body, cut) = transcript::capture_body(e.body.as_bytes());
-            let (rbody, rcut) = transcript::capture_body(e.response_body.as_bytes());
+            let (body, cut) = transcript::capture_body_upto(e.body.as_bytes(), usize::MAX);
+            let (rbody, rcut) =
+                transcript::capture_body_upto(e.response_body.as_bytes(), usize::MAX);
             let url = match &e.query {
                 Some(q) => format!("{base_url}{}?{q}", e.path),
                 None => format!("{base_url}{}", e.path),

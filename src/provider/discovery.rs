@@ -32,7 +32,11 @@ pub fn document(s: &AppState) -> Value {
     );
     info.insert(
         "description".into(),
-        json!("Built-in reference service provider of the clr-conformance harness."),
+        json!(format!(
+            "Built-in reference service provider of the clr-conformance harness. getCredentials serves at most {} credentials per page: a larger limit is served as {}.",
+            super::api::credentials::MAX_LIMIT,
+            super::api::credentials::MAX_LIMIT
+        )),
     );
     if !s.fault("sdd-missing-terms-of-service") {
         info.insert(
@@ -207,14 +211,19 @@ pub fn document(s: &AppState) -> Value {
     doc
 }
 
-pub async fn get(State(s): State<Shared>, method: Method, headers: HeaderMap) -> Response {
+pub async fn get(
+    State(s): State<Shared>,
+    peer: Option<axum::Extension<super::state::Peer>>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
     if let Err(r) = allow(&method, &[Method::GET]) {
         return r;
     }
     if s.fault("protect-discovery") && http_util::bearer(&headers).is_none() {
         return errors::unauthorized("discovery requires an access token (fault)", false);
     }
-    if let Err(wait) = s.discovery_limit.take()
+    if let Err(wait) = s.discovery_limit.take(super::state::Peer::of(peer))
         && !s.fault("no-rate-limit")
     {
         let mut r = errors::status_info(

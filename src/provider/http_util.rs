@@ -45,11 +45,21 @@ const DRAIN_CAP: u64 = 64 * 1024 * 1024;
 
 /// Read a request body, refusing more than `MAX_BODY_BYTES` with 413.
 pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Response> {
+    read_body_upto(headers, body, MAX_BODY_BYTES).await
+}
+
+/// Read a request body, refusing more than `cap` bytes with 413.
+pub async fn read_body_upto(
+    headers: &HeaderMap,
+    body: Body,
+    cap: usize,
+) -> Result<Bytes, Response> {
+    let max_body_bytes = cap;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let mut over = declared.is_some_and(|n| n > MAX_BODY_BYTES as u64);
+    let mut over = declared.is_some_and(|n| n > max_body_bytes as u64);
     let mut buf: Vec<u8> = Vec::new();
     let mut seen: u64 = 0;
     let mut stream = body.into_data_stream();
@@ -66,7 +76,7 @@ pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Respons
             break;
         }
         if !over {
-            if buf.len() + chunk.len() > MAX_BODY_BYTES {
+            if buf.len() + chunk.len() > max_body_bytes {
                 over = true;
                 buf = Vec::new();
             } else {
@@ -78,7 +88,7 @@ pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Respons
         return Err(errors::status_info(
             StatusCode::PAYLOAD_TOO_LARGE,
             Minor::InvalidData,
-            &format!("request body larger than {MAX_BODY_BYTES} bytes"),
+            &format!("request body larger than {max_body_bytes} bytes"),
         ));
     }
     Ok(Bytes::from(buf))

@@ -28,9 +28,12 @@ use std::path::PathBuf;
 pub use faults::{Fault, all_faults, fault};
 pub use record::RecordedExchange;
 pub use server::{RunningProvider, start};
+pub use state::Peer;
 
 /// Largest request body the provider accepts; larger bodies get 413.
 pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
+/// Largest registration request body (client metadata is a few hundred bytes).
+pub const MAX_REGISTRATION_BYTES: usize = 64 * 1024;
 
 /// How the provider serves its socket.
 #[derive(Debug, Clone)]
@@ -54,6 +57,41 @@ pub struct ProviderConfig {
     pub data: Option<PathBuf>,
     /// Keep every request and response in memory (bounded).
     pub record: bool,
+    /// Limits that keep the provider up under hostile users.
+    pub limits: Limits,
+    /// Hostile variant for tests: pad every token response with a filler
+    /// member of this many bytes (0: none).
+    pub token_padding: usize,
+    /// Hostile variant for tests: append this many filler bytes to every
+    /// issued client_id (0: none).
+    pub client_id_padding: usize,
+    /// SQLite `synchronous=FULL` instead of NORMAL: every commit survives a
+    /// power loss too, at the cost of an fsync per commit (README, Limits).
+    pub synchronous_full: bool,
+}
+
+/// Every resource a user of `serve` controls, bounded (README, "Limits").
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// A request's headers must arrive within this time.
+    pub header_timeout: std::time::Duration,
+    /// A connection with no bytes moving either way for this long is closed.
+    pub idle_timeout: std::time::Duration,
+    /// Connections served at once; further ones wait in the listen backlog.
+    pub max_connections: usize,
+    /// Registrations one client IP may make per minute.
+    pub registrations_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            header_timeout: std::time::Duration::from_secs(10),
+            idle_timeout: std::time::Duration::from_secs(60),
+            max_connections: 256,
+            registrations_per_minute: 60,
+        }
+    }
 }
 
 impl ProviderConfig {
@@ -66,6 +104,10 @@ impl ProviderConfig {
             profile,
             data: None,
             record: false,
+            limits: Limits::default(),
+            token_padding: 0,
+            client_id_padding: 0,
+            synchronous_full: false,
         }
     }
 }

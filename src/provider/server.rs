@@ -3,7 +3,7 @@
 //! tokio-rustls + hyper-util (HTTP/1.1 and HTTP/2).
 
 use super::api::{self, errors};
-use super::ratelimit::{self, Bucket};
+use super::ratelimit::{self, Keyed};
 use super::record::{RecordedExchange, Recorder};
 use super::seed::{self, SeedCredential};
 use super::state::{AppState, Shared};
@@ -356,23 +356,24 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
         .with_context(|| format!("{}: cannot bind", cfg.bind))?;
     let (db_path, temp_dir) = match &cfg.data {
         Some(dir) => {
-            std::fs::create_dir_all(dir)
+            super::store::owner_only_dir(dir)
                 .with_context(|| format!("{}: cannot create data folder", dir.display()))?;
             (dir.join("db.sqlite"), None)
         }
         None => {
+            remove_stale_temp_dirs();
             let dir = std::env::temp_dir().join(format!(
                 "clr-conformance-provider-{}-{}",
                 std::process::id(),
                 http_util::random_password()
             ));
-            std::fs::create_dir_all(&dir)
+            super::store::owner_only_dir(&dir)
                 .with_context(|| format!("{}: cannot create temp folder", dir.display()))?;
             (dir.join("db.sqlite"), Some(dir))
         }
     };
     let opened = async {
-        let store = Store::open(&db_path)?;
+        let store = Store::open_with(&db_path, cfg.synchronous_full)?;
         let profile = cfg.profile;
         let seeds = tokio::task::spawn_blocking(move || seed::seed_credentials(profile)).await?;
         seed(&store, &seeds)?;
@@ -407,13 +408,26 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
             email: seed::LEARNER_EMAIL.into(),
         }],
         recorder: cfg.record.then(Recorder::default),
-        discovery_limit: Bucket::new(ratelimit::DISCOVERY_RATE, ratelimit::DISCOVERY_BURST),
+        discovery_limit: Keyed::new(ratelimit::DISCOVERY_RATE, ratelimit::DISCOVERY_BURST),
+        registration_limit: Keyed::new(
+            f64::from(cfg.limits.registrations_per_minute.max(1)) / 60.0,
+            f64::from(cfg.limits.registrations_per_minute.max(1)),
+        ),
+        token_padding: cfg.token_padding,
+        client_id_padding: cfg.client_id_padding,
     });
     let app = router(state.clone());
     let (stop, stopped) = watch::channel(false);
     let acceptor = tls.config.map(tokio_rustls::TlsAcceptor::from);
     let legacy = state.fault("tls-legacy-accepted");
-    let task = tokio::spawn(accept_loop(listener, acceptor, legacy, app, stopped));
+    let task = tokio::spawn(accept_loop(
+        listener,
+        acceptor,
+        legacy,
+        app,
+        cfg.limits.clone(),
+        stopped,
+    ));
     Ok(RunningProvider {
         base_url,
         ca_pem: tls.pem,
@@ -425,45 +439,219 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
     })
 }
 
+/// Serves connections until stopped, within `limits`: at most
+/// `max_connections` at once (the rest wait in the backlog), headers and
+/// TLS handshakes within `header_timeout`, idle connections closed after
+/// `idle_timeout`, and a failing `accept` (out of file descriptors, say)
+/// retried with a growing pause instead of a busy loop.
 async fn accept_loop(
     listener: TcpListener,
     acceptor: Option<tokio_rustls::TlsAcceptor>,
     legacy: bool,
     app: Router,
+    limits: super::Limits,
     mut stopped: watch::Receiver<bool>,
 ) {
     let mut conns = tokio::task::JoinSet::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let mut backoff = std::time::Duration::from_millis(10);
     loop {
-        tokio::select! {
+        let permit = tokio::select! {
             _ = stopped.changed() => break,
-            accepted = listener.accept() => {
-                let Ok((tcp, _)) = accepted else { continue };
-                let acceptor = acceptor.clone();
-                let service = TowerToHyperService::new(app.clone());
-                conns.spawn(async move {
-                    let builder = Builder::new(TokioExecutor::new());
-                    match acceptor {
-                        Some(_) if legacy && answer_legacy_hello(&tcp).await => {
-                            let mut tcp = tcp;
-                            let _ = tokio::io::AsyncWriteExt::write_all(&mut tcp, &legacy_server_hello()).await;
-                        }
-                        Some(a) => {
-                            let Ok(Ok(tls)) = tokio::time::timeout(std::time::Duration::from_secs(10), a.accept(tcp)).await else {
-                                return;
-                            };
-                            let _ = builder.serve_connection_with_upgrades(TokioIo::new(tls), service).await;
-                        }
-                        None => {
-                            let _ = builder.serve_connection_with_upgrades(TokioIo::new(tcp), service).await;
-                        }
-                    }
-                });
+            Some(_) = conns.join_next(), if !conns.is_empty() => continue,
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+        };
+        let accepted = tokio::select! {
+            _ = stopped.changed() => break,
+            a = listener.accept() => a,
+        };
+        let (tcp, peer) = match accepted {
+            Ok(a) => {
+                backoff = std::time::Duration::from_millis(10);
+                a
             }
-            Some(_) = conns.join_next(), if !conns.is_empty() => {}
-        }
+            Err(_) => {
+                drop(permit);
+                tokio::select! {
+                    _ = stopped.changed() => break,
+                    () = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(std::time::Duration::from_secs(1));
+                continue;
+            }
+        };
+        let acceptor = acceptor.clone();
+        let ip = peer.ip();
+        let service = TowerToHyperService::new(tower::ServiceExt::map_request(
+            app.clone(),
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(super::state::Peer(ip));
+                req
+            },
+        ));
+        let limits = limits.clone();
+        conns.spawn(async move {
+            let _permit = permit;
+            let mut builder = Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.header_timeout);
+            builder
+                .http2()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .keep_alive_interval(limits.idle_timeout)
+                .keep_alive_timeout(limits.header_timeout);
+            let clock = Idle::<()>::clock();
+            let serve = async {
+                match acceptor {
+                    Some(_) if legacy && answer_legacy_hello(&tcp).await => {
+                        let mut tcp = tcp;
+                        let _ =
+                            tokio::io::AsyncWriteExt::write_all(&mut tcp, &legacy_server_hello())
+                                .await;
+                    }
+                    Some(a) => {
+                        let Ok(Ok(tls)) =
+                            tokio::time::timeout(limits.header_timeout, a.accept(tcp)).await
+                        else {
+                            return;
+                        };
+                        let io = Idle::new(tls, clock.clone());
+                        let _ = builder
+                            .serve_connection_with_upgrades(TokioIo::new(io), service)
+                            .await;
+                    }
+                    None => {
+                        let io = Idle::new(tcp, clock.clone());
+                        let _ = builder
+                            .serve_connection_with_upgrades(TokioIo::new(io), service)
+                            .await;
+                    }
+                }
+            };
+            tokio::select! {
+                () = serve => {}
+                () = Idle::<()>::expired(clock.clone(), limits.idle_timeout) => {}
+            }
+        });
     }
     conns.abort_all();
     while conns.join_next().await.is_some() {}
+}
+
+/// A connection's IO that notes when bytes last moved, so a watchdog can
+/// close it once idle (hyper has no idle timeout of its own for HTTP/1.1).
+struct Idle<T> {
+    inner: T,
+    clock: Arc<(std::time::Instant, std::sync::atomic::AtomicU64)>,
+}
+
+impl<T> Idle<T> {
+    fn clock() -> Arc<(std::time::Instant, std::sync::atomic::AtomicU64)> {
+        Arc::new((
+            std::time::Instant::now(),
+            std::sync::atomic::AtomicU64::new(0),
+        ))
+    }
+
+    fn new(inner: T, clock: Arc<(std::time::Instant, std::sync::atomic::AtomicU64)>) -> Idle<T> {
+        Idle { inner, clock }
+    }
+
+    fn touch(&self) {
+        let ms = self.clock.0.elapsed().as_millis() as u64;
+        self.clock.1.store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Resolves once no byte moved for `idle`.
+    async fn expired(
+        clock: Arc<(std::time::Instant, std::sync::atomic::AtomicU64)>,
+        idle: std::time::Duration,
+    ) {
+        loop {
+            let last = std::time::Duration::from_millis(
+                clock.1.load(std::sync::atomic::Ordering::Relaxed),
+            );
+            let quiet = clock.0.elapsed().saturating_sub(last);
+            if quiet >= idle {
+                return;
+            }
+            tokio::time::sleep(idle - quiet).await;
+        }
+    }
+}
+
+impl<T: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Idle<T> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let r = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.touch();
+        }
+        r
+    }
+}
+
+impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Idle<T> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let r = std::pin::Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(r, std::task::Poll::Ready(Ok(n)) if n > 0) {
+            self.touch();
+        }
+        r
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Temp folders of providers that died without cleaning up (`kill -9`):
+/// `clr-conformance-provider-PID-*` and `clr-conformance-serve-PID` whose
+/// process is gone. Only where /proc tells which processes live.
+fn remove_stale_temp_dirs() {
+    let proc = std::path::Path::new("/proc/self");
+    if !proc.exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix("clr-conformance-provider-")
+            .and_then(|r| r.split('-').next())
+            .or_else(|| name.strip_prefix("clr-conformance-serve-"));
+        if let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok())
+            && pid != std::process::id()
+            && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 /// The host part of a URL that reaches `local`, a bound address: an

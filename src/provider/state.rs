@@ -1,7 +1,7 @@
 //! The state every handler shares: profile, URLs, faults, storage, users.
 
 use super::TestUser;
-use super::ratelimit::Bucket;
+use super::ratelimit::Keyed;
 use super::record::Recorder;
 use super::store::Store;
 use crate::catalog::Profile;
@@ -18,8 +18,25 @@ pub struct AppState {
     pub store: Store,
     pub users: Vec<TestUser>,
     pub recorder: Option<Recorder>,
-    /// Rate limit of the unauthenticated discovery endpoint.
-    pub discovery_limit: Bucket,
+    /// Rate limit of the unauthenticated discovery endpoint, per client IP.
+    pub discovery_limit: Keyed,
+    /// Rate limit of open registration, per client IP.
+    pub registration_limit: Keyed,
+    /// Filler bytes added to token responses (hostile test variant).
+    pub token_padding: usize,
+    /// Filler bytes added to issued client_ids (hostile test variant).
+    pub client_id_padding: usize,
+}
+
+/// The client's IP address, set on every request by the accept loop.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub std::net::IpAddr);
+
+impl Peer {
+    /// The peer of a request (loopback when none was set, as in unit tests).
+    pub fn of(ext: Option<axum::Extension<Peer>>) -> std::net::IpAddr {
+        ext.map_or(std::net::IpAddr::from([127, 0, 0, 1]), |e| e.0.0)
+    }
 }
 
 impl AppState {

@@ -105,13 +105,71 @@ CREATE TABLE IF NOT EXISTS credentials (
 CREATE TABLE IF NOT EXISTS profile (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);
 ";
 
+/// Create `path` (if absent) with mode 0600, or narrow it to 0600.
+#[cfg(unix)]
+fn owner_only_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn owner_only_file(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Create folder `dir` (and parents) with mode 0700. A folder that exists
+/// is left as it is (it may be shared, like /tmp): the files in it are 0600.
+pub fn owner_only_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if dir.is_dir() {
+            return Ok(());
+        }
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        // The mode given is narrowed by the umask, never widened; be exact.
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
+}
+
 impl Store {
-    /// Open (or create) the database at `path`.
+    /// Open (or create) the database at `path`, `synchronous=NORMAL`.
     pub fn open(path: &Path) -> anyhow::Result<Store> {
+        Store::open_with(path, false)
+    }
+
+    /// Open (or create) the database at `path`, readable by its owner only
+    /// (it holds tokens and client secrets). `full`: `synchronous=FULL`, so
+    /// a commit also survives a power loss, at one fsync per commit; NORMAL
+    /// (in WAL mode) survives a crash of the process but may lose the last
+    /// commits on power loss.
+    pub fn open_with(path: &Path, full: bool) -> anyhow::Result<Store> {
+        owner_only_file(path)
+            .with_context(|| format!("{}: cannot create the database file", path.display()))?;
         let conn = Connection::open(path)
             .with_context(|| format!("{}: cannot open database", path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
+        let sync = if full { "FULL" } else { "NORMAL" };
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync};"
+        ))?;
+        // SQLite gives -wal and -shm the database file's mode; make sure of it.
+        for ext in ["sqlite-wal", "sqlite-shm"] {
+            let side = path.with_extension(ext);
+            if side.exists() {
+                owner_only_file(&side)?;
+            }
+        }
         conn.execute_batch(SCHEMA)
             .with_context(|| format!("{}: cannot create tables", path.display()))?;
         Ok(Store {

@@ -158,6 +158,10 @@ fn certification(out: &mut String, report: &Report) {
         );
         for (what, ids) in [
             ("Blocking MUSTs", &v.blocking),
+            (
+                "Of which unconfirmed for CLR (basis ob-inherited or inferred)",
+                &v.blocking_unconfirmed,
+            ),
             ("Unjudged MUSTs", &v.unjudged),
         ] {
             if !ids.is_empty() {
@@ -292,13 +296,16 @@ fn requirement(out: &mut String, report: &Report, row: &Row, tx: &BTreeSet<&str>
          data-roles=\"{}\">\n<td><span class=\"pill o-{o}\">{o}</span></td>\
          <td class=\"level\">{}</td>\n<td>\
          <div class=\"rid\"><a href=\"#req-{0}\"><code>{0}</code></a> \
-         <span class=\"roles\">{}</span></div>\n<div class=\"stmt\">{}</div>\n\
+         <span class=\"roles\">{}</span> <span class=\"basis\" data-basis=\"{}\">basis: {}</span></div>\n\
+         <div class=\"stmt\">{}</div>\n\
          <div class=\"reason\">{}</div>\n",
         esc(&row.id),
         row.level,
         esc(&roles.join(" ")),
         row.level,
         esc(&all_roles.join(", ")),
+        row.basis.map(|b| b.as_str()).unwrap_or("unknown"),
+        row.basis.map(|b| b.as_str()).unwrap_or("unknown"),
         esc(&row.statement),
         esc(&row.reason)
     );

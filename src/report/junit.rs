@@ -134,6 +134,12 @@ fn suite(out: &mut String, report: &Report, role: Role, rows: &[&Row], t: &Tally
         ("exit_code", report.exit_code.to_string()),
         ("exit", exit::describe(report.exit_code)),
     ];
+    if let Some(v) = report.certification.iter().find(|v| v.role == role) {
+        props.push((
+            "blocking_unconfirmed",
+            v.blocking_unconfirmed.len().to_string(),
+        ));
+    }
     if let Some(v) = verdict {
         props.push(("certifiable", v));
     }
@@ -160,10 +166,11 @@ fn suite(out: &mut String, report: &Report, role: Role, rows: &[&Row], t: &Tally
 fn case(out: &mut String, report: &Report, role: Role, row: &Row) {
     let _ = write!(
         out,
-        "    <testcase name=\"[{}] {}\" classname=\"clr-conformance.{role}\" time=\"{}\"",
+        "    <testcase name=\"[{}] {}\" classname=\"clr-conformance.{role}\" time=\"{}\" basis=\"{}\"",
         row.level,
         attr(&row.id),
-        seconds(row.duration_ms)
+        seconds(row.duration_ms),
+        row.basis.map(|b| b.as_str()).unwrap_or("unknown")
     );
     let reason = attr(&row.reason);
     match (kind(report, row), row.outcome) {

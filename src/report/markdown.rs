@@ -88,7 +88,9 @@ fn certification(out: &mut String, report: &Report) {
         return;
     }
     out.push_str("## Certification\n\n");
-    out.push_str("| Role | Verdict | Blocking MUSTs | Unjudged MUSTs |\n|---|---|---|---|\n");
+    out.push_str(
+        "| Role | Verdict | Blocking MUSTs | of which unconfirmed for CLR | Unjudged MUSTs |\n|---|---|---|---:|---|\n",
+    );
     for v in &report.certification {
         let verdict = match v.certifiable {
             Certifiable::Yes => "✅ certifiable",
@@ -97,13 +99,17 @@ fn certification(out: &mut String, report: &Report) {
         };
         let _ = writeln!(
             out,
-            "| {} | {verdict} | {} | {} |",
+            "| {} | {verdict} | {} | {} | {} |",
             v.role,
             id_list(&v.blocking),
+            v.blocking_unconfirmed.len(),
             id_list(&v.unjudged)
         );
     }
-    out.push('\n');
+    out.push_str(
+        "\nUnconfirmed: the rule's basis is `ob-inherited` (OB 3.0 text applied to CLR) or `inferred` \
+         (our reading); no CLR 2.0 text confirms it. Each row names its basis.\n\n",
+    );
 }
 
 /// Up to ten ids as code spans, then a count.
@@ -170,6 +176,9 @@ fn section(out: &mut String, report: &Report, title: &str, pick: impl Fn(&&Row) 
 fn detail(out: &mut String, row: &Row) {
     let _ = writeln!(out, "### {} {}\n", code(&row.id), row.level);
     let _ = writeln!(out, "> {}\n", line(&row.statement));
+    if let Some(b) = row.basis {
+        let _ = writeln!(out, "- **Basis:** `{b}`");
+    }
     let _ = writeln!(out, "- **Reason:** {}", inline(&row.reason));
     let wanted = match row.outcome {
         Outcome::Error => Verdict::Error,
@@ -216,14 +225,15 @@ fn finding(out: &mut String, f: &Finding) {
 fn all_rows(out: &mut String, report: &Report) {
     let n = report.requirements.len();
     let _ = writeln!(out, "<details><summary>All requirements ({n})</summary>\n");
-    out.push_str("| Outcome | Level | Requirement | Reason |\n|---|---|---|---|\n");
+    out.push_str("| Outcome | Level | Basis | Requirement | Reason |\n|---|---|---|---|---|\n");
     for row in report.requirements.iter().take(MAX_TABLE_ROWS) {
         let _ = writeln!(
             out,
-            "| {} {} | {} | {} | {} |",
+            "| {} {} | {} | {} | {} | {} |",
             emoji(row.outcome),
             row.outcome.as_str(),
             row.level,
+            row.basis.map(|b| b.as_str()).unwrap_or("—"),
             cell(&code(&row.id)),
             cell(&inline(&row.reason))
         );

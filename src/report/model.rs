@@ -132,6 +132,9 @@ pub struct Row {
     pub source: Source,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
+    /// What the rule rests on for CLR 2.0 (`clr`, `clr-schema`, `ob-inherited`, `inferred`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<crate::catalog::Basis>,
     pub outcome: Outcome,
     /// Why the outcome is what it is, in one line.
     pub reason: String,
@@ -217,6 +220,9 @@ pub struct RoleVerdict {
     pub blocking: Vec<String>,
     /// MUSTs not run or skipped.
     pub unjudged: Vec<String>,
+    /// The blocking MUSTs whose rule no CLR text confirms (basis `ob-inherited` or `inferred`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocking_unconfirmed: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -389,6 +395,7 @@ impl Report {
                 statement: req.statement.clone(),
                 source: req.source.clone(),
                 condition: req.condition.clone(),
+                basis: Some(req.basis()),
                 outcome,
                 reason,
                 assertions: passed + failed,
@@ -497,11 +504,22 @@ pub(super) fn role_verdict(role: Role, rows: &[Row]) -> RoleVerdict {
     } else {
         Certifiable::Yes
     };
+    let blocking_unconfirmed = blocking
+        .iter()
+        .filter(|id| {
+            rows.iter()
+                .find(|r| &r.id == *id)
+                .and_then(|r| r.basis)
+                .is_some_and(|b| b.unconfirmed())
+        })
+        .cloned()
+        .collect();
     RoleVerdict {
         role,
         certifiable,
         blocking,
         unjudged,
+        blocking_unconfirmed,
     }
 }
 

@@ -126,8 +126,23 @@ pub fn sign_di(cred: &Value, issuer: &Issuer) -> Value {
     sign_di_with(cred, issuer, &issuer.method)
 }
 
+/// `cred` with the OB extensions context appended when it uses an extension type the
+/// other contexts do not define: every credential we sign defines every term it uses
+/// (`data.jsonld.terms-defined`); only the data-loss cases sign without it.
+pub fn defined(cred: &Value) -> Value {
+    let mut c = cred.clone();
+    crate::credential::jsonld::add_extensions_context(&mut c);
+    c
+}
+
 /// `cred` with an `eddsa-rdfc-2022` proof naming `method`, signed by `issuer`'s key.
 pub fn sign_di_with(cred: &Value, issuer: &Issuer, method: &str) -> Value {
+    sign_di_as_is(&defined(cred), issuer, method)
+}
+
+/// [`sign_di_with`] without adding a context: the signature covers exactly what JSON-LD
+/// keeps of `cred` (the data-loss cases).
+pub fn sign_di_as_is(cred: &Value, issuer: &Issuer, method: &str) -> Value {
     match sign_data_integrity(cred, &issuer.key, method, CREATED, "eddsa-rdfc-2022") {
         Ok(p) => attach_proof(cred, p),
         // Cannot canonicalize (a mutated @context): leave unsigned, the case says so.
@@ -138,6 +153,7 @@ pub fn sign_di_with(cred: &Value, issuer: &Issuer, method: &str) -> Value {
 /// `cred` with a proof object edited by `edit` before signing (the signature covers the edit).
 pub fn sign_di_proof_edit(cred: &Value, issuer: &Issuer, edit: impl Fn(&mut Value)) -> Value {
     use crate::credential::jsonld::Loader;
+    let cred = &defined(cred);
     use crate::credential::proof::data_integrity::signing_input;
     use ed25519_dalek::Signer;
     let mut proof = json!({
@@ -175,6 +191,7 @@ pub fn sign_di_proof_edit(cred: &Value, issuer: &Issuer, edit: impl Fn(&mut Valu
 
 /// `cred` with an `Ed25519Signature2020` proof by `issuer` (VC 1.1 legacy).
 pub fn sign_2020(cred: &Value, issuer: &Issuer) -> Value {
+    let cred = &defined(cred);
     match sign_ed25519_2020(cred, &issuer.key, &issuer.method, CREATED) {
         Ok(p) => attach_proof(cred, p),
         Err(_) => cred.clone(),
@@ -225,7 +242,7 @@ pub fn sign_jwt_as(
     };
     opts.typ = true;
     edit(&mut opts);
-    match sign_jwt(cred, &key, &opts) {
+    match sign_jwt(&defined(cred), &key, &opts) {
         Ok(s) => Value::String(s),
         Err(_) => Value::Null,
     }

@@ -77,6 +77,14 @@ const FLAGS: &[(&str, &str)] = &[
         "Baked",
         "The document is an image (PNG or SVG) with the credential baked in.",
     ),
+    (
+        "DataLoss",
+        "The credential uses a property or type its @context does not define (by design, or because the mutation leaves a type whose scoped context defined its neighbours): JSON-LD expansion drops it, the embedded proof does not cover it, and data.jsonld.terms-defined fails too.",
+    ),
+    (
+        "ContextUnavailable",
+        "The credential names a JSON-LD context that is not bundled: its proof cannot be verified offline (an error, never a bad signature) unless the context is supplied.",
+    ),
 ];
 
 /// What an issuer publishes at its id: its Ed25519 Multikey, and for the CLR
@@ -100,6 +108,49 @@ pub fn key_document(issuer: &keys::Issuer) -> Value {
         }
     }
     doc
+}
+
+const TERMS_DEFINED: &str = "data.jsonld.terms-defined";
+
+/// Whether JSON-LD expansion drops a term of `cred` (or of the credential a compact
+/// JWS carries), `endorsementJwt` aside (its own warning row).
+fn loses_data(cred: &Value) -> bool {
+    let decoded;
+    let cred = match cred {
+        Value::String(jws) => match crate::credential::verify::decode_jwt_credential(jws) {
+            Ok(v) => {
+                decoded = v;
+                &decoded
+            }
+            Err(_) => return false,
+        },
+        other => other,
+    };
+    // Nested and endorsement credentials are verified on their own, with only their own
+    // @context (the outer one does not lend them its terms there).
+    let mut parts = Vec::new();
+    credentials_in(cred, &mut parts);
+    let loader = crate::credential::jsonld::Loader::builtin();
+    parts.into_iter().any(|c| {
+        crate::credential::verify::terms::judged_terms(loader, c)
+            .is_ok_and(|d| d.iter().any(|d| d.term != "endorsementJwt"))
+    })
+}
+
+/// `v` and every object with an `@context` below it (nested credentials, endorsements).
+fn credentials_in<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Object(m) => {
+            if m.contains_key("@context") {
+                out.push(v);
+            }
+            m.iter()
+                .filter(|(k, _)| *k != "@context")
+                .for_each(|(_, x)| credentials_in(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| credentials_in(x, out)),
+        _ => {}
+    }
 }
 
 /// Every topic file, in a fixed order.
@@ -148,6 +199,22 @@ pub fn case_file(spec: FileSpec) -> CaseFile {
             if c.result == Verdict::Invalid && requirements.is_empty() {
                 continue;
             }
+            let mut requirements = requirements;
+            let mut flags = c.flags.clone();
+            // A mutation that makes JSON-LD drop terms is data loss as well: say so.
+            if c.result == Verdict::Invalid
+                && g.schema_kind.is_none()
+                && c.document.is_none()
+                && loses_data(&c.credential)
+            {
+                if !requirements.iter().any(|r| r == TERMS_DEFINED) {
+                    requirements.push(TERMS_DEFINED.to_string());
+                }
+                if !flags.contains(&"DataLoss") {
+                    flags.push("DataLoss");
+                }
+            }
+            let c = cases::CaseSpec { flags, ..c };
             used.extend(c.flags.iter().copied());
             tests.push(Case {
                 tc_id: next,

@@ -137,7 +137,7 @@ impl Engine {
     }
 
     /// The quads of `doc` and the terms and types no context defines (JSON-LD drops them).
-    pub(super) fn walk(&self, doc: &Value) -> Option<(Vec<Quad>, Vec<String>)> {
+    pub(super) fn walk(&self, doc: &Value) -> Option<(Vec<Quad>, Vec<Dropped>)> {
         let Value::Object(map) = doc else { return None };
         self.walk_map(map, None)
     }
@@ -146,13 +146,14 @@ impl Engine {
         &self,
         map: &Map<String, Value>,
         without: Option<&str>,
-    ) -> Option<(Vec<Quad>, Vec<String>)> {
+    ) -> Option<(Vec<Quad>, Vec<Dropped>)> {
         let mut walk = Walk {
             engine: self,
             quads: Vec::new(),
             blank: 0,
             undefined: Vec::new(),
             without,
+            path: Vec::new(),
         };
         walk.node(self.empty.clone(), map, None, &GraphName::DefaultGraph, 0)?;
         Some((walk.quads, walk.undefined))
@@ -441,17 +442,56 @@ fn checked(iri: String) -> Option<Target> {
     Some(Target::Iri(iri))
 }
 
+/// A term or type that no active context defines, so JSON-LD expansion drops it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Dropped {
+    /// The term as written (a member name or a `type` value).
+    pub term: String,
+    /// JSON pointer (RFC 6901) of the member, or of the `type` entry, in the document.
+    pub pointer: String,
+}
+
+/// One step of the JSON pointer to the value being walked.
+#[derive(Debug, Clone, Copy)]
+enum Step<'d> {
+    Key(&'d str),
+    Index(usize),
+}
+
 /// One document walk, collecting quads.
 struct Walk<'a> {
     engine: &'a Engine,
     quads: Vec<Quad>,
     blank: u64,
-    undefined: Vec<String>,
+    undefined: Vec<Dropped>,
     /// A top-level member to leave out (a Data Integrity proof's `proof`).
     without: Option<&'a str>,
+    /// Where the walk is, as pointer steps (only rendered when a term is dropped).
+    path: Vec<Step<'a>>,
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
+    /// The JSON pointer of the current position plus `last` steps.
+    fn pointer(&self, last: &[Step<'_>]) -> String {
+        let mut out = String::new();
+        for step in self.path.iter().chain(last) {
+            out.push('/');
+            match step {
+                Step::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+                Step::Index(i) => out.push_str(&i.to_string()),
+            }
+        }
+        out
+    }
+
+    fn drop_term(&mut self, term: &str, last: &[Step<'_>]) {
+        let pointer = self.pointer(last);
+        self.undefined.push(Dropped {
+            term: term.to_string(),
+            pointer,
+        });
+    }
+
     fn fresh_blank(&mut self) -> BlankNode {
         self.blank += 1;
         BlankNode::new_unchecked(format!("f{}", self.blank))
@@ -467,7 +507,7 @@ impl Walk<'_> {
     fn node(
         &mut self,
         active: Arc<Ctx>,
-        element: &Map<String, Value>,
+        element: &'a Map<String, Value>,
         property: Option<&TermDef>,
         graph: &GraphName,
         depth: usize,
@@ -500,17 +540,18 @@ impl Walk<'_> {
         // Types, and their scoped contexts in lexicographic order.
         let type_scoped = ctx.clone();
         let mut id_value = None;
-        let mut types: Vec<&str> = Vec::new();
+        // (type, the member it is in, its index when that member is an array)
+        let mut types: Vec<(&str, &'a str, Option<usize>)> = Vec::new();
         for (key, value) in element {
             if key == "@context" || (depth == 0 && self.without == Some(key.as_str())) {
                 continue;
             }
             match key_kind(&type_scoped, key) {
                 Some(Target::Keyword("@type")) => match value {
-                    Value::String(s) => types.push(s),
+                    Value::String(s) => types.push((s, key, None)),
                     Value::Array(items) => {
-                        for item in items {
-                            types.push(item.as_str()?);
+                        for (i, item) in items.iter().enumerate() {
+                            types.push((item.as_str()?, key, Some(i)));
                         }
                     }
                     _ => return None,
@@ -519,7 +560,7 @@ impl Walk<'_> {
                 _ => {}
             }
         }
-        let mut sorted = types.clone();
+        let mut sorted: Vec<&str> = types.iter().map(|t| t.0).collect();
         sorted.sort_unstable();
         for ty in sorted {
             if let Some(def) = type_scoped.terms.get(ty)
@@ -539,16 +580,17 @@ impl Walk<'_> {
             },
             None => self.fresh_blank().into(),
         };
-        for ty in types {
+        for (ty, key, index) in types {
             match expand_iri(&type_scoped, ty, true) {
                 Some(Target::Iri(iri)) => {
                     let object = NamedNode::new_unchecked(iri).into();
                     self.emit(&subject, &format!("{RDF}type"), object, graph);
                 }
                 // An undefined type is a relative IRI, which yields no triple.
-                None if !ty.contains(':') && !ty.starts_with('@') => {
-                    self.undefined.push(ty.to_string());
-                }
+                None if !ty.contains(':') && !ty.starts_with('@') => match index {
+                    Some(i) => self.drop_term(ty, &[Step::Key(key), Step::Index(i)]),
+                    None => self.drop_term(ty, &[Step::Key(key)]),
+                },
                 _ => return None,
             }
         }
@@ -573,12 +615,14 @@ impl Walk<'_> {
                     Some(_) => return None,
                     // Undefined term: JSON-LD drops it.
                     None => {
-                        self.undefined.push(key.clone());
+                        self.drop_term(key, &[Step::Key(key)]);
                         continue;
                     }
                 },
             };
+            self.path.push(Step::Key(key));
             self.property(&ctx, &subject, &iri, def.as_deref(), value, graph, depth)?;
+            self.path.pop();
         }
         Some(subject)
     }
@@ -590,29 +634,40 @@ impl Walk<'_> {
         subject: &Subject,
         iri: &str,
         def: Option<&TermDef>,
-        value: &Value,
+        value: &'a Value,
         graph: &GraphName,
         depth: usize,
     ) -> Option<()> {
         let container = def.map_or(Container::None, |d| d.container);
-        let items: Vec<&Value> = match value {
+        let indexed = value.is_array();
+        let items: Vec<&'a Value> = match value {
             Value::Null => return Some(()),
             Value::Array(items) => items.iter().collect(),
             other => vec![other],
         };
         if container == Container::List {
             let mut objects = Vec::new();
-            for item in items {
+            for (i, item) in items.into_iter().enumerate() {
                 if item.is_array() || item.is_null() {
                     return None;
                 }
-                objects.push(self.object(ctx, def, item, graph, depth)?);
+                if indexed {
+                    self.path.push(Step::Index(i));
+                }
+                let object = self.object(ctx, def, item, graph, depth);
+                if indexed {
+                    self.path.pop();
+                }
+                objects.push(object?);
             }
             let head = self.list(objects, graph);
             self.emit(subject, iri, head, graph);
             return Some(());
         }
-        for item in items {
+        for (i, item) in items.into_iter().enumerate() {
+            if indexed {
+                self.path.push(Step::Index(i));
+            }
             match item {
                 Value::Null => {}
                 Value::Array(_) => return None,
@@ -626,6 +681,9 @@ impl Walk<'_> {
                     let object = self.object(ctx, def, other, graph, depth)?;
                     self.emit(subject, iri, object, graph);
                 }
+            }
+            if indexed {
+                self.path.pop();
             }
         }
         Some(())
@@ -649,7 +707,7 @@ impl Walk<'_> {
         &mut self,
         ctx: &Arc<Ctx>,
         def: Option<&TermDef>,
-        value: &Value,
+        value: &'a Value,
         graph: &GraphName,
         depth: usize,
     ) -> Option<RdfTerm> {

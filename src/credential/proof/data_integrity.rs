@@ -78,6 +78,9 @@ pub struct DiProofReport {
     pub document_hash: Option<[u8; 32]>,
     /// Evidence: canonical N-Quads of the proof options.
     pub proof_nquads: Option<String>,
+    /// A context URL that could not be loaded: the proof was not verified (neither
+    /// valid nor invalid).
+    pub missing_context: Option<String>,
 }
 
 impl DiProofReport {
@@ -177,6 +180,7 @@ fn check_proof(
         signature: skipped("unsupported proof"),
         document_hash: None,
         proof_nquads: None,
+        missing_context: None,
     };
     if !proof.is_object() {
         report.proof_type = Check::Fail(format!("{proof}: proof is not an object"));
@@ -267,6 +271,13 @@ fn check_proof(
     let canon = doc_hash.and_then(|d| Ok((d, loader.canonicalize(&options)?)));
     let (doc_hash, proof_nquads) = match canon {
         Ok(pair) => pair,
+        Err(JsonLdError::UnknownContext(url)) => {
+            let why = JsonLdError::UnknownContext(url.clone()).to_string();
+            report.canonicalization = Check::Skipped(why.clone());
+            report.signature = Check::Skipped(why);
+            report.missing_context = Some(url);
+            return report;
+        }
         Err(e) => {
             report.canonicalization = Check::Fail(e.to_string());
             report.signature = skipped("canonicalization failed");

@@ -400,6 +400,33 @@ pub async fn fetch_all(
     Documents::new(map)
 }
 
+/// The body at `url` as it is (at most `max_bytes`), or why it could not be had: a
+/// URL input keeps its bytes, so a baked PNG by URL is judged like the same file.
+pub async fn fetch_bytes(
+    client: &reqwest::Client,
+    url: &str,
+    max_bytes: usize,
+) -> Result<Vec<u8>, String> {
+    let mut resp = match client.get(url).send().await {
+        Ok(resp) if resp.status().is_success() => resp,
+        Ok(resp) => return Err(format!("{url}: HTTP {}", resp.status())),
+        Err(e) => return Err(format!("{url}: {}", cause(&e))),
+    };
+    let mut buf: Vec<u8> = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                buf.extend_from_slice(&chunk);
+                if buf.len() > max_bytes {
+                    return Err(format!("{url}: larger than {max_bytes} bytes"));
+                }
+            }
+            Ok(None) => return Ok(buf),
+            Err(e) => return Err(format!("{url}: {}", cause(&e))),
+        }
+    }
+}
+
 async fn fetch_one(client: &reqwest::Client, url: &str, max_bytes: usize) -> Fetched {
     let resp = match client
         .get(url)

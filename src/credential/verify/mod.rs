@@ -16,8 +16,10 @@ mod refresh;
 mod schema_step;
 mod shape;
 mod status;
+pub mod terms;
 
 pub use documents::Documents;
+pub use proofs::decode_jwt_credential;
 
 use super::parse::Input;
 use crate::catalog::{Profile, Role};
@@ -44,6 +46,9 @@ pub struct VerifyOptions {
     pub online: bool,
     /// A recipient identifier to check (`conformance@imsglobal.org` for certification).
     pub expect_recipient: Option<String>,
+    /// JSON-LD contexts beyond the built-in ones (`--context URL=FILE`, or fetched with
+    /// `--online`); `None` serves the built-in contexts only.
+    pub contexts: Option<std::sync::Arc<crate::credential::jsonld::Loader>>,
 }
 
 impl VerifyOptions {
@@ -55,6 +60,15 @@ impl VerifyOptions {
             documents: Documents::default(),
             online: false,
             expect_recipient: None,
+            contexts: None,
+        }
+    }
+
+    /// The context loader proofs and the data-loss rule use.
+    pub fn loader(&self) -> &crate::credential::jsonld::Loader {
+        match &self.contexts {
+            Some(l) => l,
+            None => crate::credential::jsonld::Loader::builtin(),
         }
     }
 
@@ -308,6 +322,7 @@ fn verify_once(
     };
     shape::run(&s, opts, rec);
     schema_step::run(&s, opts, rec);
+    terms::run(&s, opts, rec);
     let proof_ok = proofs::run(&s, opts, rec);
     if may_refresh {
         refresh_step(&s, proof_ok, hint, opts, rec);
@@ -403,6 +418,8 @@ fn top_level(s: &Subject, rec: &mut Recorder) {
         "data.document.jws-or-json",
         "data.serialization.utf8",
         "data.document.single-credential",
+        "data.serialization.no-bom",
+        "data.serialization.unique-members",
         "proof.endorsement.present",
         "data.clr.endorsement-jwt",
         "verify.endorsements",
@@ -426,10 +443,17 @@ fn top_level(s: &Subject, rec: &mut Recorder) {
     );
     c.pass("data.serialization.utf8", "decoded as UTF-8");
     c.pass("data.document.single-credential", "one credential object");
+    c.pass("data.serialization.no-bom", "no byte order mark");
+    if s.jws.is_none() {
+        c.pass(
+            "data.serialization.unique-members",
+            "no object repeats a member name",
+        );
+    }
     let mut found = Vec::new();
     collect_endorsements(s.cred, "", &mut found);
     if found.is_empty() && s.kind != Kind::Endorsement {
-        for id in &ids[3..] {
+        for id in &ids[5..] {
             c.not_applicable(id, "no endorsement in this credential");
         }
     } else if !found.iter().any(|(_, v)| v.is_string()) {

@@ -208,7 +208,7 @@ fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> Result<boo
     c.subject(&s.name);
     let docs = &opts.documents;
     let resolve = |method: &str| resolve_method(method, docs);
-    let loader = crate::credential::jsonld::Loader::builtin();
+    let loader = opts.loader();
     let reports = match proof::verify_data_integrity_with(s.cred, loader, &resolve) {
         Ok(r) => r,
         Err(e) => {
@@ -385,7 +385,14 @@ fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> Result<boo
             &r.created,
             "created is a dateTime",
         );
-        if let Rule::Fail(m) = &r.canonicalization {
+        if let Some(url) = &r.missing_context {
+            c.error(
+                "proof.di.signature",
+                at(&format!(
+                    "not verified: {url}: JSON-LD context not available (supply it with --context {url}=FILE, or fetch it with --online)"
+                )),
+            );
+        } else if let Rule::Fail(m) = &r.canonicalization {
             c.fail(
                 "proof.di.signature",
                 at(&format!("canonicalization failed: {m}")),

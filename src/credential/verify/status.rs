@@ -305,12 +305,8 @@ fn list_verified(
         return Err(Defect("it has no proof".into()));
     }
     let resolve = |m: &str| super::proofs::resolve_method(m, &opts.documents);
-    let reports = proof::verify_data_integrity_with(
-        list,
-        crate::credential::jsonld::Loader::builtin(),
-        &resolve,
-    )
-    .map_err(|e| Defect(format!("its proof: {e}")))?;
+    let reports = proof::verify_data_integrity_with(list, opts.loader(), &resolve)
+        .map_err(|e| Defect(format!("its proof: {e}")))?;
     let Some(ok) = reports.iter().find(|r| r.verified()) else {
         let unchecked = reports.iter().find_map(|r| match &r.key_error {
             Some(e @ (proof::KeyError::NeedsNetwork(_) | proof::KeyError::Fetch { .. })) => {

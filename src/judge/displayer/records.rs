@@ -200,7 +200,9 @@ fn issuer(base: &str) -> Value {
     json!({"id": issuer_id(base), "type": ["Profile"], "name": "Conformance Displayer Test Issuer"})
 }
 
-fn sign(doc: Value, generation: Gen, base: &str) -> anyhow::Result<Value> {
+fn sign(mut doc: Value, generation: Gen, base: &str) -> anyhow::Result<Value> {
+    // Every term defined: a displayer in Data Integrity safe mode must not refuse the record.
+    crate::credential::jsonld::add_extensions_context(&mut doc);
     let proof = match generation {
         Gen::V2 => sign_data_integrity(&doc, &key(), &method(base), CREATED, "eddsa-rdfc-2022"),
         Gen::V11 => sign_ed25519_2020(&doc, &key(), &method(base), CREATED),
@@ -219,7 +221,9 @@ fn sign_rs256(doc: &Value, base: &str) -> anyhow::Result<String> {
         typ: true,
         ..Default::default()
     };
-    sign_jwt(doc, &key, &opts).map_err(|e| anyhow!("{e}: cannot sign the RS256 displayer record"))
+    let mut doc = doc.clone();
+    crate::credential::jsonld::add_extensions_context(&mut doc);
+    sign_jwt(&doc, &key, &opts).map_err(|e| anyhow!("{e}: cannot sign the RS256 displayer record"))
 }
 
 /// Rename `validFrom`/`validUntil` to the VC 1.1 names and drop the schema.

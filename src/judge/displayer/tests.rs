@@ -150,3 +150,26 @@ fn the_form_round_trips() {
     assert!(v.viewer_verification);
     assert_eq!(a["v2-expired"].status, None);
 }
+
+#[test]
+fn every_record_defines_its_terms_and_the_page_names_its_real_format() {
+    for r in all() {
+        let f = failures(r);
+        assert!(
+            !f.iter().any(|x| x.starts_with("data.jsonld.terms-defined")),
+            "{}: {f:#?}",
+            r.slug
+        );
+    }
+    let page = page(BASE, all());
+    for r in all() {
+        let legend = format!("{} ({})</legend>", r.slug, record_format(r));
+        assert!(page.contains(&legend), "{legend}");
+    }
+    let jwt = all()
+        .iter()
+        .find(|r| r.jwt.is_some())
+        .expect("a VC-JWT record");
+    assert_eq!(record_format(jwt), "VC 2.0, VC-JWT RS256");
+    assert!(!page.contains(&format!("{} (VC 2.0, eddsa-rdfc-2022)", jwt.slug)));
+}

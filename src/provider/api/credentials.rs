@@ -19,6 +19,10 @@ use serde_json::{Value, json};
 
 /// Page size when the client gives no `limit`.
 pub const DEFAULT_LIMIT: usize = 100;
+/// Largest page served: a larger `limit` is served as this one (the spec's
+/// `limit` is a maximum; the links and X-Total-Count let a client page on).
+/// Stated in the SDD (info.description) and in the README (Limits).
+pub const MAX_LIMIT: usize = 1000;
 
 pub async fn handle(
     State(s): State<Shared>,
@@ -139,7 +143,7 @@ fn list(s: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
         });
     }
     let total = all.len();
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT);
     // The faults change what is sliced, never the links.
     let skip = if s.fault("ignore-offset") {
         0

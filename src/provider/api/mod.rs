@@ -85,7 +85,10 @@ mod tests {
             store: Store::open(&dir.join("db.sqlite")).unwrap(),
             users: Vec::new(),
             recorder: None,
-            discovery_limit: crate::provider::ratelimit::Bucket::new(1.0, 1.0),
+            discovery_limit: crate::provider::ratelimit::Keyed::new(1.0, 1.0),
+            registration_limit: crate::provider::ratelimit::Keyed::new(1.0, 1.0),
+            token_padding: 0,
+            client_id_padding: 0,
         };
         (s, dir)
     }

@@ -29,6 +29,7 @@ pub const URL_FIELDS: &[&str] = &["client_uri", "logo_uri", "tos_uri", "policy_u
 
 pub async fn post(
     State(s): State<Shared>,
+    peer: Option<axum::Extension<crate::provider::state::Peer>>,
     method: Method,
     headers: HeaderMap,
     body: Body,
@@ -50,10 +51,29 @@ pub async fn post(
             "registration is closed",
         );
     }
-    let bytes = match http_util::read_body(&headers, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+    // Open registration stores what it is sent: bounded per request and
+    // per client IP, so a flood cannot fill the disk.
+    if let Err(wait) = s
+        .registration_limit
+        .take(crate::provider::state::Peer::of(peer))
+    {
+        let mut r = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            &format!("{wait}: seconds to wait; registration is rate limited per client"),
+        );
+        if let Ok(v) = header::HeaderValue::from_str(&wait.to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return r;
+    }
+    let bytes =
+        match http_util::read_body_upto(&headers, body, crate::provider::MAX_REGISTRATION_BYTES)
+            .await
+        {
+            Ok(b) => b,
+            Err(r) => return r,
+        };
     let bad = |code: &str, d: &str| {
         if s.fault("registration-error-format") {
             return json(StatusCode::BAD_REQUEST, &json!({ "message": d }));
@@ -246,6 +266,11 @@ fn validate(s: &AppState, req: &Map<String, Value>) -> Result<Client, Refusal> {
         )
     } else {
         random_token()
+    };
+    let client_id = if s.client_id_padding > 0 {
+        format!("{client_id}{}", "x".repeat(s.client_id_padding))
+    } else {
+        client_id
     };
     Ok(Client {
         client_id,

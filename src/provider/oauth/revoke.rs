@@ -1,6 +1,7 @@
 //! Token revocation (RFC 7009, FACTS §2.6): Basic client auth, `token` and
 //! `token_type_hint` required, 200 whether or not the token was known.
-//! Revoking a refresh token also revokes the access tokens of its grant.
+//! Revoking a refresh token also revokes the access tokens of its grant; a
+//! token issued to another client is refused (RFC 7009 §2.1).
 
 use super::super::http_util::{self, allow};
 use super::super::state::Shared;
@@ -93,7 +94,18 @@ pub async fn post(
         TokenKind::Access => s.fault("revocation-no-effect"),
         TokenKind::Refresh => s.fault("revocation-keeps-refresh"),
     };
-    if let Some(t) = found.filter(|t| t.client_id == client.client_id && !no_effect(t)) {
+    // RFC 7009 §2.1: the server verifies that the token was issued to the
+    // client asking; if not, the request is refused.
+    if let Some(t) = &found
+        && t.client_id != client.client_id
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            "the token was issued to another client",
+        );
+    }
+    if let Some(t) = found.filter(|t| !no_effect(t)) {
         let done = match t.kind {
             TokenKind::Access => s.store.revoke_token(&t.token),
             TokenKind::Refresh => s.store.revoke_grant(&t.grant).map(|_| ()),

@@ -251,7 +251,19 @@ fn refresh(s: &AppState, client: &Client, form: &HashMap<String, String>) -> Res
             "the refresh token was issued to another client",
         );
     }
-    if old.revoked || old.expires_at < http_util::now() {
+    if old.revoked {
+        // A rotated (or revoked) refresh token presented again: someone holds
+        // a stolen copy. The whole chain it started is revoked (OAuth 2.0
+        // Security BCP §4.14.2), so neither party can go on with it.
+        if let Err(e) = s.store.revoke_grant(&old.grant) {
+            return server_error(e);
+        }
+        return bad(
+            "invalid_grant",
+            "the refresh token was already used or revoked; every token of its grant is now revoked",
+        );
+    }
+    if old.expires_at < http_util::now() {
         return bad("invalid_grant", "the refresh token is revoked or expired");
     }
     let scope = match get("scope") {
@@ -358,6 +370,9 @@ fn issue(
             refresh_value.as_str()
         };
         body["refresh_token"] = json!(shown);
+    }
+    if s.token_padding > 0 {
+        body["x_padding"] = json!("x".repeat(s.token_padding));
     }
     let mut r = json(StatusCode::OK, &body);
     let h = r.headers_mut();

@@ -141,8 +141,8 @@ async fn first_login(ctx: &mut Ctx, req: &AuthRequest, verifier: &str) {
     consent(ctx, &walk.txs);
     let AuthResult::Code { code, state, .. } = walk.result.clone() else {
         let m = format!(
-            "S256 authorization request with valid login: no code ({:?})",
-            walk.result
+            "S256 authorization request with valid login: no code ({})",
+            super::outcome(&walk.result)
         );
         c.all(crate::evidence::Verdict::Fail, &m);
         ctx.finish(c);
@@ -297,7 +297,7 @@ async fn pkce_required(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<ErrorS
                         c.fail(id, format!("{what}: the authorization server issued a code (token endpoint accepted it: {accepted})"));
                     }
                     other => {
-                        c.pass(id, format!("{what}: refused ({other:?})"));
+                        c.pass(id, format!("{what}: refused ({})", super::outcome(&other)));
                     }
                 }
             }
@@ -372,7 +372,10 @@ async fn redirect_uri(ctx: &mut Ctx, scope: &str) {
                 c.ensure(
                     id,
                     !redirected(&req, &w),
-                    format!("{uri}: unregistered redirect URI gets an error page, not a redirect ({:?})", w.result),
+                    format!(
+                        "{uri}: unregistered redirect URI gets an error page, not a redirect ({})",
+                        super::outcome(&w.result)
+                    ),
                 );
             }
             Err(e) => {
@@ -395,7 +398,10 @@ async fn unknown_client(ctx: &mut Ctx, scope: &str) {
             c.ensure(
                 id,
                 !redirected(&req, &w),
-                format!("unknown client_id: no redirect ({:?})", w.result),
+                format!(
+                    "unknown client_id: no redirect ({})",
+                    super::outcome(&w.result)
+                ),
             );
         }
         Err(e) => {
@@ -422,8 +428,8 @@ async fn response_type(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<ErrorS
                 id,
                 ok,
                 format!(
-                    "response_type=token: refused with unsupported_response_type ({:?})",
-                    w.result
+                    "response_type=token: refused with unsupported_response_type ({})",
+                    super::outcome(&w.result)
                 ),
             );
         }
@@ -447,8 +453,8 @@ async fn invalid_scope(ctx: &mut Ctx, scope: &str, descriptions: &mut Vec<ErrorS
                 id,
                 ok,
                 format!(
-                    "an unknown scope is refused with error=invalid_scope ({:?})",
-                    w.result
+                    "an unknown scope is refused with error=invalid_scope ({})",
+                    super::outcome(&w.result)
                 ),
             );
         }

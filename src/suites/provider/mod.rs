@@ -291,8 +291,8 @@ impl Ctx {
         } = walk.result
         else {
             return Err(format!(
-                "authorization did not return a code: {:?}",
-                walk.result
+                "authorization did not return a code: {}",
+                outcome(&walk.result)
             ));
         };
         let (sdd, client) = (
@@ -356,6 +356,31 @@ pub async fn run(mut ctx: Ctx) -> (Recorder, Option<String>) {
     Box::pin(transport::run(&mut ctx)).await;
     Box::pin(revoke::run(&mut ctx)).await;
     (ctx.rec, ctx.unreachable)
+}
+
+/// How an authorization request ended, for a finding message: never the
+/// code or state themselves (a wrongly issued code is a live secret), and
+/// target-chosen texts cut short.
+pub fn outcome(r: &AuthResult) -> String {
+    let short = |s: &str| crate::evidence::transcript::cut(s, 200).0;
+    match r {
+        AuthResult::Code { state, scope, .. } => format!(
+            "a code was issued (state {}, scope {})",
+            if state.is_some() { "present" } else { "absent" },
+            scope
+                .as_deref()
+                .map_or("absent".to_string(), |s| format!("\"{}\"", short(s)))
+        ),
+        AuthResult::Error {
+            error, description, ..
+        } => match description {
+            Some(d) => format!("error={} ({})", short(error), short(d)),
+            None => format!("error={}", short(error)),
+        },
+        AuthResult::Stopped { status, detail } => {
+            format!("stopped at {status}: {}", short(detail))
+        }
+    }
 }
 
 #[cfg(test)]

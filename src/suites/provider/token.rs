@@ -393,7 +393,10 @@ async fn fresh(ctx: &mut Ctx, c: &mut Check) -> Result<Fresh, String> {
             scope,
             verifier,
         }),
-        other => Err(format!("a further login returned no code: {other:?}")),
+        other => Err(format!(
+            "a further login returned no code: {}",
+            super::outcome(&other)
+        )),
     }
 }
 

@@ -3,9 +3,9 @@
 //! or compact JWS, and baked PNG / SVG images. Every image is built here, byte by
 //! byte, so the bytes are the same on every run.
 
-use super::{CaseSpec, FileSpec, GroupSpec, clr_mutated, invalid, valid};
+use super::{CaseSpec, FileSpec, GroupSpec, clr_mutated, invalid, spec, valid};
 use crate::vectors::build::{self, Alg};
-use crate::vectors::format::ByteDocument;
+use crate::vectors::format::{ByteDocument, Verdict};
 use crate::vectors::keys::keys;
 use serde_json::{Value, json};
 
@@ -479,6 +479,48 @@ pub fn documents() -> FileSpec {
             ),
             SVG,
             &baked_svg(&[Element::json(OB_NS, &json)], false),
+        ),
+    ]);
+    // Appended after the older cases, so their tcIds stay.
+    issuer.extend([
+        doc(
+            invalid(
+                "the JSON after a UTF-8 byte order mark (EF BB BF)",
+                &[],
+                &["data.serialization.no-bom"],
+                Value::Null,
+            ),
+            JSON_LD,
+            &[&[0xef, 0xbb, 0xbf][..], json.as_bytes()].concat(),
+        ),
+        doc(
+            spec(
+                "validFrom twice: a first member 1999-01-01 before the signed one (the signature holds with the last; a first-wins reader shows 1999)",
+                &["Should"],
+                &["data.serialization.unique-members"],
+                Verdict::Acceptable,
+                Value::Null,
+            ),
+            JSON_LD,
+            compact
+                .replacen('{', "{\"validFrom\":\"1999-01-01T00:00:00Z\",", 1)
+                .as_bytes(),
+        ),
+        doc(
+            valid(
+                "a JSON credential whose issuer image is a data:image/svg+xml URL (`<svg` in its first 2 KiB): JSON, not a baked SVG",
+                &[],
+                &["data.document.jws-or-json", "data.baked.svg"],
+                Value::Null,
+            ),
+            JSON_LD,
+            &serde_json::to_vec_pretty(&clr_mutated(|c| {
+                c["issuer"]["image"] = json!({
+                    "id": "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='1' height='1'/>",
+                    "type": "Image"
+                })
+            }))
+            .unwrap_or_default(),
         ),
     ]);
     let mut displayer = Vec::new();

@@ -85,6 +85,53 @@ pub fn clr_credential() -> FileSpec {
     let both = |reqs: &[&'static str], comment: &str, f: &dyn Fn(&mut Value)| {
         invalid(comment, &[], reqs, clr_mutated(f))
     };
+    let as_is = |c: &Value| build::sign_di_as_is(c, &k.clr, &k.clr.method);
+    // Appended after the older cases, so their tcIds stay.
+    let data_loss = vec![
+        invalid(
+            "1EdTechJsonSchemaValidator2019 without the OB extensions context (signed as is): JSON-LD drops the type, the proof does not cover it",
+            &["DataLoss"],
+            &["data.jsonld.terms-defined"],
+            as_is(&small_clr()),
+        ),
+        invalid(
+            "a property no context defines on the ClrSubject (signed as is)",
+            &["DataLoss"],
+            &["data.jsonld.terms-defined"],
+            {
+                let mut c = build::defined(&small_clr());
+                c["credentialSubject"]["gpa"] = json!("3.9");
+                as_is(&c)
+            },
+        ),
+        invalid(
+            "nested credential: 1EdTechJsonSchemaValidator2019 without the OB extensions context (signed as is by its issuer)",
+            &["DataLoss", "Nested"],
+            &["data.jsonld.terms-defined"],
+            {
+                let mut n = super::college_nested_unsigned();
+                n["credentialSchema"] =
+                    json!([{"id": build::AC_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}]);
+                let n = build::sign_di_as_is(&n, &k.college, &k.college.method);
+                let mut c = small_clr();
+                c["credentialSubject"]["verifiableCredential"] = json!([n]);
+                build::sign_di(&c, &k.clr)
+            },
+        ),
+        invalid(
+            "a context that is not bundled (https://contexts.example.org/unbundled/v1): the proof cannot be verified offline (an error, not a bad signature)",
+            &["ContextUnavailable"],
+            &["proof.di.signature", "verify.proof.required"],
+            {
+                // Signed with the context's URL, then pointed at one no verifier can load.
+                let mut c = build::sign_di(&small_clr(), &k.clr);
+                if let Some(Value::Array(list)) = c.get_mut("@context") {
+                    list.push(json!("https://contexts.example.org/unbundled/v1"));
+                }
+                c
+            },
+        ),
+    ];
     let mut negatives = vec![
         both(
             &["data.clr.type"],
@@ -374,8 +421,14 @@ pub fn clr_credential() -> FileSpec {
         ],
         first_id: 1000,
         groups: vec![
-            GroupSpec::new("issuer", [issuer_valid, negatives, issuer_should].concat()),
-            GroupSpec::new("displayer", [displayer_valid, displayer_neg].concat()),
+            GroupSpec::new(
+                "issuer",
+                [issuer_valid, negatives, issuer_should, data_loss.clone()].concat(),
+            ),
+            GroupSpec::new(
+                "displayer",
+                [displayer_valid, displayer_neg, data_loss].concat(),
+            ),
             cert,
             recipient,
         ],

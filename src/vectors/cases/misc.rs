@@ -1,7 +1,8 @@
 //! Dates, status lists, @context order and endorsements.
 
-use super::{FileSpec, GroupSpec, clr_mutated, invalid, valid};
+use super::{FileSpec, GroupSpec, clr_mutated, invalid, spec, valid};
 use crate::vectors::build::{self, Alg, remove};
+use crate::vectors::format::Verdict;
 use crate::vectors::keys::keys;
 use base64::Engine;
 use serde_json::{Map, Value, json};
@@ -458,12 +459,41 @@ pub fn endorsement() -> FileSpec {
             clr_mutated(|c| c["endorsementJwt"] = json!(["not.a-jws"])),
         ),
     ];
+    // Appended after the older cases, so their tcIds stay.
+    let loss = vec![invalid(
+        "endorsement uses a property its contexts do not define (signed as is: the proof does not cover it)",
+        &["Endorsed", "DataLoss"],
+        &["data.jsonld.terms-defined"],
+        {
+            let mut e = build::endorsement(6, &subject);
+            e["credentialSubject"]["accreditationLevel"] = json!("gold");
+            let e = build::sign_di_as_is(&e, &k.endorser, &k.endorser.method);
+            clr_mutated(move |c| c["issuer"]["endorsement"] = json!([e.clone()]))
+        },
+    )];
+    let issuer_should = vec![spec(
+        "endorsementJwt on a record with an embedded proof: the published contexts do not define it, so the proof does not cover it",
+        &["Endorsed", "Jwt", "Should"],
+        &["proof.endorsement-jwt.covered"],
+        Verdict::Acceptable,
+        clr_mutated({
+            let ejwt = ejwt.clone();
+            move |c| c["endorsementJwt"] = json!([ejwt.clone()])
+        }),
+    )];
     let displayer_only = vec![
-        valid(
-            "endorsementJwt (EdDSA, by the accreditor) on the record",
-            &["Endorsed", "Jwt"],
+        // Acceptable, not valid: the published contexts do not define endorsementJwt, so
+        // the record's proof does not cover it; a Data Integrity verifier in safe mode
+        // refuses the record, one with the 1EdTech validator's local context accepts it.
+        spec(
+            "endorsementJwt (EdDSA, by the accreditor) on the record: not covered by the record's proof under the published contexts",
+            &["Endorsed", "Jwt", "Should"],
             &["verify.endorsements.jwt"],
-            clr_mutated(move |c| c["endorsementJwt"] = json!([ejwt.clone()])),
+            Verdict::Acceptable,
+            clr_mutated({
+                let ejwt = ejwt.clone();
+                move |c| c["endorsementJwt"] = json!([ejwt.clone()])
+            }),
         ),
         invalid(
             "endorsement changed after the endorser signed it",
@@ -487,8 +517,8 @@ pub fn endorsement() -> FileSpec {
         ],
         first_id: 8000,
         groups: vec![
-            GroupSpec::new("issuer", both),
-            GroupSpec::new("displayer", [copy, displayer_only].concat()),
+            GroupSpec::new("issuer", [both, loss.clone(), issuer_should].concat()),
+            GroupSpec::new("displayer", [copy, displayer_only, loss].concat()),
         ],
     }
 }

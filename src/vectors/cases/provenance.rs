@@ -27,6 +27,7 @@ fn attacker() -> SigningKey {
 
 /// `cred` signed eddsa-rdfc-2022 by `key`, naming `method`.
 fn sign_as(cred: &Value, key: &SigningKey, method: &str) -> Value {
+    let cred = &build::defined(cred);
     match sign_data_integrity(cred, key, method, CREATED, "eddsa-rdfc-2022") {
         Ok(p) => attach_proof(cred, p),
         Err(_) => cred.clone(),
@@ -40,7 +41,7 @@ fn jwt(cred: &Value, key: &JwtSigningKey, kid: Option<String>, embed_jwk: bool) 
         typ: true,
         ..Default::default()
     };
-    sign_jwt(cred, key, &opts).map_or(Value::Null, Value::String)
+    sign_jwt(&build::defined(cred), key, &opts).map_or(Value::Null, Value::String)
 }
 
 pub fn provenance() -> FileSpec {
@@ -108,7 +109,7 @@ pub fn provenance() -> FileSpec {
             "VC-JWT signed EdDSA with the issuer's published key: any registered JOSE algorithm that verifies is valid for a verifier",
             &["Jwt"],
             &["proof.jwt.signature", key_prov],
-            build::sign_jwt_as(&jwt_base, Alg::EdDsa, &k.clr, |_| {}),
+            build::sign_jwt_as(&build::defined(&jwt_base), Alg::EdDsa, &k.clr, |_| {}),
         ),
     ];
     let mut displayer = GroupSpec::new("displayer", tests);

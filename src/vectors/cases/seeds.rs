@@ -51,6 +51,7 @@ fn identifier() -> Value {
 
 /// `cred` with an `eddsa-rdfc-2022` proof by `issuer`, created at `created`.
 fn sign(cred: &Value, issuer: &Issuer, created: &str) -> Value {
+    let cred = &build::defined(cred);
     match sign_data_integrity(
         cred,
         &issuer.key,
