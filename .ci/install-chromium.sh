@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs Debian's headless Chromium for the HTML report test
-# (tests/report_formats.rs). Idempotent: does nothing when it is present.
+# Installs Debian's headless Chromium and its chromedriver, for the HTML
+# report test (tests/report_formats.rs) and the browser login strategy
+# (tests/logins.rs). Idempotent: does nothing when both are present.
 # Needs root (CI containers run as root); uses sudo when it is not.
 set -euo pipefail
 
-if [ -x /usr/bin/chromium ]; then
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
   echo "chromium: already installed ($(/usr/bin/chromium --version 2>/dev/null || echo unknown version))"
   exit 0
 fi
@@ -21,10 +22,12 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-dejavu-core >/dev/null
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "chromium: apt-get finished but /usr/bin/chromium is missing" >&2
-  exit 1
-fi
+for b in /usr/bin/chromium /usr/bin/chromedriver; do
+  if [ ! -x "$b" ]; then
+    echo "chromium: apt-get finished but $b is missing" >&2
+    exit 1
+  fi
+done
 echo "chromium: installed ($(/usr/bin/chromium --version 2>/dev/null || echo unknown version))"

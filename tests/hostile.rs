@@ -236,7 +236,8 @@ fn run(name: &str, url: &str, extra: &[&str]) -> Outcome {
         eprintln!("note: /usr/bin/time absent; peak memory not measured");
         Command::new(BIN)
     };
-    cmd.args(["run", "--target", url, "--config"])
+    // The hostile targets are plain http on loopback: --allow-http says so.
+    cmd.args(["run", "--allow-http", "--target", url, "--config"])
         .arg(&cfg)
         .args(["--timeout", TIMEOUT, "--deadline"])
         .arg(format!("{DEADLINE_SECS}s"))
@@ -537,6 +538,7 @@ async fn sigint_writes_an_interrupted_report() {
     let mut child = Command::new(BIN)
         .args([
             "run",
+            "--allow-http",
             "--target",
             &format!("http://127.0.0.1:{port}"),
             "--config",

@@ -335,14 +335,7 @@ async fn token_strategy_uses_pre_issued_tokens() {
         code_challenge_method: Some("S256".into()),
     };
     let user = running.users()[0].clone();
-    let login = FormLogin {
-        username: user.username,
-        password: user.password,
-        username_field: "username".into(),
-        password_field: "password".into(),
-        extra: Vec::new(),
-        deny: false,
-    };
+    let login = FormLogin::password(&user.username, &user.password, Target::policy_for(&base));
     let walk = form(&http, &mut rec, &req, &login).await.expect("login");
     let AuthResult::Code { code, .. } = walk.result else {
         panic!("no code: {:?}", walk.result)
@@ -359,7 +352,7 @@ async fn token_strategy_uses_pre_issued_tokens() {
     let tokens = token::parse(&ex, http.redactor()).expect("tokens");
 
     let target = Target {
-        base_url: base,
+        base_url: base.clone(),
         profile,
         roles: vec![Role::Host],
         login: Login::Token {
@@ -371,6 +364,8 @@ async fn token_strategy_uses_pre_issued_tokens() {
         revocation_url: None,
         upsert_credential: None,
         fetch_documents: false,
+        offline: Default::default(),
+        policy: Target::policy_for(&base),
     };
     let (rec, unreachable) = provider::run(Ctx::new(http, target)).await;
     assert!(unreachable.is_none());

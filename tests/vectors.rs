@@ -786,3 +786,37 @@ fn an_unbundled_context_is_not_a_bad_signature_and_context_supplies_it() {
     assert_eq!(code, Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The displayer kit's records hold up on the independent reference path too: every
+/// embedded signature verifies, except the tampered record's, which must not.
+#[test]
+fn displayer_records_agree_with_the_reference_path() {
+    use clr_conformance::judge::displayer::records::{self, Truth};
+    let loader = Loader::builtin();
+    let recs = records::records("http://127.0.0.1:8080").expect("records build");
+    let mut judged = 0;
+    for r in recs.iter().filter(|r| r.jwt.is_none()) {
+        let mut parts = Vec::new();
+        signed_parts(&r.doc, &mut parts);
+        assert!(!parts.is_empty(), "{}: no embedded proof", r.slug);
+        let verdicts: Vec<Option<bool>> = parts
+            .iter()
+            .map(|p| reference_signatures_hold(loader, p))
+            .collect();
+        if r.truth == Truth::Tampered {
+            assert!(
+                verdicts.contains(&Some(false)),
+                "{}: tampered, yet {verdicts:?}",
+                r.slug
+            );
+        } else {
+            assert!(
+                verdicts.iter().all(|v| *v == Some(true)),
+                "{}: {verdicts:?}",
+                r.slug
+            );
+        }
+        judged += 1;
+    }
+    assert!(judged >= 6, "only {judged} records judged");
+}

@@ -62,6 +62,14 @@ pub struct Profile {
     pub scopes: Scopes,
     pub contexts: Contexts,
     pub schemas: SchemaIds,
+    /// Requirement id prefixes that do not apply under this profile (e.g.
+    /// `data.clr.` under OB 3.0): their rows are reported not-applicable.
+    #[serde(default)]
+    pub not_applicable: Vec<String>,
+    /// (catalog wording, this profile's wording), applied in order to the
+    /// statements and messages of a report (the catalog speaks CLR).
+    #[serde(default)]
+    pub terms: Vec<(String, String)>,
 }
 
 const FILES: &[(&str, &str)] = &[
@@ -96,6 +104,24 @@ impl Profile {
         Profile::get("clr-2.0").expect("clr-2.0 profile")
     }
 
+    /// `text` in this profile's own words (type names, paths, scope URIs).
+    pub fn speak(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (from, to) in &self.terms {
+            if out.contains(from.as_str()) {
+                out = out.replace(from.as_str(), to);
+            }
+        }
+        out
+    }
+
+    /// True when requirement `id` does not apply under this profile.
+    pub fn excludes(&self, id: &str) -> bool {
+        self.not_applicable
+            .iter()
+            .any(|p| id.starts_with(p.as_str()))
+    }
+
     /// All scopes of the API, in a fixed order.
     pub fn all_scopes(&self) -> [&str; 4] {
         [
@@ -110,6 +136,19 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ob_speaks_ob() {
+        let ob = Profile::get("ob-3.0").unwrap();
+        assert_eq!(
+            ob.speak("a ClrCredential under `{baseUrl}/ims/clr/v2p0/`, GetClrCredentialsResponse"),
+            "an OpenBadgeCredential under `{baseUrl}/ims/ob/v3p0/`, GetOpenBadgeCredentialsResponse"
+        );
+        assert!(ob.excludes("data.clr.type") && !ob.excludes("data.achievement.type"));
+        let clr = Profile::clr();
+        assert_eq!(clr.speak("a ClrCredential"), "a ClrCredential");
+        assert!(!clr.excludes("data.clr.type"));
+    }
 
     #[test]
     fn both_profiles_load_with_their_paths() {

@@ -66,15 +66,24 @@ error bodies, refresh and revocation. Every exchange is recorded (secrets redact
 evidence in the report.
 
 TARGETS:
-    --target URL   the base URL: everything before /ims/clr/v2p0 (https required)
+    --target URL   the base URL: everything before /ims/clr/v2p0 (https required; a plain
+                   http:// target only with --allow-http, and every transport row then fails)
     --builtin      start the built-in reference provider in-process on 127.0.0.1 and judge
-                   it; --fault NAME switches on one of its faults (repeatable)
+                   it; --fault NAME switches on one of its faults, --variant NAME one of its
+                   correct variants (passwordless, refuse-offline-access, ...; repeatable)
 
 LOGIN (in --config, see target.example.toml):
     form     fill the authorization server's HTML login form (credentials from env vars)
-    manual   print the authorization URL, paste the redirected URL on standard input
-             (one login: checks needing further logins are skipped)
+    session  send an existing session's cookies/headers (env vars) with the authorization
+             request and submit the consent form (passwordless and SSO sites)
+    browser  headless Chromium runs the config's login.steps (goto, fill, click, wait_for)
+    manual   print the authorization URL, paste the redirected URL on standard input,
+             once per login the checks need
     token    pre-issued tokens from env vars (registration/authorization skipped)
+    Scopes are the SDD's advertised ones for the roles judged; offline_access only when
+    advertised or login.offline_access = always (refused with invalid_scope: retried
+    once without it, and noted). Passwords, cookies and client secrets go only over https
+    to the target's origin or one listed in allowed_origins.
 
 ROLES:
     service-provider-read, service-provider-write, host (= both; the default)
@@ -253,6 +262,10 @@ pub struct ServeArgs {
     /// Break one rule on purpose (see --list-faults). Repeatable.
     #[arg(long, value_name = "NAME")]
     pub fault: Vec<String>,
+    /// Behave like a real product in a way the rules allow (passwordless,
+    /// refuse-offline-access, refuse-refresh-grant; see --list-faults). Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub variant: Vec<String>,
     /// Print every fault, what it does and the requirement ids it breaks, then exit.
     #[arg(long)]
     pub list_faults: bool,

@@ -24,6 +24,59 @@ pub fn rows<'a>(
         .collect()
 }
 
+/// `rec` with the rows the profile excludes (e.g. `data.clr.*` under OB 3.0)
+/// made not-applicable, whatever their checks found.
+pub fn outside_profile(
+    rec: Recorder,
+    profile: &crate::catalog::Profile,
+    rows: &[&Requirement],
+) -> Recorder {
+    if profile.not_applicable.is_empty() {
+        return rec;
+    }
+    let mut out = Recorder::capped(crate::report::model::MAX_ROW_FINDINGS);
+    for t in rec.transcripts() {
+        out.transcript(t.clone());
+    }
+    for n in rec.notes() {
+        out.note(n.clone());
+    }
+    for (id, list) in rec.findings() {
+        if profile.excludes(id) {
+            continue;
+        }
+        for f in list {
+            let mut c = crate::evidence::Check::new(&f.check, &[id.as_str()]);
+            *c.pass(id, "") = f.clone();
+            out.finish(c);
+        }
+    }
+    for r in rows.iter().filter(|r| profile.excludes(&r.id)) {
+        let mut c = crate::evidence::Check::new("profile", &[r.id.as_str()]);
+        c.all(
+            crate::evidence::Verdict::NotApplicable,
+            &format!("not applicable under the {} profile", profile.name),
+        );
+        out.finish(c);
+    }
+    out
+}
+
+/// The report in the profile's own words (`Profile::terms`).
+pub fn speak(report: &mut Report, profile: &crate::catalog::Profile) {
+    if profile.terms.is_empty() {
+        return;
+    }
+    for row in &mut report.requirements {
+        row.statement = profile.speak(&row.statement);
+        row.reason = profile.speak(&row.reason);
+        for f in &mut row.findings {
+            f.message = profile.speak(&f.message);
+            f.check = profile.speak(&f.check);
+        }
+    }
+}
+
 /// A started run: everything the header needs that is known before checks run.
 pub struct RunInfo {
     pub command: String,

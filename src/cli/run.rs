@@ -11,8 +11,11 @@ use crate::evidence::{Check, Recorder, Redactor};
 use crate::http::client::INTERRUPTED;
 use crate::http::{Client, HttpConfig};
 use crate::oauth::ClientCreds;
-use crate::oauth::authorize::FormLogin;
+use crate::oauth::authorize::{FormLogin, Manual, Terminal};
+use crate::oauth::browser::{BrowserLogin, Step};
+use crate::oauth::origin::OriginPolicy;
 use crate::oauth::register::ClientMetadata;
+use crate::oauth::scope::Offline;
 use crate::report::Report;
 use crate::report::model::exit;
 use crate::suites::provider::{self, Ctx, Login, Target};
@@ -33,6 +36,14 @@ pub struct RunArgs {
     /// With --builtin: switch on a provider fault (see `serve --list-faults`). Repeatable.
     #[arg(long, value_name = "NAME", requires = "builtin")]
     pub fault: Vec<String>,
+    /// With --builtin: switch on a correct provider variant met in real products
+    /// (passwordless, refuse-offline-access, refresh-grant refused; `serve --list-faults`). Repeatable.
+    #[arg(long, value_name = "NAME", requires = "builtin")]
+    pub variant: Vec<String>,
+    /// Accept a plain http:// target (the spec requires TLS: every transport row then fails,
+    /// and logins send their credentials over plain http).
+    #[arg(long)]
+    pub allow_http: bool,
     /// Target configuration file (see target.example.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -100,28 +111,59 @@ pub struct TargetConfig {
     pub login: LoginConfig,
     pub client_metadata: Option<ClientMetadata>,
     pub registered_client: Option<RegisteredClient>,
+    /// Origins besides the target's that may receive the password, session
+    /// cookies or the client secret (e.g. the target's own SSO host).
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+}
+
+/// How the harness logs in (`login.strategy`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    #[default]
+    Form,
+    Session,
+    Browser,
+    Manual,
+    Token,
 }
 
 /// Missing keys take their defaults (a `token` login need not name form fields).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LoginConfig {
-    /// form | manual | token
-    pub strategy: String,
+    /// form | session | browser | manual | token
+    pub strategy: Strategy,
     pub username_env: Option<String>,
     pub password_env: Option<String>,
     pub username_field: String,
     pub password_field: String,
+    /// Extra form inputs to set (form: e.g. a consent checkbox; session: the consent form).
     #[serde(default)]
     pub extra_fields: BTreeMap<String, String>,
     pub access_token_env: Option<String>,
     pub refresh_token_env: Option<String>,
+    /// auto (when the SDD advertises it) | always | never
+    pub offline_access: Offline,
+    /// session: cookie name -> environment variable holding its value.
+    pub cookies: BTreeMap<String, String>,
+    /// session: header name -> environment variable holding its value.
+    pub headers: BTreeMap<String, String>,
+    /// browser: the steps (default: fill username and password, click Allow).
+    pub steps: Vec<Step>,
+    /// browser: what is clicked instead of the first click when a check needs a refusal.
+    pub deny_selector: Option<String>,
+    pub chromium: Option<PathBuf>,
+    pub chromedriver: Option<PathBuf>,
+    /// browser: time for one login ("60s").
+    pub browser_timeout: Option<String>,
 }
 
 impl Default for LoginConfig {
     fn default() -> LoginConfig {
         LoginConfig {
-            strategy: "form".into(),
+            strategy: Strategy::Form,
             username_env: Some("CLR_USERNAME".into()),
             password_env: Some("CLR_PASSWORD".into()),
             username_field: "username".into(),
@@ -129,6 +171,14 @@ impl Default for LoginConfig {
             extra_fields: BTreeMap::new(),
             access_token_env: None,
             refresh_token_env: None,
+            offline_access: Offline::Auto,
+            cookies: BTreeMap::new(),
+            headers: BTreeMap::new(),
+            steps: Vec::new(),
+            deny_selector: None,
+            chromium: None,
+            chromedriver: None,
+            browser_timeout: None,
         }
     }
 }
@@ -249,6 +299,12 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
                 .ok_or_else(|| anyhow::anyhow!("{name}: unknown fault"))?;
             pc.faults.push(*f);
         }
+        for name in &args.variant {
+            let v = crate::provider::faults::variant(name).ok_or_else(|| {
+                anyhow::anyhow!("{name}: unknown variant (serve --list-faults lists them)")
+            })?;
+            pc.faults.push(*v);
+        }
         let running = crate::provider::start(pc).await?;
         http_cfg.system_roots = false;
         if let Some(pem) = running.ca_pem() {
@@ -261,29 +317,46 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
             .ok_or_else(|| anyhow::anyhow!("the builtin provider has no seeded user"))?;
         crate::http::client::secret(&redactor, &user.password, "password");
         crate::http::client::secret(&redactor, &user.email, "learner-email");
+        // The plain-http fault is the builtin's explicit opt-in to http.
+        let plain = args.fault.iter().any(|f| f == "plain-http");
+        let policy = OriginPolicy::new(running.base_url(), &[], plain || args.allow_http)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let login = if args.variant.iter().any(|v| v == "passwordless") {
+            // A signed-in session, as a person's browser would hold it.
+            let cookie = crate::provider::oauth::authorize::session_value(&user);
+            crate::http::client::secret(&redactor, &cookie, "session-cookie");
+            Login::Session(FormLogin {
+                cookies: vec![(crate::provider::faults::SESSION_COOKIE.into(), cookie)],
+                ..FormLogin::password("", "", policy.clone())
+            })
+        } else {
+            Login::Form(FormLogin::password(
+                &user.username,
+                &user.password,
+                policy.clone(),
+            ))
+        };
         let target = Target {
             base_url: running.base_url().to_string(),
             profile,
             roles: roles.clone(),
-            login: Login::Form(FormLogin {
-                username: user.username.clone(),
-                password: user.password.clone(),
-                username_field: "username".into(),
-                password_field: "password".into(),
-                extra: Vec::new(),
-                deny: false,
-            }),
+            login,
             metadata: cfg.client_metadata.clone().unwrap_or_default(),
             client: None,
             revocation_url: cfg.revocation_url.clone(),
             upsert_credential,
             fetch_documents: false,
+            offline: cfg.login.offline_access,
+            policy,
         };
-        let label = if args.fault.is_empty() {
+        let mut label = if args.fault.is_empty() {
             "builtin".to_string()
         } else {
             format!("builtin (faults: {})", args.fault.join(", "))
         };
+        if !args.variant.is_empty() {
+            label.push_str(&format!(" (variants: {})", args.variant.join(", ")));
+        }
         let out = Box::pin(judge(
             &label,
             target,
@@ -307,10 +380,17 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
             )
         })?;
     let parsed = url::Url::parse(&base).map_err(|e| anyhow::anyhow!("{base}: not a URL: {e}"))?;
-    if !matches!(parsed.scheme(), "https" | "http") {
-        anyhow::bail!("{base}: the target must be an https URL");
+    match parsed.scheme() {
+        "https" => {}
+        "http" if args.allow_http => {}
+        "http" => anyhow::bail!(
+            "{base}: the target must be an https URL (the spec requires TLS; --allow-http judges a plain-http target, and every transport row then fails)"
+        ),
+        _ => anyhow::bail!("{base}: the target must be an https URL"),
     }
-    let login = login(&cfg.login, &redactor)?;
+    let policy = OriginPolicy::new(&base, &cfg.allowed_origins, args.allow_http)
+        .map_err(|e| anyhow::anyhow!("allowed_origins: {e}"))?;
+    let login = login(&cfg.login, &redactor, &policy, &http_cfg)?;
     let client = match &cfg.registered_client {
         Some(r) => {
             let secret = env(&r.client_secret_env, "client secret")?;
@@ -332,6 +412,8 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
         revocation_url: cfg.revocation_url.clone(),
         upsert_credential,
         fetch_documents: true,
+        offline: cfg.login.offline_access,
+        policy,
     };
     judge(
         &base,
@@ -344,9 +426,29 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
     .await
 }
 
-fn login(cfg: &LoginConfig, redactor: &Redactor) -> anyhow::Result<Login> {
-    match cfg.strategy.as_str() {
-        "form" => {
+fn login(
+    cfg: &LoginConfig,
+    redactor: &Redactor,
+    policy: &OriginPolicy,
+    http: &HttpConfig,
+) -> anyhow::Result<Login> {
+    let extra: Vec<(String, String)> = cfg
+        .extra_fields
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let from_env =
+        |map: &BTreeMap<String, String>, what: &str| -> anyhow::Result<Vec<(String, String)>> {
+            map.iter()
+                .map(|(name, var)| {
+                    let v = env(var, &format!("{what} {name}"))?;
+                    crate::http::client::secret(redactor, &v, "session-cookie");
+                    Ok((name.clone(), v))
+                })
+                .collect()
+        };
+    match cfg.strategy {
+        Strategy::Form => {
             let u = env(
                 cfg.username_env.as_deref().unwrap_or("CLR_USERNAME"),
                 "login username",
@@ -358,20 +460,69 @@ fn login(cfg: &LoginConfig, redactor: &Redactor) -> anyhow::Result<Login> {
             crate::http::client::secret(redactor, &p, "password");
             crate::http::client::secret(redactor, &u, "username");
             Ok(Login::Form(FormLogin {
-                username: u,
-                password: p,
                 username_field: cfg.username_field.clone(),
                 password_field: cfg.password_field.clone(),
-                extra: cfg
-                    .extra_fields
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-                deny: false,
+                extra,
+                ..FormLogin::password(&u, &p, policy.clone())
             }))
         }
-        "manual" => Ok(Login::Manual),
-        "token" => {
+        Strategy::Session => {
+            let cookies = from_env(&cfg.cookies, "session cookie")?;
+            let headers = from_env(&cfg.headers, "session header")?;
+            if cookies.is_empty() && headers.is_empty() {
+                anyhow::bail!(
+                    "login.cookies / login.headers: strategy session needs at least one cookie or header (name = \"ENV_VAR\")"
+                );
+            }
+            Ok(Login::Session(FormLogin {
+                extra,
+                cookies,
+                headers,
+                ..FormLogin::password("", "", policy.clone())
+            }))
+        }
+        Strategy::Browser => {
+            let steps = if cfg.steps.is_empty() {
+                crate::oauth::browser::default_steps(
+                    cfg.username_env.as_deref().unwrap_or("CLR_USERNAME"),
+                    cfg.password_env.as_deref().unwrap_or("CLR_PASSWORD"),
+                )
+            } else {
+                cfg.steps.clone()
+            };
+            let mut secrets = Vec::new();
+            for (i, st) in steps.iter().enumerate() {
+                st.validate(i + 1).map_err(|e| anyhow::anyhow!("{e}"))?;
+                if let Some(var) = &st.env {
+                    let v = env(var, &format!("login.steps[{}]", i + 1))?;
+                    crate::http::client::secret(redactor, &v, "password");
+                    secrets.push((var.clone(), v));
+                }
+            }
+            let mut b = BrowserLogin::new(steps, secrets, policy.clone());
+            if let Some(d) = &cfg.deny_selector {
+                b.deny_selector = d.clone();
+            }
+            if let Some(p) = &cfg.chromium {
+                b.chromium = p.clone();
+            }
+            if let Some(p) = &cfg.chromedriver {
+                b.chromedriver = p.clone();
+            }
+            if let Some(t) = &cfg.browser_timeout {
+                b.timeout =
+                    parse_duration(t).map_err(|e| anyhow::anyhow!("login.browser_timeout: {e}"))?;
+            }
+            // Private CAs are trusted by the harness's own client, not by Chromium.
+            b.accept_insecure_certs =
+                http.insecure || !http.trusted_ca.is_empty() || !http.trusted_ca_pem.is_empty();
+            if let Some(why) = b.unavailable() {
+                anyhow::bail!("login strategy browser: {why}");
+            }
+            Ok(Login::Browser(b))
+        }
+        Strategy::Manual => Ok(Login::Manual(Manual::new(std::sync::Arc::new(Terminal)))),
+        Strategy::Token => {
             let a = env(
                 cfg.access_token_env.as_deref().ok_or_else(|| {
                     anyhow::anyhow!("login.access_token_env: required for strategy token")
@@ -391,7 +542,6 @@ fn login(cfg: &LoginConfig, redactor: &Redactor) -> anyhow::Result<Login> {
                 refresh_token: r,
             })
         }
-        other => anyhow::bail!("{other}: unknown login strategy (form, manual, token)"),
     }
 }
 
@@ -407,6 +557,7 @@ async fn judge(
 ) -> anyhow::Result<(Report, Option<String>)> {
     let catalog = Catalog::embedded();
     let roles = target.roles.clone();
+    let profile_ref = target.profile;
     let profile = target.profile.id.clone();
     let mut info = RunInfo::new("run", label, &profile, &roles, provider::SCOPE);
     info.config = config;
@@ -442,7 +593,9 @@ async fn judge(
         }
     }
     let rows = common::rows(catalog, opts, &roles, provider::SCOPE);
+    let rec = common::outside_profile(rec, profile_ref, &rows);
     let mut report = info.report(opts, &rows, &rec, interrupted || client.deadline_passed());
+    common::speak(&mut report, profile_ref);
     if interrupted {
         report.exit_code = EXIT_INTERRUPTED;
         report.summary.checks_run = checks_finished(&rec);
@@ -520,9 +673,36 @@ mod tests {
     fn example_config_parses() {
         let text = include_str!("../../target.example.toml");
         let cfg: TargetConfig = toml::from_str(text).unwrap();
-        assert_eq!(cfg.login.strategy, "form");
+        assert_eq!(cfg.login.strategy, Strategy::Form);
         assert!(roles(&cfg.roles).is_ok());
         assert!(toml::from_str::<TargetConfig>("nonsense = 1").is_err());
+    }
+
+    #[test]
+    fn login_steps_session_and_origins_parse() {
+        let cfg: TargetConfig = toml::from_str(
+            r##"
+allowed_origins = ["https://sso.example.edu"]
+[login]
+strategy = "browser"
+offline_access = "never"
+cookies = { sid = "CLR_SID" }
+[[login.steps]]
+goto = "authorize"
+[[login.steps]]
+fill = "#u"
+env = "CLR_USERNAME"
+"##,
+        )
+        .unwrap();
+        assert_eq!(cfg.login.strategy, Strategy::Browser);
+        assert_eq!(cfg.login.offline_access, Offline::Never);
+        assert_eq!(cfg.login.steps.len(), 2);
+        assert_eq!(cfg.login.cookies["sid"], "CLR_SID");
+        assert_eq!(cfg.allowed_origins, ["https://sso.example.edu"]);
+        let bad = toml::from_str::<TargetConfig>("[login]\nstrategy = \"magic\"").unwrap_err();
+        assert!(bad.to_string().contains("magic"), "{bad}");
+        assert!(toml::from_str::<TargetConfig>("[[login.steps]]\ntypo = 1").is_err());
     }
 
     #[test]

@@ -27,6 +27,12 @@ pub fn run(a: &ServeArgs) -> anyhow::Result<i32> {
         })?;
         faults.push(*f);
     }
+    for name in &a.variant {
+        let v = provider::faults::variant(name).ok_or_else(|| {
+            anyhow!("{name}: unknown variant (see `clr-conformance serve --list-faults`)")
+        })?;
+        faults.push(*v);
+    }
     let tls = match (&a.cert, &a.key, a.plain_http) {
         (_, _, true) => TlsMode::PlainHttp,
         (Some(cert), Some(key), false) => TlsMode::Files {
@@ -151,6 +157,10 @@ pub fn fault_table() -> String {
             f.description,
             f.breaks.join(", ")
         ));
+    }
+    out.push_str("\nVariants (correct behaviours met in real products; --variant NAME):\n");
+    for v in provider::faults::all_variants() {
+        out.push_str(&format!("{}\n    {}\n", v.name, v.description));
     }
     out
 }

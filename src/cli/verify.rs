@@ -102,7 +102,9 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     let _ = warm.join();
     let catalog = Catalog::embedded();
     let rows = common::rows(catalog, &a.report, &[role], verify::SCOPE);
+    let rec = common::outside_profile(rec, profile, &rows);
     let mut report = info.report(&a.report, &rows, &rec, false);
+    common::speak(&mut report, profile);
     not_verified(&mut report);
     Ok(common::finish(&report, &a.report))
 }

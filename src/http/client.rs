@@ -574,10 +574,12 @@ fn tls_config(cfg: &HttpConfig) -> anyhow::Result<rustls::ClientConfig> {
         .with_safe_default_protocol_versions()
         .map_err(|e| anyhow::anyhow!("tls setup: {e}"))?;
     if cfg.insecure {
-        return Ok(builder
+        let mut c = builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
-            .with_no_client_auth());
+            .with_no_client_auth();
+        c.alpn_protocols = alpn();
+        return Ok(c);
     }
     let mut roots = rustls::RootCertStore::empty();
     for path in &cfg.trusted_ca {
@@ -592,7 +594,14 @@ fn tls_config(cfg: &HttpConfig) -> anyhow::Result<rustls::ClientConfig> {
         let found = rustls_native_certs::load_native_certs();
         roots.add_parsable_certificates(found.certs);
     }
-    Ok(builder.with_root_certificates(roots).with_no_client_auth())
+    let mut c = builder.with_root_certificates(roots).with_no_client_auth();
+    c.alpn_protocols = alpn();
+    Ok(c)
+}
+
+/// HTTP/2 and HTTP/1.1 offered in ALPN, so an h2-only server can be judged.
+fn alpn() -> Vec<Vec<u8>> {
+    vec![b"h2".to_vec(), b"http/1.1".to_vec()]
 }
 
 pub(crate) fn add_pem(roots: &mut rustls::RootCertStore, pem: &[u8]) -> anyhow::Result<()> {

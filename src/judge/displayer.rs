@@ -5,7 +5,7 @@
 //! list and issuer key document, and a page where the operator records what
 //! the product showed. `judge_answers` compares the answers with the truth.
 
-mod records;
+pub mod records;
 mod verdict;
 
 pub use records::{

@@ -3,10 +3,20 @@
 //! - `form`: the harness fetches the login page, fills the HTML form with
 //!   configured credentials, submits it and follows same-origin redirects
 //!   until one points at the redirect URI, whose `code` and `state` it keeps;
+//! - `session`: the same walk with no password, carrying cookies and headers
+//!   of an existing session (passwordless and SSO sites); consent forms are
+//!   submitted with the configured fields;
+//! - `browser`: headless Chromium runs the target's declarative steps
+//!   (`oauth/browser.rs`);
 //! - `manual`: the URL is printed, a person logs in in a browser and pastes
 //!   the final redirected URL back on standard input;
 //! - `token` (pre-issued tokens) needs no authorization request at all.
+//!
+//! A password, cookie or header is sent only where `OriginPolicy` allows
+//! (https, the target's origin or an allowed one); a form whose action is
+//! elsewhere is not submitted, and the walk stops naming the action URL.
 
+use super::origin::OriginPolicy;
 use crate::evidence::Recorder;
 use crate::http::client::same_origin;
 use crate::http::{Client, Exchange, Failure, Req};
@@ -59,9 +69,10 @@ impl AuthRequest {
     }
 }
 
-/// Credentials and field names for the `form` strategy.
+/// Credentials and field names for the `form` and `session` strategies.
 #[derive(Debug, Clone)]
 pub struct FormLogin {
+    /// Empty for `session`: a form asking for a password then stops the walk.
     pub username: String,
     pub password: String,
     pub username_field: String,
@@ -70,6 +81,34 @@ pub struct FormLogin {
     pub extra: Vec<(String, String)>,
     /// Press the deny/cancel button instead of the first one (to judge refusals).
     pub deny: bool,
+    /// `session`: cookies (name, value) sent with every request of the walk.
+    pub cookies: Vec<(String, String)>,
+    /// `session`: headers (name, value) sent with every request of the walk.
+    pub headers: Vec<(String, String)>,
+    /// Where the password, cookies and headers may be sent.
+    pub policy: OriginPolicy,
+}
+
+impl FormLogin {
+    /// A `form` login with the usual field names and no session parts.
+    pub fn password(username: &str, password: &str, policy: OriginPolicy) -> FormLogin {
+        FormLogin {
+            username: username.into(),
+            password: password.into(),
+            username_field: "username".into(),
+            password_field: "password".into(),
+            extra: Vec::new(),
+            deny: false,
+            cookies: Vec::new(),
+            headers: Vec::new(),
+            policy,
+        }
+    }
+
+    /// True when the walk carries a credential (password, cookie or header).
+    fn carries_credentials(&self) -> bool {
+        !self.password.is_empty() || !self.cookies.is_empty() || !self.headers.is_empty()
+    }
 }
 
 /// How the authorization request ended.
@@ -91,6 +130,62 @@ pub enum AuthResult {
     Stopped { status: u16, detail: String },
 }
 
+impl std::fmt::Display for AuthResult {
+    /// What a person reads: the server's error and description, never a code.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthResult::Code { .. } => write!(f, "redirected with an authorization code"),
+            AuthResult::Error {
+                error, description, ..
+            } => {
+                let shown = if error.is_empty() {
+                    "(no error code)"
+                } else {
+                    error
+                };
+                write!(f, "{shown}: the server refused the authorization request")?;
+                if let Some(d) = description {
+                    // Target-chosen text: cut short.
+                    let d: String = d.chars().take(200).collect();
+                    write!(f, " ({d})")?;
+                }
+                Ok(())
+            }
+            AuthResult::Stopped { status, detail } if *status == 0 => write!(f, "{detail}"),
+            AuthResult::Stopped { status, detail } => write!(f, "stopped at {status}: {detail}"),
+        }
+    }
+}
+
+impl AuthResult {
+    /// What to try next after this result, for login error messages.
+    pub fn hint(&self, scope: &str) -> Option<String> {
+        match self {
+            AuthResult::Error { error, .. } if error == "invalid_scope" => Some(format!(
+                "the scope asked for was {scope:?}: set login.offline_access = \"never\", or check the scopes the SDD advertises"
+            )),
+            AuthResult::Error { error, .. } if error == "access_denied" || error == "login_required" => Some(
+                "the server wants a signed-in user: try login strategy \"session\" (login.cookies) or \"browser\" (login.steps)".into(),
+            ),
+            AuthResult::Stopped { detail, .. } if detail.contains("allowed_origins") => Some(
+                "add the origin to allowed_origins in the config if it is the target's own login service".into(),
+            ),
+            AuthResult::Stopped { .. } => Some(
+                "check login.username_field / login.password_field, or try login strategy \"browser\" or \"manual\"".into(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// `self` and, when there is one, the hint: one line for a finding.
+    pub fn explain(&self, scope: &str) -> String {
+        match self.hint(scope) {
+            Some(h) => format!("{self}; {h}"),
+            None => self.to_string(),
+        }
+    }
+}
+
 /// What the walk saw: the result and every transcript id along the way.
 #[derive(Debug, Clone)]
 pub struct Walk {
@@ -98,6 +193,22 @@ pub struct Walk {
     pub txs: Vec<String>,
     /// The redirect that carried the result, when there was one.
     pub location: Option<String>,
+    /// Whether a login or consent page named the client, when known other
+    /// than from transcripts (the browser's page text, a person's answer),
+    /// with where that comes from.
+    pub consent: Option<(bool, String)>,
+}
+
+impl Walk {
+    /// A walk with no transcripts (browser, manual).
+    pub fn untraced(result: AuthResult, consent: Option<(bool, String)>) -> Walk {
+        Walk {
+            result,
+            txs: Vec::new(),
+            location: None,
+            consent,
+        }
+    }
 }
 
 /// Read `code`/`error`, `state`, `scope` from a URL that starts with the redirect URI.
@@ -132,17 +243,40 @@ pub async fn form(
     req: &AuthRequest,
     login: &FormLogin,
 ) -> Result<Walk, Failure> {
-    crate::http::client::secret(c.redactor(), &login.password, "password");
+    if !login.password.is_empty() {
+        crate::http::client::secret(c.redactor(), &login.password, "password");
+    }
+    for (_, v) in login.cookies.iter().chain(&login.headers) {
+        crate::http::client::secret(c.redactor(), v, "session-cookie");
+    }
     let redirect_uri = req.redirect_uri.clone();
     let mut txs = Vec::new();
-    let mut cookies: BTreeMap<String, String> = BTreeMap::new();
+    let stop = |txs: Vec<String>, status: u16, detail: String| Walk {
+        result: AuthResult::Stopped { status, detail },
+        txs,
+        location: None,
+        consent: None,
+    };
+    if login.carries_credentials()
+        && let Err(why) = login.policy.check(&req.authorization_url)
+    {
+        rec.note(format!("login not attempted: {why}"));
+        return Ok(stop(txs, 0, why));
+    }
+    let mut cookies: BTreeMap<String, String> = login.cookies.iter().cloned().collect();
     let mut next = Req::get(req.url(), "authorize").header("Accept", "text/html");
     let mut submitted = 0;
     for _ in 0..MAX_HOPS {
         let current = next.url.clone();
-        if !cookies.is_empty() && same_origin(&current, &req.authorization_url) {
-            let jar: Vec<String> = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            next = next.header("Cookie", jar.join("; "));
+        // Cookies and session headers go only to the authorization server's own origin.
+        if same_origin(&current, &req.authorization_url) && login.policy.check(&current).is_ok() {
+            if !cookies.is_empty() {
+                let jar: Vec<String> = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                next = next.header("Cookie", jar.join("; "));
+            }
+            for (k, v) in &login.headers {
+                next = next.header(k, v.clone());
+            }
         }
         let ex = c.send(rec, next).await?;
         txs.push(ex.tx.clone());
@@ -157,6 +291,7 @@ pub async fn form(
                     result,
                     txs,
                     location: None,
+                    consent: None,
                 });
             };
             let abs = resolve(&current, loc);
@@ -168,9 +303,11 @@ pub async fn form(
                     result: r,
                     txs,
                     location: Some(abs),
+                    consent: None,
                 });
             }
-            if !same_origin(&abs, &req.authorization_url) {
+            // Another origin is followed only when credentials may go there too.
+            if !same_origin(&abs, &req.authorization_url) && login.policy.check(&abs).is_err() {
                 let result = AuthResult::Stopped {
                     status: ex.status,
                     detail: format!("{abs}: redirect to another origin, not followed"),
@@ -179,6 +316,7 @@ pub async fn form(
                     result,
                     txs,
                     location: Some(abs),
+                    consent: None,
                 });
             }
             next = Req::get(abs, "authorize: follow redirect");
@@ -189,52 +327,149 @@ pub async fn form(
             && let Some(f) = parse_form(&ex.text())
         {
             submitted += 1;
-            next = fill(&current, &f, login);
+            let asks_password = f
+                .fields
+                .iter()
+                .any(|(n, _, t)| t == "password" || *n == login.password_field);
+            if asks_password && login.password.is_empty() {
+                let detail = format!(
+                    "{current}: the page asks for a password, and this login has none (the session was not accepted: check login.cookies / login.headers, or use strategy form or browser)"
+                );
+                return Ok(stop(txs, ex.status, detail));
+            }
+            let sub = fill(&current, &f, login);
+            if login.carries_credentials()
+                && let Err(why) = login.policy.check(&sub.url)
+            {
+                let detail = format!("form action {} refused: {why}", sub.url);
+                rec.note(format!("login form not submitted: {detail}"));
+                return Ok(stop(txs, ex.status, detail));
+            }
+            next = sub;
             continue;
         }
         let detail = format!("{}: no redirect to the redirect URI", ex.brief());
-        return Ok(Walk {
-            result: AuthResult::Stopped {
-                status: ex.status,
-                detail,
-            },
-            txs,
-            location: None,
-        });
+        return Ok(stop(txs, ex.status, detail));
     }
-    let result = AuthResult::Stopped {
-        status: 0,
-        detail: format!("more than {MAX_HOPS} hops"),
-    };
-    Ok(Walk {
-        result,
-        txs,
-        location: None,
-    })
+    Ok(stop(txs, 0, format!("more than {MAX_HOPS} hops")))
 }
 
-/// Run the `manual` strategy: print the URL, read the final URL from stdin.
+/// Where the `manual` strategy asks its questions: standard input and error
+/// for a person, a script in tests.
+pub trait Ask: Send + Sync {
+    /// Show `prompt`, return the answer line (without its newline).
+    fn ask(&self, prompt: &str) -> Result<String, String>;
+}
+
+/// The `manual` strategy: who is asked, and whether the consent question was put.
+#[derive(Clone)]
+pub struct Manual {
+    pub ask: std::sync::Arc<dyn Ask>,
+    consent_asked: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Manual {
+    pub fn new(ask: std::sync::Arc<dyn Ask>) -> Manual {
+        Manual {
+            ask,
+            consent_asked: Default::default(),
+        }
+    }
+
+    /// Walk `req` with the person: the URL they reach, and on the first
+    /// login their answer about the consent page.
+    pub fn walk(
+        &self,
+        req: &AuthRequest,
+        redactor: &crate::evidence::Redactor,
+        purpose: &str,
+        client_name: &str,
+    ) -> Result<Walk, String> {
+        let r = manual(req, redactor, self.ask.as_ref(), purpose)?;
+        let first = !self
+            .consent_asked
+            .swap(true, std::sync::atomic::Ordering::SeqCst);
+        let consent = if first {
+            ask_consent(self.ask.as_ref(), client_name)
+                .map(|b| (b, "the answer of the person who logged in".to_string()))
+        } else {
+            None
+        };
+        Ok(Walk::untraced(r, consent))
+    }
+}
+
+impl std::fmt::Debug for Manual {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Manual")
+    }
+}
+
+/// A person at the terminal: prompts on stderr, answers on stdin.
+pub struct Terminal;
+
+impl Ask for Terminal {
+    fn ask(&self, prompt: &str) -> Result<String, String> {
+        crate::errln!("{prompt}");
+        let mut line = String::new();
+        let n = std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| format!("reading standard input: {e}"))?;
+        if n == 0 {
+            return Err(
+                "standard input closed: no answer (strategy manual needs a person at the keyboard)"
+                    .into(),
+            );
+        }
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+/// The `manual` question for `req`.
+pub fn manual_prompt(req: &AuthRequest, purpose: &str) -> String {
+    format!(
+        "Login needed ({purpose}). Open this URL in a browser, log in, and paste the URL you are redirected to\n(it starts with {}; the page itself will not load). If the browser shows an error page instead, press Enter:\n\n{}\n",
+        req.redirect_uri,
+        req.url()
+    )
+}
+
+/// Ask whether the login or consent page named the client; `None` when the person did not say.
+pub fn ask_consent(ask: &dyn Ask, client_name: &str) -> Option<bool> {
+    let a = ask
+        .ask(&format!(
+            "Did the login or consent page show the client name {client_name:?}? [y/n]"
+        ))
+        .ok()?;
+    match a.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Some(true),
+        "n" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// Run the `manual` strategy: ask for the final URL.
 pub fn manual(
     req: &AuthRequest,
     redactor: &crate::evidence::Redactor,
+    ask: &dyn Ask,
+    purpose: &str,
 ) -> Result<AuthResult, String> {
-    crate::errln!("Open this URL in a browser, log in, and paste the URL you are redirected to");
-    crate::errln!(
-        "(it starts with {}; the page itself will not load):\n\n{}\n",
-        req.redirect_uri,
-        req.url()
-    );
-    let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| format!("reading standard input: {e}"))?;
+    let line = ask.ask(&manual_prompt(req, purpose))?;
     let line = line.trim();
-    let r = parse_redirect(line, &req.redirect_uri).ok_or_else(|| {
-        format!(
-            "{line}: does not start with the redirect URI {}",
-            req.redirect_uri
-        )
-    })?;
+    let Some(r) = parse_redirect(line, &req.redirect_uri) else {
+        // The pasted line may hold a code for another URI: it is not repeated.
+        let detail = if line.is_empty() {
+            "the person reported that the browser was not redirected to the redirect URI"
+                .to_string()
+        } else {
+            format!(
+                "the pasted URL does not start with the redirect URI {}",
+                req.redirect_uri
+            )
+        };
+        return Ok(AuthResult::Stopped { status: 0, detail });
+    };
     if let AuthResult::Code { code, .. } = &r {
         crate::http::client::secret(redactor, code, "authorization-code");
     }
@@ -455,14 +690,7 @@ mod tests {
             ("request_id".into(), "abc\"d".into(), "hidden".into())
         );
         assert_eq!(f.fields.len(), 5);
-        let login = FormLogin {
-            username: "u1".into(),
-            password: "p w".into(),
-            username_field: "username".into(),
-            password_field: "password".into(),
-            extra: vec![],
-            deny: false,
-        };
+        let login = FormLogin::password("u1", "p w", OriginPolicy::default());
         let r = fill("https://h:1/oauth/authorize?a=b", &f, &login);
         assert_eq!(r.url, "https://h:1/oauth/login?x=1&y=2");
         match r.body {

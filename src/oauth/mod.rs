@@ -6,10 +6,13 @@
 //! came back is the suites' job, so a step never decides a verdict.
 
 pub mod authorize;
+pub mod browser;
 pub mod discovery;
+pub mod origin;
 pub mod pkce;
 pub mod register;
 pub mod revoke;
+pub mod scope;
 pub mod token;
 
 /// A registered client: what token and revocation requests authenticate with.

@@ -2,6 +2,7 @@
 //! metadata we send and the client id and secret we get back.
 
 use super::ClientCreds;
+use crate::catalog::Profile;
 use crate::evidence::{Recorder, Redactor};
 use crate::http::{Client, Exchange, Failure, Req};
 use serde::{Deserialize, Serialize};
@@ -73,6 +74,37 @@ impl ClientMetadata {
             .map(String::as_str)
             .unwrap_or(DEFAULT_REDIRECT_URI)
     }
+}
+
+/// The least registration the rules allow after `sent` was refused: the
+/// code grant only (RFC 7591 §2: `grant_types` defaults to it) and no
+/// offline_access; `None` when `sent` asked for no more than that.
+pub fn least_body(meta: &ClientMetadata, sent: &Value, profile: &Profile) -> Option<Value> {
+    let scope = sent.get("scope").and_then(Value::as_str).unwrap_or("");
+    let scope = super::scope::without_offline(profile, scope).unwrap_or_else(|| scope.to_string());
+    let mut v = meta.request_body(&scope);
+    v["grant_types"] = json!(["authorization_code"]);
+    (v != *sent).then_some(v)
+}
+
+/// What `least_body` drops, for notes.
+pub fn least_summary() -> &'static str {
+    "grant_types [\"authorization_code\"] and no offline_access"
+}
+
+/// A refused registration in words: status, `error`, `error_description`.
+pub fn refusal(ex: &Exchange) -> String {
+    let v = ex.json().unwrap_or(Value::Null);
+    let err = v
+        .get("error")
+        .and_then(Value::as_str)
+        .unwrap_or("no error member");
+    let desc = v
+        .get("error_description")
+        .and_then(Value::as_str)
+        .map(|d| format!(": {}", d.chars().take(300).collect::<String>()))
+        .unwrap_or_default();
+    format!("{} {err}{desc}", ex.brief())
 }
 
 /// POST `body` to the registration URL.

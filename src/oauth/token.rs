@@ -55,21 +55,25 @@ pub async fn exchange_code(
     c.send(rec, req).await
 }
 
-/// POST `grant_type=refresh_token`.
+/// POST `grant_type=refresh_token`. `scope: None` leaves `scope` out, which
+/// asks for the scope of the original grant (RFC 6749 §6); only checks about
+/// narrowing or widening it give one.
 pub async fn refresh(
     c: &Client,
     rec: &mut Recorder,
     token_url: &str,
     auth: &ClientCreds,
     refresh_token: &str,
-    scope: &str,
+    scope: Option<&str>,
 ) -> Result<Exchange, Failure> {
     crate::http::client::secret(c.redactor(), refresh_token, "refresh-token");
-    let form = [
+    let mut form = vec![
         ("grant_type", "refresh_token"),
         ("refresh_token", refresh_token),
-        ("scope", scope),
     ];
+    if let Some(s) = scope {
+        form.push(("scope", s));
+    }
     let req = Req::post(token_url, "token: refresh")
         .header("Accept", "application/json")
         .basic(&auth.client_id, &auth.client_secret)
@@ -89,8 +93,13 @@ pub fn parse(ex: &Exchange, redactor: &Redactor) -> Result<Tokens, String> {
         crate::http::client::secret(redactor, t, "refresh-token");
     }
     if ex.status != 200 {
+        let desc = v
+            .get("error_description")
+            .and_then(Value::as_str)
+            .map(|d| format!(" ({})", d.chars().take(300).collect::<String>()))
+            .unwrap_or_default();
         return Err(format!(
-            "{}: token request refused: {}",
+            "{}: token request refused: {}{desc}",
             ex.brief(),
             error_code(&v).unwrap_or("no error member")
         ));

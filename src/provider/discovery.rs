@@ -77,10 +77,12 @@ pub fn document(s: &AppState) -> Value {
             json!("Permission to update the profile"),
         );
     }
-    scopes.insert(
-        p.scopes.offline_access.clone(),
-        json!("Permission to obtain refresh tokens"),
-    );
+    if !s.fault("refuse-offline-access") {
+        scopes.insert(
+            p.scopes.offline_access.clone(),
+            json!("Permission to obtain refresh tokens"),
+        );
+    }
 
     let mut scheme = Map::new();
     let ty = if s.fault("sdd-wrong-scheme-type") {

@@ -761,6 +761,64 @@ pub fn fault(name: &str) -> Option<&'static Fault> {
     FAULTS.iter().find(|f| f.name == name)
 }
 
+/// Variants: behaviours met in real products that the rules allow. They
+/// break nothing (`breaks` is empty); the suites must judge them correct.
+/// Switched on like faults (`run --builtin --variant NAME`).
+static VARIANTS: &[Fault] = &[
+    f(
+        "passwordless",
+        "no login page: authorization needs a signed-in session cookie (else access_denied); the consent page has no password field",
+        &[],
+    ),
+    f(
+        "refuse-offline-access",
+        "offline_access is neither advertised nor accepted (invalid_scope), as OB 3.0 uses it only in examples",
+        &[],
+    ),
+    f(
+        "refuse-refresh-grant",
+        "registration refuses grant_types with refresh_token (invalid_client_metadata); no refresh tokens",
+        &[],
+    ),
+];
+
+/// Every variant, in a fixed order.
+pub fn all_variants() -> &'static [Fault] {
+    VARIANTS
+}
+
+/// The variant called `name`.
+pub fn variant(name: &str) -> Option<&'static Fault> {
+    VARIANTS.iter().find(|f| f.name == name)
+}
+
+/// The name of the session cookie the `passwordless` variant accepts.
+pub const SESSION_COOKIE: &str = "clr_session";
+
+#[cfg(test)]
+mod variant_tests {
+    use super::*;
+
+    #[test]
+    fn variants_are_wired_break_nothing_and_are_not_faults() {
+        let sources = [
+            include_str!("discovery.rs"),
+            include_str!("oauth/register.rs"),
+            include_str!("oauth/authorize.rs"),
+        ]
+        .concat();
+        for v in all_variants() {
+            assert!(v.breaks.is_empty(), "{}", v.name);
+            assert!(fault(v.name).is_none(), "{} is also a fault", v.name);
+            assert!(
+                sources.contains(&format!("fault(\"{}\")", v.name)),
+                "{}: never consulted",
+                v.name
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

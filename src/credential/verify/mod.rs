@@ -6,6 +6,7 @@
 //! refreshed credentials) are fetched beforehand by `fetch` and handed in.
 
 mod classes;
+mod clr_rules;
 mod dates;
 pub mod documents;
 mod jwt_step;

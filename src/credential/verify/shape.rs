@@ -34,6 +34,7 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     subject(s, rec);
     if s.kind == Kind::Clr {
         associations(s, rec);
+        super::clr_rules::run(s, rec);
     }
     issuer(s, rec);
     no_nulls(s, rec);

@@ -61,6 +61,33 @@ pub async fn handle(
         Err(Refusal::Page(m)) => return error_page(&m),
         Err(Refusal::Redirect(r)) => return r,
     };
+    // The passwordless variant: no login page; a signed-in session cookie or access_denied.
+    let session_user = session_user(&s, &headers);
+    if s.fault("passwordless") {
+        let Some(user) = session_user else {
+            return redirect_error(
+                &s,
+                &req.redirect_uri,
+                "access_denied",
+                "no signed-in session",
+                req.state.as_deref(),
+            );
+        };
+        if method == Method::GET {
+            return consent_page(&req);
+        }
+        return match params.get("consent").map(String::as_str) {
+            Some("approve") => issue(&s, &req, &user),
+            Some("deny") => redirect_error(
+                &s,
+                &req.redirect_uri,
+                "access_denied",
+                "the user denied access",
+                req.state.as_deref(),
+            ),
+            _ => consent_page(&req),
+        };
+    }
     // The no-consent fault approves on GET as the first user, without asking.
     let silent = method == Method::GET && s.fault("no-consent");
     if method == Method::GET && !silent {
@@ -103,6 +130,35 @@ pub async fn handle(
     if !user_ok {
         return login_page(&req, Some("Unknown user or wrong password."));
     }
+    issue(&s, &req, username)
+}
+
+/// The session cookie value that signs in `user` under the passwordless
+/// variant (derived from the user's random password, so unguessable).
+pub fn session_value(user: &crate::provider::TestUser) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(format!(
+        "clr-session:{}",
+        user.password
+    )))
+}
+
+/// The user whose session cookie the request carries.
+fn session_user(s: &AppState, headers: &HeaderMap) -> Option<String> {
+    let name = crate::provider::faults::SESSION_COOKIE;
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .filter(|(k, _)| *k == name)
+        .find_map(|(_, v)| s.users.iter().find(|u| session_value(u) == v))
+        .map(|u| u.username.clone())
+}
+
+/// Redirect with a fresh code for `username`.
+fn issue(s: &AppState, req: &AuthRequest, username: &str) -> Response {
     let code = Code {
         code: random_token(),
         client_id: req.client_id.clone(),
@@ -377,6 +433,43 @@ fn error_page(message: &str) -> Response {
         "Authorization error",
         &format!("<p class=\"error\" id=\"error\">{}</p>", escape(message)),
     )
+}
+
+/// The passwordless variant's page: who asks for what, Allow or Deny, no credentials.
+fn consent_page(req: &AuthRequest) -> Response {
+    let mut form = format!(
+        "<p><strong id=\"client-name\">{}</strong> asks for access to:</p>\n<ul>\n",
+        escape(&req.client_name)
+    );
+    for sc in super::scopes(&req.scope) {
+        form.push_str(&format!("<li>{}</li>\n", escape(sc)));
+    }
+    form.push_str("</ul>\n<form method=\"post\" action=\"/oauth/authorize\">\n");
+    for (k, v) in hidden_fields(req) {
+        if !v.is_empty() {
+            form.push_str(&format!(
+                "<input type=\"hidden\" name=\"{k}\" value=\"{}\">\n",
+                escape(v)
+            ));
+        }
+    }
+    form.push_str(
+        "<button type=\"submit\" name=\"consent\" value=\"approve\">Allow</button>\n\
+         <button type=\"submit\" name=\"consent\" value=\"deny\">Deny</button>\n</form>",
+    );
+    page(StatusCode::OK, "Authorize", &form)
+}
+
+fn hidden_fields(req: &AuthRequest) -> [(&'static str, &str); 7] {
+    [
+        ("response_type", "code"),
+        ("client_id", req.client_id.as_str()),
+        ("redirect_uri", req.redirect_uri.as_str()),
+        ("scope", req.scope.as_str()),
+        ("state", req.state.as_deref().unwrap_or("")),
+        ("code_challenge", req.challenge.as_str()),
+        ("code_challenge_method", req.method.as_str()),
+    ]
 }
 
 fn login_page(req: &AuthRequest, problem: Option<&str>) -> Response {

@@ -244,6 +244,11 @@ fn validate(s: &AppState, req: &Map<String, Value>) -> Result<Client, Refusal> {
             )));
         }
     }
+    if s.fault("refuse-refresh-grant") && grant_types.iter().any(|g| g == "refresh_token") {
+        return Err(meta(
+            "grant_types: refresh_token is not offered by this server".into(),
+        ));
+    }
     if !grant_types.iter().any(|g| g == "authorization_code") {
         return Err(meta("grant_types: must include authorization_code".into()));
     }
@@ -276,7 +281,14 @@ fn validate(s: &AppState, req: &Map<String, Value>) -> Result<Client, Refusal> {
         client_id,
         secret: random_token(),
         redirect_uris,
-        scope: super::scopes(scope).join(" "),
+        // refuse-offline-access: registered without it, so asking for it later is invalid_scope.
+        scope: super::scopes(scope)
+            .into_iter()
+            .filter(|sc| {
+                !(s.fault("refuse-offline-access") && *sc == s.profile.scopes.offline_access)
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
         grant_types,
         metadata: String::new(),
     })

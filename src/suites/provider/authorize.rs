@@ -138,11 +138,15 @@ async fn first_login(ctx: &mut Ctx, req: &AuthRequest, verifier: &str) {
         c.cite(tx);
         s.cite(tx);
     }
-    consent(ctx, &walk.txs);
+    consent(ctx, &walk);
     let AuthResult::Code { code, state, .. } = walk.result.clone() else {
         let m = format!(
-            "S256 authorization request with valid login: no code ({})",
-            super::outcome(&walk.result)
+            "S256 authorization request with valid login: no code ({}{})",
+            super::outcome(&walk.result),
+            walk.result
+                .hint(&req.scope)
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default()
         );
         c.all(crate::evidence::Verdict::Fail, &m);
         ctx.finish(c);
@@ -173,10 +177,12 @@ async fn first_login(ctx: &mut Ctx, req: &AuthRequest, verifier: &str) {
         ctx.finish(c);
         return;
     };
+    // Without offline_access when the server refused it during the walk.
+    let scope = ctx.effective_scope(&req.scope);
     let p = CodeExchange {
         code: &code,
         redirect_uri: &req.redirect_uri,
-        scope: &req.scope,
+        scope: &scope,
         verifier: Some(verifier),
     };
     match token::exchange_code(
@@ -205,7 +211,7 @@ async fn first_login(ctx: &mut Ctx, req: &AuthRequest, verifier: &str) {
                 code,
                 verifier: verifier.to_string(),
                 redirect_uri: req.redirect_uri.clone(),
-                scope: req.scope.clone(),
+                scope: scope.clone(),
                 exchange: ex,
             });
         }
@@ -534,9 +540,26 @@ fn error_charset(ctx: &mut Ctx, seen: &[ErrorSeen]) {
 }
 
 /// The HTML pages of the login walk show the registered client_name.
-fn consent(ctx: &mut Ctx, txs: &[String]) {
+fn consent(ctx: &mut Ctx, walk: &Walk) {
     let mut c = CONSENT.start();
     let name = ctx.target.metadata.client_name.clone();
+    // The browser's page text or the person's answer, when no transcript holds the pages.
+    if let Some((named, source)) = &walk.consent {
+        c.ensure(
+            "oauth.authorize.consent",
+            *named,
+            format!("the login/consent page shows client_name {name:?} (from {source})"),
+        );
+        return ctx.finish(c);
+    }
+    if walk.txs.is_empty() {
+        c.skip(
+            "oauth.authorize.consent",
+            "the harness saw no page of this login and was given no answer about it",
+        );
+        return ctx.finish(c);
+    }
+    let txs = &walk.txs;
     let pages: Vec<(String, String)> = ctx
         .rec
         .transcripts()

@@ -27,9 +27,12 @@ use super::CheckSpec;
 use crate::catalog::{Profile, Role};
 use crate::evidence::{Check, Recorder, Verdict};
 use crate::http::{Client, Exchange, FailKind, Failure, Req};
-use crate::oauth::authorize::{AuthRequest, AuthResult, FormLogin, Walk};
+use crate::oauth::authorize::{AuthRequest, AuthResult, FormLogin, Manual, Walk};
+use crate::oauth::browser::BrowserLogin;
 use crate::oauth::discovery::Sdd;
+use crate::oauth::origin::OriginPolicy;
 use crate::oauth::register::ClientMetadata;
+use crate::oauth::scope::{self, Offline};
 use crate::oauth::token::{CodeExchange, Tokens};
 use crate::oauth::{ClientCreds, pkce};
 
@@ -61,8 +64,12 @@ pub fn all_checks() -> Vec<CheckSpec> {
 pub enum Login {
     /// Fill the authorization server's HTML login form.
     Form(FormLogin),
-    /// A person logs in in a browser and pastes the redirected URL.
-    Manual,
+    /// Carry an existing session's cookies and headers; submit consent forms.
+    Session(FormLogin),
+    /// Headless Chromium runs the configured steps.
+    Browser(BrowserLogin),
+    /// A person logs in in a browser and pastes the redirected URL, once per login.
+    Manual(Manual),
     /// Pre-issued tokens; registration and authorization are not exercised.
     Token {
         access_token: String,
@@ -89,6 +96,18 @@ pub struct Target {
     /// documents) before verifying them; off for the builtin provider, whose
     /// seed credentials name example.edu.
     pub fetch_documents: bool,
+    /// When to ask for offline_access (`login.offline_access`).
+    pub offline: Offline,
+    /// Where credentials may be sent (the target's origin, `allowed_origins`).
+    pub policy: OriginPolicy,
+}
+
+impl Target {
+    /// A target at `base_url` with the default login policy pieces: offline
+    /// access when advertised, credentials only to `base_url`'s origin.
+    pub fn policy_for(base_url: &str) -> OriginPolicy {
+        OriginPolicy::new(base_url, &[], false).unwrap_or_default()
+    }
 }
 
 /// The state a run accumulates.
@@ -106,6 +125,8 @@ pub struct Ctx {
     pub first: Option<FirstLogin>,
     /// Tokens with one scope each (scope, tokens), from `scopes.rs`.
     pub narrow: Vec<(String, Tokens)>,
+    /// The server refused offline_access with invalid_scope once: not asked again.
+    pub offline_refused: bool,
 }
 
 /// The first (full-scope) login: its code, verifier and token exchange.
@@ -130,6 +151,7 @@ impl Ctx {
             unreachable: None,
             first: None,
             narrow: Vec::new(),
+            offline_refused: false,
         }
     }
 
@@ -157,12 +179,30 @@ impl Ctx {
         )
     }
 
-    /// Every scope of the API plus offline_access, space-separated.
+    /// The scope of the full login (`oauth/scope.rs`): the SDD's advertised
+    /// scopes for the roles under test, offline_access only when configured
+    /// or advertised (and not refused), space-separated.
     pub fn full_scope(&self) -> String {
-        let p = self.target.profile;
-        let mut s: Vec<&str> = p.all_scopes().to_vec();
-        s.push(&p.scopes.offline_access);
-        s.join(" ")
+        let empty = Default::default();
+        let advertised = self.sdd.as_ref().map(|s| &s.scopes).unwrap_or(&empty);
+        scope::requested(
+            self.target.profile,
+            self.reads(),
+            self.writes(),
+            advertised,
+            self.target.offline,
+            self.offline_refused,
+        )
+    }
+
+    /// `scope` as it is actually asked for: without offline_access once the
+    /// server refused it.
+    pub fn effective_scope(&self, s: &str) -> String {
+        if self.offline_refused {
+            scope::without_offline(self.target.profile, s).unwrap_or_else(|| s.to_string())
+        } else {
+            s.to_string()
+        }
     }
 
     pub async fn send(&mut self, req: Req) -> Result<Exchange, Failure> {
@@ -215,9 +255,12 @@ impl Ctx {
         self.rec.finish(c);
     }
 
-    /// True when logins beyond the first can run unattended (the `form` strategy).
+    /// True when logins beyond the first can run (every strategy but `token`;
+    /// `manual` asks its person once per login).
     pub fn can_login(&self) -> bool {
-        matches!(self.target.login, Login::Form(_)) && self.sdd.is_some() && self.client.is_some()
+        !matches!(self.target.login, Login::Token { .. })
+            && self.sdd.is_some()
+            && self.client.is_some()
     }
 
     /// An authorization request for `scope` with fresh state and an S256 challenge.
@@ -229,7 +272,7 @@ impl Ctx {
             response_type: "code".into(),
             client_id: client.client_id.clone(),
             redirect_uri: self.target.metadata.redirect_uri().to_string(),
-            scope: scope.to_string(),
+            scope: self.effective_scope(scope),
             state: Some(pkce::state()),
             code_challenge: Some(pkce::challenge_s256(verifier)),
             code_challenge_method: Some("S256".into()),
@@ -241,10 +284,40 @@ impl Ctx {
         self.walk_as(req, false).await
     }
 
-    /// Walk an authorization request; `deny` presses the form's refusing button.
+    /// Walk an authorization request; `deny` presses the form's refusing
+    /// button. When the server refuses offline_access with invalid_scope, the
+    /// walk is retried once without it (noted in the report) and later
+    /// requests leave it out.
     pub async fn walk_as(&mut self, req: &AuthRequest, deny: bool) -> Result<Walk, String> {
+        let w = self.walk_once(req, deny).await?;
+        let refused =
+            matches!(&w.result, AuthResult::Error { error, .. } if error == "invalid_scope");
+        // Only the harness's own scopes: a probe that sends an unknown scope on purpose is not retried.
+        let stripped = scope::without_offline(self.target.profile, &req.scope)
+            .filter(|s| scope::only_api_scopes(self.target.profile, s));
+        match stripped {
+            Some(s) if refused && !self.offline_refused => {
+                self.offline_refused = true;
+                self.rec.note(format!(
+                    "the authorization server refused offline_access with invalid_scope ({}); retried once without it, and no later request asks for it",
+                    w.result
+                ));
+                let mut again = req.clone();
+                again.scope = s;
+                let mut w2 = self.walk_once(&again, deny).await?;
+                let mut txs = w.txs;
+                txs.append(&mut w2.txs);
+                w2.txs = txs;
+                Ok(w2)
+            }
+            _ => Ok(w),
+        }
+    }
+
+    async fn walk_once(&mut self, req: &AuthRequest, deny: bool) -> Result<Walk, String> {
+        let client_name = self.target.metadata.client_name.clone();
         match self.target.login.clone() {
-            Login::Form(mut f) => {
+            Login::Form(mut f) | Login::Session(mut f) => {
                 f.deny = deny;
                 Box::pin(crate::oauth::authorize::form(
                     &self.http,
@@ -255,19 +328,21 @@ impl Ctx {
                 .await
                 .map_err(|e| e.to_string())
             }
-            Login::Manual => {
+            Login::Browser(b) => {
+                let red = self.http.redactor().clone();
+                b.login(req, deny, &client_name, &red).await
+            }
+            Login::Manual(m) => {
                 let req = req.clone();
                 let red = self.http.redactor().clone();
-                let r = tokio::task::spawn_blocking(move || {
-                    crate::oauth::authorize::manual(&req, &red)
-                })
-                .await
-                .map_err(|e| format!("manual login: {e}"))??;
-                Ok(Walk {
-                    result: r,
-                    txs: Vec::new(),
-                    location: None,
-                })
+                let purpose = if deny {
+                    format!("press Deny / Cancel this time; scope {}", req.scope)
+                } else {
+                    format!("scope {}", req.scope)
+                };
+                tokio::task::spawn_blocking(move || m.walk(&req, &red, &purpose, &client_name))
+                    .await
+                    .map_err(|e| format!("manual login: {e}"))?
             }
             Login::Token { .. } => {
                 Err("login strategy token: no authorization request is made".into())
@@ -291,10 +366,15 @@ impl Ctx {
         } = walk.result
         else {
             return Err(format!(
-                "authorization did not return a code: {}",
-                outcome(&walk.result)
+                "authorization did not return a code: {}{}",
+                outcome(&walk.result),
+                walk.result
+                    .hint(&req.scope)
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default()
             ));
         };
+        let scope = &self.effective_scope(scope);
         let (sdd, client) = (
             self.sdd.clone().ok_or("no SDD")?,
             self.client.clone().ok_or("no client")?,
@@ -320,6 +400,41 @@ impl Ctx {
     }
 }
 
+/// The SDD's OAuth endpoints receive passwords, codes and the client secret:
+/// one on an origin that is neither the target's nor in `allowed_origins`
+/// (or not https) is reported, and the OAuth steps are not taken [issue 15].
+fn sdd_origins(ctx: &mut Ctx) {
+    let Some(sdd) = &ctx.sdd else { return };
+    let urls = [
+        ("x-imssf-registrationUrl", Some(&sdd.registration_url)),
+        ("authorizationUrl", Some(&sdd.authorization_url)),
+        ("tokenUrl", Some(&sdd.token_url)),
+        ("refreshUrl", sdd.refresh_url.as_ref()),
+        ("revocationUrl", sdd.revocation_url.as_ref()),
+    ];
+    let mut refused = Vec::new();
+    for (name, url) in urls {
+        let Some(url) = url else { continue };
+        match ctx.target.policy.check(url) {
+            Ok(()) => {
+                if !crate::http::client::same_origin(url, &ctx.target.base_url) {
+                    ctx.rec.note(format!(
+                        "{url}: the SDD's {name} is on another origin than the target; followed because allowed_origins lists it"
+                    ));
+                }
+            }
+            Err(why) => refused.push(format!("{name} {why}")),
+        }
+    }
+    if !refused.is_empty() {
+        ctx.rec.note(format!(
+            "the SDD's OAuth endpoints were not used (no password, code or client secret sent): {}; list the origin in allowed_origins if it is the target's own authorization server",
+            refused.join("; ")
+        ));
+        ctx.sdd = None;
+    }
+}
+
 /// Run every provider suite against the target; returns the recorder and,
 /// when the target could not be reached, why.
 pub async fn run(mut ctx: Ctx) -> (Recorder, Option<String>) {
@@ -338,6 +453,7 @@ pub async fn run(mut ctx: Ctx) -> (Recorder, Option<String>) {
         }
     }
     Box::pin(discovery::run(&mut ctx)).await;
+    sdd_origins(&mut ctx);
     Box::pin(registration::run(&mut ctx)).await;
     Box::pin(authorize::run(&mut ctx)).await;
     Box::pin(token::run(&mut ctx)).await;

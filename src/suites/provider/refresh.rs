@@ -57,7 +57,6 @@ pub async fn run(ctx: &mut Ctx) {
         return;
     };
     let url = sdd.refresh_url.clone().unwrap_or(sdd.token_url.clone());
-    let scope = t.scope.clone().unwrap_or_else(|| ctx.full_scope());
     let mut c = NEW_TOKEN.start();
     let id = "oauth.refresh.new-access-token";
     c.pass("oauth.refresh.optional", "the server issues refresh tokens");
@@ -66,7 +65,7 @@ pub async fn run(ctx: &mut Ctx) {
         sdd.refresh_url.is_some(),
         "the server issues refresh tokens and the SDD gives OAuth2ACG.flows.authorizationCode.refreshUrl",
     );
-    match token::refresh(&ctx.http, &mut ctx.rec, &url, &client, &rt, &scope).await {
+    match token::refresh(&ctx.http, &mut ctx.rec, &url, &client, &rt, None).await {
         Ok(ex) => {
             c.subject(&url).cite(&ex.tx);
             match token::parse(&ex, ctx.http.redactor()) {
@@ -148,7 +147,7 @@ pub async fn run(ctx: &mut Ctx) {
         &url,
         &client,
         "invalid-refresh-token-0000",
-        &scope,
+        None,
     )
     .await
     {
@@ -196,7 +195,7 @@ async fn limits(ctx: &mut Ctx, url: &str, client: &crate::oauth::ClientCreds) {
                 return ctx.finish(c);
             };
             let wide = ctx.full_scope();
-            match token::refresh(&ctx.http, &mut ctx.rec, url, client, &rt, &wide).await {
+            match token::refresh(&ctx.http, &mut ctx.rec, url, client, &rt, Some(&wide)).await {
                 Ok(ex) => {
                     c.cite(&ex.tx);
                     let _ = token::parse(&ex, ctx.http.redactor());
@@ -232,8 +231,7 @@ async fn limits(ctx: &mut Ctx, url: &str, client: &crate::oauth::ClientCreds) {
             {
                 Ok(ex) => match register::parse(&ex, ctx.http.redactor()) {
                     Ok(other) => {
-                        match token::refresh(&ctx.http, &mut ctx.rec, url, &other, &rt, &narrow)
-                            .await
+                        match token::refresh(&ctx.http, &mut ctx.rec, url, &other, &rt, None).await
                         {
                             Ok(ex) => {
                                 c.cite(&ex.tx);

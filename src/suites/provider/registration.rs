@@ -62,10 +62,10 @@ pub async fn run(ctx: &mut Ctx) {
         ctx.client = ctx.target.client.clone();
         return;
     };
-    let body = ctx.target.metadata.request_body(&ctx.full_scope());
+    let mut body = ctx.target.metadata.request_body(&ctx.full_scope());
     let mut c = REGISTER.start();
     c.subject(&url);
-    let ex = match register::send(
+    let mut ex = match register::send(
         &ctx.http,
         &mut ctx.rec,
         &url,
@@ -83,6 +83,41 @@ pub async fn run(ctx: &mut Ctx) {
             return;
         }
     };
+    // One refusal must not hide the rest: refused, the registration is
+    // retried once with the least the rules allow, and judged on that.
+    if !(200..300).contains(&ex.status)
+        && let Some(least) = register::least_body(&ctx.target.metadata, &body, ctx.target.profile)
+        && let Ok(again) = register::send(
+            &ctx.http,
+            &mut ctx.rec,
+            &url,
+            least.clone(),
+            "register client (least)",
+        )
+        .await
+    {
+        c.cite(&ex.tx);
+        ctx.rec.note(format!(
+            "registration refused ({}); retried once with {}: {}",
+            register::refusal(&ex),
+            register::least_summary(),
+            again.brief()
+        ));
+        if !(200..300).contains(&again.status) {
+            ctx.rec.note(format!(
+                "registration refused again ({}): check [client_metadata] in the target config, or give a [registered_client]",
+                register::refusal(&again)
+            ));
+        }
+        if (200..300).contains(&again.status) {
+            let sent = body["scope"].as_str().unwrap_or("");
+            if crate::oauth::scope::without_offline(ctx.target.profile, sent).is_some() {
+                ctx.offline_refused = true;
+            }
+            ex = again;
+            body = least;
+        }
+    }
     c.cite(&ex.tx);
     let ok = (200..300).contains(&ex.status);
     c.ensure(

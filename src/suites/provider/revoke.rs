@@ -122,9 +122,8 @@ pub async fn run(ctx: &mut Ctx) {
                 }
                 Err(f) => return ctx.transport_error(c, &f),
             }
-            let scope = t.scope.clone().unwrap_or_else(|| ctx.full_scope());
             let refresh_url = sdd.refresh_url.unwrap_or(sdd.token_url);
-            match token::refresh(&ctx.http, &mut ctx.rec, &refresh_url, &client, rt, &scope).await {
+            match token::refresh(&ctx.http, &mut ctx.rec, &refresh_url, &client, rt, None).await {
                 Ok(ex) => {
                     c.cite(&ex.tx);
                     let _ = token::parse(&ex, ctx.http.redactor());

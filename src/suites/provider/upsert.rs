@@ -9,8 +9,6 @@ use super::get_credentials::{self, Item, items, key};
 use crate::http::Req;
 use crate::oauth::pkce;
 use crate::suites::CheckSpec;
-use base64::Engine;
-use ed25519_dalek::Signer;
 use serde_json::Value;
 
 pub const CREATE: CheckSpec = CheckSpec {
@@ -59,16 +57,18 @@ fn urn_uuid() -> String {
     )
 }
 
-/// A compact JWS (EdDSA, throwaway key) whose payload is `cred`.
-fn compact_jws(cred: &Value) -> String {
-    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
-    let seed: [u8; 32] = rand::random();
-    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
-    let head = b64(br#"{"alg":"EdDSA","typ":"vc+jwt"}"#);
-    let body = b64(serde_json::to_string(cred).unwrap_or_default().as_bytes());
-    let input = format!("{head}.{body}");
-    let sig = key.sign(input.as_bytes());
-    format!("{input}.{}", b64(&sig.to_bytes()))
+/// A compact VC-JWT of `cred` as OB 3.0 §8.2 has it [FACTS §4.1]: ES256
+/// (a throwaway key), the public key in `jwk`, `typ` "JWT", and the `iss`,
+/// `jti`, `nbf`, `sub` (and `exp`) claims taken from the credential.
+pub fn compact_jws(cred: &Value) -> String {
+    use crate::credential::proof::jwt::{JwtHeaderOptions, JwtSigningKey, sign_jwt};
+    let key = JwtSigningKey::Es256(p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng));
+    let options = JwtHeaderOptions {
+        embed_jwk: true,
+        typ: true,
+        ..JwtHeaderOptions::default()
+    };
+    sign_jwt(cred, &key, &options).unwrap_or_default()
 }
 
 pub async fn run(ctx: &mut Ctx) {

@@ -132,6 +132,36 @@ pub fn clr_credential() -> FileSpec {
             },
         ),
     ];
+    // CLR-only rules (CLR-SOURCES-AUDIT G1, G2, G4), appended so earlier tcIds stay.
+    let clr_terms = vec![
+        both(
+            &["data.clr.partial-type", "data.clr.schema"],
+            "partial is the string \"yes\", not a boolean",
+            &|c| c["partial"] = json!("yes"),
+        ),
+        invalid(
+            "partial used under the CLR context.json, which does not define it: JSON-LD drops it, the proof does not cover it",
+            &["DataLoss"],
+            &[
+                "data.clr.context-defines-used-terms",
+                "data.jsonld.terms-defined",
+            ],
+            clr_mutated(|c| {
+                c["partial"] = json!(true);
+                c["@context"] = json!([build::VC_V2, build::CLR_ALIAS, build::OB_CTX]);
+            }),
+        ),
+    ];
+    let salt_cases = vec![super::spec(
+        "a hashed identifier without a salt: a SHOULD, so either verdict is acceptable",
+        &["Should"],
+        &["data.clr-subject.identity-salted"],
+        crate::vectors::format::Verdict::Acceptable,
+        clr_mutated(|c| {
+            c["credentialSubject"]["identifier"] = json!([{"type": "IdentityObject", "hashed": true, "identityType": "emailAddress",
+                "identityHash": "sha256$b2f5ff47436671b6e533d8dc3614845d6fa9f0a0f5bd2e0b2d1d3e26b9b0fa1c"}]);
+        }),
+    )];
     let mut negatives = vec![
         both(
             &["data.clr.type"],
@@ -423,11 +453,19 @@ pub fn clr_credential() -> FileSpec {
         groups: vec![
             GroupSpec::new(
                 "issuer",
-                [issuer_valid, negatives, issuer_should, data_loss.clone()].concat(),
+                [
+                    issuer_valid,
+                    negatives,
+                    issuer_should,
+                    data_loss.clone(),
+                    clr_terms.clone(),
+                    salt_cases,
+                ]
+                .concat(),
             ),
             GroupSpec::new(
                 "displayer",
-                [displayer_valid, displayer_neg, data_loss].concat(),
+                [displayer_valid, displayer_neg, data_loss, clr_terms].concat(),
             ),
             cert,
             recipient,
