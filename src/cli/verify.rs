@@ -88,11 +88,21 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     opts.now = now;
     opts.online = a.online;
     opts.expect_recipient = a.expect_recipient.clone();
-    if !a.contexts.is_empty() {
-        opts.contexts = Some(std::sync::Arc::new(extra_contexts(&a.contexts)?));
-    }
+    let mut context_pairs = read_contexts(&a.contexts)?;
     if a.online {
         opts.documents = prefetch(&decoded, &policy)?;
+        context_pairs.extend(online_contexts(
+            &decoded,
+            &context_pairs,
+            &policy,
+            &mut rec,
+        )?);
+    }
+    if !context_pairs.is_empty() {
+        opts.contexts = Some(std::sync::Arc::new(
+            jsonld::Loader::with_overrides(context_pairs)
+                .map_err(|e| anyhow::anyhow!("--context: {e}"))?,
+        ));
     }
     if !a.document.is_empty() {
         opts.documents = opts.documents.with(supplied(&a.document)?);
@@ -121,9 +131,9 @@ pub fn not_verified(report: &mut Report) {
 
 pub use crate::report::model::NOT_VERIFIED;
 
-/// The built-in contexts plus those given as `--context URL=FILE` (bounded: a context
-/// file is read like an input, at most the input size limit).
-fn extra_contexts(specs: &[String]) -> anyhow::Result<jsonld::Loader> {
+/// `--context URL=FILE` pairs (bounded: a context file is read like an input, at most
+/// the input size limit).
+fn read_contexts(specs: &[String]) -> anyhow::Result<Vec<(String, String)>> {
     let mut pairs = Vec::new();
     for spec in specs {
         let Some((url, file)) = spec.split_once('=') else {
@@ -139,7 +149,84 @@ fn extra_contexts(specs: &[String]) -> anyhow::Result<jsonld::Loader> {
         let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
         pairs.push((url.to_string(), text));
     }
-    jsonld::Loader::with_overrides(pairs).map_err(|e| anyhow::anyhow!("--context: {e}"))
+    Ok(pairs)
+}
+
+/// With `--online`: the `@context` URLs the inputs use that are neither bundled nor given
+/// with `--context`, fetched once for the run under the fetch policy (count, bytes, time,
+/// https, public addresses) and each listed in the report header. A context that cannot be
+/// had leaves its proofs "not verified", naming the URL, as offline.
+fn online_contexts(
+    decoded: &[(String, Document)],
+    given: &[(String, String)],
+    policy: &FetchPolicy,
+    rec: &mut Recorder,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let mut urls = Vec::new();
+    for (_, doc) in decoded {
+        let payload = match &doc.input {
+            Input::Json(v) => Some(v.clone()),
+            Input::Jws(j) => crate::credential::verify::decode_jwt_credential(j).ok(),
+        };
+        if let Some(v) = payload {
+            context_urls(&v, &mut urls);
+        }
+    }
+    urls.retain(|u| !jsonld::is_known_context(u) && !given.iter().any(|(g, _)| g == u));
+    urls.sort();
+    urls.dedup();
+    if urls.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rt = tokio::runtime::Runtime::new()?;
+    let fetched = rt.block_on(async {
+        let client = documents::client(policy)?;
+        anyhow::Ok(documents::fetch_all(&client, &urls, policy).await)
+    })?;
+    let mut out = Vec::new();
+    for u in &urls {
+        match fetched.get(u) {
+            Some(documents::Fetched::Json(v)) => {
+                let text = v.to_string();
+                rec.note(format!(
+                    "context fetched (--online): {u} ({} bytes)",
+                    text.len()
+                ));
+                out.push((u.clone(), text));
+            }
+            Some(documents::Fetched::Failed(why)) => {
+                rec.note(format!("context not fetched (--online): {why}"))
+            }
+            _ => rec.note(format!(
+                "context not fetched (--online): {u}: not a JSON document"
+            )),
+        }
+    }
+    Ok(out)
+}
+
+/// Every string `@context` entry in `v`, nested credentials and endorsements included.
+fn context_urls(v: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k == "@context" {
+                    match x {
+                        Value::String(s) => out.push(s.clone()),
+                        Value::Array(a) => {
+                            out.extend(a.iter().filter_map(Value::as_str).map(String::from))
+                        }
+                        _ => {}
+                    }
+                } else {
+                    context_urls(x, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| context_urls(x, out)),
+        _ => {}
+    }
 }
 
 /// Verify every document, on all cores; findings are merged in input order,
