@@ -726,3 +726,93 @@ fn shards_cover_the_inputs_once_and_their_merge_equals_the_whole_run() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// `verify --online` fetches a context that is not bundled (bounded by the fetch
+/// policy), lists it in the report header, and the proof is then judged; offline the
+/// same proof is "not verified" (an error), never a failed signature.
+#[test]
+fn online_verify_fetches_an_unbundled_context_and_lists_it() {
+    use std::io::{Read, Write};
+    let cwd = scratch("online-context");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten().take(8) {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let body = br#"{"@context": {}}"#;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/ld+json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(head.as_bytes());
+            let _ = s.write_all(body);
+        }
+    });
+    // The corpus case signed with its contexts, then given one more that no verifier bundles.
+    let file: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/vectors/clr-credential.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut cred = file["testGroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["tests"].as_array().unwrap())
+        .find(|t| {
+            t["flags"]
+                .as_array()
+                .is_some_and(|f| f.iter().any(|x| x == "ContextUnavailable"))
+        })
+        .expect("a ContextUnavailable case")["credential"]
+        .clone();
+    let url = format!("http://127.0.0.1:{port}/unbundled/v1");
+    let ctx = cred["@context"].as_array_mut().unwrap();
+    *ctx.last_mut().unwrap() = url.clone().into();
+    let input = cwd.join("c.json");
+    std::fs::write(&input, serde_json::to_vec(&cred).unwrap()).unwrap();
+    let verify = |extra: &[&str], out: &str| {
+        Command::new(BIN)
+            .args(["verify", "--quiet", "--format", "json", "--out"])
+            .arg(cwd.join(out))
+            .args(extra)
+            .arg(&input)
+            .status()
+            .unwrap();
+        let r: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(cwd.join(out).join("report.json")).unwrap())
+                .unwrap();
+        let row = r["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == "proof.di.signature")
+            .cloned();
+        (
+            row.unwrap()["outcome"].as_str().unwrap().to_string(),
+            r["header"]["notes"].to_string(),
+        )
+    };
+    let (offline, _) = verify(&[], "offline");
+    assert_eq!(
+        offline, "error",
+        "offline the proof is not verified, not failed"
+    );
+    let (online, notes) = verify(
+        &["--online", "--allow-http-fetch", "--allow-private-fetch"],
+        "online",
+    );
+    assert_eq!(online, "pass", "{notes}");
+    assert!(
+        notes.contains(&format!("context fetched (--online): {url}")),
+        "{notes}"
+    );
+    // Without the allowances the policy refuses the fetch, and says so.
+    let (refused, notes) = verify(&["--online"], "refused");
+    assert_eq!(refused, "error");
+    assert!(notes.contains("context not fetched (--online)"), "{notes}");
+}

@@ -281,7 +281,14 @@ fn byte_documents_get_the_same_verdict_and_failures_from_the_verify_command() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut checked = 0;
     for (name, f) in load(&committed()) {
-        for g in f.test_groups.iter().filter(|g| g.documents.is_empty()) {
+        for g in &f.test_groups {
+            // The group's documents (the issuers' key documents) go in as --document.
+            let mut supplied = Vec::new();
+            for (i, (url, doc)) in g.documents.iter().enumerate() {
+                let path = dir.join(format!("doc-{name}-{i}.json"));
+                std::fs::write(&path, serde_json::to_vec(doc).unwrap()).unwrap();
+                supplied.push(format!("--document={url}={}", path.display()));
+            }
             for c in &g.tests {
                 let Some(d) = &c.document else { continue };
                 let ext = match d.media_type.as_str() {
@@ -294,7 +301,9 @@ fn byte_documents_get_the_same_verdict_and_failures_from_the_verify_command() {
                 std::fs::write(&path, d.bytes().unwrap()).unwrap();
                 let out = Command::new(BIN)
                     .args(["verify", "--quiet", "--format", "json", "--role", &g.role])
-                    .args(["--now", &g.now, "--out"])
+                    .args(["--now", &g.now])
+                    .args(&supplied)
+                    .arg("--out")
                     .arg(dir.join(format!("out-{}", c.tc_id)))
                     .arg(&path)
                     .output()
@@ -477,6 +486,91 @@ fn valid_vectors_pass_the_official_schemas_and_contexts() {
         per_type.get("OpenBadgeCredential").is_some_and(|n| *n >= 6),
         "{per_type:?}"
     );
+}
+
+/// `verify` exits 0 only when what it needed was judged: a displayer offline with a
+/// key in a URL fragment exits 3, the reason first; the issuer's key document given
+/// with --document proves the key (exit 0); a forged key fails (exit 1); an issuer
+/// gets the signature judged and provenance beside it (exit 0); an empty file fails.
+#[test]
+fn verify_exit_codes_follow_what_could_be_judged() {
+    let dir = temp("exit");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = |name: &str| -> CaseFile {
+        serde_json::from_slice(&std::fs::read(committed().join(name)).unwrap()).unwrap()
+    };
+    let prov = file("provenance.json");
+    let g = prov
+        .test_groups
+        .iter()
+        .find(|g| g.role == "displayer")
+        .unwrap();
+    let forged = g
+        .tests
+        .iter()
+        .find(|c| c.comment.contains("fragment of the issuer's URL"))
+        .unwrap();
+    let clr = file("clr-credential.json");
+    let valid = clr
+        .test_groups
+        .iter()
+        .find(|g| g.role == "displayer")
+        .unwrap()
+        .tests[0]
+        .clone();
+    let write = |name: &str, v: &Value| {
+        let p = dir.join(name);
+        std::fs::write(&p, serde_json::to_vec(v).unwrap()).unwrap();
+        p
+    };
+    let valid_path = write("valid.json", &valid.credential);
+    let forged_path = write("forged.json", &forged.credential);
+    let docs: Vec<String> = g
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, (url, d))| {
+            format!(
+                "--document={url}={}",
+                write(&format!("doc{i}.json"), d).display()
+            )
+        })
+        .collect();
+    let run = |role: &str, path: &Path, extra: &[String]| {
+        let out = Command::new(BIN)
+            .args([
+                "verify", "--format", "json", "--role", role, "--now", &g.now, "--out",
+            ])
+            .arg(dir.join(format!("out-{role}-{}", extra.len())))
+            .arg("--force")
+            .args(extra)
+            .arg(path)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let (code, stdout) = run("displayer", &valid_path, &[]);
+    assert_eq!(code, Some(3), "{stdout}");
+    assert!(
+        stdout.starts_with("not verified (exit 3): proof.key-provenance")
+            && stdout.contains("key taken from the URL fragment, not dereferenced"),
+        "{stdout}"
+    );
+    let (code, stdout) = run("displayer", &valid_path, &docs);
+    assert_eq!(code, Some(0), "{stdout}");
+    let (code, stdout) = run("displayer", &forged_path, &docs);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("proof.key-provenance"), "{stdout}");
+    let (code, stdout) = run("issuer", &valid_path, &[]);
+    assert_eq!(code, Some(0), "{stdout}");
+    let empty = dir.join("empty.json");
+    std::fs::write(&empty, b"").unwrap();
+    let (code, stdout) = run("displayer", &empty, &["--quiet".to_string()]);
+    assert_eq!(code, Some(1), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A case tests what it names: a mutation that makes JSON-LD drop terms (so the proof

@@ -125,8 +125,18 @@ ROLES:
     displayer  what a verifier must accept, including VC 1.1 credentials signed with
                Ed25519Signature2020
 
-Offline by default: keys must be did:key or `<url>#z6Mk...` fragments, status lists and
-https keys are reported as skipped. --online fetches them (bounded in size and time).
+Two questions are kept apart: does the signature hold with the key the proof names, and is
+that key the issuer's (proof.key-provenance). Offline, a did:key issuer signing with its own
+key is proven; a key in a URL fragment (`<url>#z6Mk...`) only says which key signed: its
+provenance, status lists and https keys are 'not judged: needs --online'. A run in which
+a needed proof, key provenance or status could not be judged exits 3, the reason first.
+--online fetches key documents, did:web DID documents, JWK Sets, status lists and refresh
+services (and the keys of those lists): https only (--allow-http-fetch), public addresses
+only (--allow-private-fetch), no redirect to another host, at most 64 URLs, 1 MiB each,
+16 MiB and 60 s in all; --trust-ca FILE adds a CA. A failed fetch names its HTTP or TLS cause.
+
+EXIT CODES: 0 every needed rule passed; 1 a MUST failed (or an input is undecodable);
+3 something needed could not be judged (offline, a fetch failed); 4 nothing judged.
 
 EXAMPLES:
     clr-conformance verify clr.json
@@ -433,6 +443,19 @@ pub struct VerifyArgs {
     /// Check the credentials are issued to this recipient (e.g. conformance@imsglobal.org).
     #[arg(long, value_name = "IDENTIFIER")]
     pub expect_recipient: Option<String>,
+    /// Also trust this CA certificate (PEM) for --online fetches, beside the system roots. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub trust_ca: Vec<PathBuf>,
+    /// Supply a document offline: what URL would answer (a key or DID document, a JWK Set,
+    /// a status list). Repeatable; used instead of fetching it.
+    #[arg(long, value_name = "URL=FILE")]
+    pub document: Vec<String>,
+    /// Let --online fetch plain http URLs (https only by default).
+    #[arg(long)]
+    pub allow_http_fetch: bool,
+    /// Let --online fetch from loopback, private and link-local addresses (refused by default).
+    #[arg(long)]
+    pub allow_private_fetch: bool,
     /// Serve the JSON-LD context URL from FILE (offline; a context that is not bundled
     /// otherwise leaves the proof not verified). Repeatable.
     #[arg(long = "context", value_name = "URL=FILE")]

@@ -241,7 +241,15 @@ fn sign(report: &Report, dir: &std::path::Path, key: &std::path::Path) -> anyhow
 /// The terminal summary: counts, blocking MUSTs, verdicts per role, files written.
 pub fn summary_text(report: &Report, paths: &[PathBuf]) -> String {
     let t = &report.summary.totals;
-    let mut s = format!(
+    // Why a run that would pass exits 3 comes first.
+    let mut s: String = report
+        .header
+        .notes
+        .iter()
+        .filter(|n| n.starts_with(crate::report::model::NOT_VERIFIED))
+        .map(|n| format!("{n}\n"))
+        .collect();
+    s += &format!(
         "{} requirements judged by {} checks ({} assertions): {} pass, {} fail, {} warning, {} error, {} skipped, {} not applicable, {} not run\n",
         t.total(),
         report.summary.checks_run,

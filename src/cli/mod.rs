@@ -9,7 +9,7 @@ mod requirements;
 pub mod run;
 mod serve;
 pub mod vectors;
-mod verify;
+pub mod verify;
 
 use crate::report::model::exit;
 use args::{Cli, Command};

@@ -4,10 +4,11 @@ use super::args::VerifyArgs;
 use super::common::{self, RunInfo};
 use crate::catalog::{Catalog, Profile, Role};
 use crate::credential::parse::{self, Document, Input, MAX_INPUT_BYTES};
+use crate::credential::verify::documents::FetchPolicy;
 use crate::credential::verify::{self, Documents, VerifyOptions, documents};
 use crate::credential::{jsonld, schema};
 use crate::evidence::{Check, Recorder};
-use crate::report::model::MAX_ROW_FINDINGS;
+use crate::report::model::{MAX_ROW_FINDINGS, Report};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -36,6 +37,8 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
             anyhow::bail!("--shard {}/{}: this shard has no inputs", shard.k, shard.n);
         }
     }
+    let policy = fetch_policy(a)?;
+    let online = a.online.then_some(&policy);
     let mut info = RunInfo::new(
         "verify",
         &target_name(&a.inputs),
@@ -48,7 +51,7 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     let mut rec = Recorder::capped(MAX_ROW_FINDINGS);
     let mut decoded: Vec<(String, Document)> = Vec::new();
     for src in &inputs {
-        match read(src, a.online) {
+        match read(src, online) {
             Ok(bytes) => match parse::parse_document(&bytes) {
                 Ok(input) => decoded.push((src.name(), input)),
                 Err(e) => verify::undecodable(&mut rec, &src.name(), &e),
@@ -85,11 +88,24 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     opts.now = now;
     opts.online = a.online;
     opts.expect_recipient = a.expect_recipient.clone();
-    if !a.contexts.is_empty() {
-        opts.contexts = Some(std::sync::Arc::new(extra_contexts(&a.contexts)?));
-    }
+    let mut context_pairs = read_contexts(&a.contexts)?;
     if a.online {
-        opts.documents = prefetch(&decoded)?;
+        opts.documents = prefetch(&decoded, &policy)?;
+        context_pairs.extend(online_contexts(
+            &decoded,
+            &context_pairs,
+            &policy,
+            &mut rec,
+        )?);
+    }
+    if !context_pairs.is_empty() {
+        opts.contexts = Some(std::sync::Arc::new(
+            jsonld::Loader::with_overrides(context_pairs)
+                .map_err(|e| anyhow::anyhow!("--context: {e}"))?,
+        ));
+    }
+    if !a.document.is_empty() {
+        opts.documents = opts.documents.with(supplied(&a.document)?);
     }
     verify_all(&decoded, &opts, &mut rec, a.report.quiet);
     // Only a cache warmer: a panic there would show again where it matters.
@@ -99,12 +115,25 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     let rec = common::outside_profile(rec, profile, &rows);
     let mut report = info.report(&a.report, &rows, &rec, false);
     common::speak(&mut report, profile);
+    not_verified(&mut report);
     Ok(common::finish(&report, &a.report))
 }
 
-/// The built-in contexts plus those given as `--context URL=FILE` (bounded: a context
-/// file is read like an input, at most the input size limit).
-fn extra_contexts(specs: &[String]) -> anyhow::Result<jsonld::Loader> {
+/// A MUST the run needed but could not judge, with why (see [`Report::unjudged_must`]).
+pub fn unjudged_must(report: &Report) -> Option<String> {
+    report.unjudged_must()
+}
+
+/// Exit 3 when the run would pass but a needed MUST was not judged.
+pub fn not_verified(report: &mut Report) {
+    report.mark_not_verified();
+}
+
+pub use crate::report::model::NOT_VERIFIED;
+
+/// `--context URL=FILE` pairs (bounded: a context file is read like an input, at most
+/// the input size limit).
+fn read_contexts(specs: &[String]) -> anyhow::Result<Vec<(String, String)>> {
     let mut pairs = Vec::new();
     for spec in specs {
         let Some((url, file)) = spec.split_once('=') else {
@@ -120,7 +149,84 @@ fn extra_contexts(specs: &[String]) -> anyhow::Result<jsonld::Loader> {
         let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
         pairs.push((url.to_string(), text));
     }
-    jsonld::Loader::with_overrides(pairs).map_err(|e| anyhow::anyhow!("--context: {e}"))
+    Ok(pairs)
+}
+
+/// With `--online`: the `@context` URLs the inputs use that are neither bundled nor given
+/// with `--context`, fetched once for the run under the fetch policy (count, bytes, time,
+/// https, public addresses) and each listed in the report header. A context that cannot be
+/// had leaves its proofs "not verified", naming the URL, as offline.
+fn online_contexts(
+    decoded: &[(String, Document)],
+    given: &[(String, String)],
+    policy: &FetchPolicy,
+    rec: &mut Recorder,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let mut urls = Vec::new();
+    for (_, doc) in decoded {
+        let payload = match &doc.input {
+            Input::Json(v) => Some(v.clone()),
+            Input::Jws(j) => crate::credential::verify::decode_jwt_credential(j).ok(),
+        };
+        if let Some(v) = payload {
+            context_urls(&v, &mut urls);
+        }
+    }
+    urls.retain(|u| !jsonld::is_known_context(u) && !given.iter().any(|(g, _)| g == u));
+    urls.sort();
+    urls.dedup();
+    if urls.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rt = tokio::runtime::Runtime::new()?;
+    let fetched = rt.block_on(async {
+        let client = documents::client(policy)?;
+        anyhow::Ok(documents::fetch_all(&client, &urls, policy).await)
+    })?;
+    let mut out = Vec::new();
+    for u in &urls {
+        match fetched.get(u) {
+            Some(documents::Fetched::Json(v)) => {
+                let text = v.to_string();
+                rec.note(format!(
+                    "context fetched (--online): {u} ({} bytes)",
+                    text.len()
+                ));
+                out.push((u.clone(), text));
+            }
+            Some(documents::Fetched::Failed(why)) => {
+                rec.note(format!("context not fetched (--online): {why}"))
+            }
+            _ => rec.note(format!(
+                "context not fetched (--online): {u}: not a JSON document"
+            )),
+        }
+    }
+    Ok(out)
+}
+
+/// Every string `@context` entry in `v`, nested credentials and endorsements included.
+fn context_urls(v: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k == "@context" {
+                    match x {
+                        Value::String(s) => out.push(s.clone()),
+                        Value::Array(a) => {
+                            out.extend(a.iter().filter_map(Value::as_str).map(String::from))
+                        }
+                        _ => {}
+                    }
+                } else {
+                    context_urls(x, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| context_urls(x, out)),
+        _ => {}
+    }
 }
 
 /// Verify every document, on all cores; findings are merged in input order,
@@ -304,7 +410,7 @@ fn has_credential_extension(path: &Path) -> bool {
 }
 
 /// Read at most MAX_INPUT_BYTES + 1 bytes, so an oversized input is detected without reading it whole.
-fn read(src: &Source, online: bool) -> Result<Vec<u8>, String> {
+fn read(src: &Source, online: Option<&FetchPolicy>) -> Result<Vec<u8>, String> {
     let limit = (MAX_INPUT_BYTES + 1) as u64;
     let mut buf = Vec::new();
     match src {
@@ -321,11 +427,14 @@ fn read(src: &Source, online: bool) -> Result<Vec<u8>, String> {
                 .map_err(|e| e.to_string())?;
         }
         Source::Url(u) => {
-            if !online {
+            let Some(policy) = online else {
                 return Err("URL inputs need --online".into());
-            }
+            };
             let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-            let client = online_client().map_err(|e| e.to_string())?;
+            if let Some(why) = documents::refused(u, policy) {
+                return Err(why);
+            }
+            let client = documents::client(policy).map_err(|e| e.to_string())?;
             // The bytes as served: a baked PNG by URL is judged like the same file.
             buf = rt.block_on(documents::fetch_bytes(&client, u, MAX_INPUT_BYTES + 1))?;
         }
@@ -333,36 +442,62 @@ fn read(src: &Source, online: bool) -> Result<Vec<u8>, String> {
     Ok(buf)
 }
 
-/// A client trusting the system's roots, for --online.
-fn online_client() -> anyhow::Result<reqwest::Client> {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
-    }
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .timeout(std::time::Duration::from_secs(20))
-        .redirect(reqwest::redirect::Policy::limited(3))
-        .build()?)
-}
-
-/// Fetch status lists and refresh documents the credentials refer to.
-fn prefetch(decoded: &[(String, Document)]) -> anyhow::Result<Documents> {
-    let mut urls = Vec::new();
+/// Fetch what the credentials name: status lists, key documents, JWK Sets,
+/// refresh services (and, second, the keys of the status lists).
+fn prefetch(decoded: &[(String, Document)], policy: &FetchPolicy) -> anyhow::Result<Documents> {
+    let mut json = Vec::new();
+    let mut jws = Vec::new();
     for (_, doc) in decoded {
-        if let Input::Json(v) = &doc.input {
-            documents::wanted_urls(v, &mut urls);
+        match &doc.input {
+            Input::Json(v) => json.push(v),
+            Input::Jws(j) => jws.push(j.as_str()),
         }
     }
-    if urls.is_empty() {
-        return Ok(Documents::default());
-    }
     let rt = tokio::runtime::Runtime::new()?;
-    let client = online_client()?;
-    Ok(rt.block_on(documents::fetch(&client, &urls, MAX_INPUT_BYTES)))
+    rt.block_on(documents::prefetch(&json, &jws, policy))
+}
+
+/// `--document URL=FILE`: documents given offline (JSON, or text such as a VC-JWT).
+fn supplied(args: &[String]) -> anyhow::Result<Vec<(String, documents::Fetched)>> {
+    let mut out = Vec::new();
+    for a in args {
+        let Some((url, file)) = a.rsplit_once('=') else {
+            anyhow::bail!("{a}: --document takes URL=FILE");
+        };
+        let bytes = std::fs::File::open(file)
+            .and_then(|f| {
+                let mut buf = Vec::new();
+                f.take((MAX_INPUT_BYTES + 1) as u64).read_to_end(&mut buf)?;
+                Ok(buf)
+            })
+            .map_err(|e| anyhow::anyhow!("{file}: cannot read --document file: {e}"))?;
+        if bytes.len() > MAX_INPUT_BYTES {
+            anyhow::bail!("{file}: --document file larger than {MAX_INPUT_BYTES} bytes");
+        }
+        let doc = match serde_json::from_slice(&bytes) {
+            Ok(v) => documents::Fetched::Json(v),
+            Err(_) => documents::Fetched::Text(String::from_utf8_lossy(&bytes).into_owned()),
+        };
+        out.push((url.to_string(), doc));
+    }
+    Ok(out)
+}
+
+/// The `--online` fetch policy from the command line.
+fn fetch_policy(a: &VerifyArgs) -> anyhow::Result<FetchPolicy> {
+    let mut trust_ca_pem = Vec::new();
+    for path in &a.trust_ca {
+        let pem = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("{}: cannot read CA file: {e}", path.display()))?;
+        let mut probe = rustls::RootCertStore::empty();
+        crate::http::client::add_pem(&mut probe, &pem)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        trust_ca_pem.push(pem);
+    }
+    Ok(FetchPolicy {
+        allow_http: a.allow_http_fetch,
+        allow_private: a.allow_private_fetch,
+        trust_ca_pem,
+        ..FetchPolicy::default()
+    })
 }

@@ -92,6 +92,13 @@ pub fn merge(reports: Vec<Report>, names: &[String]) -> anyhow::Result<Report> {
     }
     let interrupted = out.header.interrupted;
     out.recount();
+    // As the verify runs decided: a needed rule none of them could judge is no pass.
+    if out.header.command == "verify" {
+        out.header
+            .notes
+            .retain(|n| !n.contains(super::model::NOT_VERIFIED));
+        out.mark_not_verified();
+    }
     if interrupted {
         out.exit_code = super::model::exit::INTERRUPTED;
     }

@@ -674,6 +674,45 @@ impl Report {
     }
 }
 
+/// Rows a verification needs judged: proofs, the key's provenance, status.
+const NEEDED: &[&str] = &[
+    "proof.",
+    "verify.proof.",
+    "verify.status.",
+    "verify.nested.proof",
+];
+
+/// How the note that makes a `verify` run exit 3 for an unjudged MUST begins.
+pub const NOT_VERIFIED: &str = "not verified (exit 3): ";
+
+impl Report {
+    /// For `verify`: a MUST the run needed (a proof, a key's provenance, a
+    /// status) but could not judge, with why. A pass beside a skip is no pass
+    /// for the credential that was skipped: "could not check" is never a pass.
+    pub fn unjudged_must(&self) -> Option<String> {
+        self.requirements.iter().find_map(|r| {
+            let needed = NEEDED.iter().any(|p| r.id.starts_with(p))
+                && r.level == Level::Must
+                && matches!(r.outcome, Outcome::Skipped | Outcome::Pass)
+                && !self.roles_of(r).is_empty();
+            let skip = r.findings.iter().find(|f| f.verdict == Verdict::Skip)?;
+            needed.then(|| format!("{}: {}", r.id, skip.message))
+        })
+    }
+
+    /// For `verify`: exit 3 when the run would pass but a needed MUST was not
+    /// judged; the reason leads the notes (and so the summary).
+    pub fn mark_not_verified(&mut self) {
+        if self.exit_code != exit::OK {
+            return;
+        }
+        if let Some(why) = self.unjudged_must() {
+            self.exit_code = exit::HARNESS;
+            self.header.notes.insert(0, format!("{NOT_VERIFIED}{why}"));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,7 +120,8 @@ pub fn judge(group: &Group, case: &Case) -> Result<Judged, String> {
         .map(|r| r.id.clone())
         .collect();
     Ok(Judged {
-        conforms: report.exit_code == 0,
+        // As `verify` decides: a MUST it needed but could not judge is no pass.
+        conforms: report.exit_code == 0 && crate::cli::verify::unjudged_must(&report).is_none(),
         failing,
         unmet,
     })
@@ -163,6 +164,7 @@ pub fn disagreement(case: &Case, judged: &Judged) -> Option<String> {
                 ))
             }
         }
+        // Acceptable: either verdict (a SHOULD, or a choice the spec leaves open).
         _ => None,
     }
 }

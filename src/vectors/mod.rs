@@ -16,6 +16,7 @@ pub mod mutate;
 use crate::catalog::{Catalog, Level, Role};
 use cases::FileSpec;
 use format::{Case, CaseFile, Group, Verdict};
+
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -86,6 +87,29 @@ const FLAGS: &[(&str, &str)] = &[
     ),
 ];
 
+/// What an issuer publishes at its id: its Ed25519 Multikey, and for the CLR
+/// issuer its RS256 and ES256 VC-JWT keys (`#rsa-1`, `#p256-1`) as JWKs.
+pub fn key_document(issuer: &keys::Issuer) -> Value {
+    let mut doc = issuer.controller_document();
+    let k = keys::keys();
+    if issuer.id == k.clr.id {
+        for (frag, jwk) in [
+            ("rsa-1", keys::rsa_jwks(&k.rsa, "rsa-1").0),
+            ("p256-1", keys::p256_jwks(&k.p256, "p256-1").0),
+        ] {
+            let id = format!("{}#{frag}", issuer.id);
+            let method = json!({"id": id, "type": "JsonWebKey", "controller": issuer.id, "publicKeyJwk": jwk});
+            if let Some(Value::Array(a)) = doc.get_mut("verificationMethod") {
+                a.push(method);
+            }
+            if let Some(Value::Array(a)) = doc.get_mut("assertionMethod") {
+                a.push(json!(id));
+            }
+        }
+    }
+    doc
+}
+
 const TERMS_DEFINED: &str = "data.jsonld.terms-defined";
 
 /// Whether JSON-LD expansion drops a term of `cred` (or of the credential a compact
@@ -145,6 +169,7 @@ pub fn file_specs() -> Vec<FileSpec> {
         cases::seeds::provider_seeds(),
         cases::documents(),
         cases::refresh(),
+        cases::provenance(),
     ]
 }
 
@@ -207,13 +232,24 @@ pub fn case_file(spec: FileSpec) -> CaseFile {
             next += 1;
             count += 1;
         }
+        // The key documents of the https issuers, where a verifier dereferences
+        // their keys (proof.key-provenance); did:key issuers need none.
+        let mut documents = g.documents;
+        if g.schema_kind.is_none() {
+            let k = keys::keys();
+            for i in [&k.clr, &k.university, &k.endorser] {
+                if !documents.contains_key(&i.id) {
+                    documents.insert(i.id.clone(), key_document(i));
+                }
+            }
+        }
         groups.push(Group {
             role: g.role.to_string(),
             profile: g.profile.to_string(),
             now: g.now.to_string(),
             schema_kind: g.schema_kind.map(String::from),
             expect_recipient: g.expect_recipient.map(String::from),
-            documents: g.documents,
+            documents,
             tests,
         });
     }

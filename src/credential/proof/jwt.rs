@@ -52,7 +52,7 @@ pub struct JwtReport {
     pub style: JwtStyle,
     /// The credential carried by the token.
     pub credential: Value,
-    /// `alg` present and one of RS256, ES256, EdDSA.
+    /// `alg` present and a registered asymmetric JOSE algorithm.
     pub alg: Check,
     /// At least one of `kid`, `jwk`.
     pub key_header: Check,
@@ -198,16 +198,35 @@ pub fn verify_jwt_with(
     };
 
     let alg_name = header.get("alg").and_then(Value::as_str);
+    // Any registered asymmetric JOSE algorithm (RFC 7518 §3.1, RFC 8037) may sign a VC-JWT.
     let algorithm = match alg_name {
         Some("RS256") => Ok(Algorithm::RS256),
+        Some("RS384") => Ok(Algorithm::RS384),
+        Some("RS512") => Ok(Algorithm::RS512),
+        Some("PS256") => Ok(Algorithm::PS256),
+        Some("PS384") => Ok(Algorithm::PS384),
+        Some("PS512") => Ok(Algorithm::PS512),
         Some("ES256") => Ok(Algorithm::ES256),
-        Some("EdDSA") => Ok(Algorithm::EdDSA),
-        Some(other) => Err(format!("{other}: unsupported alg (RS256, ES256, EdDSA)")),
-        None => Err("header has no alg".to_string()),
+        Some("ES384") => Ok(Algorithm::ES384),
+        Some("EdDSA" | "Ed25519") => Ok(Algorithm::EdDSA),
+        Some(a @ ("ES512" | "ES256K" | "Ed448")) => Err(AlgProblem::Unsupported(format!(
+            "{a}: a registered JOSE algorithm this harness cannot verify"
+        ))),
+        Some(a @ ("HS256" | "HS384" | "HS512")) => Err(AlgProblem::Invalid(format!(
+            "{a}: a symmetric algorithm cannot be verified with the issuer's public key"
+        ))),
+        Some("none") => Err(AlgProblem::Invalid(
+            "none: an unsecured JWS is not a proof".to_string(),
+        )),
+        Some(other) => Err(AlgProblem::Invalid(format!(
+            "{other}: not a registered JOSE signature algorithm"
+        ))),
+        None => Err(AlgProblem::Invalid("header has no alg".to_string())),
     };
     let alg = match &algorithm {
         Ok(_) => Check::Pass,
-        Err(m) => Check::Fail(m.clone()),
+        Err(AlgProblem::Invalid(m)) => Check::Fail(m.clone()),
+        Err(AlgProblem::Unsupported(m)) => Check::Skipped(m.clone()),
     };
     let kid = header.get("kid").and_then(Value::as_str);
     let jwk = header.get("jwk");
@@ -252,7 +271,8 @@ pub fn verify_jwt_with(
     };
     let signing_input = &token[..parts[0].len() + 1 + parts[1].len()];
     let signature = match (&algorithm, &decoding) {
-        (Err(_), _) => Check::Skipped("unsupported alg".into()),
+        (Err(AlgProblem::Invalid(m)), _) => Check::Fail(m.clone()),
+        (Err(AlgProblem::Unsupported(m)), _) => Check::Skipped(m.clone()),
         (_, Err(_)) => Check::Skipped("no key".into()),
         (Ok(_), _) if !signature_ok_b64 => {
             Check::Fail(format!("{}: signature is not base64url", parts[2]))
@@ -349,6 +369,14 @@ pub fn verify_jwt_with(
     })
 }
 
+/// Why an `alg` cannot be used.
+enum AlgProblem {
+    /// Not a registered asymmetric signature algorithm: no signature can verify.
+    Invalid(String),
+    /// Registered, but this harness cannot check it: not verified, not invalid.
+    Unsupported(String),
+}
+
 fn decode_part(part: &str, name: &'static str) -> Result<Map<String, Value>, JwtError> {
     let bytes = B64.decode(part).map_err(|e| JwtError::BadBase64 {
         part: name,
@@ -370,7 +398,13 @@ fn decoding_key(jwk: &Value) -> Result<DecodingKey, String> {
     };
     let sizes_ok = match jwk.get("kty").and_then(Value::as_str) {
         Some("OKP") => bytes("x") == 32,
-        Some("EC") => bytes("x") == 32 && bytes("y") == 32,
+        Some("EC") => {
+            let n = match jwk.get("crv").and_then(Value::as_str) {
+                Some("P-384") => 48,
+                _ => 32,
+            };
+            bytes("x") == n && bytes("y") == n
+        }
         Some("RSA") => bytes("n") >= 128 && bytes("e") > 0,
         _ => false,
     };

@@ -212,11 +212,19 @@ fn decode_codec(value: &str, codec: [u8; 2]) -> Result<Vec<u8>, KeyError> {
 /// Finds `method` in a key document: a Multikey / Ed25519VerificationKey2020 object, or a
 /// controller (DID) document listing verification methods.
 pub fn key_from_document(doc: &Value, method: &str) -> Result<ResolvedKey, KeyError> {
-    let candidates: Vec<&Value> = match doc.get("verificationMethod") {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(item @ Value::Object(_)) => vec![item],
-        _ => vec![doc],
-    };
+    // Verification methods may sit in `verificationMethod` or be embedded in
+    // `assertionMethod` (as in many did:web documents); else the document is the key.
+    let mut candidates: Vec<&Value> = Vec::new();
+    for field in ["verificationMethod", "assertionMethod"] {
+        match doc.get(field) {
+            Some(Value::Array(items)) => candidates.extend(items.iter().filter(|i| i.is_object())),
+            Some(item @ Value::Object(_)) => candidates.push(item),
+            _ => {}
+        }
+    }
+    if candidates.is_empty() {
+        candidates.push(doc);
+    }
     let doc_controller = doc.get("id").and_then(Value::as_str);
     for candidate in candidates {
         let id = candidate

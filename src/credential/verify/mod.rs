@@ -11,6 +11,7 @@ mod dates;
 pub mod documents;
 mod jwt_step;
 mod proofs;
+pub mod provenance;
 mod recipient;
 mod refresh;
 mod schema_step;

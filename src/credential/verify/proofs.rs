@@ -3,6 +3,7 @@
 //! also judged on which suite they chose.
 
 use super::documents::Fetched;
+use super::provenance::{self, Provenance};
 use super::{Kind, Subject, VerifyOptions};
 use crate::credential::proof::{self, Check as Rule, KeyError, Suite};
 use crate::evidence::{Check, Recorder};
@@ -66,17 +67,30 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool
         );
     }
     rec.finish(pc);
+    // Why a proof could not be checked (a proof that could not be checked is
+    // "not verified", never "invalid").
+    let mut unchecked: Option<String> = None;
+    let mut note = |r: Result<bool, String>| match r {
+        Ok(ok) => verified |= ok,
+        Err(why) => {
+            unchecked.get_or_insert(why);
+        }
+    };
     if let Some(jws) = s.jws {
-        verified |= super::jwt_step::run(s, jws, opts, rec);
+        note(super::jwt_step::run(s, jws, opts, rec));
     } else if s.depth == 0 {
         super::jwt_step::not_applicable(s, rec);
     }
     if has_embedded {
-        verified |= embedded(s, opts, rec);
+        note(embedded(s, opts, rec));
     } else if s.depth == 0 {
         let mut c = Check::new("embedded proof", DI_IDS);
         c.subject(&s.name);
-        for id in DI_IDS {
+        // The provenance rows belong to whichever proof the credential has.
+        for id in DI_IDS
+            .iter()
+            .filter(|id| !super::proofs::PROVENANCE_IDS.contains(id))
+        {
             c.not_applicable(id, "no embedded proof");
         }
         rec.finish(c);
@@ -92,7 +106,20 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool
         "verify.proof.required"
     };
     if has_embedded || s.jws.is_some() {
-        c.ensure(id, verified, "at least one proof verifies");
+        match (&unchecked, verified) {
+            (_, true) => {
+                c.pass(id, "at least one proof verifies");
+            }
+            (Some(why), false) => {
+                c.skip(
+                    id,
+                    format!("not verified: no proof could be checked: {why}"),
+                );
+            }
+            (None, false) => {
+                c.fail(id, "no proof verifies");
+            }
+        }
     }
     rec.finish(c);
     verified
@@ -114,14 +141,51 @@ const DI_IDS: &[&str] = &[
     "proof.multiple",
     "proof.dereference.did",
     "proof.dereference.http",
+    "proof.key-provenance",
+    "proof.issuer.key-published",
+    "proof.legacy.issuer-extra",
 ];
 
-/// Embedded proofs; returns whether one verified.
-fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool {
-    let mut c = Check::new("embedded proof", DI_IDS);
-    c.subject(&s.name);
-    let docs = &opts.documents;
-    let resolve = |method: &str| match proof::keys::resolve(method) {
+/// The key-provenance rows (one per role).
+pub(super) const PROVENANCE_IDS: &[&str] = &["proof.key-provenance", "proof.issuer.key-published"];
+
+/// The provenance row of the role: required of a verifier, reported for an issuer.
+pub(super) fn provenance_id(opts: &VerifyOptions) -> &'static str {
+    if opts.issuer() {
+        "proof.issuer.key-published"
+    } else {
+        "proof.key-provenance"
+    }
+}
+
+/// Record what the documents show about the signing key.
+pub(super) fn record_provenance(c: &mut Check, opts: &VerifyOptions, p: Provenance, at: &str) {
+    let id = provenance_id(opts);
+    match p {
+        Provenance::Proven(m) => c.pass(id, format!("{at}{m}")),
+        Provenance::Refuted(m) => c.fail(id, format!("{at}{m}")),
+        Provenance::NotJudged(m) => c.skip(id, format!("{at}{m}")),
+        Provenance::Unavailable(m) => c.error(id, format!("{at}{m}")),
+    };
+}
+
+/// The `verificationMethod` of proof `index` of `cred`.
+fn method_of(cred: &Value, index: usize) -> Option<&str> {
+    match cred.get("proof")? {
+        Value::Array(a) => a.get(index)?,
+        p => p,
+    }
+    .get("verificationMethod")?
+    .as_str()
+}
+
+/// A verification method resolved offline (did:key, fragment) or from the
+/// documents fetched beforehand.
+pub(super) fn resolve_method(
+    method: &str,
+    docs: &super::Documents,
+) -> Result<proof::ResolvedKey, KeyError> {
+    match proof::keys::resolve(method) {
         Err(KeyError::NeedsNetwork(u)) => {
             let url = proof::keys::document_url(method).unwrap_or_else(|_| u.clone());
             match docs.get(&url) {
@@ -135,17 +199,41 @@ fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool {
             }
         }
         other => other,
-    };
+    }
+}
+
+/// Embedded proofs; returns whether one verified, or why none could be checked.
+fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> Result<bool, String> {
+    let mut c = Check::new("embedded proof", DI_IDS);
+    c.subject(&s.name);
+    let docs = &opts.documents;
+    let resolve = |method: &str| resolve_method(method, docs);
     let loader = opts.loader();
     let reports = match proof::verify_data_integrity_with(s.cred, loader, &resolve) {
         Ok(r) => r,
         Err(e) => {
             c.fail("proof.di.signature", e.to_string());
             rec.finish(c);
-            return false;
+            return Ok(false);
         }
     };
+    let mut unchecked: Option<String> = None;
     let any_ok = reports.iter().any(|r| r.verified());
+    // A deprecated proof beside a valid eddsa-rdfc-2022 one is an issuer's extra, not its choice.
+    let rdfc_ok = reports
+        .iter()
+        .any(|r| r.suite == Some(Suite::EddsaRdfc2022) && r.verified());
+    if opts.issuer()
+        && !(rdfc_ok
+            && reports
+                .iter()
+                .any(|r| r.suite.is_some_and(Suite::is_legacy)))
+    {
+        c.not_applicable(
+            "proof.legacy.issuer-extra",
+            "no deprecated proof beside a valid eddsa-rdfc-2022 proof",
+        );
+    }
     if reports.len() == 1 {
         c.not_applicable("proof.multiple", "a single proof");
     }
@@ -157,11 +245,30 @@ fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool {
         );
     }
     for r in &reports {
+        let at = |m: &str| format!("proof[{}]: {m}", r.index);
+        if opts.issuer() && rdfc_ok && r.suite.is_some_and(Suite::is_legacy) {
+            let name = if r.suite == Some(Suite::Ed25519Signature2020) {
+                "Ed25519Signature2020"
+            } else {
+                "eddsa-2022"
+            };
+            c.fail(
+                "proof.legacy.issuer-extra",
+                at(&format!(
+                    "a deprecated {name} proof beside the valid eddsa-rdfc-2022 proof ({})",
+                    if r.verified() {
+                        "it verifies too"
+                    } else {
+                        "it does not verify"
+                    }
+                )),
+            );
+            continue;
+        }
         // With one verified proof, the others are not needed (any one suffices).
         if any_ok && !r.verified() {
             continue;
         }
-        let at = |m: &str| format!("proof[{}]: {m}", r.index);
         let map = |c: &mut Check, id: &str, rule: &Rule, ok_msg: &str| match rule {
             Rule::Pass => {
                 c.pass(id, at(ok_msg));
@@ -180,18 +287,32 @@ fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool {
             "proofPurpose is assertionMethod",
         );
         match &r.key_error {
-            Some(KeyError::NeedsNetwork(u)) | Some(KeyError::Fetch { url: u, .. }) => {
+            Some(KeyError::NeedsNetwork(u)) => {
                 let why = if opts.online {
-                    format!("{u}: key could not be fetched")
+                    format!("{u}: the key document was not fetched")
                 } else {
-                    format!("{u}: key needs the network (offline; use --online)")
+                    format!("{u}: key needs the network (offline; run with --online)")
                 };
-                if opts.online {
-                    c.error("proof.di.verification-method", at(&why));
-                } else {
-                    c.skip("proof.di.verification-method", at(&why));
-                }
+                c.skip("proof.di.verification-method", at(&why));
                 c.skip("proof.di.signature", at(&why));
+                unchecked.get_or_insert(at(&why));
+                continue;
+            }
+            Some(KeyError::Fetch { url, reason })
+                if reason.contains("HTTP 404") || reason.contains("HTTP 410") =>
+            {
+                // A did:web (or key URL) whose document does not exist names no key.
+                c.fail(
+                    "proof.di.verification-method",
+                    at(&format!("{url}: the key document does not exist: {reason}")),
+                );
+                continue;
+            }
+            Some(KeyError::Fetch { url, reason }) => {
+                let why = format!("{url}: key document could not be fetched: {reason}");
+                c.error("proof.di.verification-method", at(&why));
+                c.skip("proof.di.signature", at(&why));
+                unchecked.get_or_insert(at(&why));
                 continue;
             }
             Some(
@@ -217,21 +338,41 @@ fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool {
                 );
             }
             c.pass("proof.di.multikey", at("Ed25519 multikey"));
-            let vm = s
-                .cred
-                .get("proof")
-                .map(|p| p.to_string())
-                .unwrap_or_default();
-            if vm.contains("did:key:") {
+            let method = method_of(s.cred, r.index).unwrap_or_default();
+            if method.starts_with("did:key:") {
                 c.pass("proof.dereference.did", at("did:key resolved"));
             }
+            if r.signature.is_pass() {
+                let p = provenance::of_key(
+                    Some(method),
+                    &provenance::okp_jwk(&k.key),
+                    super::issuer_id(s.cred),
+                    docs,
+                    opts.online,
+                );
+                if method.starts_with("did:web:") && matches!(p, Provenance::Proven(_)) {
+                    c.pass(
+                        "proof.dereference.did",
+                        at("did:web DID document dereferenced"),
+                    );
+                }
+                record_provenance(&mut c, opts, p, &at(""));
+            }
         }
-        map(
-            &mut c,
-            "proof.di.controller-matches-issuer",
-            &r.controller,
-            "controller matches issuer.id",
-        );
+        match &r.controller {
+            Rule::Pass => {
+                c.pass(
+                    "proof.di.controller-matches-issuer",
+                    at("the verification method URL names issuer.id (the URL only; the key's provenance is judged apart)"),
+                );
+            }
+            Rule::Fail(m) => {
+                c.fail("proof.di.controller-matches-issuer", at(m));
+            }
+            Rule::Skipped(m) => {
+                c.skip("proof.di.controller-matches-issuer", at(m));
+            }
+        }
         map(
             &mut c,
             "proof.di.proof-value-encoding",
@@ -282,19 +423,27 @@ fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool {
                     at("no deprecated proof suite"),
                 );
             }
-            Some(Suite::Ed25519Signature2020) => {
-                c.ensure(
-                    "proof.legacy.ed25519-2020",
-                    r.verified(),
-                    at("Ed25519Signature2020 proof verified"),
-                );
-            }
-            Some(Suite::Eddsa2022) => {
-                c.ensure(
-                    "proof.legacy.eddsa-2022",
-                    r.verified(),
-                    at("eddsa-2022 proof verified"),
-                );
+            Some(suite @ (Suite::Ed25519Signature2020 | Suite::Eddsa2022)) => {
+                let (id, name) = if suite == Suite::Ed25519Signature2020 {
+                    ("proof.legacy.ed25519-2020", "Ed25519Signature2020")
+                } else {
+                    ("proof.legacy.eddsa-2022", "eddsa-2022")
+                };
+                if r.verified() {
+                    c.pass(id, at(&format!("{name} proof verified")));
+                } else {
+                    let why: Vec<String> = r
+                        .failures()
+                        .iter()
+                        .map(|(rule, m)| format!("{rule}: {m}"))
+                        .collect();
+                    let why = if why.is_empty() {
+                        "its signature could not be checked".to_string()
+                    } else {
+                        why.join("; ")
+                    };
+                    c.fail(id, at(&format!("{name} proof does not verify: {why}")));
+                }
             }
             Some(Suite::EddsaRdfc2022) => {
                 c.pass("proof.di.type", at("type is DataIntegrityProof"));
@@ -312,5 +461,8 @@ fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool {
         }
     }
     rec.finish(c);
-    any_ok
+    match unchecked {
+        Some(why) if !any_ok => Err(why),
+        _ => Ok(any_ok),
+    }
 }

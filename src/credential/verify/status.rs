@@ -22,6 +22,7 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
                 "data.credential-status.shape",
                 "verify.status.revocation-list",
                 "verify.status.bitstring",
+                "verify.status.list-verified",
             ],
         );
         c.subject(&s.name);
@@ -122,13 +123,58 @@ fn bitstring(e: &Value, opts: &VerifyOptions, c: &mut Check) {
         .get("statusPurpose")
         .and_then(Value::as_str)
         .unwrap_or("revocation");
+    let decoded;
     let list = match opts.documents.get(url) {
         Some(Fetched::Json(v)) => v,
         Some(Fetched::Failed(w)) => return missing(c, id, url, opts, Some(w)),
+        Some(Fetched::Text(t)) if crate::credential::parse::is_compact_jws(t.trim()) => {
+            match super::proofs::decode_jwt_credential(t) {
+                Ok(v) => {
+                    decoded = v;
+                    &decoded
+                }
+                Err(e) => {
+                    c.fail(
+                        "verify.status.list-verified",
+                        format!("{url}: the status list VC-JWT does not decode: {e}"),
+                    );
+                    return;
+                }
+            }
+        }
         Some(Fetched::Text(_)) => return missing(c, id, url, opts, Some("not JSON")),
         None => return missing(c, id, url, opts, None),
     };
     c.cite(url.to_string());
+    let jws = match opts.documents.get(url) {
+        Some(Fetched::Text(t)) => Some(t.trim()),
+        _ => None,
+    };
+    match list_verified(list, jws, purpose, opts) {
+        Ok(how) => {
+            c.pass(
+                "verify.status.list-verified",
+                format!("{url}: status list credential verified ({how})"),
+            );
+        }
+        Err(ListProblem::Defect(why)) => {
+            c.fail(
+                "verify.status.list-verified",
+                format!("{url}: status list credential not usable: {why}"),
+            );
+            c.error(
+                id,
+                format!("{url}: no status: the status list credential is not usable"),
+            );
+            return;
+        }
+        Err(ListProblem::Unchecked(why)) => {
+            let msg = format!("{url}: status list credential not verified: {why}");
+            c.skip("verify.status.list-verified", msg.clone());
+            c.skip(id, msg);
+            return;
+        }
+    }
     let Some(encoded) = list
         .pointer("/credentialSubject/encodedList")
         .and_then(Value::as_str)
@@ -151,6 +197,148 @@ fn bitstring(e: &Value, opts: &VerifyOptions, c: &mut Check) {
             c.error(id, format!("{url}: {err}"));
         }
     }
+}
+
+/// Why a status list credential cannot be used.
+enum ListProblem {
+    /// It is shown to be wrong (bad proof, expired, wrong type or purpose).
+    Defect(String),
+    /// It could not be checked (a key or document needs the network).
+    Unchecked(String),
+}
+
+/// Verify a status list credential in full (BSL §3.2): proof with a key shown
+/// to be its issuer's, validity period, type, purpose. Returns how its key was shown.
+fn list_verified(
+    list: &Value,
+    jws: Option<&str>,
+    purpose: &str,
+    opts: &VerifyOptions,
+) -> Result<String, ListProblem> {
+    use super::provenance::{self, Provenance};
+    use crate::credential::proof;
+    use ListProblem::{Defect, Unchecked};
+    if !super::has_type(list, "BitstringStatusListCredential") {
+        return Err(Defect(
+            "its type does not include BitstringStatusListCredential".into(),
+        ));
+    }
+    let purposes: Vec<&str> = match list.pointer("/credentialSubject/statusPurpose") {
+        Some(Value::String(p)) => vec![p.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if !purposes.contains(&purpose) {
+        return Err(Defect(format!(
+            "its statusPurpose is {}, the entry's is {purpose}",
+            if purposes.is_empty() {
+                "absent".to_string()
+            } else {
+                purposes.join(", ")
+            }
+        )));
+    }
+    let v11 = super::generation(list, opts.profile) == super::Generation::V11;
+    let (from_f, until_f) = if v11 {
+        ("issuanceDate", "expirationDate")
+    } else {
+        ("validFrom", "validUntil")
+    };
+    let date = |f: &str| {
+        list.get(f)
+            .and_then(Value::as_str)
+            .and_then(super::dates::parse_date)
+    };
+    if let Some(f) = date(from_f)
+        && opts.now < f
+    {
+        return Err(Defect(format!(
+            "not yet valid: {from_f} {f} is in the future"
+        )));
+    }
+    if let Some(u) = date(until_f)
+        && opts.now > u
+    {
+        return Err(Defect(format!("expired: {until_f} {u} has passed")));
+    }
+    let issuer = super::issuer_id(list);
+    let prov = |method: Option<&str>, jwk: &Value| match provenance::of_key(
+        method,
+        jwk,
+        issuer,
+        &opts.documents,
+        opts.online,
+    ) {
+        Provenance::Proven(how) => Ok(how),
+        Provenance::Refuted(why) => Err(Defect(format!("its signing key: {why}"))),
+        Provenance::NotJudged(why) | Provenance::Unavailable(why) => {
+            Err(Unchecked(format!("its signing key: {why}")))
+        }
+    };
+    if let Some(jws) = jws {
+        let resolve = |kid: &str| super::jwt_step::resolve_kid(kid, opts);
+        let r = proof::verify_jwt_with(jws, &resolve)
+            .map_err(|e| Defect(format!("its VC-JWT: {e}")))?;
+        if !r.verified() {
+            return Err(match &r.key_error {
+                Some(e @ (proof::KeyError::NeedsNetwork(_) | proof::KeyError::Fetch { .. })) => {
+                    Unchecked(e.to_string())
+                }
+                _ => Defect(format!(
+                    "its VC-JWT does not verify ({})",
+                    r.failures()
+                        .iter()
+                        .map(|(k, m)| format!("{k}: {m}"))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )),
+            });
+        }
+        let kid = r.header.get("kid").and_then(Value::as_str);
+        let jwk = match r.header.get("jwk") {
+            Some(j) => j.clone(),
+            None => kid.and_then(|k| resolve(k).ok()).unwrap_or(Value::Null),
+        };
+        return prov(kid, &jwk);
+    }
+    if list.get("proof").is_none() {
+        return Err(Defect("it has no proof".into()));
+    }
+    let resolve = |m: &str| super::proofs::resolve_method(m, &opts.documents);
+    let reports = proof::verify_data_integrity_with(list, opts.loader(), &resolve)
+        .map_err(|e| Defect(format!("its proof: {e}")))?;
+    let Some(ok) = reports.iter().find(|r| r.verified()) else {
+        let unchecked = reports.iter().find_map(|r| match &r.key_error {
+            Some(e @ (proof::KeyError::NeedsNetwork(_) | proof::KeyError::Fetch { .. })) => {
+                Some(e.to_string())
+            }
+            _ => None,
+        });
+        return Err(match unchecked {
+            Some(why) => Unchecked(why),
+            None => Defect(format!(
+                "its proof does not verify ({})",
+                reports
+                    .iter()
+                    .flat_map(|r| r.failures())
+                    .map(|(k, m)| format!("{k}: {m}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )),
+        });
+    };
+    let method = match list.get("proof") {
+        Some(Value::Array(a)) => a.get(ok.index),
+        p => p,
+    }
+    .and_then(|p| p.get("verificationMethod"))
+    .and_then(Value::as_str);
+    let key = ok
+        .key
+        .as_ref()
+        .map(|k| provenance::okp_jwk(&k.key))
+        .unwrap_or(Value::Null);
+    prov(method, &key)
 }
 
 /// Read bit `index` (most significant bit first) of a multibase base64url GZIP bitstring.

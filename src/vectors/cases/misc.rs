@@ -104,6 +104,9 @@ fn encoded_list(set: &[usize]) -> String {
     )
 }
 
+/// An edit of a status list credential before it is signed.
+type Edit = dyn Fn(&mut Value);
+
 pub fn status() -> FileSpec {
     let k = keys();
     let revoked_id = "urn:uuid:00000000-0000-4000-8000-000000000666";
@@ -113,14 +116,43 @@ pub fn status() -> FileSpec {
         "issuer": k.clr.id,
         "revokedCredentials": [{"id": revoked_id, "revoked": true, "revocationReason": "issued in error"}],
     }));
-    docs.insert(BITSTRING_LIST.into(), json!({
-        "@context": [build::VC_V2],
-        "id": BITSTRING_LIST,
-        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": k.clr.id,
-        "validFrom": build::VALID_FROM,
-        "credentialSubject": {"id": format!("{BITSTRING_LIST}#list"), "type": "BitstringStatusList", "statusPurpose": "revocation", "encodedList": encoded_list(&[7, 94567])},
-    }));
+    // Status list credentials, signed by the CLR issuer; each broken one in its own way.
+    let list = |url: &str, edit: &dyn Fn(&mut Value)| {
+        let mut l = json!({
+            "@context": [build::VC_V2],
+            "id": url,
+            "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+            "issuer": k.clr.id,
+            "validFrom": build::VALID_FROM,
+            "credentialSubject": {"id": format!("{url}#list"), "type": "BitstringStatusList", "statusPurpose": "revocation", "encodedList": encoded_list(&[7, 94567])},
+        });
+        edit(&mut l);
+        build::sign_di(&l, &k.clr)
+    };
+    docs.insert(BITSTRING_LIST.into(), list(BITSTRING_LIST, &|_| {}));
+    let broken: [(&str, &Edit); 4] = [
+        ("expired", &|l| {
+            l["validUntil"] = json!("2025-01-01T00:00:00Z")
+        }),
+        ("wrong-purpose", &|l| {
+            l["credentialSubject"]["statusPurpose"] = json!("suspension")
+        }),
+        ("no-type", &|l| l["type"] = json!(["VerifiableCredential"])),
+        ("unsigned", &|_| {}),
+    ];
+    for (name, edit) in broken {
+        let url = format!("{BITSTRING_LIST}-{name}");
+        let mut l = list(&url, edit);
+        if name == "unsigned" {
+            build::remove(&mut l, "/proof");
+        }
+        docs.insert(url, l);
+    }
+    let tampered = format!("{BITSTRING_LIST}-tampered");
+    let mut l = list(&tampered, &|_| {});
+    // Bit 8 set after signing: the list's proof no longer holds.
+    l["credentialSubject"]["encodedList"] = json!(encoded_list(&[7, 8, 94567]));
+    docs.insert(tampered, l);
     let rl = |id: Option<&str>| {
         let id = id.map(String::from);
         clr_mutated(move |c| {
@@ -130,17 +162,19 @@ pub fn status() -> FileSpec {
             c["credentialStatus"] = json!({"id": REVOCATION_LIST, "type": "1EdTechRevocationList"});
         })
     };
-    let bs = |index: u64| {
+    let bs_at = |index: u64, list: String| {
         clr_mutated(move |c| {
             c["credentialStatus"] = json!({
-                "id": format!("{BITSTRING_LIST}#{index}"),
+                "id": format!("{list}#{index}"),
                 "type": "BitstringStatusListEntry",
                 "statusPurpose": "revocation",
                 "statusListIndex": index.to_string(),
-                "statusListCredential": BITSTRING_LIST,
+                "statusListCredential": list,
             });
         })
     };
+    let bs = |index: u64| bs_at(index, BITSTRING_LIST.to_string());
+    let on = |name: &str| bs_at(8, format!("{BITSTRING_LIST}-{name}"));
     let tests = vec![
         valid(
             "1EdTechRevocationList: not on the list",
@@ -160,12 +194,41 @@ pub fn status() -> FileSpec {
             &["verify.status.bitstring"],
             bs(8),
         ),
-        spec(
-            "BitstringStatusListEntry: bit 94567 set (revoked). Bitstring status is a MAY for displayers, so accepting it does not break a MUST",
+        invalid(
+            "BitstringStatusListEntry: bit 94567 set: the credential is revoked, and a verifier reports it so (as for 1EdTechRevocationList)",
             &["Status"],
             &["verify.status.bitstring"],
-            Verdict::Acceptable,
             bs(94567),
+        ),
+        invalid(
+            "the status list credential expired: it gives no status",
+            &["Status"],
+            &["verify.status.list-verified"],
+            on("expired"),
+        ),
+        invalid(
+            "the status list credential's statusPurpose (suspension) is not the entry's (revocation)",
+            &["Status"],
+            &["verify.status.list-verified"],
+            on("wrong-purpose"),
+        ),
+        invalid(
+            "the status list credential's type lacks BitstringStatusListCredential",
+            &["Status"],
+            &["verify.status.list-verified"],
+            on("no-type"),
+        ),
+        invalid(
+            "the status list credential has no proof",
+            &["Status"],
+            &["verify.status.list-verified"],
+            on("unsigned"),
+        ),
+        invalid(
+            "the status list credential was changed after signing (bit 8 set): its proof does not hold",
+            &["Status", "Tampered"],
+            &["verify.status.list-verified"],
+            on("tampered"),
         ),
     ];
     let mut g = GroupSpec::new("displayer", tests);

@@ -7,6 +7,7 @@ mod clr;
 mod misc;
 mod nested;
 mod proofs;
+mod provenance;
 pub mod seeds;
 
 use super::build::{self, NOW};
@@ -20,6 +21,7 @@ pub use clr::{api_payloads, clr_credential};
 pub use misc::{context, dates, endorsement, refresh, status};
 pub use nested::nested;
 pub use proofs::{proofs_di, proofs_jwt};
+pub use provenance::provenance;
 
 /// A case before it gets its `tcId`.
 #[derive(Clone)]
