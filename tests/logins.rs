@@ -769,7 +769,26 @@ async fn manual_is_driven_through_real_stdin() {
     assert_eq!(outcome("oauth.refresh.new-access-token"), "pass");
     assert_eq!(consent_questions, 1);
     assert!(logins > 5, "{logins} logins");
-    assert_eq!(status.code(), Some(0), "{report}");
+    // A `--target` run fetches the key documents the returned credentials name; the
+    // reference provider's seeds name example.edu issuers, which do not resolve here,
+    // so `api.get-credentials.verifiable` is "could not be verified" (an error, exit 3),
+    // never a pass and never a failure. Nothing else may fail or error.
+    let bad: Vec<String> = report["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"] == "fail" || r["outcome"] == "error")
+        .map(|r| r["id"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        bad.iter().all(|id| id == "api.get-credentials.verifiable"),
+        "unexpected failures or errors: {bad:?}"
+    );
+    assert!(
+        matches!(status.code(), Some(0) | Some(3)),
+        "exit {:?}: {bad:?}",
+        status.code()
+    );
     let _ = std::fs::remove_dir_all(&dir);
     running.shutdown().await;
 }
