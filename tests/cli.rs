@@ -816,3 +816,81 @@ fn online_verify_fetches_an_unbundled_context_and_lists_it() {
     assert_eq!(refused, "error");
     assert!(notes.contains("context not fetched (--online)"), "{notes}");
 }
+
+/// `verify --certification`: the issuer's submission must be baked and is
+/// expected to name the certification recipient; outside certification the
+/// baked row is not applicable.
+#[test]
+fn a_certification_submission_must_be_baked() {
+    use base64::Engine;
+    let cwd = scratch("certification");
+    let file: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/vectors/documents.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let group = &file["testGroups"][0];
+    assert_eq!(group["role"], "issuer");
+    let bytes = |id: u64| {
+        let case = group["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["tcId"] == id)
+            .unwrap_or_else(|| panic!("documents.json tcId {id}"));
+        base64::engine::general_purpose::STANDARD
+            .decode(case["document"]["base64"].as_str().unwrap())
+            .unwrap()
+    };
+    // 11000: the signed ClrCredential baked in a PNG; 11002: the same as a .json file.
+    let (png, json) = (cwd.join("clr.png"), cwd.join("clr.json"));
+    std::fs::write(&png, bytes(11000)).unwrap();
+    std::fs::write(&json, bytes(11002)).unwrap();
+    let now = group["now"].as_str().unwrap();
+    let learner = "did:example:learner-3fa85f64";
+    let run = |name: &str, extra: &[&str], input: &Path| {
+        let out = cwd.join(name);
+        let mut args = vec!["verify", "--now", now, "--quiet", "--out"];
+        args.push(out.to_str().unwrap());
+        args.extend_from_slice(extra);
+        args.push(input.to_str().unwrap());
+        let st = Command::new(BIN).args(&args).status().unwrap();
+        let r: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+        let row = |id: &str| {
+            r["requirements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|q| q["id"] == id)
+                .map(|q| q["outcome"].as_str().unwrap().to_string())
+                .unwrap_or_default()
+        };
+        (
+            st.code(),
+            row("data.cert.baked"),
+            row("data.cert.recipient"),
+        )
+    };
+    let cert = ["--certification", "--expect-recipient", learner];
+    assert_eq!(
+        run("png", &cert, &png),
+        (Some(0), "pass".into(), "pass".into())
+    );
+    assert_eq!(
+        run("json", &cert, &json),
+        (Some(1), "fail".into(), "pass".into())
+    );
+    // The default recipient is the profile's: the corpus record is not issued to it.
+    assert_eq!(
+        run("default-recipient", &["--certification"], &png),
+        (Some(1), "pass".into(), "fail".into())
+    );
+    assert_eq!(
+        run("plain", &[], &json),
+        (Some(0), "not-applicable".into(), "skipped".into())
+    );
+}

@@ -466,15 +466,26 @@ fn lenient(fault: Fault) -> Vec<provider::Fault> {
 
 /// Run one scripted consumer in a session and build the report.
 async fn session(role: ConsumerRole, fault: Fault) -> Report {
+    session_with(role, fault, &[]).await
+}
+
+/// `session` against a provider with correct `variants` on; the consumer
+/// uses the scopes the provider advertises.
+async fn session_with(role: ConsumerRole, fault: Fault, variants: &[&str]) -> Report {
     let mut cfg = SessionConfig::new(role, Profile::clr());
     cfg.faults = lenient(fault);
+    cfg.faults.extend(
+        variants
+            .iter()
+            .map(|v| *provider::faults::variant(v).expect("a variant")),
+    );
     cfg.grace = Duration::from_millis(200);
     let s = Session::start(cfg).await.unwrap();
     let c = Consumer {
         http: client(s.provider().ca_pem().unwrap()),
         role,
         fault,
-        profile: Profile::clr(),
+        profile: s.provider().profile(),
     };
     let user = s.provider().users()[0].clone();
     tokio::time::timeout(
@@ -542,6 +553,28 @@ fn assert_no_secret(r: &Report, secrets: &[&str]) {
     let text = serde_json::to_string(r).unwrap();
     for s in secrets {
         assert!(!text.contains(s), "{s} leaked into the report");
+    }
+}
+
+/// A provider naming the operations with its own scope URIs: a consumer
+/// that asks for the advertised ones is judged correct in both roles.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_using_the_advertised_scope_uris_passes() {
+    for role in [ConsumerRole::Read, ConsumerRole::Write] {
+        let r = session_with(role, Fault::None, &["other-scope-uris"]).await;
+        assert!(ids(&r, Outcome::Fail).is_empty(), "{:#?}", failing(&r));
+        assert!(
+            ids(&r, Outcome::Pass).contains("consumer.scope.required"),
+            "{role:?}: {:#?}",
+            r.requirements
+                .iter()
+                .find(|x| x.id == "consumer.scope.required")
+        );
+        let text = serde_json::to_string(&r).unwrap();
+        assert!(
+            text.contains("scopes.example.org"),
+            "{role:?}: the other URIs are judged"
+        );
     }
 }
 

@@ -47,9 +47,13 @@ fn target(running: &RunningProvider, login: Login) -> Target {
         revocation_url: None,
         upsert_credential: None,
         fetch_documents: false,
+        documents: clr_conformance::provider::seed::seed_document_set(
+            clr_conformance::catalog::Profile::clr(),
+        ),
         offline: Default::default(),
         policy: Target::policy_for(running.base_url()),
         certification: false,
+        scope_map: Vec::new(),
         short_lived_client: None,
     }
 }

@@ -46,9 +46,13 @@ async fn the_suites_own_login_passes_the_consumer_judge() {
         revocation_url: None,
         upsert_credential: None,
         fetch_documents: false,
+        documents: clr_conformance::provider::seed::seed_document_set(
+            clr_conformance::catalog::Profile::clr(),
+        ),
         offline: Default::default(),
         policy: Target::policy_for(&base),
         certification: false,
+        scope_map: Vec::new(),
         short_lived_client: None,
     };
     let mut ctx = Ctx::new(http, target);
@@ -141,5 +145,9 @@ fn the_upserted_compact_jws_follows_ob_8_2() {
     )
     .unwrap();
     assert_eq!(head["typ"], "JWT");
+    assert_eq!(
+        head["alg"], "RS256",
+        "the algorithm every target must support"
+    );
     assert!(head.get("jwk").is_some() && head["jwk"].get("d").is_none());
 }

@@ -93,7 +93,7 @@ impl T {
     }
 
     fn scopes(&self) -> String {
-        let p = Profile::clr();
+        let p = self.p.profile();
         let mut v: Vec<&str> = p.all_scopes().to_vec();
         v.push("offline_access");
         v.join(" ")
@@ -401,8 +401,19 @@ fn credential(n: &str, valid_from: &str) -> Value {
         "issuer": { "id": "https://client.example/issuers/9", "type": ["Profile"], "name": "Client U" },
         "name": format!("Upserted {n}"),
         "validFrom": valid_from,
-        "credentialSubject": { "type": ["ClrSubject"], "id": "did:example:learner", "verifiableCredential": [] }
+        "credentialSubject": { "type": ["ClrSubject"], "id": "did:example:learner", "verifiableCredential": [nested()] }
     })
+}
+
+/// One schema-valid AchievementCredential for a ClrSubject to hold.
+fn nested() -> Value {
+    use clr_conformance::vectors::{build, keys::keys};
+    let k = &keys().college;
+    build::achievement_credential(
+        k,
+        0,
+        build::achievement(k, "provider-test", "Provider test"),
+    )
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -1287,6 +1298,36 @@ fn api_refusals_and_garbage() {
 
         // Upsert bodies: malformed, wrong shape, wrong media type, oversized.
         let all = t.login(&t.scopes()).await;
+        let mut no_subject = credential("no-subject", "2026-01-01T00:00:00Z");
+        no_subject
+            .as_object_mut()
+            .unwrap()
+            .remove("credentialSubject");
+        let r = t.upsert_json(&all.access, &no_subject.to_string()).await;
+        assert_error(r, 400, "invalid_data").await;
+        let payload = URL_SAFE_NO_PAD.encode(no_subject.to_string());
+        let r =
+            t.c.post(t.api("credentials"))
+                .bearer_auth(&all.access)
+                .header("content-type", "text/plain")
+                .body(format!("eyJhbGciOiJSUzI1NiJ9.{payload}.c2lnbmF0dXJl"))
+                .send()
+                .await
+                .unwrap();
+        assert_error(r, 400, "invalid_data").await;
+        for bad in [
+            json!({ "id": "https://1edtech.org/issuers/cert", "type": ["Achievement"] }),
+            json!({ "id": "https://1edtech.org/issuers/cert", "type": ["Profile"], "email": 7 }),
+        ] {
+            let r =
+                t.c.put(t.api("profile"))
+                    .bearer_auth(&all.access)
+                    .json(&bad)
+                    .send()
+                    .await
+                    .unwrap();
+            assert_error(r, 400, "invalid_data").await;
+        }
         for bad in [
             "{",
             "[]",
@@ -1761,6 +1802,11 @@ async fn broken(fault: &str, x: &Ctx) -> bool {
                     .is_some()
             })
         }
+        "sdd-other-scope-uris" => acg(&sdd().await)["flows"]["authorizationCode"]["scopes"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|k| k.starts_with("https://scopes.example.org/")),
         "sdd-http-urls" => acg(&sdd().await)["flows"]["authorizationCode"]["tokenUrl"]
             .as_str()
             .unwrap()
@@ -2272,6 +2318,22 @@ async fn broken(fault: &str, x: &Ctx) -> bool {
             .status()
             .is_success(),
         "accept-invalid-credential" => t.upsert_json(tok, "{\"x\": 1}").await.status().is_success(),
+        "upsert-skip-schema" => {
+            let mut c = credential("no-subject", "2026-01-01T00:00:00Z");
+            c.as_object_mut().unwrap().remove("credentialSubject");
+            t.upsert_json(tok, &c.to_string()).await.status() == 201
+        }
+        "accept-invalid-profile" => {
+            let p = json!({ "id": "https://1edtech.org/issuers/cert", "type": ["Achievement"] });
+            t.c.put(t.api("profile"))
+                .bearer_auth(tok)
+                .json(&p)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                == 200
+        }
         "profile-text-plain" => {
             t.get(&t.api("profile"), tok).await.headers()["content-type"] != "application/json"
         }

@@ -337,6 +337,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_readme_counts_the_catalog() {
+        let readme = include_str!("../../README.md");
+        let n = Catalog::embedded().requirements.len();
+        assert!(
+            readme.contains(&format!("**{n} requirements**")),
+            "README.md must say **{n} requirements**"
+        );
+    }
+
+    #[test]
     fn basis_comes_from_the_row_or_its_source_tag() {
         assert_eq!(Basis::from_tag("[OB §6.4] [CLR≈OB]"), Basis::ObInherited);
         assert_eq!(

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scopes {
     pub credential_readonly: String,
@@ -12,6 +12,21 @@ pub struct Scopes {
     pub profile_readonly: String,
     pub profile_update: String,
     pub offline_access: String,
+    /// What the four API scope URIs rest on (shown where a target's differ).
+    #[serde(default)]
+    pub source: String,
+}
+
+impl Scopes {
+    /// The four API scopes, in a fixed order.
+    pub fn api(&self) -> [&str; 4] {
+        [
+            &self.credential_readonly,
+            &self.credential_upsert,
+            &self.profile_readonly,
+            &self.profile_update,
+        ]
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -124,12 +139,25 @@ impl Profile {
 
     /// All scopes of the API, in a fixed order.
     pub fn all_scopes(&self) -> [&str; 4] {
-        [
-            &self.scopes.credential_readonly,
-            &self.scopes.credential_upsert,
-            &self.scopes.profile_readonly,
-            &self.scopes.profile_update,
-        ]
+        self.scopes.api()
+    }
+
+    /// This profile with its four API scope URIs under another base, the
+    /// operation names kept (the reference provider's `other-scope-uris`
+    /// variant: a target naming the same operations with its own URIs).
+    pub fn with_other_scopes(&'static self) -> &'static Profile {
+        static CLR: std::sync::OnceLock<Profile> = std::sync::OnceLock::new();
+        static OB: std::sync::OnceLock<Profile> = std::sync::OnceLock::new();
+        let cell = if self.id == "ob-3.0" { &OB } else { &CLR };
+        cell.get_or_init(|| {
+            let mut p = self.clone();
+            let uri = |op: &str| format!("https://scopes.example.org/{}/{op}", self.id);
+            p.scopes.credential_readonly = uri("credential.readonly");
+            p.scopes.credential_upsert = uri("credential.upsert");
+            p.scopes.profile_readonly = uri("profile.readonly");
+            p.scopes.profile_update = uri("profile.update");
+            p
+        })
     }
 }
 

@@ -443,6 +443,11 @@ pub struct VerifyArgs {
     /// Check the credentials are issued to this recipient (e.g. conformance@imsglobal.org).
     #[arg(long, value_name = "IDENTIFIER")]
     pub expect_recipient: Option<String>,
+    /// A certification submission: the issuer's record must be baked (PNG or SVG) and issued
+    /// to the profile's certification recipient (conformance@imsglobal.org) unless
+    /// --expect-recipient names another.
+    #[arg(long)]
+    pub certification: bool,
     /// Also trust this CA certificate (PEM) for --online fetches, beside the system roots. Repeatable.
     #[arg(long, value_name = "FILE")]
     pub trust_ca: Vec<PathBuf>,

@@ -7,6 +7,7 @@
 use super::args::ReportOpts;
 use super::common::{self, RunInfo};
 use crate::catalog::{Catalog, Profile, Role};
+use crate::credential::verify::documents::Documents;
 use crate::evidence::{Check, Recorder, Redactor};
 use crate::http::client::INTERRUPTED;
 use crate::http::{Client, HttpConfig};
@@ -73,6 +74,16 @@ pub struct RunArgs {
     /// certification run" (e.g. api.get-profile.cert-id) apply (config key `certification`).
     #[arg(long)]
     pub certification: bool,
+    /// A document the returned credentials refer to (a key or DID document, a JWK Set, a
+    /// status list), used instead of fetching it (config key `documents`). Repeatable.
+    /// With --builtin the seeds' documents are supplied already.
+    #[arg(long, value_name = "URL=FILE")]
+    pub document: Vec<String>,
+    /// The scope URI the target uses for an operation (credential.readonly,
+    /// credential.upsert, profile.readonly, profile.update), when its SDD does not
+    /// make it plain (config table `scope_map`). Repeatable.
+    #[arg(long, value_name = "OPERATION=URI")]
+    pub scope_map: Vec<String>,
     #[command(flatten)]
     pub report: ReportOpts,
 }
@@ -126,6 +137,12 @@ pub struct TargetConfig {
     /// cookies or the client secret (e.g. the target's own SSO host).
     #[serde(default)]
     pub allowed_origins: Vec<String>,
+    /// Documents the returned credentials refer to, URL -> file (as `--document`).
+    #[serde(default)]
+    pub documents: BTreeMap<String, PathBuf>,
+    /// Operation -> the scope URI the target uses for it (as `--scope-map`).
+    #[serde(default)]
+    pub scope_map: BTreeMap<String, String>,
 }
 
 /// How the harness logs in (`login.strategy`).
@@ -293,6 +310,25 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
         }
         None => None,
     };
+    let documents = {
+        let specs: Vec<String> = cfg
+            .documents
+            .iter()
+            .map(|(u, f)| format!("{u}={}", f.display()))
+            .chain(args.document.iter().cloned())
+            .collect();
+        crate::cli::verify::supplied(&specs)?
+    };
+    let scope_map = {
+        let mut m = cfg.scope_map.clone();
+        for spec in &args.scope_map {
+            let Some((op, uri)) = spec.split_once('=') else {
+                anyhow::bail!("{spec}: --scope-map takes OPERATION=URI");
+            };
+            m.insert(op.to_string(), uri.to_string());
+        }
+        crate::oauth::scope::parse_map(&m).map_err(|e| anyhow::anyhow!("scope_map: {e}"))?
+    };
     let config_summary = serde_json::json!({
         "profile": profile_id,
         "roles": roles,
@@ -358,7 +394,9 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
             revocation_url: cfg.revocation_url.clone(),
             upsert_credential,
             fetch_documents: false,
+            documents: crate::provider::seed::seed_document_set(profile).with(documents),
             certification: args.certification || cfg.certification,
+            scope_map: scope_map.clone(),
             short_lived_client: Some(SHORT_LIVED_CLIENT.into()),
             offline: cfg.login.offline_access,
             policy,
@@ -426,7 +464,9 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
         revocation_url: cfg.revocation_url.clone(),
         upsert_credential,
         fetch_documents: true,
+        documents: Documents::new(documents.into_iter().collect()),
         certification: args.certification || cfg.certification,
+        scope_map,
         short_lived_client: None,
         offline: cfg.login.offline_access,
         policy,
@@ -692,6 +732,13 @@ mod tests {
         assert_eq!(cfg.login.strategy, Strategy::Form);
         assert!(roles(&cfg.roles).is_ok());
         assert!(toml::from_str::<TargetConfig>("nonsense = 1").is_err());
+        let cfg: TargetConfig = toml::from_str(
+            "[scope_map]\n\"credential.readonly\" = \"urn:x:read\"\n[documents]\n\"https://x/k\" = \"k.json\"",
+        )
+        .unwrap();
+        let map = crate::oauth::scope::parse_map(&cfg.scope_map).unwrap();
+        assert_eq!(map[0].1, "urn:x:read");
+        assert_eq!(cfg.documents.len(), 1);
     }
 
     #[test]

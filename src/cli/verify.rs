@@ -88,6 +88,10 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     opts.now = now;
     opts.online = a.online;
     opts.expect_recipient = a.expect_recipient.clone();
+    opts.certification = a.certification;
+    if a.certification && opts.expect_recipient.is_none() {
+        opts.expect_recipient = Some(profile.cert_recipient.clone());
+    }
     let mut context_pairs = read_contexts(&a.contexts)?;
     if a.online {
         opts.documents = prefetch(&decoded, &policy)?;
@@ -458,7 +462,7 @@ fn prefetch(decoded: &[(String, Document)], policy: &FetchPolicy) -> anyhow::Res
 }
 
 /// `--document URL=FILE`: documents given offline (JSON, or text such as a VC-JWT).
-fn supplied(args: &[String]) -> anyhow::Result<Vec<(String, documents::Fetched)>> {
+pub(crate) fn supplied(args: &[String]) -> anyhow::Result<Vec<(String, documents::Fetched)>> {
     let mut out = Vec::new();
     for a in args {
         let Some((url, file)) = a.rsplit_once('=') else {

@@ -227,7 +227,7 @@ impl Session {
         flow_done(
             &self.provider.recording(),
             self.cfg.role,
-            self.cfg.profile,
+            self.provider.profile(),
             grace,
         )
     }
@@ -257,7 +257,7 @@ impl Session {
         self.ended.send_replace(true);
         let recording = self.provider.recording();
         let options = JudgeOptions {
-            profile: self.cfg.profile,
+            profile: self.provider.profile(),
             base_url: self.provider.base_url().to_string(),
             users: self.provider.users().to_vec(),
             end,

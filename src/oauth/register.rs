@@ -81,7 +81,8 @@ impl ClientMetadata {
 /// offline_access; `None` when `sent` asked for no more than that.
 pub fn least_body(meta: &ClientMetadata, sent: &Value, profile: &Profile) -> Option<Value> {
     let scope = sent.get("scope").and_then(Value::as_str).unwrap_or("");
-    let scope = super::scope::without_offline(profile, scope).unwrap_or_else(|| scope.to_string());
+    let scope =
+        super::scope::without_offline(&profile.scopes, scope).unwrap_or_else(|| scope.to_string());
     let mut v = meta.request_body(&scope);
     v["grant_types"] = json!(["authorization_code"]);
     (v != *sent).then_some(v)

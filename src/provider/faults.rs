@@ -36,6 +36,11 @@ static FAULTS: &[Fault] = &[
         &["discovery.oauth2acg.registration-url"],
     ),
     f(
+        "sdd-other-scope-uris",
+        "the SDD advertises (and the server enforces) scope URIs other than the profile's, as the other-scope-uris variant does; here judged as the SHOULD it breaks",
+        &["discovery.oauth2acg.scope-uris"],
+    ),
+    f(
         "sdd-missing-terms-of-service",
         "the SDD has no info.termsOfService",
         &["discovery.info.terms-of-service"],
@@ -673,6 +678,11 @@ static FAULTS: &[Fault] = &[
         &["api.upsert.invalid-400"],
     ),
     f(
+        "upsert-skip-schema",
+        "an upsert that fails the credential schema (no credentialSubject) is stored and answered 201",
+        &["api.upsert.schema-invalid-400"],
+    ),
+    f(
         "credentials-post-501",
         "upsertCredential answers 501 Not Implemented",
         &["api.upsert.supported"],
@@ -702,6 +712,11 @@ static FAULTS: &[Fault] = &[
         "put-profile-rejects-json",
         "putProfile refuses application/json bodies",
         &["api.put-profile.json"],
+    ),
+    f(
+        "accept-invalid-profile",
+        "putProfile stores a body that is not a Profile and answers 200",
+        &["api.put-profile.invalid-400"],
     ),
     f(
         "put-profile-204",
@@ -811,6 +826,11 @@ static VARIANTS: &[Fault] = &[
         "registration refuses grant_types with refresh_token (invalid_client_metadata); no refresh tokens",
         &[],
     ),
+    f(
+        "other-scope-uris",
+        "the SDD advertises (and the server enforces) its own scope URIs, https://scopes.example.org/<profile>/credential.readonly and so on, not the profile's",
+        &[],
+    ),
     // Run evidence (issue 19).
     f(
         "deterministic-tokens",
@@ -840,6 +860,7 @@ mod variant_tests {
     fn variants_are_wired_break_nothing_and_are_not_faults() {
         let sources = [
             include_str!("discovery.rs"),
+            include_str!("server.rs"),
             include_str!("oauth/register.rs"),
             include_str!("oauth/authorize.rs"),
             include_str!("oauth/token.rs"),

@@ -61,6 +61,31 @@ pub fn seed_credentials(profile: &Profile) -> Vec<SeedCredential> {
         .collect()
 }
 
+/// The documents a verifier of `profile`'s seeds fetches (the TEST ONLY
+/// issuers' key documents and status lists, by URL), as the seed file
+/// publishes them: the builtin run verifies the seeds with these, since the
+/// example.edu hosts they name do not exist.
+pub fn seed_documents(profile: &Profile) -> Vec<(String, Value)> {
+    seed_file()
+        .into_iter()
+        .flat_map(|f| &f.test_groups)
+        .filter(|g| g.role == "issuer" && g.schema_kind.is_none() && g.profile == profile.id)
+        .flat_map(|g| &g.documents)
+        .map(|(u, v)| (u.clone(), v.clone()))
+        .collect()
+}
+
+/// [`seed_documents`] as the verifier takes them.
+pub fn seed_document_set(profile: &Profile) -> crate::credential::verify::Documents {
+    use crate::credential::verify::documents::Fetched;
+    crate::credential::verify::Documents::new(
+        seed_documents(profile)
+            .into_iter()
+            .map(|(u, v)| (u, Fetched::Json(v)))
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,6 +67,11 @@ impl RunningProvider {
         &self.state.users
     }
 
+    /// The profile served: the configured one, or its variant with other scope URIs.
+    pub fn profile(&self) -> &'static crate::catalog::Profile {
+        self.state.profile
+    }
+
     /// Every recorded exchange, oldest first (empty unless `record` was on).
     pub fn recording(&self) -> Vec<RecordedExchange> {
         self.state
@@ -388,7 +393,12 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
             return Err(e);
         }
     };
-    let profile = cfg.profile;
+    let fault = |name: &str| cfg.faults.iter().any(|f| f.name == name);
+    let profile = if fault("other-scope-uris") || fault("sdd-other-scope-uris") {
+        cfg.profile.with_other_scopes()
+    } else {
+        cfg.profile
+    };
     let local = listener.local_addr()?;
     let host = url_host(local);
     let scheme = if tls.config.is_some() {

@@ -682,6 +682,12 @@ const NEEDED: &[&str] = &[
     "verify.nested.proof",
 ];
 
+/// True for a row whose skip means a credential was not verified (a proof,
+/// a key's provenance, a status), see [`Report::unjudged_must`].
+pub fn is_needed(id: &str) -> bool {
+    NEEDED.iter().any(|p| id.starts_with(p))
+}
+
 /// How the note that makes a `verify` run exit 3 for an unjudged MUST begins.
 pub const NOT_VERIFIED: &str = "not verified (exit 3): ";
 
@@ -691,7 +697,7 @@ impl Report {
     /// for the credential that was skipped: "could not check" is never a pass.
     pub fn unjudged_must(&self) -> Option<String> {
         self.requirements.iter().find_map(|r| {
-            let needed = NEEDED.iter().any(|p| r.id.starts_with(p))
+            let needed = is_needed(&r.id)
                 && r.level == Level::Must
                 && matches!(r.outcome, Outcome::Skipped | Outcome::Pass)
                 && !self.roles_of(r).is_empty();

@@ -33,6 +33,10 @@ const FLAGS: &[(&str, &str)] = &[
         "The case is about, or contains, nested AchievementCredentials signed by other issuers.",
     ),
     (
+        "Generic",
+        "A nested credential is a verifiable credential of another type than AchievementCredential (the CLR schema allows any): only the credential rules and its own proof apply to it.",
+    ),
+    (
         "Endorsed",
         "The case carries EndorsementCredentials by a third issuer.",
     ),

@@ -41,6 +41,11 @@ impl Documents {
         self.map.len()
     }
 
+    /// Every (URL, document) pair, in no fixed order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Fetched)> {
+        self.map.iter()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }

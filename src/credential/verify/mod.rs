@@ -50,6 +50,9 @@ pub struct VerifyOptions {
     /// JSON-LD contexts beyond the built-in ones (`--context URL=FILE`, or fetched with
     /// `--online`); `None` serves the built-in contexts only.
     pub contexts: Option<std::sync::Arc<crate::credential::jsonld::Loader>>,
+    /// A certification submission (`verify --certification`): the rows
+    /// conditioned "only in a certification run" apply.
+    pub certification: bool,
 }
 
 impl VerifyOptions {
@@ -62,6 +65,7 @@ impl VerifyOptions {
             online: false,
             expect_recipient: None,
             contexts: None,
+            certification: false,
         }
     }
 
@@ -84,6 +88,10 @@ pub enum Kind {
     Clr,
     Achievement,
     Endorsement,
+    /// A nested entry of a ClrSubject that is none of the above: any
+    /// verifiable credential may be one (CLR schema `ClrSubject`), so only the
+    /// generic credential rules and its proof apply (audit D1, G5).
+    Generic,
     Other,
 }
 
@@ -106,6 +114,7 @@ impl Kind {
             Kind::Clr => "ClrCredential",
             Kind::Achievement => "AchievementCredential",
             Kind::Endorsement => "EndorsementCredential",
+            Kind::Generic => "nested verifiable credential",
             Kind::Other => "credential",
         }
     }
@@ -256,6 +265,29 @@ pub fn verify_document(
             "verify.input.formats",
             format!("credential extracted from a baked {:?}", b.image),
         );
+        rec.finish(c);
+    }
+    // CLR issuer certification submits a baked record [CLR-CERT-TS].
+    if opts.issuer() {
+        let id = "data.cert.baked";
+        let mut c = Check::new("certification submission baked", &[id]);
+        c.subject(subject);
+        match (&doc.baked, opts.certification) {
+            (_, false) => {
+                c.not_applicable(id, "not a certification submission (give --certification)");
+            }
+            (Some(b), true) => {
+                c.given(id, "--certification: a certification submission");
+                c.pass(id, format!("the credential is baked in a {:?}", b.image));
+            }
+            (None, true) => {
+                c.given(id, "--certification: a certification submission");
+                c.fail(
+                    id,
+                    "the credential is a bare document: CLR issuer certification asks for a baked ClrCredential (PNG or SVG)",
+                );
+            }
+        }
         rec.finish(c);
     }
     if !doc.problems.is_empty() {
@@ -479,6 +511,7 @@ fn nested(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
         Value::Array(a) => a.iter().collect(),
         other => vec![other],
     };
+    achievements_held(s, &items, rec);
     for (i, item) in items.into_iter().enumerate() {
         let name = format!(
             "{}#/credentialSubject/verifiableCredential/{i}",
@@ -511,7 +544,8 @@ fn nested(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
                     "nested credential verified independently",
                 );
                 rec.finish(c);
-                verify_value(item, None, opts, rec, &name, s.depth + 1);
+                let hint = Some(Kind::Generic);
+                verify_once(item, None, hint, opts, rec, &name, (s.depth + 1, true));
             }
             Value::String(jws) if super::parse::is_compact_jws(jws) => {
                 match proofs::decode_jwt_credential(jws) {
@@ -521,7 +555,9 @@ fn nested(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
                             "nested VC-JWT decoded and verified independently",
                         );
                         rec.finish(c);
-                        verify_value(&inner, Some(jws), opts, rec, &name, s.depth + 1);
+                        let hint = Some(Kind::Generic);
+                        let at = (s.depth + 1, true);
+                        verify_once(&inner, Some(jws), hint, opts, rec, &name, at);
                     }
                     Err(e) => {
                         c.fail(
@@ -541,6 +577,36 @@ fn nested(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
             }
         }
     }
+}
+
+/// A record is "a container for several AchievementCredentials" [IMPL]:
+/// one that holds only other credentials is valid but reported (a SHOULD).
+fn achievements_held(s: &Subject, items: &[&Value], rec: &mut Recorder) {
+    if s.kind != Kind::Clr || items.is_empty() {
+        return;
+    }
+    let id = "data.clr-subject.achievement-credentials";
+    let mut c = Check::new("nested AchievementCredentials", &[id]);
+    c.subject(&s.name);
+    let kinds: Vec<Kind> = items
+        .iter()
+        .map(|v| match v {
+            Value::String(jws) => proofs::decode_jwt_credential(jws)
+                .map(|inner| Kind::of(&inner))
+                .unwrap_or(Kind::Other),
+            v => Kind::of(v),
+        })
+        .collect();
+    let n = kinds.iter().filter(|k| **k == Kind::Achievement).count();
+    c.ensure(
+        id,
+        n > 0,
+        format!(
+            "{n} of {} nested credentials are AchievementCredentials or OpenBadgeCredentials",
+            kinds.len()
+        ),
+    );
+    rec.finish(c);
 }
 
 /// What a nested entry lacks to be a complete credential (empty when complete).

@@ -100,7 +100,7 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool
         &["verify.proof.required", "verify.nested.proof"],
     );
     c.subject(&s.name);
-    let id = if s.depth > 0 && s.kind == Kind::Achievement {
+    let id = if s.depth > 0 && matches!(s.kind, Kind::Achievement | Kind::Generic) {
         "verify.nested.proof"
     } else {
         "verify.proof.required"

@@ -29,7 +29,7 @@ fn ids(kind: Kind) -> Option<(&'static str, &'static str, SchemaKind)> {
             "data.clr.credential-schema",
             SchemaKind::EndorsementCredential,
         )),
-        Kind::Other => None,
+        Kind::Generic | Kind::Other => None,
     }
 }
 

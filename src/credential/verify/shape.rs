@@ -119,6 +119,7 @@ fn ctx_list(v: &Value) -> Vec<String> {
 fn context_id(kind: Kind) -> &'static str {
     match kind {
         Kind::Clr | Kind::Other => "data.clr.context-order",
+        Kind::Generic => "data.clr-subject.nested-shape",
         Kind::Achievement => "data.achievement-credential.context-order",
         Kind::Endorsement => "data.endorsement.context-order",
     }
@@ -174,7 +175,10 @@ fn context(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
                 );
             }
             let rest = &list[1.min(list.len())..];
-            let ok = if s.kind == Kind::Clr && opts.profile.credential_type == "ClrCredential" {
+            let ok = if s.kind == Kind::Generic {
+                // Any credential: only the VC context first is required.
+                true
+            } else if s.kind == Kind::Clr && opts.profile.credential_type == "ClrCredential" {
                 rest.len() >= 2 && is_clr(&rest[0]) && rest[1..].iter().any(|u| is_ob(u))
             } else {
                 !rest.is_empty() && rest.iter().any(|u| is_ob(u) || is_clr(u))
@@ -333,6 +337,8 @@ fn type_and_required(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
             }
             rec.finish(c);
         }
+        // Judged as a complete credential by data.clr-subject.nested-shape.
+        Kind::Generic => {}
         Kind::Other => {
             let top_is_clr = s.depth == 0 && opts.profile.credential_type == "ClrCredential";
             let id = if top_is_clr {
@@ -451,7 +457,7 @@ fn subject(s: &Subject, rec: &mut Recorder) {
             );
             rec.finish(c);
         }
-        Kind::Other => {}
+        Kind::Generic | Kind::Other => {}
     }
 }
 

@@ -109,7 +109,12 @@ async fn put(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
             );
         }
     };
-    if let Err(d) = check_profile(&value) {
+    let checked = if s.fault("accept-invalid-profile") {
+        Ok(())
+    } else {
+        check_profile(&value)
+    };
+    if let Err(d) = checked {
         return errors::status_info(StatusCode::BAD_REQUEST, Minor::InvalidData, &d);
     }
     if !s.fault("lose-profile")
@@ -127,7 +132,8 @@ async fn put(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
     json(StatusCode::OK, &value)
 }
 
-/// A Profile needs a non-empty string `id` and a `type` that is or contains `Profile`.
+/// A Profile needs a non-empty string `id`, a `type` that is or contains
+/// `Profile`, and to pass the Profile schema.
 pub fn check_profile(v: &Value) -> Result<(), String> {
     let Some(obj) = v.as_object() else {
         return Err("a Profile must be a JSON object".into());
@@ -144,6 +150,15 @@ pub fn check_profile(v: &Value) -> Result<(), String> {
     };
     if !typed {
         return Err("type: must be or contain \"Profile\"".into());
+    }
+    use crate::credential::schema::{Generation, SchemaKind, validate};
+    let errs: Vec<String> = validate(SchemaKind::Profile, Generation::V2, v)
+        .into_iter()
+        .take(3)
+        .map(|e| e.message)
+        .collect();
+    if !errs.is_empty() {
+        return Err(format!("Profile fails its schema: {}", errs.join("; ")));
     }
     Ok(())
 }

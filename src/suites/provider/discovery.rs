@@ -36,8 +36,11 @@ pub const HTTPS: CheckSpec = CheckSpec {
     ids: &["discovery.oauth-urls-https"],
 };
 pub const SCOPES: CheckSpec = CheckSpec {
-    name: "discovery: SDD lists the profile's scopes",
-    ids: &["discovery.oauth2acg.scopes"],
+    name: "discovery: SDD lists a scope per operation, ideally the profile's URIs",
+    ids: &[
+        "discovery.oauth2acg.scopes",
+        "discovery.oauth2acg.scope-uris",
+    ],
 };
 pub const OPTIONAL: CheckSpec = CheckSpec {
     name: "discovery: optional image and caching",
@@ -174,25 +177,13 @@ pub async fn run(ctx: &mut Ctx) {
     let mut c = SCOPES.start();
     c.subject(&url).cite(&ex.tx);
     match &parsed {
-        Ok(s) => {
-            let sc = &ctx.target.profile.scopes;
-            let mut wanted = Vec::new();
-            if ctx.reads() {
-                wanted.extend([&sc.credential_readonly, &sc.profile_readonly]);
-            }
-            if ctx.writes() {
-                wanted.extend([&sc.credential_upsert, &sc.profile_update]);
-            }
-            for scope in wanted {
-                c.ensure(
-                    "discovery.oauth2acg.scopes",
-                    s.scopes.contains_key(scope),
-                    format!("{scope}: listed in OAuth2ACG.flows.authorizationCode.scopes"),
-                );
-            }
-        }
+        Ok(s) => judge_scopes(ctx, &mut c, &s.scopes),
         Err(e) => {
             c.fail("discovery.oauth2acg.scopes", e.join("; "));
+            c.skip(
+                "discovery.oauth2acg.scope-uris",
+                "no SDD scopes to compare: the SDD does not parse",
+            );
         }
     }
     ctx.finish(c);
@@ -204,6 +195,70 @@ pub async fn run(ctx: &mut Ctx) {
         }
         ctx.sdd = Some(s);
     }
+}
+
+/// Resolve the run's scope URIs against the SDD and the scope map, then
+/// judge that each operation under test has one, and whether it is the
+/// profile's.
+fn judge_scopes(
+    ctx: &mut Ctx,
+    c: &mut crate::evidence::Check,
+    advertised: &std::collections::BTreeMap<String, String>,
+) {
+    use crate::oauth::scope::{self, Origin};
+    let profile = &ctx.target.profile.scopes;
+    let (scopes, origins) = scope::resolve(profile, advertised, &ctx.target.scope_map);
+    for (op, origin) in &origins {
+        if !(if op.reads() {
+            ctx.reads()
+        } else {
+            ctx.writes()
+        }) {
+            continue;
+        }
+        let (ours, used) = (op.of(profile), op.of(&scopes));
+        let how = match origin {
+            Origin::Profile => String::new(),
+            Origin::Advertised => {
+                format!(
+                    " (advertised for {} in place of the profile's {ours})",
+                    op.name()
+                )
+            }
+            Origin::Configured => format!(" (given for {} by the scope map)", op.name()),
+        };
+        c.ensure(
+            "discovery.oauth2acg.scopes",
+            advertised.contains_key(used),
+            format!("{used}: listed in OAuth2ACG.flows.authorizationCode.scopes{how}"),
+        );
+        c.ensure(
+            "discovery.oauth2acg.scope-uris",
+            used == ours,
+            if used == ours {
+                format!("{}: the profile's URI {ours}", op.name())
+            } else {
+                format!(
+                    "{}: the target uses {used}, the profile names {ours} ({}); the run uses the target's",
+                    op.name(),
+                    profile.source
+                )
+            },
+        );
+    }
+    if origins.iter().any(|(_, o)| *o != Origin::Profile) {
+        let used: Vec<String> = origins
+            .iter()
+            .filter(|(_, o)| *o != Origin::Profile)
+            .map(|(op, _)| format!("{} = {}", op.name(), op.of(&scopes)))
+            .collect();
+        ctx.rec.note(format!(
+            "scope URIs taken from the target, not the profile: {}",
+            used.join(", ")
+        ));
+    }
+    ctx.scopes = scopes;
+    ctx.scope_origins = origins;
 }
 
 /// Each required SDD member judged under its own id; what else is missing

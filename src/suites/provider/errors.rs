@@ -320,7 +320,7 @@ pub async fn run(ctx: &mut Ctx) {
     let narrow = ctx
         .narrow
         .iter()
-        .find(|(s, _)| *s == ctx.target.profile.scopes.profile_readonly)
+        .find(|(s, _)| *s == ctx.scopes.profile_readonly)
         .map(|(_, t)| t.access_token.clone());
     if let Some(t) = narrow {
         match ctx

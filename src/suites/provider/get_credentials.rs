@@ -295,9 +295,11 @@ pub fn judge_status(ctx: &mut Ctx, ex: &Exchange, what: &str) {
 
 /// Run the verification engine on every item; one finding per credential.
 /// Prefetch what the credentials refer to (bounded in size and time).
+/// Documents known beforehand (`Target::documents`) take the place of a fetch.
 async fn documents(ctx: &Ctx, list: &[Item]) -> Option<crate::credential::verify::Documents> {
+    let known = &ctx.target.documents;
     if !ctx.target.fetch_documents {
-        return None;
+        return (!known.is_empty()).then(|| known.clone());
     }
     let mut urls = Vec::new();
     for item in list {
@@ -305,12 +307,15 @@ async fn documents(ctx: &Ctx, list: &[Item]) -> Option<crate::credential::verify
             crate::credential::verify::documents::wanted_urls(&v, &mut urls);
         }
     }
+    urls.retain(|u| known.get(u).is_none());
     urls.truncate(50);
     let fetch =
         crate::credential::verify::documents::fetch(ctx.http.inner(), &urls, 2 * 1024 * 1024);
-    tokio::time::timeout(ctx.http.timeout() * 2, fetch)
+    let fetched = tokio::time::timeout(ctx.http.timeout() * 2, fetch)
         .await
-        .ok()
+        .ok()?;
+    let known: Vec<_> = known.iter().map(|(u, d)| (u.clone(), d.clone())).collect();
+    Some(fetched.with(known))
 }
 
 fn verify_all(
@@ -328,6 +333,7 @@ fn verify_all(
         );
     }
     let mut leftovers = 0;
+    let (mut verified, mut not_judged) = (Vec::new(), Vec::new());
     for (i, item) in list.iter().enumerate() {
         let subject = match item {
             Item::Json(_) => format!("{}#/credential/{i}", ex.tx),
@@ -343,12 +349,15 @@ fn verify_all(
             continue;
         }
         c.subject(&subject);
-        let (fails, errors) = verify_item(ctx, item, &subject, docs);
-        if fails.is_empty() && errors.is_empty() {
-            c.pass(
-                "api.get-credentials.verifiable",
-                format!("{subject}: verifies"),
-            );
+        let Outcome {
+            fails,
+            errors,
+            unjudged,
+        } = verify_item(ctx, item, &subject, docs);
+        if fails.is_empty() && errors.is_empty() && unjudged.is_empty() {
+            verified.push(subject);
+        } else if fails.is_empty() && errors.is_empty() {
+            not_judged.push(format!("{subject}: {}", unjudged[0]));
         } else if fails.is_empty() {
             c.error(
                 "api.get-credentials.verifiable",
@@ -369,6 +378,26 @@ fn verify_all(
             );
         }
     }
+    // A credential that could not be judged is not shown to verify, so no
+    // pass stands beside it: the row is then skipped, naming why.
+    if not_judged.is_empty() {
+        for subject in verified {
+            c.pass(
+                "api.get-credentials.verifiable",
+                format!("{subject}: verifies"),
+            );
+        }
+    } else {
+        c.skip(
+            "api.get-credentials.verifiable",
+            format!(
+                "{} credential(s) verify, {} could not be judged (give the documents with --document, or let the run fetch them): {}",
+                verified.len(),
+                not_judged.len(),
+                not_judged[..not_judged.len().min(3)].join("; ")
+            ),
+        );
+    }
     if leftovers > 0 {
         ctx.rec.note(format!(
             "getCredentials returned {leftovers} credential(s) upserted by clr-conformance itself (TEST ONLY issuer {}): recognised as the harness's, not judged as the target's",
@@ -384,27 +413,44 @@ fn verify_all(
     ctx.finish(c);
 }
 
-/// Verify one credential into a scratch recorder; returns (failures, errors) as `id: message`.
+/// What verifying one credential found, each as `id: message`.
+#[derive(Debug, Default)]
+struct Outcome {
+    fails: Vec<String>,
+    errors: Vec<String>,
+    /// MUSTs a verifier needs (a proof, a key's provenance, a status) that
+    /// could not be judged: the credential is then not shown to verify.
+    unjudged: Vec<String>,
+}
+
+/// Verify one credential into a scratch recorder.
 fn verify_item(
     ctx: &Ctx,
     item: &Item,
     subject: &str,
     docs: &Option<crate::credential::verify::Documents>,
-) -> (Vec<String>, Vec<String>) {
+) -> Outcome {
     let mut scratch = Recorder::new();
     verify_engine(ctx, item, subject, docs, &mut scratch);
-    let mut fails = Vec::new();
-    let mut errors = Vec::new();
+    let catalog = crate::catalog::Catalog::embedded();
+    let must = |id: &str| {
+        crate::report::model::is_needed(id)
+            && catalog
+                .get(id)
+                .is_some_and(|r| r.level == crate::catalog::Level::Must)
+    };
+    let mut out = Outcome::default();
     for (id, list) in scratch.findings() {
         for f in list {
             match f.verdict {
-                Verdict::Fail => fails.push(format!("{id}: {}", f.message)),
-                Verdict::Error => errors.push(format!("{id}: {}", f.message)),
+                Verdict::Fail => out.fails.push(format!("{id}: {}", f.message)),
+                Verdict::Error => out.errors.push(format!("{id}: {}", f.message)),
+                Verdict::Skip if must(id) => out.unjudged.push(format!("{id}: {}", f.message)),
                 _ => {}
             }
         }
     }
-    (fails, errors)
+    out
 }
 
 /// The verify engine (`crate::credential::verify`) judging one credential as a
@@ -425,7 +471,7 @@ fn verify_engine(
     let mut opts = VerifyOptions::new(crate::catalog::Role::Displayer, ctx.target.profile);
     if let Some(d) = docs {
         opts.documents = d.clone();
-        opts.online = true;
+        opts.online = ctx.target.fetch_documents;
     }
     verify(&input, &opts, rec, subject);
 }

@@ -104,12 +104,17 @@ pub struct Target {
     /// documents) before verifying them; off for the builtin provider, whose
     /// seed credentials name example.edu.
     pub fetch_documents: bool,
+    /// Documents known beforehand (`--document`; for the builtin provider the
+    /// seeds' TEST ONLY key documents): used instead of fetching them.
+    pub documents: crate::credential::verify::Documents,
     /// When to ask for offline_access (`login.offline_access`).
     pub offline: Offline,
     /// Where credentials may be sent (the target's origin, `allowed_origins`).
     pub policy: OriginPolicy,
     /// A certification run: rows conditioned "only in a certification run" apply.
     pub certification: bool,
+    /// Scope URIs given per operation (`--scope-map`, `[scope_map]`).
+    pub scope_map: Vec<(scope::Operation, String)>,
     /// The `client_name` under which the target issues short-lived access
     /// tokens (known for the builtin provider): the expiry check registers a
     /// client by that name so `oauth.token.expired-refused` can be judged.
@@ -152,6 +157,11 @@ pub struct Ctx {
     pub put_profile: Option<String>,
     /// The server refused offline_access with invalid_scope once: not asked again.
     pub offline_refused: bool,
+    /// The scope URIs this run uses: the profile's until discovery resolves
+    /// them against the SDD and the scope map (`oauth/scope.rs`).
+    pub scopes: crate::catalog::profile::Scopes,
+    /// Where each operation's URI came from (set with `scopes`).
+    pub scope_origins: Vec<(scope::Operation, scope::Origin)>,
 }
 
 /// A step later checks depend on.
@@ -205,7 +215,6 @@ impl Ctx {
         Ctx {
             http,
             rec: Recorder::enforcing_conditions(),
-            target,
             sdd: None,
             client: None,
             tokens: None,
@@ -217,6 +226,14 @@ impl Ctx {
             refresh_worked: None,
             put_profile: None,
             offline_refused: false,
+            scopes: scope::resolve(
+                &target.profile.scopes,
+                &Default::default(),
+                &target.scope_map,
+            )
+            .0,
+            scope_origins: Vec::new(),
+            target,
         }
     }
 
@@ -322,7 +339,7 @@ impl Ctx {
         let empty = Default::default();
         let advertised = self.sdd.as_ref().map(|s| &s.scopes).unwrap_or(&empty);
         scope::requested(
-            self.target.profile,
+            &self.scopes,
             self.reads(),
             self.writes(),
             advertised,
@@ -335,7 +352,7 @@ impl Ctx {
     /// server refused it.
     pub fn effective_scope(&self, s: &str) -> String {
         if self.offline_refused {
-            scope::without_offline(self.target.profile, s).unwrap_or_else(|| s.to_string())
+            scope::without_offline(&self.scopes, s).unwrap_or_else(|| s.to_string())
         } else {
             s.to_string()
         }
@@ -455,8 +472,8 @@ impl Ctx {
         let refused =
             matches!(&w.result, AuthResult::Error { error, .. } if error == "invalid_scope");
         // Only the harness's own scopes: a probe that sends an unknown scope on purpose is not retried.
-        let stripped = scope::without_offline(self.target.profile, &req.scope)
-            .filter(|s| scope::only_api_scopes(self.target.profile, s));
+        let stripped = scope::without_offline(&self.scopes, &req.scope)
+            .filter(|s| scope::only_api_scopes(&self.scopes, s));
         match stripped {
             Some(s) if refused && !self.offline_refused => {
                 self.offline_refused = true;

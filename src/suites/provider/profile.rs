@@ -3,6 +3,7 @@
 //! changed Profile, which a later GET returns [FACTS §1.2, §1.4, §6].
 
 use super::Ctx;
+use crate::evidence::Control;
 use crate::http::{Exchange, Failure, Req};
 use crate::suites::CheckSpec;
 use serde_json::Value;
@@ -28,7 +29,12 @@ pub const PUT: CheckSpec = CheckSpec {
     ],
 };
 
-pub const CHECKS: &[CheckSpec] = &[GET, PUT];
+pub const PUT_INVALID: CheckSpec = CheckSpec {
+    name: "putProfile: a body that is not a Profile refused with 400",
+    ids: &["api.put-profile.invalid-400"],
+};
+
+pub const CHECKS: &[CheckSpec] = &[GET, PUT, PUT_INVALID];
 
 /// `GET /profile` with `token`.
 pub async fn get(ctx: &mut Ctx, token: &str, label: &str) -> Result<Exchange, Failure> {
@@ -162,7 +168,10 @@ pub async fn run_get(ctx: &mut Ctx) {
 pub async fn run_put(ctx: &mut Ctx) {
     let token = match ctx.token() {
         Ok(t) => t,
-        Err(why) => return ctx.blocked(PUT.start(), &why),
+        Err(why) => {
+            ctx.blocked(PUT_INVALID.start(), &why);
+            return ctx.blocked(PUT.start(), &why);
+        }
     };
     let mut c = PUT.start();
     let original = match get(ctx, &token, "getProfile (before put)").await {
@@ -170,15 +179,23 @@ pub async fn run_put(ctx: &mut Ctx) {
             c.cite(&ex.tx);
             ex.json().filter(|v| ex.status == 200 && is_profile(v))
         }
-        Err(f) => return ctx.transport_error(c, &f),
+        Err(f) => {
+            ctx.transport_error(PUT_INVALID.start(), &f);
+            return ctx.transport_error(c, &f);
+        }
     };
     let Some(original) = original else {
+        ctx.blocked(
+            PUT_INVALID.start(),
+            "getProfile returned no Profile to change",
+        );
         return ctx.blocked(c, "getProfile returned no Profile to change");
     };
     let mut changed = original.clone();
     let name = format!("clr-conformance {}", crate::oauth::pkce::random(8));
     changed["name"] = Value::String(name.clone());
     let url = ctx.api_url("/profile");
+    let control;
     let put = Req::new(http::Method::PUT, &url, "putProfile")
         .bearer(&token)
         .json(changed.clone());
@@ -187,11 +204,13 @@ pub async fn run_put(ctx: &mut Ctx) {
             c.subject(&url).cite(&ex.tx);
             if matches!(ex.status, 404 | 405 | 501) {
                 c.cite(&ex.tx);
-                c.all(
-                    crate::evidence::Verdict::NotApplicable,
-                    &format!("putProfile not implemented ({})", ex.brief()),
-                );
-                return ctx.finish(c);
+                let why = format!("putProfile not implemented ({})", ex.brief());
+                c.all(crate::evidence::Verdict::NotApplicable, &why);
+                let mut d = PUT_INVALID.start();
+                d.subject(&url).cite(&ex.tx);
+                d.all(crate::evidence::Verdict::NotApplicable, &why);
+                ctx.finish(c);
+                return ctx.finish(d);
             }
             c.pass(
                 "api.put-profile.supported",
@@ -209,6 +228,11 @@ pub async fn run_put(ctx: &mut Ctx) {
                     format!("{how}; getProfile answered 200 with a Profile"),
                 );
             let ok = ex.status == 200 || ex.status == 202;
+            control = if ok {
+                Control::Succeeded(ex.brief())
+            } else {
+                Control::Refused(ex.brief())
+            };
             c.ensure(
                 "api.put-profile.json",
                 ok,
@@ -226,7 +250,10 @@ pub async fn run_put(ctx: &mut Ctx) {
                 ),
             );
         }
-        Err(f) => return ctx.transport_error(c, &f),
+        Err(f) => {
+            ctx.transport_error(PUT_INVALID.start(), &f);
+            return ctx.transport_error(c, &f);
+        }
     }
     match get(ctx, &token, "getProfile (after put)").await {
         Ok(ex) => {
@@ -248,9 +275,59 @@ pub async fn run_put(ctx: &mut Ctx) {
         }
     }
     ctx.finish(c);
+    put_invalid(ctx, &url, &token, &original, &control).await;
     // Put the original back so the target is left as found.
     let restore = Req::new(http::Method::PUT, &url, "putProfile (restore)")
         .bearer(&token)
         .json(original);
     let _ = ctx.send(restore).await;
+}
+
+/// The invalid-Profile probe: the user's own Profile typed as an Achievement.
+pub fn not_a_profile(original: &Value) -> Value {
+    let mut v = original.clone();
+    v["type"] = serde_json::json!(["Achievement"]);
+    v
+}
+
+/// A body that is not a Profile is refused with 400, judged only after the
+/// valid putProfile (the positive control) succeeded in this run.
+async fn put_invalid(ctx: &mut Ctx, url: &str, token: &str, original: &Value, control: &Control) {
+    let mut c = PUT_INVALID.start();
+    let id = "api.put-profile.invalid-400";
+    c.given(
+        id,
+        "putProfile answered other than 404/405/501: implemented",
+    );
+    if let Control::Refused(x) | Control::Missing(x) = control {
+        c.skip(
+            id,
+            format!("inconclusive: the control request (a valid putProfile) was refused with {x}"),
+        );
+        return ctx.finish(c);
+    }
+    let put = Req::new(http::Method::PUT, url, "putProfile (not a Profile)")
+        .bearer(token)
+        .json(not_a_profile(original));
+    match ctx.send(put).await {
+        Ok(ex) => {
+            c.subject(url).cite(&ex.tx);
+            let stored = if (200..300).contains(&ex.status) {
+                " (accepted: the user's Profile is put back next)"
+            } else {
+                ""
+            };
+            c.ensure_eq(
+                id,
+                400,
+                ex.status,
+                format!("the user's Profile with type [\"Achievement\"]: refused with 400{stored}"),
+            );
+        }
+        Err(f) => {
+            c.cite(&f.tx);
+            c.error(id, f.message);
+        }
+    }
+    ctx.finish(c);
 }

@@ -260,7 +260,7 @@ async fn limits(ctx: &mut Ctx, url: &str, client: &crate::oauth::ClientCreds) {
         return ctx.blocked(c, "needs a further login (login strategy form)");
     }
     // A narrow grant with offline_access, refreshed asking for more.
-    let sc = ctx.target.profile.scopes.clone();
+    let sc = ctx.scopes.clone();
     let narrow = format!("{} {}", sc.credential_readonly, sc.offline_access);
     match ctx.login(&narrow).await {
         Ok((t, tx, _)) => {

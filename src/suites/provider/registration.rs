@@ -112,7 +112,7 @@ pub async fn run(ctx: &mut Ctx) {
         }
         if (200..300).contains(&again.status) {
             let sent = body["scope"].as_str().unwrap_or("");
-            if crate::oauth::scope::without_offline(ctx.target.profile, sent).is_some() {
+            if crate::oauth::scope::without_offline(&ctx.scopes, sent).is_some() {
                 ctx.offline_refused = true;
             }
             ex = again;

@@ -84,7 +84,7 @@ pub async fn run(ctx: &mut Ctx) {
         ctx.blocked(GRANTED.start(), why);
         return;
     }
-    let sc = ctx.target.profile.scopes.clone();
+    let sc = ctx.scopes.clone();
     let mut g = GRANTED.start();
     for scope in [sc.credential_readonly.clone(), sc.profile_readonly.clone()] {
         match ctx.login(&scope).await {
@@ -171,7 +171,7 @@ fn judge_no_token(c: &mut crate::evidence::Check, ex: &Exchange, label: &str) {
 
 async fn wrong_scope(ctx: &mut Ctx) {
     let mut c = WRONG_SCOPE.start();
-    let sc = ctx.target.profile.scopes.clone();
+    let sc = ctx.scopes.clone();
     let token_for = |ctx: &Ctx, s: &str| {
         ctx.narrow
             .iter()

@@ -609,7 +609,7 @@ async fn short_lived(ctx: &mut Ctx, c: &mut Check, name: &str) -> Result<token::
     c.cite(&ex.tx);
     let client = crate::oauth::register::parse(&ex, ctx.http.redactor())?;
     let main = ctx.client.replace(client);
-    let scope = ctx.target.profile.scopes.credential_readonly.clone();
+    let scope = ctx.scopes.credential_readonly.clone();
     let r = ctx.login(&scope).await;
     ctx.client = main;
     let (t, tx, _) = r?;
@@ -620,7 +620,7 @@ async fn short_lived(ctx: &mut Ctx, c: &mut Check, name: &str) -> Result<token::
 /// Authorize again with the read scope and return a fresh code.
 async fn fresh(ctx: &mut Ctx, c: &mut Check) -> Result<Fresh, String> {
     let verifier = pkce::verifier();
-    let scope = ctx.target.profile.scopes.credential_readonly.clone();
+    let scope = ctx.scopes.credential_readonly.clone();
     let req = ctx
         .auth_request(&scope, &verifier)
         .ok_or("no SDD or client")?;

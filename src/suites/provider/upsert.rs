@@ -40,12 +40,25 @@ pub const INVALID: CheckSpec = CheckSpec {
     ids: &["api.upsert.invalid-400"],
 };
 
+pub const SCHEMA_INVALID: CheckSpec = CheckSpec {
+    name: "upsertCredential: a signed credential failing its schema refused with 400",
+    ids: &["api.upsert.schema-invalid-400"],
+};
+
 pub const OTHER_ISSUER: CheckSpec = CheckSpec {
     name: "upsertCredential: the same id under another issuer.id is another credential",
     ids: &["api.upsert.other-issuer-kept"],
 };
 
-pub const CHECKS: &[CheckSpec] = &[CREATE, EQUALITY, PERSISTED, JWS, INVALID, OTHER_ISSUER];
+pub const CHECKS: &[CheckSpec] = &[
+    CREATE,
+    EQUALITY,
+    PERSISTED,
+    JWS,
+    INVALID,
+    SCHEMA_INVALID,
+    OTHER_ISSUER,
+];
 
 /// `403 application/json: imsx_codeMinor=forbidden "insufficient scope"`: a
 /// status and what the body says, for messages.
@@ -94,11 +107,11 @@ pub fn is_harness_credential(v: &Value) -> bool {
 
 /// A fresh credential of the profile's type, issued by the harness to
 /// `recipient`, unsigned (see [`signed`]).
-fn harness_credential(ctx: &Ctx, recipient: &str) -> Value {
+fn harness_credential(credential_type: &str, recipient: &str) -> Value {
     use crate::vectors::build;
     let k = harness_issuer();
     let a = build::achievement(k, "upsert-probe", HARNESS_NAME);
-    let mut v = if ctx.target.profile.credential_type == "ClrCredential" {
+    let mut v = if credential_type == "ClrCredential" {
         let nested = build::achievement_credential(k, 0, a.clone());
         let mut v = build::clr(0, vec![sign(&nested)], vec![a]);
         v["issuer"] = k.profile();
@@ -138,12 +151,13 @@ fn urn_uuid() -> String {
     )
 }
 
-/// A compact VC-JWT of `cred` as OB 3.0 §8.2 has it [FACTS §4.1]: ES256
-/// (a throwaway key), the public key in `jwk`, `typ` "JWT", and the `iss`,
+/// A compact VC-JWT of `cred` as OB 3.0 §8.2 has it [FACTS §4.1]: RS256
+/// (the one algorithm every target must support; the TEST ONLY RSA key of
+/// `vectors/keys/`), the public key in `jwk`, `typ` "JWT", and the `iss`,
 /// `jti`, `nbf`, `sub` (and `exp`) claims taken from the credential.
 pub fn compact_jws(cred: &Value) -> String {
     use crate::credential::proof::jwt::{JwtHeaderOptions, JwtSigningKey, sign_jwt};
-    let key = JwtSigningKey::Es256(p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng));
+    let key = JwtSigningKey::Rs256(Box::new(crate::vectors::keys::keys().rsa.clone()));
     let options = JwtHeaderOptions {
         embed_jwk: true,
         typ: true,
@@ -183,7 +197,7 @@ pub async fn run(ctx: &mut Ctx) {
                     Err(_) => None,
                 }
                 .unwrap_or_else(|| crate::vectors::build::LEARNER.to_string());
-            let unsigned = harness_credential(ctx, &recipient);
+            let unsigned = harness_credential(&ctx.target.profile.credential_type, &recipient);
             let signed = sign(&unsigned);
             (unsigned, signed)
         }
@@ -309,6 +323,7 @@ pub async fn run(ctx: &mut Ctx) {
     let refused = ctx.cause(super::Step::Upsert).zip(first_status);
     jws_upsert(ctx, &url, &token, &template, refused).await;
     invalid(ctx, &url, &token, &control).await;
+    schema_invalid(ctx, &url, &token, &template, &control).await;
 }
 
 /// After a successful create: an equal id replaces, and getCredentials holds it.
@@ -471,9 +486,16 @@ async fn jws_upsert(
     refused: Option<(crate::evidence::Cause, u16)>,
 ) {
     let mut c = JWS.start();
+    // Issued and signed by the harness (embedded proof first, the JWT wraps
+    // it [OB §8]), so the credential left on the target verifies.
     let mut g = template.clone();
+    if let Some(o) = g.as_object_mut() {
+        o.remove("proof");
+    }
     g["id"] = Value::String(urn_uuid());
-    let jws = compact_jws(&g);
+    g["issuer"] = harness_issuer().profile();
+    g["name"] = Value::String(HARNESS_NAME.into());
+    let jws = compact_jws(&sign(&g));
     let req = Req::post(url, "upsertCredential (compact JWS)")
         .bearer(token)
         .header("Accept", "text/plain")
@@ -552,6 +574,69 @@ async fn invalid(ctx: &mut Ctx, url: &str, token: &str, control: &Control) {
     ctx.finish(c);
 }
 
+/// The schema probe: `template` re-issued by the harness under a fresh id
+/// with its required `credentialSubject` removed, then signed, so the
+/// schema is the only thing wrong with it.
+pub fn schema_probe(template: &Value) -> Value {
+    let mut v = template.clone();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("credentialSubject");
+        o.remove("proof");
+    }
+    v["id"] = Value::String(urn_uuid());
+    v["issuer"] = harness_issuer().profile();
+    v["name"] = Value::String(HARNESS_NAME.into());
+    sign(&v)
+}
+
+/// A credential failing its schema is refused with 400, judged only once
+/// the valid create (the positive control) succeeded in this run.
+async fn schema_invalid(
+    ctx: &mut Ctx,
+    url: &str,
+    token: &str,
+    template: &Value,
+    control: &Control,
+) {
+    let mut c = SCHEMA_INVALID.start();
+    let id = "api.upsert.schema-invalid-400";
+    if let Control::Refused(x) | Control::Missing(x) = control {
+        c.skip(
+            id,
+            format!("inconclusive: the control request (a valid create) was refused with {x}"),
+        );
+        return ctx.finish(c);
+    }
+    let probe = schema_probe(template);
+    let req = Req::post(url, "upsertCredential (no credentialSubject)")
+        .bearer(token)
+        .header("Accept", "application/json")
+        .json(probe);
+    match ctx.send(req).await {
+        Ok(ex) => {
+            c.subject(url).cite(&ex.tx);
+            let stored = if (200..300).contains(&ex.status) {
+                " (accepted: the probe carries the harness's TEST ONLY issuer and name, so later runs recognise it)"
+            } else {
+                ""
+            };
+            c.ensure_eq(
+                id,
+                400,
+                ex.status,
+                format!(
+                    "a signed credential without its required credentialSubject: refused with 400{stored}"
+                ),
+            );
+        }
+        Err(f) => {
+            c.cite(&f.tx);
+            c.error(id, f.message);
+        }
+    }
+    ctx.finish(c);
+}
+
 #[cfg(test)]
 mod tests {
     use super::get_credentials::Item;
@@ -562,6 +647,28 @@ mod tests {
         let (a, b) = (urn_uuid(), urn_uuid());
         assert_ne!(a, b);
         assert_eq!(a.len(), "urn:uuid:".len() + 36, "{a}");
+    }
+
+    #[test]
+    fn the_schema_probe_fails_only_for_its_missing_subject() {
+        use crate::credential::schema::{Generation, SchemaKind, validate};
+        for (ty, kind) in [
+            ("ClrCredential", SchemaKind::ClrCredential),
+            ("OpenBadgeCredential", SchemaKind::AchievementCredential),
+        ] {
+            let good = sign(&harness_credential(ty, "did:example:learner"));
+            assert_eq!(validate(kind, Generation::V2, &good), vec![], "{ty}");
+            let probe = schema_probe(&harness_credential(ty, "did:example:learner"));
+            assert!(probe.get("proof").is_some(), "{ty}: the probe is signed");
+            assert_ne!(probe["id"], good["id"]);
+            let errs = validate(kind, Generation::V2, &probe);
+            assert!(!errs.is_empty(), "{ty}");
+            assert!(
+                errs.iter().all(|e| e.message.contains("credentialSubject")),
+                "{ty}: {errs:?}"
+            );
+            assert!(is_harness_credential(&probe));
+        }
     }
 
     #[test]

@@ -19,10 +19,16 @@ pub fn nested() -> FileSpec {
             "nested @context has no OB context",
             &|c| c["@context"] = json!([build::VC_V2]),
         ),
-        n(
-            &["data.achievement-credential.type"],
-            "nested type has neither AchievementCredential nor OpenBadgeCredential",
-            &|c| c["type"] = json!(["VerifiableCredential", "BadgeCredential"]),
+        invalid(
+            "nested type is VerifiableCredential and BadgeCredential, a term no context defines: the entry is a verifiable credential of another type, so no AchievementCredential rule applies (audit D1), but JSON-LD drops the undefined type, and the record holds no AchievementCredential",
+            &["Nested", "Generic", "DataLoss"],
+            &[
+                "data.jsonld.terms-defined",
+                "data.clr-subject.achievement-credentials",
+            ],
+            nested_mutated(|c: &mut Value| {
+                c["type"] = json!(["VerifiableCredential", "BadgeCredential"])
+            }),
         ),
         n(
             &["data.achievement-credential.required"],
@@ -151,6 +157,7 @@ pub fn nested() -> FileSpec {
             poison(),
         ),
     ];
+    let generic = generic_cases(false);
     let copy = both.to_vec();
     FileSpec {
         name: "nested.json",
@@ -162,9 +169,101 @@ pub fn nested() -> FileSpec {
         first_id: 2000,
         groups: vec![
             GroupSpec::new("issuer", both),
-            GroupSpec::new("displayer", [copy, displayer_only].concat()),
+            GroupSpec::new(
+                "displayer",
+                [
+                    copy,
+                    displayer_only,
+                    generic_cases(true),
+                    generic_displayer_cases(),
+                ]
+                .concat(),
+            ),
+            // Appended last so earlier tcIds stay stable.
+            GroupSpec::new("issuer", generic),
         ],
     }
+}
+
+/// A verifiable credential that is not an AchievementCredential (a degree in
+/// the W3C examples vocabulary) issued by the college, unsigned: the CLR
+/// schema allows any verifiable credential in `ClrSubject.verifiableCredential`.
+fn generic_unsigned() -> Value {
+    json!({
+        "@context": [build::VC_V2, "https://www.w3.org/ns/credentials/examples/v2"],
+        "id": "urn:uuid:00000000-0000-4000-8000-000000000900",
+        "type": ["VerifiableCredential", "ExampleDegreeCredential"],
+        "issuer": keys().college.id,
+        "validFrom": build::VALID_FROM,
+        "credentialSubject": {
+            "id": build::LEARNER,
+            "degree": {"type": "ExampleBachelorDegree", "name": "Bachelor of Science and Arts"}
+        }
+    })
+}
+
+/// The small CLR holding `nested`, signed by the CLR issuer.
+fn holding(nested: Vec<Value>) -> Value {
+    let mut c = small_clr();
+    c["credentialSubject"]["verifiableCredential"] = json!(nested);
+    build::sign_di(&c, &keys().clr)
+}
+
+/// Nested credentials of other types (audit D1, G5): judged as verifiable
+/// credentials, never by the AchievementCredential rules.
+/// For a displayer a record of only other credentials is simply valid (the
+/// SHOULD is the issuer's).
+fn generic_cases(displayer: bool) -> Vec<super::CaseSpec> {
+    use crate::vectors::format::Verdict;
+    let k = keys();
+    let only_other = if displayer {
+        Verdict::Valid
+    } else {
+        Verdict::Acceptable
+    };
+    let signed = build::sign_di(&generic_unsigned(), &k.college);
+    vec![
+        super::valid(
+            "a record holding an AchievementCredential and a verifiable credential of another type: both verify, no AchievementCredential rule applies to the second",
+            &["Nested", "Generic"],
+            &[
+                "data.clr-subject.nested-shape",
+                "data.clr-subject.achievement-credentials",
+            ],
+            holding(vec![college_nested().clone(), signed.clone()]),
+        ),
+        super::spec(
+            "a record whose only nested credential is not an AchievementCredential: valid (for an issuer the record holds no AchievementCredential, a SHOULD)",
+            if displayer {
+                &["Nested", "Generic"]
+            } else {
+                &["Nested", "Generic", "Should"]
+            },
+            &["data.clr-subject.achievement-credentials"],
+            only_other,
+            holding(vec![signed.clone()]),
+        ),
+        invalid(
+            "a nested credential of another type without a proof",
+            &["Nested", "Generic"],
+            &["proof.nested.present"],
+            holding(vec![college_nested().clone(), generic_unsigned()]),
+        ),
+    ]
+}
+
+/// A verifier checks a nested credential of another type like any other.
+fn generic_displayer_cases() -> Vec<super::CaseSpec> {
+    let signed = build::sign_di(&generic_unsigned(), &keys().college);
+    vec![invalid(
+        "a nested credential of another type changed after its issuer signed it: it must still verify",
+        &["Nested", "Generic", "Tampered"],
+        &["verify.nested.proof", "proof.di.signature"],
+        holding(vec![
+            college_nested().clone(),
+            tamper(signed, "/credentialSubject/degree/name"),
+        ]),
+    )]
 }
 
 /// A record no verifier can canonicalize in bounded work: two nested credentials (each
