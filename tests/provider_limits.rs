@@ -250,9 +250,16 @@ fn a_killed_providers_temp_folder_is_removed_at_the_next_start() {
             "clr-conformance-provider-{}-live-test",
             std::process::id()
         ));
-        std::fs::create_dir_all(&stale).unwrap();
+        // Built under another name and renamed into place: any provider
+        // starting meanwhile (other tests run in parallel) may clean it up,
+        // but never half-made.
+        let prep = std::env::temp_dir().join(format!("clr-limits-prep-{dead}"));
+        let _ = std::fs::remove_dir_all(&prep);
+        std::fs::create_dir_all(&prep).unwrap();
+        std::fs::write(prep.join("db.sqlite"), "x").unwrap();
+        let _ = std::fs::remove_dir_all(&stale);
+        std::fs::rename(&prep, &stale).unwrap();
         std::fs::create_dir_all(&live).unwrap();
-        std::fs::write(stale.join("db.sqlite"), "x").unwrap();
         let p = start(|_| {}).await;
         assert!(!stale.exists(), "the dead provider's folder is still there");
         assert!(live.exists(), "a live process's folder was removed");

@@ -289,6 +289,12 @@ fn byte_documents_get_the_same_verdict_and_failures_from_the_verify_command() {
                 std::fs::write(&path, serde_json::to_vec(doc).unwrap()).unwrap();
                 supplied.push(format!("--document={url}={}", path.display()));
             }
+            if g.certification {
+                supplied.push("--certification".into());
+            }
+            if let Some(r) = &g.expect_recipient {
+                supplied.push(format!("--expect-recipient={r}"));
+            }
             for c in &g.tests {
                 let Some(d) = &c.document else { continue };
                 let ext = match d.media_type.as_str() {

@@ -48,6 +48,9 @@ pub struct ConsumerArgs {
     /// Where to write the certificate the product must trust [default: a temp folder].
     #[arg(long, value_name = "PATH")]
     pub ca_out: Option<PathBuf>,
+    /// A certification run: consumer-write must also send a Profile (CLR issuer test 5).
+    #[arg(long)]
+    pub certification: bool,
     #[command(flatten)]
     pub report: ReportOpts,
 }
@@ -101,6 +104,7 @@ fn consumer_cmd(a: &ConsumerArgs, role: ConsumerRole) -> anyhow::Result<i32> {
         let mut cfg = SessionConfig::new(role, profile);
         cfg.bind = a.bind;
         cfg.plain_http = a.plain_http;
+        cfg.certification = a.certification;
         let session = Session::start(cfg).await?;
         let p = session.provider();
         let say = |s: String| {

@@ -99,6 +99,8 @@ pub struct SessionConfig {
     /// Provider faults, e.g. a lenient provider (`accept-missing-pkce`) so a
     /// faulty consumer's flow goes on past the step it breaks (tests).
     pub faults: Vec<provider::Fault>,
+    /// A certification run: the rows "only in a certification run" apply.
+    pub certification: bool,
 }
 
 impl SessionConfig {
@@ -110,6 +112,7 @@ impl SessionConfig {
             plain_http: false,
             grace: Duration::from_secs(10),
             faults: Vec::new(),
+            certification: false,
         }
     }
 }
@@ -142,6 +145,8 @@ pub struct JudgeOptions {
     /// The provider presented a certificate for another host (fault
     /// `tls-wrong-hostname`): any recorded exchange means the client accepted it.
     pub bad_certificate: bool,
+    /// A certification run (`judge consumer-write --certification`).
+    pub certification: bool,
 }
 
 impl Session {
@@ -266,6 +271,7 @@ impl Session {
                 .faults
                 .iter()
                 .any(|f| f.name == "tls-wrong-hostname"),
+            certification: self.cfg.certification,
         };
         self.provider.shutdown().await;
         let _ = tokio::time::timeout(Duration::from_secs(5), self.control).await;
@@ -313,7 +319,8 @@ pub fn judge(recording: &[RecordedExchange], role: ConsumerRole, opts: &JudgeOpt
     ));
     let tls = opts.base_url.starts_with("https://");
     let shared = red.clone();
-    let ctx = consumer_checks::Ctx::new(recording, tx, role, opts.profile, red, tls);
+    let mut ctx = consumer_checks::Ctx::new(recording, tx, role, opts.profile, red, tls);
+    ctx.certification = opts.certification;
     consumer_checks::run(&ctx, &mut rec);
     consumer_checks::tls::run(&ctx, opts.bad_certificate, &mut rec);
     rec.redact(&shared);

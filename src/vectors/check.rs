@@ -85,6 +85,7 @@ pub fn judge(group: &Group, case: &Case) -> Result<Judged, String> {
         .collect();
     opts.documents = Documents::new(docs);
     opts.expect_recipient = group.expect_recipient.clone();
+    opts.certification = group.certification;
     let mut rec = Recorder::new();
     let name = format!("tc{}", case.tc_id);
     match case.payload() {
@@ -280,6 +281,7 @@ mod tests {
             now: "2026-06-01T00:00:00Z".into(),
             schema_kind: Some("Imsx_StatusInfo".into()),
             expect_recipient: None,
+            certification: false,
             documents: Default::default(),
             tests: vec![],
         };

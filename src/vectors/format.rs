@@ -38,6 +38,9 @@ pub struct Group {
     /// The recipient the verifier checks the credential was issued to (certification).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect_recipient: Option<String>,
+    /// Judged as a certification submission (`verify --certification`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub certification: bool,
     /// Documents a verifier would fetch (status lists), by URL.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub documents: Map<String, Value>,

@@ -37,6 +37,10 @@ const FLAGS: &[(&str, &str)] = &[
         "A nested credential is a verifiable credential of another type than AchievementCredential (the CLR schema allows any): only the credential rules and its own proof apply to it.",
     ),
     (
+        "Certification",
+        "The group is judged as a certification submission (`verify --certification`): the issuer's record must be baked and issued to the group's expectRecipient.",
+    ),
+    (
         "Endorsed",
         "The case carries EndorsementCredentials by a third issuer.",
     ),
@@ -253,6 +257,7 @@ pub fn case_file(spec: FileSpec) -> CaseFile {
             now: g.now.to_string(),
             schema_kind: g.schema_kind.map(String::from),
             expect_recipient: g.expect_recipient.map(String::from),
+            certification: g.certification,
             documents,
             tests,
         });

@@ -15,6 +15,7 @@ const PAGING: &str = "consumer.read.paging";
 const PAGING_HEADERS: &str = "consumer.read.paging-headers";
 const UPSERT: &str = "consumer.write.upsert";
 const PUT_PROFILE: &str = "consumer.write.put-profile";
+const CERT_PUT_PROFILE: &str = "consumer.write.cert-put-profile";
 
 pub fn run(ctx: &Ctx, rec: &mut Recorder) {
     let mut c = Check::new(
@@ -29,6 +30,7 @@ pub fn run(ctx: &Ctx, rec: &mut Recorder) {
             PAGING_HEADERS,
             UPSERT,
             PUT_PROFILE,
+            CERT_PUT_PROFILE,
         ],
     );
     let creds = ctx.api("credentials");
@@ -62,6 +64,26 @@ pub fn run(ctx: &Ctx, rec: &mut Recorder) {
         ConsumerRole::Write => {
             called(ctx, &mut c, UPSERT, "POST", &creds, "upsertCredential");
             let puts = ctx.find("PUT", &profile);
+            // CLR issuer test 5 ("Endpoint for sending a profile"): listed
+            // with no optional marker, so a certification run asks for it.
+            if ctx.certification {
+                c.given(CERT_PUT_PROFILE, "--certification: a certification run");
+                let ok = puts.iter().any(|&i| exchange::ok(&ctx.ex[i]));
+                c.ensure(
+                    CERT_PUT_PROFILE,
+                    ok,
+                    if ok {
+                        "a Profile was sent (putProfile succeeded)"
+                    } else {
+                        "no successful putProfile: CLR issuer test 5 sends a Profile"
+                    },
+                );
+            } else {
+                c.not_applicable(
+                    CERT_PUT_PROFILE,
+                    "not a certification run (give --certification)",
+                );
+            }
             match puts.iter().find(|&&i| exchange::ok(&ctx.ex[i])) {
                 Some(&i) => {
                     ctx.cite(&mut c, i);

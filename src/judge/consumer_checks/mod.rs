@@ -53,6 +53,8 @@ pub struct Ctx<'a> {
     pub tokens: Vec<String>,
     /// Whether the provider served TLS.
     pub tls: bool,
+    /// A certification run: the rows "only in a certification run" apply.
+    pub certification: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -128,6 +130,7 @@ impl<'a> Ctx<'a> {
             grants,
             tokens,
             tls,
+            certification: false,
         }
     }
 

@@ -26,7 +26,28 @@ fn opts() -> JudgeOptions {
         users: vec![],
         end: End::Timeout,
         bad_certificate: false,
+        certification: false,
     }
+}
+
+#[test]
+fn a_certification_run_asks_the_write_consumer_for_a_profile() {
+    let id = "consumer.write.cert-put-profile";
+    let profile = format!("{}/profile", Profile::clr().base_path);
+    let put = [ex("PUT", &profile, None, "{}", 200)];
+    let cert = JudgeOptions {
+        certification: true,
+        ..opts()
+    };
+    let rec = judge(&put, ConsumerRole::Write, &cert);
+    assert_eq!(verdicts(&rec, id), vec![Verdict::Pass]);
+    let rec = judge(&[], ConsumerRole::Write, &cert);
+    assert_eq!(verdicts(&rec, id), vec![Verdict::Fail]);
+    let refused = [ex("PUT", &profile, None, "{}", 400)];
+    let rec = judge(&refused, ConsumerRole::Write, &cert);
+    assert_eq!(verdicts(&rec, id), vec![Verdict::Fail]);
+    let rec = judge(&put, ConsumerRole::Write, &opts());
+    assert_eq!(verdicts(&rec, id), vec![Verdict::NotApplicable]);
 }
 
 fn verdicts(rec: &Recorder, id: &str) -> Vec<Verdict> {

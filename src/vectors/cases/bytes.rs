@@ -536,8 +536,43 @@ pub fn documents() -> FileSpec {
         groups: vec![
             GroupSpec::new("issuer", issuer),
             GroupSpec::new("displayer", displayer),
+            // Appended last so earlier tcIds stay stable.
+            certification(&png_ok),
         ],
     }
+}
+
+/// A certification submission is baked (CLR test system, issuer section):
+/// the same signed record passes baked in a PNG and fails as a bare file.
+fn certification(png_ok: &[u8]) -> GroupSpec {
+    let mut g = GroupSpec::new(
+        "issuer",
+        vec![
+            doc(
+                valid(
+                    "certification submission baked in a PNG, issued to the expected recipient",
+                    &["Baked", "Certification", "Recipient"],
+                    &["data.cert.baked", "data.cert.recipient"],
+                    Value::Null,
+                ),
+                PNG,
+                png_ok,
+            ),
+            doc(
+                invalid(
+                    "certification submission as a bare .json file: the record verifies, but a certification record is baked",
+                    &["Certification", "Recipient"],
+                    &["data.cert.baked"],
+                    Value::Null,
+                ),
+                JSON_LD,
+                &clr_json(),
+            ),
+        ],
+    );
+    g.certification = true;
+    g.expect_recipient = Some(crate::vectors::build::LEARNER);
+    g
 }
 
 fn utf16le(s: &str) -> Vec<u8> {

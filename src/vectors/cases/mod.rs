@@ -43,6 +43,8 @@ pub struct GroupSpec {
     pub now: &'static str,
     pub schema_kind: Option<&'static str>,
     pub expect_recipient: Option<&'static str>,
+    /// Judged as a certification submission.
+    pub certification: bool,
     pub documents: Map<String, Value>,
     pub tests: Vec<CaseSpec>,
 }
@@ -55,6 +57,7 @@ impl GroupSpec {
             now: NOW,
             schema_kind: None,
             expect_recipient: None,
+            certification: false,
             documents: Map::new(),
             tests,
         }
