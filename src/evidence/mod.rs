@@ -251,6 +251,23 @@ impl Check {
         }
     }
 
+    /// Skip `id` as inconclusive unless its positive control (`what`, e.g.
+    /// "a valid create") succeeded in this run; true when it skipped.
+    pub fn without_control(&mut self, id: &str, control: &Control, what: &str) -> bool {
+        let what = if what.is_empty() {
+            String::new()
+        } else {
+            format!(" ({what})")
+        };
+        let why = match control {
+            Control::Succeeded(_) => return false,
+            Control::Refused(x) => format!("the control request{what} was refused with {x}"),
+            Control::Missing(why) => format!("no control request{what}: {why}"),
+        };
+        self.skip(id, format!("inconclusive: {why}"));
+        true
+    }
+
     /// Judge a negative probe by its positive control: `what` was refused
     /// (pass) only when the control succeeded in this run and the refusal is
     /// one of `expected` (any refusal when `expected` is empty); accepted is a
@@ -263,17 +280,8 @@ impl Check {
         expected: &[&str],
         what: &str,
     ) -> &mut Finding {
-        match control {
-            Control::Refused(x) => {
-                return self.skip(
-                    id,
-                    format!("inconclusive: the control request was refused with {x}"),
-                );
-            }
-            Control::Missing(why) => {
-                return self.skip(id, format!("inconclusive: no control request: {why}"));
-            }
-            Control::Succeeded(_) => {}
+        if self.without_control(id, control, "") {
+            return &mut self.findings.last_mut().expect("just skipped").1;
         }
         match got {
             Refusal::Accepted(seen) => self.fail(

@@ -191,6 +191,32 @@ pub fn oauth_error(ex: &Exchange) -> String {
     }
 }
 
+/// A step `id` needs to have succeeded (200) before it can be judged (the
+/// "before" half of a before/after row), cited either way: false when it did
+/// not, with `id` skipped as inconclusive (`refused` says why) or, on a
+/// transport failure, an error.
+pub fn step_ok(
+    c: &mut Check,
+    id: &str,
+    got: Result<Exchange, Failure>,
+    refused: impl FnOnce(&Exchange) -> String,
+) -> bool {
+    match got {
+        Ok(ex) => {
+            c.cite(&ex.tx);
+            if ex.status != 200 {
+                c.skip(id, format!("inconclusive: {}", refused(&ex)));
+            }
+            ex.status == 200
+        }
+        Err(f) => {
+            c.cite(&f.tx);
+            c.error(id, f.message);
+            false
+        }
+    }
+}
+
 /// The `error` member of a JSON error body, if any.
 pub fn error_of(ex: &Exchange) -> Option<String> {
     ex.json().and_then(|v| {

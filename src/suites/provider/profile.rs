@@ -299,11 +299,7 @@ async fn put_invalid(ctx: &mut Ctx, url: &str, token: &str, original: &Value, co
         id,
         "putProfile answered other than 404/405/501: implemented",
     );
-    if let Control::Refused(x) | Control::Missing(x) = control {
-        c.skip(
-            id,
-            format!("inconclusive: the control request (a valid putProfile) was refused with {x}"),
-        );
+    if c.without_control(id, control, "a valid putProfile") {
         return ctx.finish(c);
     }
     let put = Req::new(http::Method::PUT, url, "putProfile (not a Profile)")

@@ -59,44 +59,24 @@ async fn before_after(
     hint: &str,
     what: &str,
 ) {
-    match call(ctx, token, &format!("{what}: call before revocation")).await {
-        Ok(ex) if ex.status == 200 => c.cite(&ex.tx),
-        Ok(ex) => {
-            c.cite(&ex.tx);
-            c.skip(
-                id,
-                format!(
-                    "inconclusive: the access token did not work before revocation either: got {}",
-                    ex.brief()
-                ),
-            );
-            return;
-        }
-        Err(f) => {
-            c.cite(&f.tx);
-            c.error(id, f.message);
-            return;
-        }
-    };
-    match revoke(&ctx.http, &mut ctx.rec, url, client, revoke_what, hint).await {
-        Ok(ex) if ex.status == 200 => c.cite(&ex.tx),
-        Ok(ex) => {
-            c.cite(&ex.tx);
-            c.skip(
-                id,
-                format!(
-                    "inconclusive: the revocation itself was refused: {}",
-                    super::oauth_error(&ex)
-                ),
-            );
-            return;
-        }
-        Err(f) => {
-            c.cite(&f.tx);
-            c.error(id, f.message);
-            return;
-        }
-    };
+    let before = call(ctx, token, &format!("{what}: call before revocation")).await;
+    if !super::step_ok(c, id, before, |ex| {
+        format!(
+            "the access token did not work before revocation either: got {}",
+            ex.brief()
+        )
+    }) {
+        return;
+    }
+    let revoked = revoke(&ctx.http, &mut ctx.rec, url, client, revoke_what, hint).await;
+    if !super::step_ok(c, id, revoked, |ex| {
+        format!(
+            "the revocation itself was refused: {}",
+            super::oauth_error(ex)
+        )
+    }) {
+        return;
+    }
     match call(ctx, token, &format!("{what}: call after revocation")).await {
         Ok(ex) => {
             c.cite(&ex.tx);

@@ -521,33 +521,20 @@ async fn expired_refused(ctx: &mut Ctx, c: &mut Check) {
     match t.expires_in {
         Some(e) if e <= SHORT_LIFETIME => {
             // The before half: the token works now (same call, same run).
-            match super::get_credentials::get(
+            let before = super::get_credentials::get(
                 ctx,
                 &t.access_token,
                 "?limit=1",
                 "getCredentials before expiry",
             )
-            .await
-            {
-                Ok(ex) if ex.status == 200 => {
-                    c.cite(&ex.tx);
-                }
-                Ok(ex) => {
-                    c.cite(&ex.tx);
-                    c.skip(
-                        id,
-                        format!(
-                            "inconclusive: the token was refused before its expiry too: got {}",
-                            ex.brief()
-                        ),
-                    );
-                    return;
-                }
-                Err(f) => {
-                    c.cite(&f.tx);
-                    c.error(id, f.message);
-                    return;
-                }
+            .await;
+            if !super::step_ok(c, id, before, |ex| {
+                format!(
+                    "the token was refused before its expiry too: got {}",
+                    ex.brief()
+                )
+            }) {
+                return;
             }
             tokio::time::sleep(std::time::Duration::from_secs(e + 1)).await;
             match super::get_credentials::get(

@@ -541,11 +541,7 @@ async fn jws_upsert(
 /// once the valid create (the positive control) succeeded in this run.
 async fn invalid(ctx: &mut Ctx, url: &str, token: &str, control: &Control) {
     let mut c = INVALID.start();
-    if let Control::Refused(x) | Control::Missing(x) = control {
-        c.skip(
-            "api.upsert.invalid-400",
-            format!("inconclusive: the control request (a valid create) was refused with {x}"),
-        );
+    if c.without_control("api.upsert.invalid-400", control, "a valid create") {
         return ctx.finish(c);
     }
     for (what, body) in [
@@ -600,11 +596,7 @@ async fn schema_invalid(
 ) {
     let mut c = SCHEMA_INVALID.start();
     let id = "api.upsert.schema-invalid-400";
-    if let Control::Refused(x) | Control::Missing(x) = control {
-        c.skip(
-            id,
-            format!("inconclusive: the control request (a valid create) was refused with {x}"),
-        );
+    if c.without_control(id, control, "a valid create") {
         return ctx.finish(c);
     }
     let probe = schema_probe(template);
