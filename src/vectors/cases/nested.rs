@@ -181,8 +181,22 @@ pub fn nested() -> FileSpec {
             ),
             // Appended last so earlier tcIds stay stable.
             GroupSpec::new("issuer", generic),
+            GroupSpec::new("issuer", vec![standalone_untyped()]).profile("ob-3.0"),
         ],
     }
+}
+
+/// Inside a record a credential of another type is a generic one; given on
+/// its own under ob-3.0 it is judged as the OpenBadgeCredential it should be.
+fn standalone_untyped() -> super::CaseSpec {
+    let mut c = super::college_nested_unsigned();
+    c["type"] = json!(["VerifiableCredential"]);
+    invalid(
+        "a standalone credential under ob-3.0 whose type lacks AchievementCredential and OpenBadgeCredential",
+        &[],
+        &["data.achievement-credential.type"],
+        build::sign_di(&c, &keys().college),
+    )
 }
 
 /// A verifiable credential that is not an AchievementCredential (a degree in
