@@ -894,3 +894,167 @@ fn a_certification_submission_must_be_baked() {
         (Some(0), "not-applicable".into(), "skipped".into())
     );
 }
+
+/// `verify --jsonl`: a stream of credentials (from a file or stdin), each line judged
+/// as its own input named FILE:LINE, a compact verdict line per input in input order,
+/// the same findings as the same credentials given as files, and shards that split
+/// the lines between them.
+#[test]
+fn json_lines_are_verified_line_by_line_with_a_line_per_credential() {
+    let cwd = scratch("jsonl");
+    let seeds: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/vectors/provider-seeds.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let good: Vec<serde_json::Value> = seeds["testGroups"][0]["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["result"] == "valid" && t["credential"].is_object())
+        .map(|t| t["credential"].clone())
+        .take(2)
+        .collect();
+    assert_eq!(good.len(), 2, "two valid seeds");
+    let mut tampered = good[0].clone();
+    tampered["credentialSubject"]["id"] = "did:example:tampered".into();
+    // Lines: good, blank (not an input), garbage, tampered, good.
+    let text = format!(
+        "{}\n\n{}\n{}\r\n{}\n",
+        good[0], "not a credential", tampered, good[1]
+    );
+    let file = cwd.join("creds.jsonl");
+    std::fs::write(&file, &text).unwrap();
+    let verify = |args: &[&str], out: &str, stdin: Option<&str>| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["verify", "--quiet", "--format", "json", "--out"])
+            .arg(cwd.join(out))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(s) = stdin {
+            use std::io::Write;
+            input.write_all(s.as_bytes()).unwrap();
+        }
+        drop(input);
+        let o = child.wait_with_output().unwrap();
+        let report = std::fs::read(cwd.join(out).join("report.json"))
+            .map(|b| serde_json::from_slice::<serde_json::Value>(&b).unwrap());
+        (
+            o.status.code(),
+            report,
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let lines_of = |path: &Path| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let per = cwd.join("per.ndjson");
+    let per_arg = per.to_str().unwrap();
+    let (code, report, _) = verify(
+        &["--per-credential", per_arg, file.to_str().unwrap()],
+        "file",
+        None,
+    );
+    assert_eq!(code, Some(1), "a broken line fails the run");
+    let lines = lines_of(&per);
+    let verdicts: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|l| (l["input"].as_str().unwrap(), l["verdict"].as_str().unwrap()))
+        .collect();
+    let name = file.display().to_string();
+    assert_eq!(
+        verdicts,
+        [
+            (format!("{name}:1").as_str(), "pass"),
+            (format!("{name}:3").as_str(), "fail"),
+            (format!("{name}:4").as_str(), "fail"),
+            (format!("{name}:5").as_str(), "pass"),
+        ]
+    );
+    assert_eq!(
+        lines[1]["must"][0], "data.document.jws-or-json",
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2]["must"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "proof.di.signature"),
+        "{}",
+        lines[2]
+    );
+    let report = report.unwrap();
+    let notes = report["header"]["notes"].to_string();
+    assert!(
+        notes.contains("per-credential verdicts") && notes.contains("4 lines"),
+        "{notes}"
+    );
+
+    // The same lines on stdin (--jsonl -) give the same rows as the file.
+    let (code, from_stdin, _) = verify(&["--jsonl", "-"], "stdin", Some(&text));
+    assert_eq!(code, Some(1));
+    let outcomes = |r: &serde_json::Value| -> Vec<(String, String)> {
+        r["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| (row["id"].to_string(), row["outcome"].to_string()))
+            .collect()
+    };
+    assert_eq!(outcomes(&from_stdin.unwrap()), outcomes(&report));
+
+    // The same credentials as separate files give the same outcomes.
+    let dir = cwd.join("files");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        std::fs::write(dir.join(format!("{i}.json")), line.trim_end()).unwrap();
+    }
+    let (_, files, _) = verify(&[dir.to_str().unwrap()], "files", None);
+    assert_eq!(outcomes(&files.unwrap()), outcomes(&report));
+
+    // Shards count lines: 1/2 holds lines 1 and 4, 2/2 lines 3 and 5.
+    for (shard, want) in [("1/2", [":1", ":4"]), ("2/2", [":3", ":5"])] {
+        let per = cwd.join(format!("per-{}.ndjson", &shard[..1]));
+        let (code, _, _) = verify(
+            &[
+                "--shard",
+                shard,
+                "--per-credential",
+                per.to_str().unwrap(),
+                file.to_str().unwrap(),
+            ],
+            &format!("shard-{}", &shard[..1]),
+            None,
+        );
+        assert_eq!(code, Some(1), "each shard holds a broken line");
+        let got: Vec<String> = lines_of(&per)
+            .iter()
+            .map(|l| l["input"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(got, want.map(|w| format!("{name}{w}")), "shard {shard}");
+    }
+
+    // An empty stream is an error, not a pass; stdin cannot be read twice for --online.
+    let (code, report, err) = verify(&["--jsonl", "-"], "empty", Some("\n\n"));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        report.is_err() && err.contains("no credentials to verify"),
+        "{err}"
+    );
+    let (code, _, err) = verify(&["--jsonl", "--online", "-"], "online", Some(&text));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("stdin cannot be"), "{err}");
+}

@@ -588,3 +588,57 @@ fn status_v1_context_verifies_the_external_fixtures() {
     );
     assert!(verified > 0 && missing > 0, "the fixture suite changed");
 }
+
+/// Every signed object in `v` (credentials, nested ones, endorsements, status lists).
+fn signed_objects<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Object(m) => {
+            if m.contains_key("@context") && m.contains_key("proof") {
+                out.push(v);
+            }
+            m.values().for_each(|v| signed_objects(v, out));
+        }
+        Value::Array(a) => a.iter().for_each(|v| signed_objects(v, out)),
+        _ => {}
+    }
+}
+
+/// The data-loss rule and the proof check share one expansion
+/// (`dropped_terms_and_unsigned`); it must give exactly what the two separate walks
+/// give, on every signed credential our vectors hold (ours, so this never skips).
+#[test]
+fn one_walk_gives_what_the_two_walks_give() {
+    let loader = Loader::builtin();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors");
+    let mut compared = 0;
+    let mut split = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let file = json(&path);
+        let mut docs = Vec::new();
+        signed_objects(&file, &mut docs);
+        for doc in docs {
+            let (Ok(dropped), Ok(hash)) = (
+                loader.dropped_terms(doc),
+                loader.canonical_sha256_without(doc, "proof"),
+            ) else {
+                continue;
+            };
+            let (one, unsigned) = loader.dropped_terms_and_unsigned(doc).unwrap();
+            assert_eq!(one, dropped, "{}", path.display());
+            if let Some(u) = unsigned {
+                assert_eq!(loader.document_hash(u).unwrap(), hash, "{}", path.display());
+                split += 1;
+            }
+            compared += 1;
+        }
+    }
+    println!("{compared} signed objects compared, {split} walked once");
+    assert!(
+        compared > 300 && split > 300,
+        "{compared} compared, {split} split"
+    );
+}

@@ -465,10 +465,19 @@ pub struct VerifyArgs {
     /// otherwise leaves the proof not verified). Repeatable.
     #[arg(long = "context", value_name = "URL=FILE")]
     pub contexts: Vec<String>,
-    /// Judge only shard K of N (1-based) of the inputs, in their sorted order, so N CI
-    /// jobs cover them between them; join the reports with `report merge`.
+    /// Judge only shard K of N (1-based) of the inputs, in their sorted order (JSON
+    /// Lines counted line by line), so N CI jobs cover them between them; join the
+    /// reports with `report merge`.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<Shard>,
+    /// Read files and `-` as JSON Lines: one credential (JSON or compact JWS) per line,
+    /// named FILE:LINE (files ending .jsonl or .ndjson always are).
+    #[arg(long)]
+    pub jsonl: bool,
+    /// Also write one compact JSON line per input to FILE, in input order, as each is
+    /// verified: {"input", "verdict", "must", "should", "errors", "unjudged"}.
+    #[arg(long, value_name = "FILE")]
+    pub per_credential: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportOpts,
 }
@@ -528,7 +537,8 @@ impl Default for ReportOpts {
     }
 }
 
-/// `--shard K/N`: the inputs at positions K-1, K-1+N, K-1+2N, ... of the expanded list.
+/// `--shard K/N`: the inputs at positions K-1, K-1+N, K-1+2N, ... of the expanded list
+/// (a JSON Lines input counts each line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
     pub k: usize,

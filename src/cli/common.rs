@@ -335,11 +335,38 @@ impl Progress {
         }
     }
 
+    /// Progress over a stream of unknown length (JSON Lines): a spinner with the count,
+    /// or a plain line every 10,000 items.
+    pub fn unbounded(label: &str, quiet: bool) -> Progress {
+        use std::io::IsTerminal;
+        let fancy = !quiet && std::env::var_os("CI").is_none() && std::io::stderr().is_terminal();
+        let bar = fancy.then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{prefix} {pos} ({per_sec})")
+            {
+                b.set_style(style);
+            }
+            b.set_prefix(label.to_string());
+            b
+        });
+        Progress {
+            label: label.to_string(),
+            total: 0,
+            step: 10_000,
+            done: std::sync::atomic::AtomicU64::new(0),
+            bar,
+            quiet,
+        }
+    }
+
     /// One more item done.
     pub fn inc(&self) {
         let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         match &self.bar {
             Some(b) => b.inc(1),
+            None if !self.quiet && self.total == 0 && n.is_multiple_of(self.step) => {
+                crate::errln!("{}: {n}", self.label);
+            }
             None if !self.quiet && (n.is_multiple_of(self.step) || n == self.total) => {
                 crate::errln!("{}: {n}/{}", self.label, self.total);
             }

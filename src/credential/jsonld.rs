@@ -141,6 +141,16 @@ pub enum JsonLdError {
     Pending,
 }
 
+/// A credential's quads without its `proof`, kept from the data-loss rule's walk for the
+/// proof check's documentHash.
+pub struct Unsigned(Vec<oxrdf::Quad>);
+
+impl std::fmt::Debug for Unsigned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Unsigned({} quads)", self.0.len())
+    }
+}
+
 /// A static document loader plus a cache of processed top-level contexts.
 pub struct Loader {
     /// Parsed context documents by URL; the `json-ld` crate's copies of them are made on
@@ -383,6 +393,29 @@ impl Loader {
         let mut out = Vec::new();
         locate_names(doc, &names, &mut String::new(), &mut out);
         Ok(out)
+    }
+
+    /// [`Loader::dropped_terms`] of `doc` and, when `doc` is an object with a `proof` and
+    /// in the fast walk's subset, `doc` without that proof ready for its documentHash
+    /// ([`Loader::document_hash`]): one expansion serves the data-loss rule and the proof.
+    pub fn dropped_terms_and_unsigned(
+        &self,
+        doc: &Value,
+    ) -> Result<(Vec<Dropped>, Option<Unsigned>), JsonLdError> {
+        self.check_contexts(doc)?;
+        if let Value::Object(map) = doc
+            && map.contains_key("proof")
+            && let Some((quads, dropped)) = self.fast.walk_split(map, "proof")
+        {
+            return Ok((dropped, Some(Unsigned(quads))));
+        }
+        Ok((self.dropped_terms(doc)?, None))
+    }
+
+    /// SHA-256 of the canonical N-Quads of a document prepared without its proof: what
+    /// [`Loader::canonical_sha256_without`] gives for `(doc, "proof")`.
+    pub fn document_hash(&self, unsigned: Unsigned) -> Result<[u8; 32], JsonLdError> {
+        canonical_sha256(&unsigned.0)
     }
 
     /// [`Loader::undefined_terms`] computed with the `json-ld` crate only (slower).

@@ -142,19 +142,39 @@ impl Engine {
         self.walk_map(map, None)
     }
 
-    fn walk_map(
+    /// One walk for both a Data Integrity proof and the data-loss rule: the quads of
+    /// `map` as if it had no member `without`, and every term `map` drops, that member's
+    /// included (it is walked as in [`Engine::walk`], its quads discarded). `None` when
+    /// `map` is outside the subset or `without` is not a plain property.
+    pub(super) fn walk_split(
         &self,
         map: &Map<String, Value>,
-        without: Option<&str>,
+        without: &str,
     ) -> Option<(Vec<Quad>, Vec<Dropped>)> {
-        let mut walk = Walk {
+        let mut walk = self.walker(Some(without));
+        walk.split = true;
+        walk.node(self.empty.clone(), map, None, &GraphName::DefaultGraph, 0)?;
+        Some((walk.quads, walk.undefined))
+    }
+
+    fn walker<'a>(&'a self, without: Option<&'a str>) -> Walk<'a> {
+        Walk {
             engine: self,
             quads: Vec::new(),
             blank: 0,
             undefined: Vec::new(),
             without,
+            split: false,
             path: Vec::new(),
-        };
+        }
+    }
+
+    fn walk_map(
+        &self,
+        map: &Map<String, Value>,
+        without: Option<&str>,
+    ) -> Option<(Vec<Quad>, Vec<Dropped>)> {
+        let mut walk = self.walker(without);
         walk.node(self.empty.clone(), map, None, &GraphName::DefaultGraph, 0)?;
         Some((walk.quads, walk.undefined))
     }
@@ -466,6 +486,8 @@ struct Walk<'a> {
     undefined: Vec<Dropped>,
     /// A top-level member to leave out (a Data Integrity proof's `proof`).
     without: Option<&'a str>,
+    /// Walk `without` anyway for its dropped terms, discarding its quads.
+    split: bool,
     /// Where the walk is, as pointer steps (only rendered when a term is dropped).
     path: Vec<Step<'a>>,
 }
@@ -543,7 +565,14 @@ impl<'a> Walk<'a> {
         // (type, the member it is in, its index when that member is an array)
         let mut types: Vec<(&str, &'a str, Option<usize>)> = Vec::new();
         for (key, value) in element {
-            if key == "@context" || (depth == 0 && self.without == Some(key.as_str())) {
+            if depth == 0 && self.without == Some(key.as_str()) {
+                // A split walk must see the member as a full walk would: as a property.
+                if self.split && matches!(key_kind(&type_scoped, key), Some(Target::Keyword(_))) {
+                    return None;
+                }
+                continue;
+            }
+            if key == "@context" {
                 continue;
             }
             match key_kind(&type_scoped, key) {
@@ -596,7 +625,8 @@ impl<'a> Walk<'a> {
         }
 
         for (key, value) in element {
-            if key == "@context" || (depth == 0 && self.without == Some(key.as_str())) {
+            let left_out = depth == 0 && self.without == Some(key.as_str());
+            if key == "@context" || (left_out && !self.split) {
                 continue;
             }
             let def = ctx.terms.get(key.as_str()).cloned();
@@ -620,9 +650,13 @@ impl<'a> Walk<'a> {
                     }
                 },
             };
+            let kept = self.quads.len();
             self.path.push(Step::Key(key));
             self.property(&ctx, &subject, &iri, def.as_deref(), value, graph, depth)?;
             self.path.pop();
+            if left_out {
+                self.quads.truncate(kept);
+            }
         }
         Some(subject)
     }

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::keys::{self, KeyError, KeySource, ResolvedKey};
 use super::{Check, is_xsd_datetime, issuer_id};
-use crate::credential::jsonld::{JsonLdError, Loader};
+use crate::credential::jsonld::{JsonLdError, Loader, Unsigned};
 
 /// Supported embedded proof suites.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +123,17 @@ pub fn verify_data_integrity_with(
     loader: &Loader,
     resolve: &dyn Fn(&str) -> Result<ResolvedKey, KeyError>,
 ) -> Result<Vec<DiProofReport>, DiError> {
+    verify_data_integrity_prepared(credential, loader, resolve, None)
+}
+
+/// [`verify_data_integrity_with`], the credential without its proof already walked
+/// ([`Loader::dropped_terms_and_unsigned`]) so it is not expanded twice.
+pub fn verify_data_integrity_prepared(
+    credential: &Value,
+    loader: &Loader,
+    resolve: &dyn Fn(&str) -> Result<ResolvedKey, KeyError>,
+    unsigned: Option<Unsigned>,
+) -> Result<Vec<DiProofReport>, DiError> {
     let Value::Object(map) = credential else {
         return Err(DiError::NotAnObject);
     };
@@ -133,7 +144,8 @@ pub fn verify_data_integrity_with(
         Some(p @ Value::Object(_)) => vec![p],
         Some(other) => return Err(DiError::BadProof(other.to_string())),
     };
-    let mut document: Option<Result<[u8; 32], JsonLdError>> = None;
+    let mut document: Option<Result<[u8; 32], JsonLdError>> =
+        unsigned.map(|u| loader.document_hash(u));
     let issuer = issuer_id(credential);
     let reports = proofs
         .into_iter()

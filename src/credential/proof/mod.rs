@@ -12,7 +12,7 @@ pub mod keys;
 
 pub use data_integrity::{
     DiError, DiProofReport, Suite, attach_proof, sign_data_integrity, sign_ed25519_2020,
-    verify_data_integrity, verify_data_integrity_with,
+    verify_data_integrity, verify_data_integrity_prepared, verify_data_integrity_with,
 };
 pub use jwt::{
     JwtError, JwtHeaderOptions, JwtReport, JwtSigningKey, JwtStyle, fetch_kid_jwk, sign_jwt,

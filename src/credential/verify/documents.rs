@@ -485,6 +485,12 @@ pub async fn prefetch(
     for j in jws {
         wanted_for_jws(j, &mut urls);
     }
+    prefetch_urls(urls, policy).await
+}
+
+/// [`prefetch`] from the URLs the inputs name ([`wanted_urls`], [`wanted_for_jws`]):
+/// those, then what the fetched documents name in turn.
+pub async fn prefetch_urls(urls: Vec<String>, policy: &FetchPolicy) -> anyhow::Result<Documents> {
     if urls.is_empty() {
         return Ok(Documents::default());
     }

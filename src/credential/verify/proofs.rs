@@ -209,7 +209,8 @@ fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> Result<boo
     let docs = &opts.documents;
     let resolve = |method: &str| resolve_method(method, docs);
     let loader = opts.loader();
-    let reports = match proof::verify_data_integrity_with(s.cred, loader, &resolve) {
+    let unsigned = s.unsigned.borrow_mut().take();
+    let reports = match proof::verify_data_integrity_prepared(s.cred, loader, &resolve, unsigned) {
         Ok(r) => r,
         Err(e) => {
             c.fail("proof.di.signature", e.to_string());

@@ -6,7 +6,7 @@
 //! outer credential leaves their members to them.
 
 use super::{Subject, VerifyOptions};
-use crate::credential::jsonld::{Dropped, JsonLdError};
+use crate::credential::jsonld::{Dropped, JsonLdError, Loader, Unsigned};
 use crate::evidence::{Check, Recorder};
 
 const RULE: &str = "data.jsonld.terms-defined";
@@ -18,8 +18,11 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     let mut c = Check::new("json-ld terms defined", &[RULE, ENDORSEMENT_JWT]);
     c.subject(&s.name);
     let embedded = s.cred.get("proof").is_some();
-    let own = match judged_terms(opts.loader(), s.cred) {
-        Ok(d) => d,
+    let own = match walk(opts.loader(), s.cred) {
+        Ok((d, unsigned)) => {
+            *s.unsigned.borrow_mut() = unsigned;
+            d
+        }
         Err(e @ JsonLdError::UnknownContext(_)) => {
             c.error(RULE, format!("not judged: {e}"));
             rec.finish(c);
@@ -74,14 +77,24 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
 /// those of its nested and endorsement credentials (their own subjects) and of proofs
 /// no verifier here expands. `endorsementJwt` is among them (it has its own row).
 pub fn judged_terms(
-    loader: &crate::credential::jsonld::Loader,
+    loader: &Loader,
     cred: &serde_json::Value,
 ) -> Result<Vec<Dropped>, JsonLdError> {
-    Ok(loader
-        .dropped_terms(cred)?
+    Ok(walk(loader, cred)?.0)
+}
+
+/// [`judged_terms`] and, from the same expansion, the credential without its proof for
+/// the proof check.
+fn walk(
+    loader: &Loader,
+    cred: &serde_json::Value,
+) -> Result<(Vec<Dropped>, Option<Unsigned>), JsonLdError> {
+    let (dropped, unsigned) = loader.dropped_terms_and_unsigned(cred)?;
+    let judged = dropped
         .into_iter()
         .filter(|d| !in_sub_credential(d) && !in_foreign_proof(cred, d))
-        .collect())
+        .collect();
+    Ok((judged, unsigned))
 }
 
 /// What to add when a 1EdTech extension type is undefined.
