@@ -10,16 +10,26 @@ use std::path::Path;
 const JUDGES: &[&str] = &["src/credential", "src/suites", "src/oauth", "src/judge"];
 
 fn main() {
-    let mut ids = std::collections::BTreeSet::new();
+    let mut ids = std::collections::BTreeMap::new();
     for dir in JUDGES {
         println!("cargo:rerun-if-changed={dir}");
         scan(Path::new(dir), &mut ids);
     }
     let out = std::env::var("OUT_DIR").expect("OUT_DIR");
-    let list: Vec<String> = ids.iter().map(|s| format!("    {s:?},")).collect();
+    let list: Vec<String> = ids.keys().map(|s| format!("    {s:?},")).collect();
+    let places: Vec<String> = ids
+        .iter()
+        .map(|(id, at)| {
+            let at: Vec<String> = at.iter().map(|(f, l)| format!("({f:?}, {l})")).collect();
+            format!("    ({id:?}, &[{}]),", at.join(", "))
+        })
+        .collect();
     let text = format!(
-        "/// Requirement-id-like literals found in the judging modules.\npub const CLAIMED: &[&str] = &[\n{}\n];\n",
-        list.join("\n")
+        "/// Requirement-id-like literals found in the judging modules.\npub const CLAIMED: &[&str] = &[\n{}\n];\n\
+         /// Where each is written (file, line; the first {MAX_PLACES}), sorted by id.\n\
+         pub const CLAIMED_AT: &[(&str, &[(&str, u32)])] = &[\n{}\n];\n",
+        list.join("\n"),
+        places.join("\n")
     );
     fs::write(Path::new(&out).join("claims.rs"), text).expect("write claims.rs");
     catalog_files(Path::new(&out));
@@ -59,7 +69,12 @@ fn git_revision() {
     println!("cargo:rustc-env=CLR_CONFORMANCE_BUILT_REVISION={rev}");
 }
 
-fn scan(dir: &Path, ids: &mut std::collections::BTreeSet<String>) {
+/// Places kept per id for `requirements --show`.
+const MAX_PLACES: usize = 8;
+
+type Places = std::collections::BTreeMap<String, Vec<(String, usize)>>;
+
+fn scan(dir: &Path, ids: &mut Places) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -73,10 +88,21 @@ fn scan(dir: &Path, ids: &mut std::collections::BTreeSet<String>) {
             };
             // Escaped quotes and quote char literals would shift the string boundaries.
             let text = text.replace("\\\"", "  ").replace("'\"'", "' '");
+            let file = p.display().to_string();
+            let mut line = 1;
             for (i, part) in text.split('"').enumerate() {
                 if i % 2 == 1 && looks_like_id(part) {
-                    ids.insert(part.to_string());
+                    let at = ids.entry(part.to_string()).or_default();
+                    // A unit-test file names ids without judging them.
+                    let judging = !file.ends_with("tests.rs");
+                    if judging
+                        && at.len() < MAX_PLACES
+                        && !at.iter().any(|(f, l)| *f == file && *l == line)
+                    {
+                        at.push((file.clone(), line));
+                    }
                 }
+                line += part.matches('\n').count();
             }
         }
     }

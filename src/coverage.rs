@@ -24,6 +24,24 @@ mod claims {
 /// The coverage index written by `vectors generate`.
 const VECTOR_INDEX: &str = include_str!("../vectors/coverage.json");
 
+/// Who judges `id`: the provider checks that declare it (name, where declared), then
+/// the other places in the judging modules that name it (file, line; the verify
+/// steps, consumer and displayer judges name their ids where they record findings).
+pub fn judged_by(id: &str) -> (Vec<crate::suites::CheckSpec>, Vec<(&'static str, u32)>) {
+    let checks: Vec<crate::suites::CheckSpec> = crate::suites::provider::all_checks()
+        .into_iter()
+        .filter(|c| c.ids.contains(&id))
+        .collect();
+    let named = claims::CLAIMED_AT
+        .binary_search_by(|(k, _)| (*k).cmp(id))
+        .map(|i| claims::CLAIMED_AT[i].1.to_vec())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(file, _)| !file.starts_with("src/suites/provider/") || checks.is_empty())
+        .collect();
+    (checks, named)
+}
+
 /// Whether `id` is a credential requirement (judged by vectors, not claims).
 pub fn is_credential(id: &str) -> bool {
     crate::credential::verify::SCOPE

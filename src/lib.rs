@@ -24,3 +24,35 @@ pub mod report;
 pub mod suites;
 pub mod term;
 pub mod vectors;
+
+#[cfg(test)]
+mod layering {
+    /// Nothing below `cli` imports `cli` (the flow runs one way: `cli` plans and
+    /// dispatches; the modules it calls never reach back into it).
+    #[test]
+    fn nothing_below_cli_imports_cli() {
+        fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    if !p.ends_with("cli") {
+                        walk(&p, found);
+                    }
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    for (i, line) in text.lines().enumerate() {
+                        if line.contains(concat!("crate::", "cli")) {
+                            found.push(format!("{}:{}: {}", p.display(), i + 1, line.trim()));
+                        }
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(found.is_empty(), "{found:#?}");
+    }
+}

@@ -775,3 +775,115 @@ async fn a_second_run_recognises_the_first_runs_credentials() {
     }
     running.shutdown().await;
 }
+
+/// `--only api.paging` runs the paging checks and the areas they need (discovery,
+/// registration, authorization with its code exchange), nothing else: fewer checks execute, no
+/// request of another area is sent, and each paging row comes out as in the full run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_runs_the_selected_checks_and_what_they_need() {
+    use clr_conformance::suites::provider::{AREAS, Target, plan};
+    let (full, _) = execute(&args(&["--builtin"])).await.expect("full run");
+    let (only, _) = execute(&args(&["--builtin", "--only", "api.paging"]))
+        .await
+        .expect("paging run");
+    assert_eq!(only.exit_code, 0, "{:#?}", failing(&only));
+    assert!(
+        only.requirements
+            .iter()
+            .all(|r| r.id.starts_with("api.paging."))
+    );
+    for row in &only.requirements {
+        let whole = full.requirements.iter().find(|r| r.id == row.id).unwrap();
+        assert_eq!(row.outcome, whole.outcome, "{}", row.id);
+    }
+    assert!(
+        only.summary.checks_run * 2 < full.summary.checks_run,
+        "{} checks ran for paging, {} in the full run",
+        only.summary.checks_run,
+        full.summary.checks_run
+    );
+    let sent: std::collections::BTreeSet<&str> = only
+        .transcripts
+        .iter()
+        .map(|t| t.label.split([' ', ':']).next().unwrap_or_default())
+        .collect();
+    for area in [
+        "upsertCredential",
+        "putProfile",
+        "getProfile",
+        "revoke",
+        "transport",
+    ] {
+        assert!(!sent.contains(area), "{area} was sent: {sent:?}");
+    }
+    assert!(
+        sent.contains("getCredentials") && sent.contains("token"),
+        "{sent:?}"
+    );
+
+    // The plan itself: the owning area plus what it needs, in registry order.
+    let target = Target {
+        roles: vec![clr_conformance::catalog::Role::Host],
+        ..builtin_like_target()
+    };
+    let paging: std::collections::BTreeSet<String> = AREAS
+        .iter()
+        .find(|a| a.name == "paging")
+        .unwrap()
+        .checks
+        .iter()
+        .flat_map(|c| c.ids.iter().map(|s| s.to_string()))
+        .collect();
+    let names: Vec<&str> = plan(&target, Some(&paging))
+        .iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(
+        names,
+        ["discovery", "registration", "authorization", "paging"]
+    );
+    let revoke: std::collections::BTreeSet<String> =
+        ["oauth.revoke.refresh-tokens".to_string()].into();
+    let names: Vec<&str> = plan(&target, Some(&revoke))
+        .iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "discovery",
+            "registration",
+            "authorization",
+            "refresh",
+            "revocation"
+        ],
+        "the revocation control needs a refresh"
+    );
+    assert_eq!(plan(&target, None).len(), AREAS.len());
+}
+
+/// A target description for planning only (nothing is contacted).
+fn builtin_like_target() -> clr_conformance::suites::provider::Target {
+    use clr_conformance::suites::provider::{Login, Target};
+    let base = "https://127.0.0.1:1".to_string();
+    Target {
+        base_url: base.clone(),
+        profile: clr_conformance::catalog::Profile::clr(),
+        roles: vec![],
+        login: Login::Token {
+            access_token: "unused".into(),
+            refresh_token: None,
+        },
+        metadata: Default::default(),
+        client: None,
+        revocation_url: None,
+        upsert_credential: None,
+        fetch_documents: false,
+        documents: Default::default(),
+        certification: false,
+        scope_map: Vec::new(),
+        short_lived_client: None,
+        offline: Default::default(),
+        policy: Target::policy_for(&base),
+    }
+}

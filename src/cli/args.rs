@@ -566,3 +566,21 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
     }
     Ok(Shard { k, n })
 }
+
+impl crate::report::run_info::Selects for ReportOpts {
+    fn only(&self) -> &[String] {
+        &self.only
+    }
+    fn skip(&self) -> &[String] {
+        &self.skip
+    }
+    fn fail_on(&self) -> FailOn {
+        self.fail_on
+    }
+    fn baseline(&self) -> Option<&std::path::Path> {
+        self.baseline.as_deref()
+    }
+    fn strict_baseline(&self) -> bool {
+        self.strict_baseline
+    }
+}

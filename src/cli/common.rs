@@ -4,9 +4,9 @@
 use super::args::ReportOpts;
 use crate::catalog::{Catalog, Requirement, Role};
 use crate::evidence::Recorder;
-use crate::report::model::{Header, Tool};
+use crate::report::run_info;
+pub use crate::report::run_info::RunInfo;
 use crate::report::{self, Certifiable, Outcome, Report};
-use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
 /// The rows a run judges: selected by --only/--skip, in `scope`, and of one of `roles`.
@@ -16,12 +16,7 @@ pub fn rows<'a>(
     roles: &[Role],
     scope: &[&str],
 ) -> Vec<&'a Requirement> {
-    catalog
-        .select(&opts.only, &opts.skip)
-        .into_iter()
-        .filter(|r| scope.iter().any(|p| r.matches(p)))
-        .filter(|r| roles.is_empty() || r.roles.iter().any(|x| roles.contains(x)))
-        .collect()
+    run_info::rows(catalog, opts, roles, scope)
 }
 
 /// `rec` with the rows the profile excludes (e.g. `data.clr.*` under OB 3.0)
@@ -74,88 +69,6 @@ pub fn speak(report: &mut Report, profile: &crate::catalog::Profile) {
             f.message = profile.speak(&f.message);
             f.check = profile.speak(&f.check);
         }
-    }
-}
-
-/// A started run: everything the header needs that is known before checks run.
-pub struct RunInfo {
-    pub command: String,
-    pub target: String,
-    pub profile: String,
-    pub roles: Vec<Role>,
-    pub scope: Vec<String>,
-    /// The effective configuration with secrets already removed.
-    pub config: serde_json::Value,
-    pub started: chrono::DateTime<chrono::Utc>,
-}
-
-impl RunInfo {
-    pub fn new(
-        command: &str,
-        target: &str,
-        profile: &str,
-        roles: &[Role],
-        scope: &[&str],
-    ) -> RunInfo {
-        RunInfo {
-            command: command.to_string(),
-            target: target.to_string(),
-            profile: profile.to_string(),
-            roles: roles.to_vec(),
-            scope: scope.iter().map(|s| s.to_string()).collect(),
-            config: serde_json::Value::Null,
-            started: chrono::Utc::now(),
-        }
-    }
-
-    /// Build the report for the finished run.
-    pub fn report(
-        self,
-        opts: &ReportOpts,
-        rows: &[&Requirement],
-        rec: &Recorder,
-        interrupted: bool,
-    ) -> Report {
-        let catalog = Catalog::embedded();
-        let fingerprint = format!(
-            "sha256:{}",
-            hex::encode(Sha256::digest(
-                serde_json::to_vec(&self.config).unwrap_or_default()
-            ))
-        );
-        let header = Header {
-            tool: Tool::current(),
-            catalog_hash: catalog.hash.clone(),
-            command: self.command,
-            target: self.target,
-            profile: self.profile,
-            roles: self.roles,
-            scope: self.scope,
-            only: opts.only.clone(),
-            skip: opts.skip.clone(),
-            fail_on: opts.fail_on,
-            started: self
-                .started
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            finished: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            config_fingerprint: fingerprint,
-            interrupted,
-            notes: Vec::new(),
-            baseline: None,
-        };
-        let mut report = Report::build(header, rows, rec, |id| catalog.get(id).is_some());
-        if let Some(path) = &opts.baseline {
-            match report::baseline::load(path, |id| catalog.get(id).is_some()) {
-                Ok(b) => {
-                    report.apply_baseline(&b, chrono::Utc::now().date_naive(), opts.strict_baseline)
-                }
-                Err(e) => {
-                    report.header.notes.push(format!("harness error: {e:#}"));
-                    report.exit_code = report::model::exit::HARNESS;
-                }
-            }
-        }
-        report
     }
 }
 

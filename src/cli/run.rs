@@ -629,7 +629,12 @@ async fn judge(
             }
         })
     };
-    let (mut rec, mut unreachable) = Box::pin(provider::run(ctx)).await;
+    // Only the areas owning a selected row, and what they need, run.
+    let rows = common::rows(catalog, opts, &roles, provider::SCOPE);
+    let selected: Option<std::collections::BTreeSet<String>> = (!opts.only.is_empty()
+        || !opts.skip.is_empty())
+    .then(|| rows.iter().map(|r| r.id.clone()).collect());
+    let (mut rec, mut unreachable) = Box::pin(provider::run_selected(ctx, selected.as_ref())).await;
     watcher.abort();
     for w in client.redactor().weak() {
         rec.note(format!("weak secret: {w}"));
@@ -648,7 +653,6 @@ async fn judge(
             crate::errln!("note: {n}");
         }
     }
-    let rows = common::rows(catalog, opts, &roles, provider::SCOPE);
     let rec = common::outside_profile(rec, profile_ref, &rows);
     let mut report = info.report(opts, &rows, &rec, interrupted || client.deadline_passed());
     common::speak(&mut report, profile_ref);

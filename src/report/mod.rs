@@ -10,6 +10,7 @@ pub mod junit;
 pub mod markdown;
 pub mod merge;
 pub mod model;
+pub mod run_info;
 
 pub use model::{Certifiable, FailOn, Header, Outcome, Report, Row};
 

@@ -4,13 +4,12 @@
 
 use super::format::{Case, CaseFile, Group, Payload, Verdict};
 use crate::catalog::{Catalog, Profile, Role};
-use crate::cli::args::ReportOpts;
-use crate::cli::common::{self, RunInfo};
 use crate::credential::parse::Input;
 use crate::credential::schema::{self, Generation, SchemaKind};
 use crate::credential::verify::{self, Documents, VerifyOptions, documents::Fetched};
 use crate::evidence::Recorder;
-use crate::report::{FailOn, Format, Outcome};
+use crate::report::Outcome;
+use crate::report::run_info::{self, Everything, RunInfo};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -96,18 +95,13 @@ pub fn judge(group: &Group, case: &Case) -> Result<Judged, String> {
         // The bytes go where `clr-conformance verify` puts a file's bytes.
         Payload::Document(d) => verify::verify_bytes(&d.bytes()?, &opts, &mut rec, &name),
     }
-    let ro = ReportOpts {
-        out: None,
-        format: vec![Format::Json],
-        only: vec![],
-        skip: vec![],
-        fail_on: FailOn::Must,
-        quiet: true,
-        ..Default::default()
-    };
-    let rows = common::rows(Catalog::embedded(), &ro, &[role], verify::SCOPE);
-    let report = RunInfo::new("vectors", &name, &profile.id, &[role], verify::SCOPE)
-        .report(&ro, &rows, &rec, false);
+    let rows = run_info::rows(Catalog::embedded(), &Everything, &[role], verify::SCOPE);
+    let report = RunInfo::new("vectors", &name, &profile.id, &[role], verify::SCOPE).report(
+        &Everything,
+        &rows,
+        &rec,
+        false,
+    );
     let failing = report
         .requirements
         .iter()
@@ -122,7 +116,7 @@ pub fn judge(group: &Group, case: &Case) -> Result<Judged, String> {
         .collect();
     Ok(Judged {
         // As `verify` decides: a MUST it needed but could not judge is no pass.
-        conforms: report.exit_code == 0 && crate::cli::verify::unjudged_must(&report).is_none(),
+        conforms: report.exit_code == 0 && report.unjudged_must().is_none(),
         failing,
         unmet,
     })

@@ -259,3 +259,62 @@ fn allowed(c: &mut Check, body: &serde_json::Map<String, Value>, id: &str, key: 
         },
     );
 }
+
+#[cfg(test)]
+mod spec_lists {
+    use super::{REQUIRED_STRINGS, URL_FIELDS};
+    use std::collections::BTreeSet;
+
+    /// The judge and the reference provider share one list of registration members, so
+    /// a wrong list would be wrong on both sides: prove it against the spec's own table
+    /// ("Properties in the client registration request", OB 3.0 §7.1).
+    #[test]
+    fn the_registration_lists_are_the_spec_table() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/reference/spec/ob_v3p0/security.html"
+        );
+        let Ok(html) = std::fs::read_to_string(path) else {
+            println!("skipped: {path} not found");
+            return;
+        };
+        let start = html
+            .find("Properties in the client registration request")
+            .expect("the registration table");
+        let table = &html[start..start + html[start..].find("</table>").unwrap()];
+        let cells = |row: &str| -> Vec<String> {
+            row.split("<td>")
+                .skip(1)
+                .map(|c| {
+                    let c = c.split("</td>").next().unwrap_or_default();
+                    let mut text = String::new();
+                    let mut tag = false;
+                    for ch in c.chars() {
+                        match ch {
+                            '<' => tag = true,
+                            '>' => tag = false,
+                            _ if !tag => text.push(ch),
+                            _ => {}
+                        }
+                    }
+                    text.split_whitespace().collect::<Vec<_>>().join(" ")
+                })
+                .collect()
+        };
+        let rows: Vec<Vec<String>> = table.split("<tr>").skip(2).map(cells).collect();
+        assert!(rows.len() >= 10, "{rows:?}");
+        let required = |ty: &dyn Fn(&str) -> bool| -> BTreeSet<String> {
+            rows.iter()
+                .filter(|r| r.last().is_some_and(|x| x == "Required") && ty(&r[1]))
+                .map(|r| r[0].clone())
+                .collect()
+        };
+        let strings = required(&|t| t == "String" || t == "URL");
+        let ours: BTreeSet<String> = REQUIRED_STRINGS.iter().map(|s| s.to_string()).collect();
+        assert_eq!(ours, strings, "required single-valued members");
+        let urls = required(&|t| t == "URL");
+        let ours: BTreeSet<String> = URL_FIELDS.iter().map(|s| s.to_string()).collect();
+        assert_eq!(ours, urls, "required URL members");
+        assert!(required(&|t| t == "URL[]").contains("redirect_uris"));
+    }
+}

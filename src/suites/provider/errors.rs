@@ -8,6 +8,7 @@ use crate::suites::CheckSpec;
 use serde_json::Value;
 
 pub const STATUS_INFO: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "errors: non-success bodies are valid Imsx_StatusInfo",
     ids: &[
         "api.errors.status-info",
@@ -16,6 +17,7 @@ pub const STATUS_INFO: CheckSpec = CheckSpec {
     ],
 };
 pub const METHOD: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "errors: unknown method 405 with Allow, unknown path 404",
     ids: &[
         "api.errors.method-405",
@@ -24,6 +26,7 @@ pub const METHOD: CheckSpec = CheckSpec {
     ],
 };
 pub const BAD_REQUEST: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "errors: a bad request gets 400, not 500",
     ids: &["api.errors.bad-request-400", "api.errors.avoid-500"],
 };

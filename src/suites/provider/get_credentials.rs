@@ -12,6 +12,7 @@ use base64::Engine;
 use serde_json::Value;
 
 pub const STATUS: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "getCredentials: 200 application/json",
     ids: &[
         "api.get-credentials.supported",
@@ -23,6 +24,7 @@ pub const STATUS: CheckSpec = CheckSpec {
     ],
 };
 pub const SHAPE: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "getCredentials: GetClrCredentialsResponse shape",
     ids: &[
         "api.get-credentials.body-schema",
@@ -31,6 +33,7 @@ pub const SHAPE: CheckSpec = CheckSpec {
     ],
 };
 pub const VERIFIABLE: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "getCredentials: every returned credential verifies",
     ids: &["api.get-credentials.verifiable"],
 };

@@ -43,28 +43,219 @@ use crate::oauth::register::ClientMetadata;
 use crate::oauth::scope::{self, Offline};
 use crate::oauth::token::{CodeExchange, Tokens};
 use crate::oauth::{ClientCreds, pkce};
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
 
 /// Requirement id prefixes these suites can evidence (the report's scope).
 pub const SCOPE: &[&str] = &["api", "discovery", "oauth", "transport"];
 
+/// What an area needs an earlier area to have obtained. The planner runs the area
+/// that gives it; when it still is missing, the area's checks are skipped "blocked
+/// by" the step that failed (each area's code records that itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// The service description document (discovery).
+    Sdd,
+    /// A registered client (registration).
+    Client,
+    /// The first login's tokens (authorization and its code exchange).
+    Login,
+    /// A create that succeeded in this run: the positive control of refusal probes.
+    Created,
+    /// A refresh that succeeded in this run: the control of the revoked-refresh row.
+    Refreshed,
+}
+
+/// Which roles an area runs under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Always,
+    /// A read role (service-provider-read, host).
+    Reads,
+    /// A write role (service-provider-write, host).
+    Writes,
+}
+
+type Run = for<'a> fn(&'a mut Ctx) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+/// An area's `run` as a plain function pointer.
+macro_rules! run {
+    ($f:path) => {{
+        fn run(ctx: &mut Ctx) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+            Box::pin($f(ctx))
+        }
+        run as Run
+    }};
+}
+
+/// One area of the suites: its checks, what it needs from earlier areas and what it
+/// gives later ones, and the function that judges it.
+pub struct Area {
+    pub name: &'static str,
+    pub checks: &'static [CheckSpec],
+    pub needs: &'static [Need],
+    pub gives: &'static [Need],
+    pub when: When,
+    run: Run,
+}
+
+/// The registry: every area, in the order a real client meets them.
+pub const AREAS: &[Area] = &[
+    Area {
+        name: "discovery",
+        checks: discovery::CHECKS,
+        needs: &[],
+        gives: &[Need::Sdd],
+        when: When::Always,
+        run: run!(discover),
+    },
+    Area {
+        name: "registration",
+        checks: registration::CHECKS,
+        needs: &[Need::Sdd],
+        gives: &[Need::Client],
+        when: When::Always,
+        run: run!(registration::run),
+    },
+    Area {
+        name: "authorization",
+        checks: authorize::CHECKS,
+        needs: &[Need::Sdd, Need::Client],
+        gives: &[Need::Login],
+        when: When::Always,
+        run: run!(authorize::run),
+    },
+    Area {
+        name: "token",
+        checks: token::CHECKS,
+        needs: &[Need::Sdd, Need::Client, Need::Login],
+        gives: &[],
+        when: When::Always,
+        run: run!(token::run),
+    },
+    Area {
+        name: "getCredentials",
+        checks: get_credentials::CHECKS,
+        needs: &[Need::Login],
+        gives: &[],
+        when: When::Reads,
+        run: run!(get_credentials::run),
+    },
+    Area {
+        name: "paging",
+        checks: paging::CHECKS,
+        needs: &[Need::Login],
+        gives: &[],
+        when: When::Reads,
+        run: run!(paging::run),
+    },
+    Area {
+        name: "getProfile",
+        checks: profile::GET_CHECKS,
+        needs: &[Need::Login],
+        gives: &[],
+        when: When::Reads,
+        run: run!(profile::run_get),
+    },
+    Area {
+        name: "upsertCredential",
+        checks: upsert::CHECKS,
+        needs: &[Need::Login],
+        gives: &[Need::Created],
+        when: When::Writes,
+        run: run!(upsert::run),
+    },
+    Area {
+        name: "putProfile",
+        checks: profile::PUT_CHECKS,
+        needs: &[Need::Login],
+        gives: &[],
+        when: When::Writes,
+        run: run!(profile::run_put),
+    },
+    Area {
+        name: "scopes",
+        checks: scopes::CHECKS,
+        needs: &[Need::Sdd, Need::Client],
+        gives: &[],
+        when: When::Always,
+        run: run!(scopes::run),
+    },
+    Area {
+        name: "errors",
+        checks: errors::CHECKS,
+        needs: &[Need::Login, Need::Created],
+        gives: &[],
+        when: When::Always,
+        run: run!(errors::run),
+    },
+    Area {
+        name: "refresh",
+        checks: refresh::CHECKS,
+        needs: &[Need::Sdd, Need::Client, Need::Login],
+        gives: &[Need::Refreshed],
+        when: When::Always,
+        run: run!(refresh::run),
+    },
+    Area {
+        name: "transport",
+        checks: transport::CHECKS,
+        needs: &[Need::Sdd],
+        gives: &[],
+        when: When::Always,
+        run: run!(transport::run),
+    },
+    Area {
+        name: "revocation",
+        checks: revoke::CHECKS,
+        needs: &[Need::Sdd, Need::Client, Need::Login, Need::Refreshed],
+        gives: &[],
+        when: When::Always,
+        run: run!(revoke::run),
+    },
+];
+
 /// Every provider check, for the report and the catalog test.
 pub fn all_checks() -> Vec<CheckSpec> {
-    [
-        discovery::CHECKS,
-        registration::CHECKS,
-        authorize::CHECKS,
-        token::CHECKS,
-        get_credentials::CHECKS,
-        paging::CHECKS,
-        upsert::CHECKS,
-        profile::CHECKS,
-        scopes::CHECKS,
-        errors::CHECKS,
-        refresh::CHECKS,
-        revoke::CHECKS,
-        transport::CHECKS,
-    ]
-    .concat()
+    AREAS
+        .iter()
+        .flat_map(|a| a.checks.iter().copied())
+        .collect()
+}
+
+/// The areas a run executes, in registry order: those owning a selected row, and
+/// the earlier areas that give what they need (`None`: every area). An area whose
+/// roles are not under test is left out.
+pub fn plan(target: &Target, selected: Option<&BTreeSet<String>>) -> Vec<&'static Area> {
+    let runs = |a: &Area| match a.when {
+        When::Always => true,
+        When::Reads => target.reads(),
+        When::Writes => target.writes(),
+    };
+    let owns = |a: &Area| {
+        a.checks
+            .iter()
+            .flat_map(|c| c.ids.iter())
+            .any(|id| selected.is_none_or(|s| s.contains(*id)))
+    };
+    let mut chosen: Vec<bool> = AREAS.iter().map(|a| runs(a) && owns(a)).collect();
+    // Latest first, so a giver added here has its own needs added in turn.
+    for i in (0..AREAS.len()).rev() {
+        if !chosen[i] {
+            continue;
+        }
+        for need in AREAS[i].needs {
+            if let Some(j) = (0..i).find(|&j| runs(&AREAS[j]) && AREAS[j].gives.contains(need)) {
+                chosen[j] = true;
+            }
+        }
+    }
+    AREAS
+        .iter()
+        .zip(chosen)
+        .filter_map(|(a, c)| c.then_some(a))
+        .collect()
 }
 
 /// How the harness obtains tokens.
@@ -335,17 +526,11 @@ impl Ctx {
     }
 
     pub fn reads(&self) -> bool {
-        self.target
-            .roles
-            .iter()
-            .any(|r| matches!(r, Role::ServiceProviderRead | Role::Host))
+        self.target.reads()
     }
 
     pub fn writes(&self) -> bool {
-        self.target
-            .roles
-            .iter()
-            .any(|r| matches!(r, Role::ServiceProviderWrite | Role::Host))
+        self.target.writes()
     }
 
     /// `{base}{base_path}{path}`.
@@ -605,6 +790,12 @@ impl Ctx {
     }
 }
 
+/// Discovery, then the origin rule on the endpoints it found.
+async fn discover(ctx: &mut Ctx) {
+    Box::pin(discovery::run(ctx)).await;
+    sdd_origins(ctx);
+}
+
 /// The SDD's OAuth endpoints receive passwords, codes and the client secret:
 /// one on an origin that is neither the target's nor in `allowed_origins`
 /// (or not https) is reported, and the OAuth steps are not taken [issue 15].
@@ -640,9 +831,18 @@ fn sdd_origins(ctx: &mut Ctx) {
     }
 }
 
-/// Run every provider suite against the target; returns the recorder and,
-/// when the target could not be reached, why.
-pub async fn run(mut ctx: Ctx) -> (Recorder, Option<String>) {
+/// Run every area against the target; returns the recorder and, when the target
+/// could not be reached, why.
+pub async fn run(ctx: Ctx) -> (Recorder, Option<String>) {
+    run_selected(ctx, None).await
+}
+
+/// [`run`] for the planned areas only: those owning a row of `selected` and the
+/// earlier areas that give what they need (all of them when `selected` is `None`).
+pub async fn run_selected(
+    mut ctx: Ctx,
+    selected: Option<&BTreeSet<String>>,
+) -> (Recorder, Option<String>) {
     if ctx.http.insecure() {
         ctx.rec
             .note("--insecure: the server's TLS certificate was NOT verified");
@@ -657,33 +857,18 @@ pub async fn run(mut ctx: Ctx) -> (Recorder, Option<String>) {
             crate::http::client::secret(ctx.http.redactor(), r, "refresh-token");
         }
     }
-    Box::pin(discovery::run(&mut ctx)).await;
-    sdd_origins(&mut ctx);
-    Box::pin(registration::run(&mut ctx)).await;
-    Box::pin(authorize::run(&mut ctx)).await;
-    Box::pin(token::run(&mut ctx)).await;
-    if ctx.reads() {
-        Box::pin(get_credentials::run(&mut ctx)).await;
-        Box::pin(paging::run(&mut ctx)).await;
-        Box::pin(profile::run_get(&mut ctx)).await;
+    let areas = plan(&ctx.target, selected);
+    for area in &areas {
+        (area.run)(&mut ctx).await;
     }
-    if ctx.writes() {
-        Box::pin(upsert::run(&mut ctx)).await;
-        Box::pin(profile::run_put(&mut ctx)).await;
-    }
-    Box::pin(scopes::run(&mut ctx)).await;
-    Box::pin(errors::run(&mut ctx)).await;
-    Box::pin(refresh::run(&mut ctx)).await;
-    Box::pin(transport::run(&mut ctx)).await;
-    Box::pin(revoke::run(&mut ctx)).await;
-    explain_unjudged(&mut ctx);
+    explain_unjudged(&mut ctx, &areas);
     (ctx.rec, ctx.unreachable)
 }
 
 /// Every declared row still without a finding is skipped with a reason: blocked by
 /// the run's root cause when a step failed, else "its check ended before judging it".
-fn explain_unjudged(ctx: &mut Ctx) {
-    for spec in all_checks() {
+fn explain_unjudged(ctx: &mut Ctx, areas: &[&Area]) {
+    for spec in areas.iter().flat_map(|a| a.checks.iter()) {
         let ids: Vec<&str> = spec
             .ids
             .iter()
@@ -711,6 +896,20 @@ fn explain_unjudged(ctx: &mut Ctx) {
 }
 
 impl Target {
+    /// Whether a read role is under test (service-provider-read, host).
+    pub fn reads(&self) -> bool {
+        self.roles
+            .iter()
+            .any(|r| matches!(r, Role::ServiceProviderRead | Role::Host))
+    }
+
+    /// Whether a write role is under test (service-provider-write, host).
+    pub fn writes(&self) -> bool {
+        self.roles
+            .iter()
+            .any(|r| matches!(r, Role::ServiceProviderWrite | Role::Host))
+    }
+
     /// False for rows of suites the selected roles do not run (reads or writes).
     fn roles_cover(&self, id: &str) -> bool {
         let reads = self

@@ -12,14 +12,17 @@ use crate::suites::CheckSpec;
 use std::collections::BTreeSet;
 
 pub const LIMIT: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "paging: limit honoured",
     ids: &["api.paging.limit", "api.paging.supported"],
 };
 pub const OFFSET: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "paging: offset honoured",
     ids: &["api.paging.offset"],
 };
 pub const TOTAL: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "paging: X-Total-Count equals the total",
     ids: &[
         "api.paging.x-total-count",
@@ -28,6 +31,7 @@ pub const TOTAL: CheckSpec = CheckSpec {
     ],
 };
 pub const LINK: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "paging: Link header relations",
     ids: &[
         "api.paging.link-when-incomplete",
@@ -39,14 +43,17 @@ pub const LINK: CheckSpec = CheckSpec {
     ],
 };
 pub const WALK: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "paging: following next visits every credential once",
     ids: &["api.paging.walk-consistent", "api.paging.link-followable"],
 };
 pub const SINCE: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "paging: since filters by issue time",
     ids: &["api.paging.since"],
 };
 pub const INVALID: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "paging: invalid limit/offset/since refused with 400",
     ids: &["api.paging.invalid-params"],
 };

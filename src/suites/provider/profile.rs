@@ -9,6 +9,7 @@ use crate::suites::CheckSpec;
 use serde_json::Value;
 
 pub const GET: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "getProfile: 200 JSON Profile with the certification id",
     ids: &[
         "api.get-profile.supported",
@@ -20,6 +21,7 @@ pub const GET: CheckSpec = CheckSpec {
     ],
 };
 pub const PUT: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "putProfile: a changed Profile is stored",
     ids: &[
         "api.put-profile.supported",
@@ -30,11 +32,15 @@ pub const PUT: CheckSpec = CheckSpec {
 };
 
 pub const PUT_INVALID: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "putProfile: a body that is not a Profile refused with 400",
     ids: &["api.put-profile.invalid-400"],
 };
 
-pub const CHECKS: &[CheckSpec] = &[GET, PUT, PUT_INVALID];
+/// The getProfile area's checks.
+pub const GET_CHECKS: &[CheckSpec] = &[GET];
+/// The putProfile area's checks.
+pub const PUT_CHECKS: &[CheckSpec] = &[PUT, PUT_INVALID];
 
 /// `GET /profile` with `token`.
 pub async fn get(ctx: &mut Ctx, token: &str, label: &str) -> Result<Exchange, Failure> {

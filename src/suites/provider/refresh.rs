@@ -9,6 +9,7 @@ use crate::oauth::token;
 use crate::suites::CheckSpec;
 
 pub const NEW_TOKEN: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "refresh: a refresh returns a new, working access token",
     ids: &[
         "oauth.refresh.optional",
@@ -18,10 +19,12 @@ pub const NEW_TOKEN: CheckSpec = CheckSpec {
     ],
 };
 pub const ERRORS: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "refresh: an invalid refresh token gets 400 invalid_grant",
     ids: &["oauth.refresh.errors"],
 };
 pub const LIMITS: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "refresh: no wider scope, no other client",
     ids: &[
         "oauth.refresh.scope-not-exceed",

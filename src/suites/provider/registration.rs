@@ -10,6 +10,7 @@ use crate::suites::CheckSpec;
 use serde_json::Value;
 
 pub const REGISTER: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "registration: valid request is registered",
     ids: &[
         "oauth.registration.endpoint",
@@ -23,10 +24,12 @@ pub const REGISTER: CheckSpec = CheckSpec {
     ],
 };
 pub const UNIQUE: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "registration: each registration gets its own client_id",
     ids: &["oauth.registration.client-id-unique"],
 };
 pub const INVALID: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "registration: invalid request refused with 400 JSON",
     ids: &[
         "oauth.registration.missing-required-refused",

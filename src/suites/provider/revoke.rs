@@ -10,6 +10,7 @@ use crate::oauth::token;
 use crate::suites::CheckSpec;
 
 pub const REVOKE: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "revoke: revoked tokens stop working",
     ids: &[
         "oauth.revoke.optional",
@@ -22,6 +23,7 @@ pub const REVOKE: CheckSpec = CheckSpec {
 };
 
 pub const MORE: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "revoke: a wrong token_type_hint still revokes; revoking a refresh token ends its access tokens",
     ids: &[
         "oauth.revoke.wrong-hint",

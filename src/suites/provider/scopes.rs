@@ -8,6 +8,7 @@ use crate::http::{Exchange, Req};
 use crate::suites::CheckSpec;
 
 pub const NO_TOKEN: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "scopes: requests without a valid token get 401 with WWW-Authenticate",
     ids: &[
         "api.auth.token-required",
@@ -16,6 +17,7 @@ pub const NO_TOKEN: CheckSpec = CheckSpec {
     ],
 };
 pub const WRONG_SCOPE: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "scopes: a token lacking an endpoint's scope is refused",
     ids: &[
         "api.auth.scope.get-credentials",
@@ -26,6 +28,7 @@ pub const WRONG_SCOPE: CheckSpec = CheckSpec {
     ],
 };
 pub const GRANTED: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "scopes: a narrow login is granted only the requested scope",
     ids: &["oauth.authorize.scope", "oauth.token.scope-subset"],
 };

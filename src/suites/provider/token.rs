@@ -13,6 +13,7 @@ use crate::suites::CheckSpec;
 use serde_json::Value;
 
 pub const RESPONSE: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "token: code exchange answers a bearer token with its scope",
     ids: &[
         "oauth.token.form-encoded",
@@ -25,14 +26,17 @@ pub const RESPONSE: CheckSpec = CheckSpec {
     ],
 };
 pub const LIFETIMES: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "token: code and token lifetimes",
     ids: &["oauth.code.lifetime", "oauth.token.expired-refused"],
 };
 pub const CODE_USE: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "token: a code is single-use and a replay revokes its tokens",
     ids: &["oauth.code.single-use", "oauth.code.reuse-revokes"],
 };
 pub const PKCE: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "token: wrong or missing code_verifier refused",
     ids: &[
         "oauth.pkce.wrong-verifier-refused",
@@ -40,22 +44,27 @@ pub const PKCE: CheckSpec = CheckSpec {
     ],
 };
 pub const BOUND: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "token: code bound to its redirect_uri",
     ids: &["oauth.code.bound"],
 };
 pub const CLIENT: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "token: wrong client secret refused",
     ids: &["oauth.token.bad-client-refused"],
 };
 pub const GRANT: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "token: unknown grant_type refused with unsupported_grant_type",
     ids: &["oauth.token.unsupported-grant"],
 };
 pub const PASSWORD: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "token: the resource owner password grant is refused",
     ids: &["oauth.token.password-grant-refused"],
 };
 pub const ERROR_FORMAT: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "token: refusals are 400 JSON OAuth errors",
     ids: &["oauth.token.error"],
 };

@@ -10,6 +10,7 @@ use crate::http::{FailKind, Req};
 use crate::suites::CheckSpec;
 
 pub const TLS: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "transport: API and OAuth endpoints over verified TLS 1.2/1.3",
     ids: &[
         "transport.tls.api",
@@ -19,6 +20,7 @@ pub const TLS: CheckSpec = CheckSpec {
     ],
 };
 pub const PLAIN: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
     name: "transport: plain HTTP is not answered with data",
     ids: &["transport.no-plain-http"],
 };
