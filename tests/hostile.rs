@@ -320,6 +320,7 @@ impl Outcome {
             self.elapsed
         );
         if let Some(kb) = self.rss_kb {
+            println!("{name}: peak memory {kb} KiB");
             assert!(kb < MAX_RSS_KB, "{name}: peak memory {kb} KiB");
         }
         assert!(

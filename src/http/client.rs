@@ -411,7 +411,11 @@ impl Client {
                 }
             }
         }
-        let (text, truncated) = transcript::capture_body_upto(&body, usize::MAX);
+        // The transcript keeps BODY_CAP bytes after redaction; twice that is kept
+        // for redaction, so a secret across the final cut is still masked whole
+        // (secrets are harvested from the whole `body` below), and an 8 MiB body
+        // is not copied whole.
+        let (text, truncated) = transcript::capture_body_upto(&body, 2 * transcript::BODY_CAP);
         t.response = Some(Response {
             status,
             message: Message {
