@@ -2,7 +2,7 @@
 //! reqwest client that trusts only the generated certificate: the whole
 //! OAuth + API flow, the negative cases, persistence, concurrency, and one
 //! probe per fault (which must see the rule broken with the fault and kept
-//! without it).
+//! without it) and per variant (which must see its behaviour only with it).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -2581,6 +2581,98 @@ fn every_fault_breaks_its_rule_and_only_with_the_fault() {
                 f.name
             );
             faulty.t.p.shutdown().await;
+        }
+    });
+}
+
+// ---- one probe per variant ------------------------------------------------
+
+/// Whether the behaviour the variant `name` switches on shows on this provider.
+async fn varies(name: &str, t: &T) -> bool {
+    let scopes = |v: &Value| {
+        v["components"]["securitySchemes"]["OAuth2ACG"]["flows"]["authorizationCode"]["scopes"]
+            .clone()
+    };
+    match name {
+        "passwordless" => {
+            // Without a signed-in session: no login page, access_denied at once.
+            let (id, _) = t.register().await;
+            let ch = s256(&verifier());
+            let scope = t.scopes();
+            let params = [
+                ("response_type", "code"),
+                ("client_id", id.as_str()),
+                ("redirect_uri", REDIRECT),
+                ("scope", scope.as_str()),
+                ("state", "st"),
+                ("code_challenge", ch.as_str()),
+                ("code_challenge_method", "S256"),
+            ];
+            let r = t.authorize_raw(&params, false).await;
+            r.status() == 302
+                && location_query(r.headers())
+                    .get("error")
+                    .is_some_and(|e| e == "access_denied")
+        }
+        "refuse-offline-access" => scopes(&t.discovery().await).get("offline_access").is_none(),
+        "refuse-refresh-grant" => t.register_raw(&t.registration()).await.0 == 400,
+        "other-scope-uris" => scopes(&t.discovery().await)
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|k| k.starts_with("https://scopes.example.org/")),
+        "deterministic-tokens" => {
+            // Two refreshes in the same second give the same access token; a
+            // few tries, in case a pair straddles a second.
+            let l = t.login(&t.scopes()).await;
+            let refresh = |token: String| {
+                let l = &l;
+                async move {
+                    let form = [
+                        ("grant_type", "refresh_token"),
+                        ("refresh_token", token.as_str()),
+                    ];
+                    let (st, _, v) = t.token_raw(&l.id, &l.secret, &form).await;
+                    assert_eq!(st, 200, "{v}");
+                    let get = |k: &str| v[k].as_str().unwrap().to_string();
+                    (get("access_token"), get("refresh_token"))
+                }
+            };
+            let mut token = l.refresh.clone();
+            for _ in 0..3 {
+                let (first, next) = refresh(token).await;
+                let (second, next) = refresh(next).await;
+                if first == second {
+                    return true;
+                }
+                token = next;
+            }
+            false
+        }
+        other => panic!("{other}: no probe for this variant"),
+    }
+}
+
+#[test]
+fn every_variant_shows_and_only_with_the_variant() {
+    bounded(240, async {
+        for v in provider::faults::all_variants() {
+            let clean = T::start(&[]).await;
+            assert!(
+                !varies(v.name, &clean).await,
+                "{}: the probe sees it without the variant",
+                v.name
+            );
+            clean.p.shutdown().await;
+            let mut cfg = config(&[]);
+            cfg.faults.push(*v);
+            let varied = T::with(cfg).await;
+            assert!(
+                varies(v.name, &varied).await,
+                "{}: the variant is not visible",
+                v.name
+            );
+            varied.p.shutdown().await;
         }
     });
 }

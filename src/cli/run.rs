@@ -17,6 +17,7 @@ use crate::oauth::browser::{BrowserLogin, Step};
 use crate::oauth::origin::OriginPolicy;
 use crate::oauth::register::ClientMetadata;
 use crate::oauth::scope::Offline;
+use crate::provider::FaultId;
 use crate::report::Report;
 use crate::report::model::exit;
 use crate::suites::provider::{self, Ctx, Login, Target};
@@ -353,6 +354,10 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
             })?;
             pc.faults.push(*v);
         }
+        let on = |id: FaultId| pc.faults.iter().any(|f| f.is(id));
+        // The plain-http fault is the builtin's explicit opt-in to http.
+        let plain = on(FaultId::PlainHttp);
+        let passwordless = on(FaultId::Passwordless);
         let running = crate::provider::start(pc).await?;
         http_cfg.system_roots = false;
         if let Some(pem) = running.ca_pem() {
@@ -365,11 +370,9 @@ pub async fn execute(args: &RunArgs) -> anyhow::Result<(Report, Option<String>)>
             .ok_or_else(|| anyhow::anyhow!("the builtin provider has no seeded user"))?;
         crate::http::client::secret(&redactor, &user.password, "password");
         crate::http::client::secret(&redactor, &user.email, "learner-email");
-        // The plain-http fault is the builtin's explicit opt-in to http.
-        let plain = args.fault.iter().any(|f| f == "plain-http");
         let policy = OriginPolicy::new(running.base_url(), &[], plain || args.allow_http)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let login = if args.variant.iter().any(|v| v == "passwordless") {
+        let login = if passwordless {
             // A signed-in session, as a person's browser would hold it.
             let cookie = crate::provider::oauth::authorize::session_value(&user);
             crate::http::client::secret(&redactor, &cookie, "session-cookie");

@@ -6,7 +6,9 @@
 use super::{consumer_checks, exchange};
 use crate::catalog::{Profile, Role};
 use crate::evidence::Recorder;
-use crate::provider::{self, ProviderConfig, RecordedExchange, RunningProvider, TestUser, TlsMode};
+use crate::provider::{
+    self, FaultId, ProviderConfig, RecordedExchange, RunningProvider, TestUser, TlsMode,
+};
 use anyhow::Context;
 use axum::Router;
 use axum::response::Html;
@@ -270,7 +272,7 @@ impl Session {
                 .cfg
                 .faults
                 .iter()
-                .any(|f| f.name == "tls-wrong-hostname"),
+                .any(|f| f.is(FaultId::TlsWrongHostname)),
             certification: self.cfg.certification,
         };
         self.provider.shutdown().await;

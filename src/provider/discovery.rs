@@ -3,6 +3,7 @@
 //! cacheable (Cache-Control, ETag, If-None-Match -> 304).
 
 use super::api::errors;
+use super::faults::FaultId;
 use super::http_util::{self, allow};
 use super::state::{AppState, Shared};
 use axum::extract::State;
@@ -38,20 +39,20 @@ pub fn document(s: &AppState) -> Value {
             super::api::credentials::MAX_LIMIT
         )),
     );
-    if !s.fault("sdd-missing-terms-of-service") {
+    if !s.fault(FaultId::SddMissingTermsOfService) {
         info.insert(
             "termsOfService".into(),
             json!(format!("{}/terms", s.base_url)),
         );
     }
-    if !s.fault("sdd-missing-privacy-policy") {
+    if !s.fault(FaultId::SddMissingPrivacyPolicy) {
         info.insert(
             "x-imssf-privacyPolicyUrl".into(),
             json!(format!("{}/privacy", s.base_url)),
         );
     }
     info.insert("version".into(), json!(version));
-    let image = if s.fault("sdd-bad-image") {
+    let image = if s.fault(FaultId::SddBadImage) {
         "logo.png"
     } else {
         IMAGE
@@ -71,13 +72,13 @@ pub fn document(s: &AppState) -> Value {
         p.scopes.profile_readonly.clone(),
         json!("Permission to read the profile"),
     );
-    if !s.fault("sdd-missing-scope") {
+    if !s.fault(FaultId::SddMissingScope) {
         scopes.insert(
             p.scopes.profile_update.clone(),
             json!("Permission to update the profile"),
         );
     }
-    if !s.fault("refuse-offline-access") {
+    if !s.fault(FaultId::RefuseOfflineAccess) {
         scopes.insert(
             p.scopes.offline_access.clone(),
             json!("Permission to obtain refresh tokens"),
@@ -85,7 +86,7 @@ pub fn document(s: &AppState) -> Value {
     }
 
     let mut scheme = Map::new();
-    let ty = if s.fault("sdd-wrong-scheme-type") {
+    let ty = if s.fault(FaultId::SddWrongSchemeType) {
         "http"
     } else {
         "oauth2"
@@ -95,7 +96,7 @@ pub fn document(s: &AppState) -> Value {
         "description".into(),
         json!("OAuth 2.0 Authorization Code Grant with PKCE"),
     );
-    if !s.fault("sdd-missing-registration-url") {
+    if !s.fault(FaultId::SddMissingRegistrationUrl) {
         scheme.insert(
             "x-imssf-registrationUrl".into(),
             json!(s.oauth_url("register")),
@@ -113,11 +114,11 @@ pub fn document(s: &AppState) -> Value {
         "x-imssf-termsOfServiceUrl".into(),
         json!(format!("{}/terms", s.base_url)),
     );
-    if !s.fault("sdd-no-revocation-url") {
+    if !s.fault(FaultId::SddNoRevocationUrl) {
         scheme.insert(REVOCATION_URL_KEY.into(), json!(s.oauth_url("revoke")));
     }
     let mut token_url = s.oauth_url("token");
-    if s.fault("sdd-http-urls") {
+    if s.fault(FaultId::SddHttpUrls) {
         token_url = token_url.replacen("https://", "http://", 1);
     }
     scheme.insert(
@@ -149,7 +150,7 @@ pub fn document(s: &AppState) -> Value {
     };
     let mut schemes = Map::new();
     schemes.insert("OAuth2ACG".into(), Value::Object(scheme));
-    if s.fault("sdd-extra-scheme") {
+    if s.fault(FaultId::SddExtraScheme) {
         schemes.insert(
             "BearerAuth".into(),
             json!({ "type": "http", "scheme": "bearer" }),
@@ -180,32 +181,36 @@ pub fn document(s: &AppState) -> Value {
         }
     });
     let removals = [
-        ("sdd-missing-info-fields", "/info", "termsOfService"),
+        (FaultId::SddMissingInfoFields, "/info", "termsOfService"),
         (
-            "sdd-missing-info-fields",
+            FaultId::SddMissingInfoFields,
             "/info",
             "x-imssf-privacyPolicyUrl",
         ),
-        ("sdd-missing-title", "/info", "title"),
-        ("sdd-missing-version", "/info", "version"),
-        ("sdd-missing-authorization-url", FLOW, "authorizationUrl"),
-        ("sdd-missing-token-url", FLOW, "tokenUrl"),
-        ("sdd-missing-refresh-url", FLOW, "refreshUrl"),
+        (FaultId::SddMissingTitle, "/info", "title"),
+        (FaultId::SddMissingVersion, "/info", "version"),
+        (
+            FaultId::SddMissingAuthorizationUrl,
+            FLOW,
+            "authorizationUrl",
+        ),
+        (FaultId::SddMissingTokenUrl, FLOW, "tokenUrl"),
+        (FaultId::SddMissingRefreshUrl, FLOW, "refreshUrl"),
     ];
-    for (name, at, key) in removals {
-        if s.fault(name)
+    for (id, at, key) in removals {
+        if s.fault(id)
             && let Some(o) = doc.pointer_mut(at).and_then(Value::as_object_mut)
         {
             o.remove(key);
         }
     }
-    if s.fault("sdd-unsupported-path") {
+    if s.fault(FaultId::SddUnsupportedPath) {
         doc["paths"]["/credentials"]["delete"] = json!({
             "operationId": "deleteCredential",
             "responses": { "default": { "description": "Error" } }
         });
     }
-    if s.fault("sdd-no-openapi")
+    if s.fault(FaultId::SddNoOpenapi)
         && let Some(o) = doc.as_object_mut()
     {
         o.remove("openapi");
@@ -222,11 +227,11 @@ pub async fn get(
     if let Err(r) = allow(&method, &[Method::GET]) {
         return r;
     }
-    if s.fault("protect-discovery") && http_util::bearer(&headers).is_none() {
+    if s.fault(FaultId::ProtectDiscovery) && http_util::bearer(&headers).is_none() {
         return errors::unauthorized("discovery requires an access token (fault)", false);
     }
     if let Err(wait) = s.discovery_limit.take(super::state::Peer::of(peer))
-        && !s.fault("no-rate-limit")
+        && !s.fault(FaultId::NoRateLimit)
     {
         let mut r = errors::status_info(
             StatusCode::TOO_MANY_REQUESTS,
@@ -239,7 +244,7 @@ pub async fn get(
     }
     let body = serde_json::to_vec_pretty(&document(&s)).unwrap_or_default();
     let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
-    let matches = !s.fault("etag-ignored")
+    let matches = !s.fault(FaultId::EtagIgnored)
         && headers
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok())
@@ -251,7 +256,7 @@ pub async fn get(
             StatusCode::OK,
             [(
                 header::CONTENT_TYPE,
-                HeaderValue::from_static(if s.fault("discovery-text-plain") {
+                HeaderValue::from_static(if s.fault(FaultId::DiscoveryTextPlain) {
                     "text/plain"
                 } else {
                     "application/json"

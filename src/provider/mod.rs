@@ -25,7 +25,7 @@ use crate::catalog::Profile;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-pub use faults::{Fault, all_faults, fault};
+pub use faults::{Fault, FaultId, all_faults, fault};
 pub use record::RecordedExchange;
 pub use server::{RunningProvider, start};
 pub use state::Peer;

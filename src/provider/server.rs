@@ -3,6 +3,7 @@
 //! tokio-rustls + hyper-util (HTTP/1.1 and HTTP/2).
 
 use super::api::{self, errors};
+use super::faults::FaultId;
 use super::ratelimit::{self, Keyed};
 use super::record::{RecordedExchange, Recorder};
 use super::seed::{self, SeedCredential};
@@ -19,6 +20,7 @@ use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -83,7 +85,7 @@ impl RunningProvider {
 
     /// The names of the faults switched on.
     pub fn faults(&self) -> Vec<&'static str> {
-        let mut v: Vec<&'static str> = self.state.faults.iter().copied().collect();
+        let mut v: Vec<&'static str> = self.state.faults.iter().map(|f| f.name()).collect();
         v.sort_unstable();
         v
     }
@@ -185,12 +187,12 @@ fn tls(mode: &TlsMode, wrong_name: bool) -> anyhow::Result<Tls> {
 
 fn router(state: Shared) -> Router {
     let base = state.profile.base_path.clone();
-    let sdd_base = if state.fault("discovery-wrong-path") {
+    let sdd_base = if state.fault(FaultId::DiscoveryWrongPath) {
         String::new()
     } else {
         base.clone()
     };
-    let api_base = if state.fault("api-wrong-base-path") {
+    let api_base = if state.fault(FaultId::ApiWrongBasePath) {
         "/ims/clr/v2p1".to_string()
     } else {
         base
@@ -228,19 +230,21 @@ async fn response_faults(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let mut resp = next.run(req).await;
-    if s.fault("no-allow-header") {
+    if s.fault(FaultId::NoAllowHeader) {
         resp.headers_mut().remove(axum::http::header::ALLOW);
     }
-    if s.fault("wrong-method-404") && resp.status() == axum::http::StatusCode::METHOD_NOT_ALLOWED {
+    if s.fault(FaultId::WrongMethod404)
+        && resp.status() == axum::http::StatusCode::METHOD_NOT_ALLOWED
+    {
         return errors::not_found("method");
     }
     let rewrite = [
-        "error-body-html",
-        "invalid-imsx-body",
-        "imsx-no-description",
-        "bad-request-422",
+        FaultId::ErrorBodyHtml,
+        FaultId::InvalidImsxBody,
+        FaultId::ImsxNoDescription,
+        FaultId::BadRequest422,
     ];
-    if !rewrite.iter().any(|f| s.fault(f)) || resp.status().as_u16() < 400 {
+    if !rewrite.into_iter().any(|f| s.fault(f)) || resp.status().as_u16() < 400 {
         return resp;
     }
     let (parts, body) = resp.into_parts();
@@ -251,7 +255,7 @@ async fn response_faults(
     let mut parts = parts;
     let is_imsx = serde_json::from_slice::<serde_json::Value>(&bytes)
         .is_ok_and(|v| v.get("imsx_codeMajor").is_some());
-    if is_imsx && s.fault("error-body-html") {
+    if is_imsx && s.fault(FaultId::ErrorBodyHtml) {
         parts.headers.insert(
             axum::http::header::CONTENT_TYPE,
             axum::http::HeaderValue::from_static("text/html"),
@@ -260,12 +264,14 @@ async fn response_faults(
         let page = format!("<!doctype html><title>Error</title><p>{}</p>", parts.status);
         return axum::response::Response::from_parts(parts, axum::body::Body::from(page));
     }
-    if is_imsx && s.fault("bad-request-422") && parts.status == axum::http::StatusCode::BAD_REQUEST
+    if is_imsx
+        && s.fault(FaultId::BadRequest422)
+        && parts.status == axum::http::StatusCode::BAD_REQUEST
     {
         parts.status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     if is_imsx
-        && s.fault("imsx-no-description")
+        && s.fault(FaultId::ImsxNoDescription)
         && let Ok(serde_json::Value::Object(mut o)) =
             serde_json::from_slice::<serde_json::Value>(&bytes)
     {
@@ -275,7 +281,7 @@ async fn response_faults(
     }
     if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&bytes)
         && v.get("imsx_codeMajor").is_some()
-        && s.fault("invalid-imsx-body")
+        && s.fault(FaultId::InvalidImsxBody)
     {
         v["imsx_error"] = serde_json::json!("unexpected member");
         if let Some(field) =
@@ -294,7 +300,7 @@ async fn fallback(
     axum::extract::State(s): axum::extract::State<Shared>,
     uri: Uri,
 ) -> axum::response::Response {
-    if s.fault("unknown-path-400") {
+    if s.fault(FaultId::UnknownPath400) {
         return errors::status_info(
             axum::http::StatusCode::BAD_REQUEST,
             errors::Minor::InvalidData,
@@ -349,9 +355,20 @@ fn seed_identity(v: &serde_json::Value) -> anyhow::Result<(String, Option<String
 
 /// Start serving; returns once the socket is bound and the data is seeded.
 pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
-    let plain = super::faults::fault("plain-http").is_some_and(|f| cfg.faults.contains(f));
-    let wrong_name =
-        super::faults::fault("tls-wrong-hostname").is_some_and(|f| cfg.faults.contains(f));
+    let faults = cfg
+        .faults
+        .iter()
+        .map(|f| {
+            FaultId::from_name(f.name).ok_or_else(|| {
+                anyhow!(
+                    "{}: unknown fault or variant (see `clr-conformance serve --list-faults`)",
+                    f.name
+                )
+            })
+        })
+        .collect::<anyhow::Result<HashSet<FaultId>>>()?;
+    let plain = faults.contains(&FaultId::PlainHttp);
+    let wrong_name = faults.contains(&FaultId::TlsWrongHostname);
     let tls = tls(
         if plain { &TlsMode::PlainHttp } else { &cfg.tls },
         wrong_name,
@@ -393,8 +410,9 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
             return Err(e);
         }
     };
-    let fault = |name: &str| cfg.faults.iter().any(|f| f.name == name);
-    let profile = if fault("other-scope-uris") || fault("sdd-other-scope-uris") {
+    let profile = if faults.contains(&FaultId::OtherScopeUris)
+        || faults.contains(&FaultId::SddOtherScopeUris)
+    {
         cfg.profile.with_other_scopes()
     } else {
         cfg.profile
@@ -410,7 +428,7 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
     let state = Arc::new(AppState {
         profile,
         base_url: base_url.clone(),
-        faults: cfg.faults.iter().map(|f| f.name).collect(),
+        faults,
         store,
         users: vec![TestUser {
             username: "learner".into(),
@@ -430,7 +448,7 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
     let app = router(state.clone());
     let (stop, stopped) = watch::channel(false);
     let acceptor = tls.config.map(tokio_rustls::TlsAcceptor::from);
-    let legacy = state.fault("tls-legacy-accepted");
+    let legacy = state.fault(FaultId::TlsLegacyAccepted);
     let task = tokio::spawn(accept_loop(
         listener,
         acceptor,

@@ -1,6 +1,7 @@
 //! The state every handler shares: profile, URLs, faults, storage, users.
 
 use super::TestUser;
+use super::faults::FaultId;
 use super::ratelimit::Keyed;
 use super::record::Recorder;
 use super::store::Store;
@@ -14,7 +15,8 @@ pub struct AppState {
     pub profile: &'static Profile,
     /// Scheme, host and port, e.g. `https://127.0.0.1:8443`.
     pub base_url: String,
-    pub faults: HashSet<&'static str>,
+    /// The faults and variants switched on.
+    pub faults: HashSet<FaultId>,
     pub store: Store,
     pub users: Vec<TestUser>,
     pub recorder: Option<Recorder>,
@@ -43,9 +45,9 @@ impl Peer {
 }
 
 impl AppState {
-    /// Whether the fault `name` is switched on.
-    pub fn fault(&self, name: &str) -> bool {
-        self.faults.contains(name)
+    /// Whether the fault or variant `id` is switched on.
+    pub fn fault(&self, id: FaultId) -> bool {
+        self.faults.contains(&id)
     }
 
     /// Absolute URL of an API endpoint, e.g. `api_url("credentials")`.

@@ -3,6 +3,7 @@
 //! a compact JWS, replacing by the credential equality rule and echoing the
 //! body in the media type it came in.
 
+use super::super::faults::FaultId;
 use super::super::http_util::{self, allow, json, media_type, percent_decode};
 use super::super::state::{AppState, Shared};
 use super::super::store::{Format, StoredCredential};
@@ -35,9 +36,9 @@ pub async fn handle(
         return r;
     }
     let unimplemented = if method == Method::POST {
-        s.fault("credentials-post-501")
+        s.fault(FaultId::CredentialsPost501)
     } else {
-        s.fault("credentials-get-501")
+        s.fault(FaultId::CredentialsGet501)
     };
     if unimplemented {
         return errors::status_info(
@@ -85,7 +86,7 @@ struct Query {
 fn parse_query(s: &AppState, uri: &Uri) -> Result<Query, Response> {
     let params = http_util::parse_form(uri.query().unwrap_or("").as_bytes())
         .map_err(|n| bad_query(&format!("{n}: query parameter given more than once")))?;
-    let lenient = s.fault("accept-bad-paging-params");
+    let lenient = s.fault(FaultId::AcceptBadPagingParams);
     let int = |name: &str, min: i64| -> Result<Option<usize>, Response> {
         let Some(raw) = params.get(name) else {
             return Ok(None);
@@ -128,12 +129,12 @@ fn list(s: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
         Ok(a) => a,
         Err(e) => return storage(e),
     };
-    if s.fault("unstable-order") {
+    if s.fault(FaultId::UnstableOrder) {
         use rand::seq::SliceRandom;
         all.shuffle(&mut rand::thread_rng());
     }
     if let Some((_, since)) = &q.since
-        && !s.fault("ignore-since")
+        && !s.fault(FaultId::IgnoreSince)
     {
         all.retain(|c| {
             c.valid_from
@@ -145,12 +146,12 @@ fn list(s: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
     let total = all.len();
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT);
     // The faults change what is sliced, never the links.
-    let skip = if s.fault("ignore-offset") {
+    let skip = if s.fault(FaultId::IgnoreOffset) {
         0
     } else {
         q.offset
     };
-    let take = if s.fault("ignore-limit") {
+    let take = if s.fault(FaultId::IgnoreLimit) {
         usize::MAX
     } else {
         limit
@@ -163,49 +164,49 @@ fn list(s: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
         match c.format {
             Format::Json => {
                 let mut v: Value = serde_json::from_str(&c.body).unwrap_or(Value::Null);
-                if s.fault("unsigned-credential")
+                if s.fault(FaultId::UnsignedCredential)
                     && let Some(o) = v.as_object_mut()
                 {
                     o.remove("proof");
                 }
-                if s.fault("wrong-credential-type") && credential.is_empty() {
+                if s.fault(FaultId::WrongCredentialType) && credential.is_empty() {
                     v["type"] = json!(["VerifiableCredential", "AchievementCredential"]);
                 }
-                if s.fault("tampered-credential") && v.get("proof").is_some() {
+                if s.fault(FaultId::TamperedCredential) && v.get("proof").is_some() {
                     v["name"] = json!(format!("{} (tampered)", v["name"].as_str().unwrap_or("")));
                 }
                 credential.push(v);
             }
-            Format::Jws if s.fault("jws-in-credential-array") => credential.push(json!(c.body)),
+            Format::Jws if s.fault(FaultId::JwsInCredentialArray) => credential.push(json!(c.body)),
             Format::Jws => jws.push(json!(c.body)),
         }
     }
     let mut body = json!({ "credential": credential, "compactJwsString": jws });
-    if s.fault("extra-response-member") {
+    if s.fault(FaultId::ExtraResponseMember) {
         body["total"] = json!(total);
     }
-    let status = if s.fault("credentials-status-203") {
+    let status = if s.fault(FaultId::CredentialsStatus203) {
         StatusCode::NON_AUTHORITATIVE_INFORMATION
     } else {
         StatusCode::OK
     };
     let mut resp = json(status, &body);
     let h = resp.headers_mut();
-    if s.fault("wrong-content-type") {
+    if s.fault(FaultId::WrongContentType) {
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
     }
-    let count = if s.fault("x-total-count-page-size") {
+    let count = if s.fault(FaultId::XTotalCountPageSize) {
         page_len
     } else {
         total
     };
-    if !s.fault("omit-x-total-count")
+    if !s.fault(FaultId::OmitXTotalCount)
         && let Ok(v) = HeaderValue::from_str(&count.to_string())
     {
         h.insert("x-total-count", v);
     }
     let mut link = links(s, &q, limit, total);
-    if s.fault("wrong-link-rels") {
+    if s.fault(FaultId::WrongLinkRels) {
         for (from, to) in [
             ("\"next\"", "\"forward\""),
             ("\"prev\"", "\"back\""),
@@ -215,15 +216,15 @@ fn list(s: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
             link = link.replace(from, to);
         }
     }
-    if s.fault("link-bad-syntax") {
+    if s.fault(FaultId::LinkBadSyntax) {
         link = link.replace(['<', '>'], "").replace("\"", "");
     }
-    if !s.fault("no-link-header")
+    if !s.fault(FaultId::NoLinkHeader)
         && let Ok(v) = HeaderValue::from_str(&link)
     {
         h.insert(header::LINK, v);
     }
-    if s.fault("bad-retry-after") {
+    if s.fault(FaultId::BadRetryAfter) {
         h.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
     }
     resp
@@ -232,7 +233,7 @@ fn list(s: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
 /// The RFC 8288 `Link` value: first and last always, next while incomplete,
 /// prev when offset > 0. Walking `next` from any page ends on `last`.
 fn links(s: &AppState, q: &Query, limit: usize, total: usize) -> String {
-    let base = s.api_url(if s.fault("link-unfollowable") {
+    let base = s.api_url(if s.fault(FaultId::LinkUnfollowable) {
         "credentials/pages"
     } else {
         "credentials"
@@ -253,16 +254,16 @@ fn links(s: &AppState, q: &Query, limit: usize, total: usize) -> String {
         ((total - 1) / limit) * limit
     };
     let mut parts = Vec::new();
-    if q.offset + limit < total && !s.fault("no-link-next") {
+    if q.offset + limit < total && !s.fault(FaultId::NoLinkNext) {
         parts.push(format!("<{}>; rel=\"next\"", url(q.offset + limit)));
     }
-    if !s.fault("no-link-last") {
+    if !s.fault(FaultId::NoLinkLast) {
         parts.push(format!("<{}>; rel=\"last\"", url(last)));
     }
-    if !s.fault("no-link-first") {
+    if !s.fault(FaultId::NoLinkFirst) {
         parts.push(format!("<{}>; rel=\"first\"", url(0)));
     }
-    if q.offset > 0 && !s.fault("no-link-prev") {
+    if q.offset > 0 && !s.fault(FaultId::NoLinkPrev) {
         parts.push(format!(
             "<{}>; rel=\"prev\"",
             url(q.offset.saturating_sub(limit))
@@ -317,14 +318,14 @@ pub fn identify_json(s: &AppState, v: &Value) -> Result<Identity, String> {
         .and_then(Value::as_str)
         .map(str::to_string);
     let norm = |v: &str| {
-        if s.fault("equality-exact-match") {
+        if s.fault(FaultId::EqualityExactMatch) {
             v.to_string()
         } else {
             normalize(v)
         }
     };
     // The upsert-match-id-only fault forgets the issuer half of the key.
-    let issuer = if s.fault("upsert-match-id-only") {
+    let issuer = if s.fault(FaultId::UpsertMatchIdOnly) {
         ""
     } else {
         issuer
@@ -340,7 +341,7 @@ pub fn identify_json(s: &AppState, v: &Value) -> Result<Identity, String> {
 /// refused. `None` when valid (or under the `upsert-skip-schema` fault).
 fn schema_problem(s: &AppState, v: &Value) -> Option<String> {
     use crate::credential::schema::{Generation, SchemaKind, validate};
-    if s.fault("upsert-skip-schema") {
+    if s.fault(FaultId::UpsertSkipSchema) {
         return None;
     }
     let kind = if s.profile.credential_type == "ClrCredential" {
@@ -403,7 +404,7 @@ pub fn jws_credential(text: &str) -> Result<Value, String> {
 }
 
 async fn upsert(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
-    if s.fault("upsert-scope-403") {
+    if s.fault(FaultId::UpsertScope403) {
         return errors::forbidden(&s.profile.scopes.credential_upsert);
     }
     if let Err(r) = authorize(s, headers, &s.profile.scopes.credential_upsert) {
@@ -427,14 +428,14 @@ async fn upsert(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return invalid("body is not UTF-8");
     };
-    if s.fault("upsert-rejects-json") && mt != "text/plain" {
+    if s.fault(FaultId::UpsertRejectsJson) && mt != "text/plain" {
         return invalid("JSON credentials are not accepted");
     }
     let (format, id) = match mt.as_str() {
         "application/json" | "application/ld+json" => {
             let v: Value = match serde_json::from_str(text) {
                 Ok(v) => v,
-                Err(_) if s.fault("malformed-json-500") => {
+                Err(_) if s.fault(FaultId::MalformedJson500) => {
                     return errors::status_info(
                         StatusCode::INTERNAL_SERVER_ERROR,
                         Minor::InternalServerError,
@@ -445,7 +446,7 @@ async fn upsert(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
             };
             (Format::Json, identify_json(s, &v).map(|i| (i, v)))
         }
-        "text/plain" if s.fault("reject-jws-upsert") => {
+        "text/plain" if s.fault(FaultId::RejectJwsUpsert) => {
             return invalid("compact JWS credentials are not accepted");
         }
         _ => {
@@ -455,7 +456,7 @@ async fn upsert(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
     };
     let id = match id {
         Ok(i) => i,
-        Err(_) if s.fault("accept-invalid-credential") => {
+        Err(_) if s.fault(FaultId::AcceptInvalidCredential) => {
             let ct = headers
                 .get(header::CONTENT_TYPE)
                 .cloned()
@@ -472,7 +473,7 @@ async fn upsert(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
         Format::Json => text,
         Format::Jws => text.trim(),
     };
-    let created = if s.fault("lose-upserts") {
+    let created = if s.fault(FaultId::LoseUpserts) {
         !s.store
             .credentials()
             .unwrap_or_default()
@@ -487,9 +488,9 @@ async fn upsert(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
             Err(e) => return storage(e),
         }
     };
-    let status = if s.fault("always-201") {
+    let status = if s.fault(FaultId::Always201) {
         StatusCode::CREATED
-    } else if s.fault("always-200-on-upsert") || !created {
+    } else if s.fault(FaultId::Always200OnUpsert) || !created {
         StatusCode::OK
     } else {
         StatusCode::CREATED
@@ -498,10 +499,10 @@ async fn upsert(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
         .get(header::CONTENT_TYPE)
         .cloned()
         .unwrap_or(HeaderValue::from_static("application/json"));
-    if s.fault("echo-wrong-media-type") {
+    if s.fault(FaultId::EchoWrongMediaType) {
         content_type = HeaderValue::from_static("application/json");
     }
-    if s.fault("no-echo") {
+    if s.fault(FaultId::NoEcho) {
         let other = match format {
             Format::Json => json!({ "stored": true }).to_string(),
             Format::Jws => "stored".to_string(),

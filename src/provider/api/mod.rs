@@ -5,6 +5,7 @@ pub mod credentials;
 pub mod errors;
 pub mod profile;
 
+use super::faults::FaultId;
 use super::http_util;
 use super::state::AppState;
 use super::store::{Token, TokenKind};
@@ -20,10 +21,10 @@ pub fn authorize(
 ) -> Result<Option<Token>, Response> {
     check_token(s, headers, scope).map_err(|mut r| {
         if r.status() == axum::http::StatusCode::UNAUTHORIZED {
-            if s.fault("no-www-authenticate") {
+            if s.fault(FaultId::NoWwwAuthenticate) {
                 r.headers_mut().remove(axum::http::header::WWW_AUTHENTICATE);
             }
-            if s.fault("unauthenticated-403") {
+            if s.fault(FaultId::Unauthenticated403) {
                 *r.status_mut() = axum::http::StatusCode::FORBIDDEN;
             }
         }
@@ -32,9 +33,9 @@ pub fn authorize(
 }
 
 fn check_token(s: &AppState, headers: &HeaderMap, scope: &str) -> Result<Option<Token>, Response> {
-    let header_token = http_util::bearer(headers).filter(|_| !s.fault("reject-bearer-header"));
+    let header_token = http_util::bearer(headers).filter(|_| !s.fault(FaultId::RejectBearerHeader));
     let Some(value) = header_token else {
-        if s.fault("accept-no-token") {
+        if s.fault(FaultId::AcceptNoToken) {
             return Ok(None);
         }
         return Err(errors::unauthorized(
@@ -56,10 +57,10 @@ fn check_token(s: &AppState, headers: &HeaderMap, scope: &str) -> Result<Option<
     if token.revoked {
         return Err(errors::unauthorized("the access token was revoked", true));
     }
-    if token.expires_at < http_util::now() && !s.fault("accept-expired-tokens") {
+    if token.expires_at < http_util::now() && !s.fault(FaultId::AcceptExpiredTokens) {
         return Err(errors::unauthorized("the access token has expired", true));
     }
-    if !super::oauth::scopes(&token.scope).contains(&scope) && !s.fault("accept-no-scope") {
+    if !super::oauth::scopes(&token.scope).contains(&scope) && !s.fault(FaultId::AcceptNoScope) {
         return Err(errors::forbidden(scope));
     }
     Ok(Some(token))
@@ -71,7 +72,7 @@ mod tests {
     use crate::catalog::Profile;
     use crate::provider::store::Store;
 
-    fn state(faults: &[&'static str]) -> (AppState, std::path::PathBuf) {
+    fn state(faults: &[FaultId]) -> (AppState, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!(
             "clr-api-auth-{}-{}",
             std::process::id(),
@@ -121,7 +122,10 @@ mod tests {
     #[test]
     fn expired_tokens_are_refused_unless_the_fault_is_on() {
         let scope = Profile::clr().scopes.credential_readonly.clone();
-        for (faults, expect_ok) in [(&[][..], false), (&["accept-expired-tokens"][..], true)] {
+        for (faults, expect_ok) in [
+            (&[][..], false),
+            (&[FaultId::AcceptExpiredTokens][..], true),
+        ] {
             let (s, dir) = state(faults);
             token(&s, "old", http_util::now() - 10);
             token(&s, "fresh", http_util::now() + 100);

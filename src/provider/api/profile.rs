@@ -1,6 +1,7 @@
 //! GET and PUT `profile`: the Profile the provider keeps for the learner
 //! (seeded with the certification profile id of the spec profile).
 
+use super::super::faults::FaultId;
 use super::super::http_util::{self, allow, json, media_type};
 use super::super::state::{AppState, Shared};
 use super::authorize;
@@ -38,13 +39,13 @@ pub async fn handle(
     if let Err(r) = authorize(&s, &headers, &s.profile.scopes.profile_readonly) {
         return r;
     }
-    if s.fault("profile-rejects-token") {
+    if s.fault(FaultId::ProfileRejectsToken) {
         return errors::unauthorized("the access token is not accepted here", true);
     }
-    if s.fault("profile-404-bare") {
+    if s.fault(FaultId::Profile404Bare) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    if s.fault("profile-get-501") {
+    if s.fault(FaultId::ProfileGet501) {
         return errors::status_info(
             StatusCode::NOT_IMPLEMENTED,
             Minor::InvalidData,
@@ -62,16 +63,16 @@ pub async fn handle(
             );
         }
     };
-    if s.fault("profile-missing-type")
+    if s.fault(FaultId::ProfileMissingType)
         && let Some(o) = profile.as_object_mut()
     {
         o.remove("type");
     }
-    if s.fault("profile-wrong-id") {
+    if s.fault(FaultId::ProfileWrongId) {
         profile["id"] = json!("https://example.org/profiles/not-the-requested-one");
     }
     let mut resp = json(StatusCode::OK, &profile);
-    if s.fault("profile-text-plain") {
+    if s.fault(FaultId::ProfileTextPlain) {
         resp.headers_mut().insert(
             axum::http::header::CONTENT_TYPE,
             axum::http::HeaderValue::from_static("text/plain"),
@@ -90,7 +91,7 @@ async fn put(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
     };
     let mt = media_type(headers).unwrap_or_default();
     if (mt != "application/json" && mt != "application/ld+json")
-        || s.fault("put-profile-rejects-json")
+        || s.fault(FaultId::PutProfileRejectsJson)
     {
         let shown = if mt.is_empty() { "(none)" } else { &mt };
         return errors::status_info(
@@ -109,7 +110,7 @@ async fn put(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
             );
         }
     };
-    let checked = if s.fault("accept-invalid-profile") {
+    let checked = if s.fault(FaultId::AcceptInvalidProfile) {
         Ok(())
     } else {
         check_profile(&value)
@@ -117,7 +118,7 @@ async fn put(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
     if let Err(d) = checked {
         return errors::status_info(StatusCode::BAD_REQUEST, Minor::InvalidData, &d);
     }
-    if !s.fault("lose-profile")
+    if !s.fault(FaultId::LoseProfile)
         && let Err(e) = s.store.put_profile(&value.to_string())
     {
         return errors::status_info(
@@ -126,7 +127,7 @@ async fn put(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
             &format!("{e}: storage error"),
         );
     }
-    if s.fault("put-profile-204") {
+    if s.fault(FaultId::PutProfile204) {
         return StatusCode::NO_CONTENT.into_response();
     }
     json(StatusCode::OK, &value)

@@ -3,6 +3,7 @@
 //! code. PKCE S256 and `state` are required; an unknown redirect URI gets an
 //! error page and is never redirected to.
 
+use super::super::faults::FaultId;
 use super::super::http_util::{self, allow, random_token};
 use super::super::state::{AppState, Shared};
 use super::super::store::Code;
@@ -63,7 +64,7 @@ pub async fn handle(
     };
     // The passwordless variant: no login page; a signed-in session cookie or access_denied.
     let session_user = session_user(&s, &headers);
-    if s.fault("passwordless") {
+    if s.fault(FaultId::Passwordless) {
         let Some(user) = session_user else {
             return redirect_error(
                 &s,
@@ -89,7 +90,7 @@ pub async fn handle(
         };
     }
     // The no-consent fault approves on GET as the first user, without asking.
-    let silent = method == Method::GET && s.fault("no-consent");
+    let silent = method == Method::GET && s.fault(FaultId::NoConsent);
     if method == Method::GET && !silent {
         return login_page(&req, None);
     }
@@ -100,7 +101,7 @@ pub async fn handle(
     };
     match consent {
         Some("approve") => {}
-        Some("deny") if s.fault("deny-not-redirected") => {
+        Some("deny") if s.fault(FaultId::DenyNotRedirected) => {
             return error_page("access denied");
         }
         Some("deny") => {
@@ -174,17 +175,17 @@ fn issue(s: &AppState, req: &AuthRequest, username: &str) -> Response {
         return error_page(&format!("{e}: could not store the authorization code"));
     }
     let mut pairs: Vec<(&str, &str)> = vec![("code", &code.code)];
-    if !s.fault("drop-scope-param") {
+    if !s.fault(FaultId::DropScopeParam) {
         pairs.push(("scope", &req.scope));
     }
     let altered = req.state.as_deref().map(|st| format!("{st}-altered"));
-    let state = if s.fault("wrong-state") {
+    let state = if s.fault(FaultId::WrongState) {
         altered.as_deref()
     } else {
         req.state.as_deref()
     };
     if let Some(st) = state
-        && !s.fault("drop-state")
+        && !s.fault(FaultId::DropState)
     {
         pairs.push(("state", st));
     }
@@ -201,7 +202,7 @@ fn check(s: &AppState, p: &HashMap<String, String>) -> Result<AuthRequest, Refus
     let client = match s.store.client(client_id) {
         Ok(Some(c)) => c,
         Ok(None) => {
-            if s.fault("redirect-unknown-client")
+            if s.fault(FaultId::RedirectUnknownClient)
                 && let Some(uri) = get("redirect_uri").filter(|u| url::Url::parse(u).is_ok())
             {
                 return Err(Refusal::Redirect(redirect_error(
@@ -222,13 +223,13 @@ fn check(s: &AppState, p: &HashMap<String, String>) -> Result<AuthRequest, Refus
         ));
     };
     let registered = client.redirect_uris.iter().any(|u| u == redirect_uri)
-        || (s.fault("redirect-prefix-match")
+        || (s.fault(FaultId::RedirectPrefixMatch)
             && client
                 .redirect_uris
                 .iter()
                 .any(|u| redirect_uri.starts_with(u.as_str())));
     if !registered {
-        if s.fault("redirect-unknown-uri") && url::Url::parse(redirect_uri).is_ok() {
+        if s.fault(FaultId::RedirectUnknownUri) && url::Url::parse(redirect_uri).is_ok() {
             return Err(Refusal::Redirect(redirect_error(
                 s,
                 redirect_uri,
@@ -252,14 +253,14 @@ fn check(s: &AppState, p: &HashMap<String, String>) -> Result<AuthRequest, Refus
         )))
     };
     match get("response_type") {
-        Some("code") if s.fault("authorize-no-code") => {
+        Some("code") if s.fault(FaultId::AuthorizeNoCode) => {
             return fail(
                 "unsupported_response_type",
                 "code: the authorization code grant is not offered",
             );
         }
         Some("code") => {}
-        Some(_) if s.fault("accept-any-response-type") => {}
+        Some(_) if s.fault(FaultId::AcceptAnyResponseType) => {}
         Some(other) => {
             return fail(
                 "unsupported_response_type",
@@ -278,14 +279,15 @@ fn check(s: &AppState, p: &HashMap<String, String>) -> Result<AuthRequest, Refus
     }
     let challenge = get("code_challenge").unwrap_or("");
     let method = get("code_challenge_method").unwrap_or("");
-    if challenge.is_empty() && !s.fault("accept-missing-pkce") {
+    if challenge.is_empty() && !s.fault(FaultId::AcceptMissingPkce) {
         return fail(
             "invalid_request",
             "code_challenge: required parameter missing (PKCE is mandatory)",
         );
     }
     if !challenge.is_empty() {
-        let plain_ok = s.fault("accept-plain-pkce") && (method == "plain" || method.is_empty());
+        let plain_ok =
+            s.fault(FaultId::AcceptPlainPkce) && (method == "plain" || method.is_empty());
         if method != "S256" && !plain_ok {
             let shown = if method.is_empty() { "(none)" } else { method };
             return fail(
@@ -302,7 +304,7 @@ fn check(s: &AppState, p: &HashMap<String, String>) -> Result<AuthRequest, Refus
     }
     let mut scope = match get("scope") {
         None => client.scope.clone(),
-        Some(asked) if s.fault("ignore-unknown-scope") => {
+        Some(asked) if s.fault(FaultId::IgnoreUnknownScope) => {
             let allowed = super::scopes(&client.scope);
             let kept: Vec<&str> = super::scopes(asked)
                 .into_iter()
@@ -327,7 +329,7 @@ fn check(s: &AppState, p: &HashMap<String, String>) -> Result<AuthRequest, Refus
             }
         }
     };
-    if s.fault("authorize-widen-scope") {
+    if s.fault(FaultId::AuthorizeWidenScope) {
         scope = client.scope.clone();
     }
     let meta = serde_json::from_str::<serde_json::Value>(&client.metadata).unwrap_or_default();
@@ -387,7 +389,7 @@ fn redirect_error(
     state: Option<&str>,
 ) -> Response {
     let mut d = super::clean_description(description);
-    if s.fault("bad-error-charset") {
+    if s.fault(FaultId::BadErrorCharset) {
         d.push_str(" \"quoted\" \\ back");
     }
     let mut pairs = vec![("error", code), ("error_description", d.as_str())];

@@ -8,6 +8,7 @@ pub mod register;
 pub mod revoke;
 pub mod token;
 
+use super::faults::FaultId;
 use super::http_util::{self, json};
 use super::state::AppState;
 use super::store::Client;
@@ -63,7 +64,7 @@ pub fn authenticate_client(s: &AppState, headers: &HeaderMap) -> Result<Client, 
         return Err(bad("client authentication with HTTP Basic is required"));
     };
     match s.store.client(&id) {
-        Ok(Some(c)) if s.fault("accept-bad-client-secret") => Ok(c),
+        Ok(Some(c)) if s.fault(FaultId::AcceptBadClientSecret) => Ok(c),
         Ok(Some(c)) if constant_eq(c.secret.as_bytes(), secret.as_bytes()) => Ok(c),
         Ok(_) => Err(bad(&format!("{id}: unknown client or wrong secret"))),
         Err(e) => Err(error(

@@ -2,6 +2,7 @@
 //! arrays where arrays are required, https URLs on one hostname, only the
 //! allowed grant types, response types and auth method. 201 echoes the request.
 
+use super::super::faults::FaultId;
 use super::super::http_util::{self, allow, json, random_token};
 use super::super::state::{AppState, Shared};
 use super::super::store::Client;
@@ -37,14 +38,14 @@ pub async fn post(
     if let Err(r) = allow(&method, &[Method::POST]) {
         return r;
     }
-    if s.fault("registration-require-token") && !headers.contains_key(header::AUTHORIZATION) {
+    if s.fault(FaultId::RegistrationRequireToken) && !headers.contains_key(header::AUTHORIZATION) {
         return error(
             StatusCode::UNAUTHORIZED,
             "invalid_token",
             "an initial access token is required",
         );
     }
-    if s.fault("registration-refused") {
+    if s.fault(FaultId::RegistrationRefused) {
         return error(
             StatusCode::FORBIDDEN,
             "access_denied",
@@ -75,7 +76,7 @@ pub async fn post(
             Err(r) => return r,
         };
     let bad = |code: &str, d: &str| {
-        if s.fault("registration-error-format") {
+        if s.fault(FaultId::RegistrationErrorFormat) {
             return json(StatusCode::BAD_REQUEST, &json!({ "message": d }));
         }
         error(StatusCode::BAD_REQUEST, code, d)
@@ -100,16 +101,16 @@ pub async fn post(
         Err((code, d)) => return bad(code, &d),
     };
     let mut out = request.clone();
-    if !s.fault("registration-missing-client-id") {
+    if !s.fault(FaultId::RegistrationMissingClientId) {
         out.insert("client_id".into(), json!(client.client_id));
     }
-    if !s.fault("registration-missing-secret") {
+    if !s.fault(FaultId::RegistrationMissingSecret) {
         out.insert("client_secret".into(), json!(client.secret));
     }
-    if !s.fault("registration-missing-issued-at") {
+    if !s.fault(FaultId::RegistrationMissingIssuedAt) {
         out.insert("client_id_issued_at".into(), json!(http_util::now()));
     }
-    if !s.fault("registration-missing-expires-at") {
+    if !s.fault(FaultId::RegistrationMissingExpiresAt) {
         out.insert("client_secret_expires_at".into(), json!(0));
     }
     out.entry("token_endpoint_auth_method")
@@ -117,7 +118,7 @@ pub async fn post(
     out.entry("grant_types")
         .or_insert(json!(client.grant_types));
     out.entry("response_types").or_insert(json!(["code"]));
-    if s.fault("registration-no-echo") {
+    if s.fault(FaultId::RegistrationNoEcho) {
         out.remove("redirect_uris");
         out.remove("scope");
     }
@@ -133,7 +134,7 @@ pub async fn post(
             &format!("{e}"),
         );
     }
-    let status = if s.fault("registration-200") {
+    let status = if s.fault(FaultId::Registration200) {
         StatusCode::OK
     } else {
         StatusCode::CREATED
@@ -172,7 +173,7 @@ fn validate(s: &AppState, req: &Map<String, Value>) -> Result<Client, Refusal> {
         match req.get(*key) {
             Some(Value::String(v)) if !v.trim().is_empty() => {}
             Some(v) => return Err(meta(format!("{v}: {key} must be a non-empty string"))),
-            None if s.fault("registration-accept-missing-fields") => {}
+            None if s.fault(FaultId::RegistrationAcceptMissingFields) => {}
             None => return Err(meta(format!("{key}: required property missing"))),
         }
     }
@@ -191,7 +192,7 @@ fn validate(s: &AppState, req: &Map<String, Value>) -> Result<Client, Refusal> {
     let mut check_url = |key: &str, raw: &str, code: &'static str| -> Result<(), Refusal> {
         let u =
             url::Url::parse(raw).map_err(|e| (code, format!("{raw}: {key} is not a URL ({e})")))?;
-        if u.scheme() != "https" && !s.fault("registration-accept-http") {
+        if u.scheme() != "https" && !s.fault(FaultId::RegistrationAcceptHttp) {
             return Err((code, format!("{raw}: {key} must use https")));
         }
         let h = u.host_str().unwrap_or("").to_ascii_lowercase();
@@ -244,7 +245,7 @@ fn validate(s: &AppState, req: &Map<String, Value>) -> Result<Client, Refusal> {
             )));
         }
     }
-    if s.fault("refuse-refresh-grant") && grant_types.iter().any(|g| g == "refresh_token") {
+    if s.fault(FaultId::RefuseRefreshGrant) && grant_types.iter().any(|g| g == "refresh_token") {
         return Err(meta(
             "grant_types: refresh_token is not offered by this server".into(),
         ));
@@ -264,7 +265,7 @@ fn validate(s: &AppState, req: &Map<String, Value>) -> Result<Client, Refusal> {
             return Err(meta(format!("{sc}: unknown scope")));
         }
     }
-    let client_id = if s.fault("registration-reuse-client-id") {
+    let client_id = if s.fault(FaultId::RegistrationReuseClientId) {
         format!(
             "client-{}",
             req.get("software_id").and_then(Value::as_str).unwrap_or("")
@@ -285,7 +286,7 @@ fn validate(s: &AppState, req: &Map<String, Value>) -> Result<Client, Refusal> {
         scope: super::scopes(scope)
             .into_iter()
             .filter(|sc| {
-                !(s.fault("refuse-offline-access") && *sc == s.profile.scopes.offline_access)
+                !(s.fault(FaultId::RefuseOfflineAccess) && *sc == s.profile.scopes.offline_access)
             })
             .collect::<Vec<_>>()
             .join(" "),

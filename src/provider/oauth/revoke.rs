@@ -3,6 +3,7 @@
 //! Revoking a refresh token also revokes the access tokens of its grant; a
 //! token issued to another client is refused (RFC 7009 §2.1).
 
+use super::super::faults::FaultId;
 use super::super::http_util::{self, allow};
 use super::super::state::Shared;
 use super::super::store::TokenKind;
@@ -29,7 +30,7 @@ pub async fn post(
         Ok(c) => c,
         Err(r) => return r,
     };
-    if s.fault("revocation-requires-json")
+    if s.fault(FaultId::RevocationRequiresJson)
         && http_util::media_type(&headers).as_deref() != Some("application/json")
     {
         return error(
@@ -58,7 +59,7 @@ pub async fn post(
     match form.get("token_type_hint").map(String::as_str) {
         Some("access_token") | Some("refresh_token") => {}
         Some(other) => {
-            let code = if s.fault("revocation-wrong-type-error") {
+            let code = if s.fault(FaultId::RevocationWrongTypeError) {
                 "invalid_request"
             } else {
                 "unsupported_token_type"
@@ -87,12 +88,12 @@ pub async fn post(
             );
         }
     };
-    if found.is_none() && s.fault("revocation-unknown-400") {
+    if found.is_none() && s.fault(FaultId::RevocationUnknown400) {
         return error(StatusCode::BAD_REQUEST, "invalid_request", "unknown token");
     }
     let no_effect = |t: &super::super::store::Token| match t.kind {
-        TokenKind::Access => s.fault("revocation-no-effect"),
-        TokenKind::Refresh => s.fault("revocation-keeps-refresh"),
+        TokenKind::Access => s.fault(FaultId::RevocationNoEffect),
+        TokenKind::Refresh => s.fault(FaultId::RevocationKeepsRefresh),
     };
     // RFC 7009 §2.1: the server verifies that the token was issued to the
     // client asking; if not, the request is refused.
@@ -110,11 +111,11 @@ pub async fn post(
         TokenKind::Access => hint == Some("access_token"),
         TokenKind::Refresh => hint == Some("refresh_token"),
     };
-    let trusts_hint = s.fault("revocation-trusts-hint");
+    let trusts_hint = s.fault(FaultId::RevocationTrustsHint);
     if let Some(t) = found.filter(|t| !no_effect(t) && (!trusts_hint || hint_matches(t))) {
         let done = match t.kind {
             TokenKind::Access => s.store.revoke_token(&t.token),
-            TokenKind::Refresh if s.fault("revoke-refresh-keeps-access") => {
+            TokenKind::Refresh if s.fault(FaultId::RevokeRefreshKeepsAccess) => {
                 s.store.revoke_token(&t.token)
             }
             TokenKind::Refresh => s.store.revoke_grant(&t.grant).map(|_| ()),

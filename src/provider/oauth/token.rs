@@ -3,6 +3,7 @@
 //! replayed code is refused and its tokens revoked) and the refresh_token grant
 //! (new access and refresh token, scope never widened).
 
+use super::super::faults::FaultId;
 use super::super::http_util::{self, allow, json, random_token};
 use super::super::state::{AppState, Shared};
 use super::super::store::{Client, Code, Token, TokenKind};
@@ -30,19 +31,19 @@ pub async fn post(
         Ok(b) => b,
         Err(r) => return r,
     };
-    if s.fault("token-rejects-basic") {
+    if s.fault(FaultId::TokenRejectsBasic) {
         return error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             "send client_id and client_secret in the form body",
         );
     }
-    if s.fault("token-requires-json")
+    if s.fault(FaultId::TokenRequiresJson)
         && http_util::media_type(&headers).as_deref() != Some("application/json")
     {
         return bad("invalid_request", "send the token request as JSON");
     }
-    if s.fault("token-requires-form-client-id")
+    if s.fault(FaultId::TokenRequiresFormClientId)
         && http_util::parse_form(&bytes)
             .ok()
             .and_then(|f| f.get("client_id").cloned())
@@ -50,7 +51,7 @@ pub async fn post(
     {
         return bad("invalid_request", "Missing required parameters");
     }
-    if s.fault("password-grant")
+    if s.fault(FaultId::PasswordGrant)
         && let Ok(f) = http_util::parse_form(&bytes)
         && f.get("grant_type").map(String::as_str) == Some("password")
     {
@@ -72,7 +73,7 @@ pub async fn post(
     match form.get("grant_type").map(String::as_str) {
         Some("authorization_code") => authorization_code(&s, &client, &form),
         Some("refresh_token") => refresh(&s, &client, &form),
-        Some(other) if s.fault("wrong-unsupported-grant-error") => bad(
+        Some(other) if s.fault(FaultId::WrongUnsupportedGrantError) => bad(
             "invalid_request",
             &format!("{other}: grant type not supported"),
         ),
@@ -114,7 +115,7 @@ async fn text_errors(
     next: axum::middleware::Next,
 ) -> Response {
     let resp = next.run(req).await;
-    if s.fault("token-error-not-json") && resp.status() == StatusCode::BAD_REQUEST {
+    if s.fault(FaultId::TokenErrorNotJson) && resp.status() == StatusCode::BAD_REQUEST {
         return super::error_with(StatusCode::BAD_REQUEST, "invalid_request", "", true);
     }
     resp
@@ -171,8 +172,8 @@ fn authorization_code(s: &AppState, client: &Client, form: &HashMap<String, Stri
             "the authorization code was issued to another client",
         );
     }
-    if code.used && !s.fault("reuse-code") {
-        if !s.fault("reuse-keeps-tokens")
+    if code.used && !s.fault(FaultId::ReuseCode) {
+        if !s.fault(FaultId::ReuseKeepsTokens)
             && let Err(e) = s.store.revoke_grant(&code.code)
         {
             return server_error(e);
@@ -185,7 +186,7 @@ fn authorization_code(s: &AppState, client: &Client, form: &HashMap<String, Stri
     if code.expires_at < http_util::now() {
         return bad("invalid_grant", "the authorization code has expired");
     }
-    if code.redirect_uri != redirect_uri && !s.fault("ignore-code-redirect-uri") {
+    if code.redirect_uri != redirect_uri && !s.fault(FaultId::IgnoreCodeRedirectUri) {
         return bad(
             "invalid_grant",
             &format!("{redirect_uri}: redirect_uri differs from the authorization request"),
@@ -194,7 +195,7 @@ fn authorization_code(s: &AppState, client: &Client, form: &HashMap<String, Stri
     let verifier = get("code_verifier");
     if !code.challenge.is_empty() || verifier.is_some() {
         let Some(verifier) = verifier else {
-            if s.fault("accept-missing-verifier") {
+            if s.fault(FaultId::AcceptMissingVerifier) {
                 return finish(s, client, form, &code);
             }
             return bad(
@@ -209,11 +210,11 @@ fn authorization_code(s: &AppState, client: &Client, form: &HashMap<String, Stri
             );
         }
         let matches = match code.method.as_str() {
-            "S256" if s.fault("reject-s256") => verifier == code.challenge,
+            "S256" if s.fault(FaultId::RejectS256) => verifier == code.challenge,
             "S256" => s256(verifier) == code.challenge,
             _ => verifier == code.challenge,
         };
-        if !matches && !s.fault("accept-wrong-verifier") {
+        if !matches && !s.fault(FaultId::AcceptWrongVerifier) {
             return bad(
                 "invalid_grant",
                 "code_verifier does not match the code_challenge",
@@ -240,9 +241,9 @@ fn finish(s: &AppState, client: &Client, form: &HashMap<String, String>, code: &
     };
     match s.store.use_code(&code.code) {
         Ok(true) => {}
-        Ok(false) if s.fault("reuse-code") => {}
+        Ok(false) if s.fault(FaultId::ReuseCode) => {}
         Ok(false) => {
-            if !s.fault("reuse-keeps-tokens") {
+            if !s.fault(FaultId::ReuseKeepsTokens) {
                 let _ = s.store.revoke_grant(&code.code);
             }
             return bad("invalid_grant", "the authorization code was already used");
@@ -268,7 +269,7 @@ fn refresh(s: &AppState, client: &Client, form: &HashMap<String, String>) -> Res
     };
     let old = match s.store.token(value) {
         Ok(Some(t)) if t.kind == TokenKind::Refresh => t,
-        Ok(_) if s.fault("refresh-bad-token-401") => {
+        Ok(_) if s.fault(FaultId::RefreshBadToken401) => {
             return error(
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
@@ -278,7 +279,7 @@ fn refresh(s: &AppState, client: &Client, form: &HashMap<String, String>) -> Res
         Ok(_) => return bad("invalid_grant", "unknown refresh token"),
         Err(e) => return server_error(e),
     };
-    if old.client_id != client.client_id && !s.fault("refresh-any-client") {
+    if old.client_id != client.client_id && !s.fault(FaultId::RefreshAnyClient) {
         return bad(
             "invalid_grant",
             "the refresh token was issued to another client",
@@ -301,7 +302,7 @@ fn refresh(s: &AppState, client: &Client, form: &HashMap<String, String>) -> Res
     }
     let scope = match get("scope") {
         Some(asked) if !super::scopes(asked).is_empty() => {
-            if !super::subset(asked, &old.scope) && !s.fault("refresh-widen-scope") {
+            if !super::subset(asked, &old.scope) && !s.fault(FaultId::RefreshWidenScope) {
                 return bad(
                     "invalid_scope",
                     &format!("{asked}: scope exceeds the original grant"),
@@ -311,7 +312,7 @@ fn refresh(s: &AppState, client: &Client, form: &HashMap<String, String>) -> Res
         }
         _ => old.scope.clone(),
     };
-    if !s.fault("refresh-same-token")
+    if !s.fault(FaultId::RefreshSameToken)
         && let Err(e) = s.store.revoke_token(&old.token)
     {
         return server_error(e);
@@ -332,14 +333,14 @@ fn issue(
 ) -> Response {
     let now = http_util::now();
     let access = match old {
-        Some(o) if s.fault("refresh-same-token") => {
+        Some(o) if s.fault(FaultId::RefreshSameToken) => {
             // The fault hands back the previous access token of this chain.
             match last_access(s, o) {
                 Some(t) => t,
                 None => random_token(),
             }
         }
-        _ if s.fault("deterministic-tokens") => {
+        _ if s.fault(FaultId::DeterministicTokens) => {
             // Derived from the grant and the issuing second, like a stateless token.
             let seed = format!("{}|{username}|{scope}|{grant}|{now}", client.client_id);
             URL_SAFE_NO_PAD.encode(Sha256::digest(seed.as_bytes()))
@@ -357,7 +358,7 @@ fn issue(
             })
             .unwrap_or(false)
     });
-    let lifetime = if s.fault("accept-expired-tokens") {
+    let lifetime = if s.fault(FaultId::AcceptExpiredTokens) {
         1
     } else if short {
         crate::provider::SHORT_TOKEN_SECONDS
@@ -374,7 +375,7 @@ fn issue(
             username: username.to_string(),
             grant: grant.to_string(),
             expires_at: now + lifetime,
-            revoked: old.is_some() && s.fault("refreshed-token-dead"),
+            revoked: old.is_some() && s.fault(FaultId::RefreshedTokenDead),
         };
         if let Err(e) = s.store.insert_token(&t) {
             return server_error(e);
@@ -382,11 +383,11 @@ fn issue(
     }
     let mut body = json!({
         "access_token": access,
-        "token_type": if s.fault("token-type-mac") { "mac" } else { "Bearer" },
+        "token_type": if s.fault(FaultId::TokenTypeMac) { "mac" } else { "Bearer" },
         "expires_in": lifetime,
         "scope": scope,
     });
-    if s.fault("token-no-expires-in")
+    if s.fault(FaultId::TokenNoExpiresIn)
         && let Some(o) = body.as_object_mut()
     {
         o.remove("expires_in");
@@ -394,7 +395,7 @@ fn issue(
     let may_refresh = client.grant_types.iter().any(|g| g == "refresh_token");
     if may_refresh {
         let refresh_value = match old {
-            Some(o) if s.fault("refresh-same-token") => o.token.clone(),
+            Some(o) if s.fault(FaultId::RefreshSameToken) => o.token.clone(),
             _ => {
                 let r = Token {
                     token: random_token(),
@@ -414,7 +415,7 @@ fn issue(
                 r.token
             }
         };
-        let shown = if s.fault("empty-refresh-token") {
+        let shown = if s.fault(FaultId::EmptyRefreshToken) {
             ""
         } else {
             refresh_value.as_str()
@@ -426,10 +427,10 @@ fn issue(
     }
     let mut r = json(StatusCode::OK, &body);
     let h = r.headers_mut();
-    if !s.fault("token-no-cache-control") {
+    if !s.fault(FaultId::TokenNoCacheControl) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    if !s.fault("token-no-pragma") {
+    if !s.fault(FaultId::TokenNoPragma) {
         h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     }
     r
