@@ -12,10 +12,6 @@ use clr_conformance::evidence::Recorder;
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
-/// The binary's allocator (src/main.rs), so the numbers are the binary's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// The spec CLR vector when ../shared/reference is present, else our own signed seed record.
 fn spec_example() -> Input {
     let path = concat!(

@@ -42,13 +42,46 @@ impl Source {
     }
 }
 
-/// One input, read: its name (`file.json`, `file.jsonl:17`) and bytes, or why it could
-/// not be read.
+/// One input: its name (`file.json`, `file.jsonl:17`) and its bytes, or why it could
+/// not be read. A file is read by whoever verifies it ([`Item::bytes`]), so its
+/// bytes are allocated and freed on one thread.
 pub struct Item {
     pub name: String,
-    pub read: Result<Vec<u8>, String>,
+    read: Content,
     /// Met in a folder but not read (the report header says why).
     pub skipped: bool,
+}
+
+enum Content {
+    Read(Result<Vec<u8>, String>),
+    /// A file not yet read, and its size when listed.
+    File(PathBuf, u64),
+}
+
+impl Item {
+    fn read(name: String, read: Result<Vec<u8>, String>) -> Item {
+        Item {
+            name,
+            read: Content::Read(read),
+            skipped: false,
+        }
+    }
+
+    /// The input's bytes (reading the file now if it was not read yet).
+    pub fn bytes(self) -> Result<Vec<u8>, String> {
+        match self.read {
+            Content::Read(r) => r,
+            Content::File(p, _) => read(&Source::File(p), None),
+        }
+    }
+
+    /// Bytes held or to be read (what a batch of inputs weighs).
+    pub fn weight(&self) -> usize {
+        match &self.read {
+            Content::Read(r) => r.as_ref().map_or(0, Vec::len),
+            Content::File(_, len) => usize::try_from(*len).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 /// Files, folders (recursively, sorted), `-` and URLs; with `jsonl`, files and `-` are
@@ -202,13 +235,7 @@ impl<'a> Inputs<'a> {
             match src {
                 Source::Lines(path) => match Lines::open(path.as_deref()) {
                     Ok(lines) => self.lines = Some(lines),
-                    Err(why) => {
-                        return Some(Item {
-                            name,
-                            read: Err(why),
-                            skipped: false,
-                        });
-                    }
+                    Err(why) => return Some(Item::read(name, Err(why))),
                 },
                 Source::Stdin | Source::Url(_) => {
                     let mut kept = self.kept.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -216,17 +243,21 @@ impl<'a> Inputs<'a> {
                         .entry(name.clone())
                         .or_insert_with(|| read(src, self.online))
                         .clone();
+                    return Some(Item::read(name, read));
+                }
+                Source::Skipped(..) => {
                     return Some(Item {
+                        read: Content::Read(read(src, self.online)),
                         name,
-                        read,
-                        skipped: false,
+                        skipped: true,
                     });
                 }
-                Source::Skipped(..) | Source::File(_) => {
+                Source::File(p) => {
+                    let len = std::fs::metadata(p).map_or(0, |m| m.len());
                     return Some(Item {
-                        read: read(src, self.online),
+                        read: Content::File(p.clone(), len),
                         name,
-                        skipped: matches!(src, Source::Skipped(..)),
+                        skipped: false,
                     });
                 }
             }
@@ -314,11 +345,7 @@ impl Lines {
     }
 
     fn item(&self, read: Result<Vec<u8>, String>) -> Item {
-        Item {
-            name: format!("{}:{}", self.name, self.line),
-            read,
-            skipped: false,
-        }
+        Item::read(format!("{}:{}", self.name, self.line), read)
     }
 
     /// Consume the rest of an over-long line without keeping it.
@@ -390,7 +417,7 @@ mod tests {
             done: false,
         };
         std::iter::from_fn(|| l.next())
-            .map(|i| (i.name, i.read))
+            .map(|i| (i.name.clone(), i.bytes()))
             .collect()
     }
 

@@ -11,7 +11,7 @@ mod stream;
 
 use super::args::VerifyArgs;
 use super::common::{self, RunInfo};
-use crate::catalog::{Catalog, Profile, Requirement, Role};
+use crate::catalog::{Catalog, Profile, Role};
 use crate::credential::parse::{self, Input, MAX_INPUT_BYTES};
 use crate::credential::verify::documents::FetchPolicy;
 use crate::credential::verify::{self, VerifyOptions, documents};
@@ -97,7 +97,7 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     let catalog = Catalog::embedded();
     let rows = common::rows(catalog, &a.report, &[role], verify::SCOPE);
     let mut lines = match &a.per_credential {
-        Some(path) => Some(PerCredential::create(path, &rows, profile)?),
+        Some(path) => Some(PerCredential::create(path)?),
         None => None,
     };
     let progress = if inputs::has_lines(&sources) {
@@ -106,11 +106,26 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
         let total = sources.len() as u64;
         common::Progress::new("verify", total, a.report.quiet || total <= 100)
     };
-    let (found, count) = stream::verify_all(items(), &opts, &progress, |name, one| {
-        if let Some(l) = &mut lines {
-            l.write(name, one);
-        }
-    });
+    let at_most = (!inputs::has_lines(&sources)).then_some(sources.len());
+    let levels = lines
+        .as_ref()
+        .map(|_| per_credential::Levels::new(&rows, profile));
+    let line_of = |name: &str, one: &Recorder| match &levels {
+        Some(l) => per_credential::line(name, one, l).to_json(),
+        None => String::new(),
+    };
+    let (found, count) = stream::verify_all(
+        items(),
+        at_most,
+        &opts,
+        &progress,
+        levels.is_some().then_some(&line_of as stream::LineOf),
+        |line| {
+            if let Some(l) = &mut lines {
+                l.write(&line);
+            }
+        },
+    );
     progress.finish();
     rec.merge(found);
     // Only a cache warmer: a panic there would show again where it matters.
@@ -135,10 +150,15 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
 }
 
 /// The schema kinds the first input needs (to compile them beside its verification).
+/// A large input is not parsed twice for that: its verification dwarfs the compiling.
 fn first_kinds(mut items: Inputs) -> Vec<(schema::SchemaKind, schema::Generation)> {
-    let Some(Ok(bytes)) = items.next().map(|i| i.read) else {
+    const AHEAD_LIMIT: usize = 256 * 1024;
+    let Some(Ok(bytes)) = items.next().map(|i| i.bytes()) else {
         return Vec::new();
     };
+    if bytes.len() > AHEAD_LIMIT {
+        return Vec::new();
+    }
     match parse::parse_document(&bytes).map(|d| d.input) {
         Ok(Input::Json(v)) => {
             let mut kinds = Vec::new();
@@ -164,34 +184,28 @@ fn target_name(inputs: &[String]) -> String {
 struct PerCredential {
     path: PathBuf,
     out: std::io::BufWriter<std::fs::File>,
-    levels: per_credential::Levels,
     lines: usize,
     failed: Option<std::io::Error>,
 }
 
 impl PerCredential {
-    fn create(path: &Path, rows: &[&Requirement], profile: &Profile) -> anyhow::Result<Self> {
+    fn create(path: &Path) -> anyhow::Result<Self> {
         let file = std::fs::File::create(path).map_err(|e| {
             anyhow::anyhow!("{}: cannot write --per-credential: {e}", path.display())
         })?;
         Ok(PerCredential {
             path: path.to_path_buf(),
             out: std::io::BufWriter::new(file),
-            levels: per_credential::Levels::new(rows, profile),
             lines: 0,
             failed: None,
         })
     }
 
-    fn write(&mut self, name: &str, one: &Recorder) {
+    fn write(&mut self, line: &str) {
         if self.failed.is_some() {
             return;
         }
-        let line = per_credential::line(name, one, &self.levels);
-        let written = serde_json::to_writer(&mut self.out, &line)
-            .map_err(std::io::Error::other)
-            .and_then(|_| self.out.write_all(b"\n"));
-        match written {
+        match writeln!(self.out, "{line}") {
             Ok(()) => self.lines += 1,
             Err(e) => self.failed = Some(e),
         }

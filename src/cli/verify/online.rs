@@ -21,7 +21,7 @@ pub struct Named {
 pub fn named(items: impl Iterator<Item = Item>) -> Named {
     let mut n = Named::default();
     for item in items {
-        let Ok(bytes) = item.read else { continue };
+        let Ok(bytes) = item.bytes() else { continue };
         let Ok(doc) = parse::parse_document(&bytes) else {
             continue;
         };

@@ -41,6 +41,13 @@ pub struct Line<'a> {
     pub unjudged: BTreeSet<&'a str>,
 }
 
+impl Line<'_> {
+    /// The line as compact JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
 /// The line for `input` from its own findings.
 pub fn line<'a>(input: &'a str, one: &'a Recorder, levels: &Levels) -> Line<'a> {
     let mut l = Line {

@@ -1,8 +1,10 @@
 //! Verifying inputs as they are read, on all cores, with memory flat in their number:
-//! the main thread reads items and hands them out, at most a few per worker ahead of
-//! the first unfinished one, and merges each input's findings in input order as soon as
-//! it is done (so the report does not depend on scheduling). A document is dropped once
-//! verified; the report keeps counts and a capped number of findings per row.
+//! the main thread lists inputs and hands them out in small batches, at most a few
+//! per worker ahead of the first unfinished one. A worker reads each input of its
+//! batch (files are read where they are verified), verifies it, drops it and merges
+//! its findings into the batch's; the main thread merges batches in input order (so
+//! the report does not depend on scheduling). The report keeps counts and a capped
+//! number of findings per row, never documents.
 
 use super::inputs::Item;
 use crate::cli::common::Progress;
@@ -12,37 +14,53 @@ use crate::report::model::MAX_ROW_FINDINGS;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, mpsc};
 
-/// Inputs handed out per worker beyond the first unfinished one.
+/// Batches handed out per worker beyond the first unfinished one.
 const AHEAD_PER_WORKER: usize = 4;
+/// A batch ends at this many inputs or this many bytes (one hand-over per batch, not
+/// per input; a large input travels alone).
+const BATCH_INPUTS: usize = 16;
+const BATCH_BYTES: usize = 1 << 20;
 
-/// Verify every item; `done` sees each input's own findings, in input order, before
-/// they are merged. Returns the merged findings and the number of inputs.
+/// What becomes of each input's own findings before they are merged: a line of the
+/// `--per-credential` output, made on the worker.
+pub type LineOf<'a> = &'a (dyn Fn(&str, &Recorder) -> String + Sync);
+
+/// A batch verified: its findings merged in order, and each input's line.
+struct Judged {
+    rec: Recorder,
+    lines: Vec<String>,
+    inputs: usize,
+}
+
+/// Verify every item; with `line_of`, `write` gets each input's line in input order.
+/// Returns the merged findings and the number of inputs. `at_most`: how many inputs
+/// there can be, when known (no more workers than inputs).
 pub fn verify_all(
     items: impl Iterator<Item = Item>,
+    at_most: Option<usize>,
     opts: &VerifyOptions,
     progress: &Progress,
-    mut done: impl FnMut(&str, &Recorder),
+    line_of: Option<LineOf>,
+    mut write: impl FnMut(String),
 ) -> (Recorder, usize) {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(at_most.unwrap_or(usize::MAX).max(1));
     let mut rec = Recorder::capped(MAX_ROW_FINDINGS);
     let mut count = 0;
-    let mut finish = |name: &str, one: Recorder, rec: &mut Recorder| {
-        done(name, &one);
-        rec.merge(one);
-        progress.inc();
-    };
     if workers == 1 {
         // One worker runs here: a spawned thread would get its own malloc arena,
         // which glibc grows a page per mprotect call (hundreds for one file).
         for item in items {
-            let one = judge(&item, opts);
-            finish(&item.name, one, &mut rec);
-            count += 1;
+            let j = judge_batch(vec![item], opts, line_of, progress);
+            j.lines.into_iter().for_each(&mut write);
+            rec.merge(j.rec);
+            count += j.inputs;
         }
         return (rec, count);
     }
-    let (job_tx, job_rx) = mpsc::channel::<(usize, Item)>();
-    let (out_tx, out_rx) = mpsc::channel::<(usize, Item, Recorder)>();
+    let (job_tx, job_rx) = mpsc::channel::<(usize, Vec<Item>)>();
+    let (out_tx, out_rx) = mpsc::channel::<(usize, Judged)>();
     let job_rx = Mutex::new(job_rx);
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -51,9 +69,9 @@ pub fn verify_all(
             scope.spawn(move || {
                 loop {
                     let job = job_rx.lock().map(|rx| rx.recv());
-                    let Ok(Ok((index, item))) = job else { break };
-                    let one = judge(&item, opts);
-                    if out_tx.send((index, item, one)).is_err() {
+                    let Ok(Ok((index, batch))) = job else { break };
+                    let judged = judge_batch(batch, opts, line_of, progress);
+                    if out_tx.send((index, judged)).is_err() {
                         break;
                     }
                 }
@@ -61,27 +79,35 @@ pub fn verify_all(
         }
         drop(out_tx);
         let window = workers * AHEAD_PER_WORKER;
-        let mut items = items.fuse();
-        let mut sent = 0;
-        let mut pending: BTreeMap<usize, (Item, Recorder)> = BTreeMap::new();
+        let mut items = items.fuse().peekable();
+        let (mut sent, mut merged) = (0, 0);
+        let mut pending: BTreeMap<usize, Judged> = BTreeMap::new();
         loop {
-            while sent - count < window {
-                let Some(item) = items.next() else { break };
-                if job_tx.send((sent, item)).is_err() {
+            while sent - merged < window && items.peek().is_some() {
+                let mut batch = Vec::new();
+                let mut bytes = 0usize;
+                while batch.len() < BATCH_INPUTS && bytes < BATCH_BYTES {
+                    let Some(item) = items.next() else { break };
+                    bytes = bytes.saturating_add(item.weight());
+                    batch.push(item);
+                }
+                if job_tx.send((sent, batch)).is_err() {
                     break;
                 }
                 sent += 1;
             }
-            if count == sent {
+            if merged == sent {
                 break;
             }
-            let Ok((index, item, one)) = out_rx.recv() else {
+            let Ok((index, judged)) = out_rx.recv() else {
                 break;
             };
-            pending.insert(index, (item, one));
-            while let Some((item, one)) = pending.remove(&count) {
-                finish(&item.name, one, &mut rec);
-                count += 1;
+            pending.insert(index, judged);
+            while let Some(j) = pending.remove(&merged) {
+                j.lines.into_iter().for_each(&mut write);
+                rec.merge(j.rec);
+                count += j.inputs;
+                merged += 1;
             }
         }
         drop(job_tx);
@@ -89,26 +115,52 @@ pub fn verify_all(
     (rec, count)
 }
 
+/// A batch's findings, merged in input order, and each input's line.
+fn judge_batch(
+    batch: Vec<Item>,
+    opts: &VerifyOptions,
+    line_of: Option<LineOf>,
+    progress: &Progress,
+) -> Judged {
+    let mut out = Judged {
+        rec: Recorder::capped(MAX_ROW_FINDINGS),
+        lines: Vec::new(),
+        inputs: batch.len(),
+    };
+    for item in batch {
+        let name = item.name.clone();
+        let one = judge(item, opts);
+        if let Some(f) = line_of {
+            out.lines.push(f(&name, &one));
+        }
+        out.rec.merge(one);
+        progress.inc();
+    }
+    out
+}
+
 /// One input's findings. A panic in a verifier is reported for that input, and the
 /// run goes on with the next.
-fn judge(item: &Item, opts: &VerifyOptions) -> Recorder {
+fn judge(item: Item, opts: &VerifyOptions) -> Recorder {
+    let name = item.name.clone();
+    let skipped = item.skipped;
     let run = || {
         let mut one = Recorder::capped(MAX_ROW_FINDINGS);
-        match &item.read {
-            Ok(bytes) => verify::verify_bytes(bytes, opts, &mut one, &item.name),
+        match item.bytes() {
+            Ok(bytes) => verify::verify_bytes(&bytes, opts, &mut one, &name),
             Err(why) => {
-                if item.skipped {
+                if skipped {
                     // Also in the header: the finding's row may be outside the role.
-                    one.note(format!("{}: not read: {why}", item.name));
+                    one.note(format!("{name}: not read: {why}"));
                 }
-                unreadable(&mut one, &item.name, why);
+                unreadable(&mut one, &name, &why);
             }
         }
         one
     };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
         let mut one = Recorder::new();
-        one.note(format!("harness error: verifying {} panicked", item.name));
+        one.note(format!("harness error: verifying {name} panicked"));
         one
     })
 }

@@ -65,6 +65,8 @@ pub enum Need {
     Created,
     /// A refresh that succeeded in this run: the control of the revoked-refresh row.
     Refreshed,
+    /// Whether putProfile is implemented: the condition of the rows about it.
+    ProfilePut,
 }
 
 /// Which roles an area runs under.
@@ -170,14 +172,14 @@ pub const AREAS: &[Area] = &[
         name: "putProfile",
         checks: profile::PUT_CHECKS,
         needs: &[Need::Login],
-        gives: &[],
+        gives: &[Need::ProfilePut],
         when: When::Writes,
         run: run!(profile::run_put),
     },
     Area {
         name: "scopes",
         checks: scopes::CHECKS,
-        needs: &[Need::Sdd, Need::Client],
+        needs: &[Need::Sdd, Need::Client, Need::ProfilePut],
         gives: &[],
         when: When::Always,
         run: run!(scopes::run),
