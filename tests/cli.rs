@@ -593,9 +593,8 @@ fn a_signed_result_verifies_and_ties_the_report_to_its_signer() {
     );
 }
 
-#[test]
-fn shards_cover_the_inputs_once_and_their_merge_equals_the_whole_run() {
-    let cwd = scratch("shard");
+/// The reference provider's valid JSON seed credentials (our vectors).
+fn valid_seeds() -> Vec<serde_json::Value> {
     let seeds: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -604,25 +603,35 @@ fn shards_cover_the_inputs_once_and_their_merge_equals_the_whole_run() {
         .unwrap(),
     )
     .unwrap();
+    seeds["testGroups"][0]["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["result"] == "valid" && t["credential"].is_object())
+        .map(|t| t["credential"].clone())
+        .collect()
+}
+
+#[test]
+fn shards_cover_the_inputs_once_and_their_merge_equals_the_whole_run() {
+    let cwd = scratch("shard");
     let dir = cwd.join("in");
     std::fs::create_dir_all(&dir).unwrap();
     let mut n = 0;
-    for t in seeds["testGroups"][0]["tests"].as_array().unwrap() {
-        if t["result"] == "valid" && t["credential"].is_object() {
-            n += 1;
-            std::fs::write(
-                dir.join(format!("{n}.json")),
-                serde_json::to_vec(&t["credential"]).unwrap(),
-            )
-            .unwrap();
-            let mut bad = t["credential"].clone();
-            bad["credentialSubject"]["id"] = "did:example:tampered".into();
-            std::fs::write(
-                dir.join(format!("{n}-tampered.json")),
-                serde_json::to_vec(&bad).unwrap(),
-            )
-            .unwrap();
-        }
+    for credential in valid_seeds() {
+        n += 1;
+        std::fs::write(
+            dir.join(format!("{n}.json")),
+            serde_json::to_vec(&credential).unwrap(),
+        )
+        .unwrap();
+        let mut bad = credential.clone();
+        bad["credentialSubject"]["id"] = "did:example:tampered".into();
+        std::fs::write(
+            dir.join(format!("{n}-tampered.json")),
+            serde_json::to_vec(&bad).unwrap(),
+        )
+        .unwrap();
     }
     assert!(n >= 2, "need a few seeds");
     let verify = |extra: &[&str], out: &str| {
@@ -902,22 +911,7 @@ fn a_certification_submission_must_be_baked() {
 #[test]
 fn json_lines_are_verified_line_by_line_with_a_line_per_credential() {
     let cwd = scratch("jsonl");
-    let seeds: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/vectors/provider-seeds.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let good: Vec<serde_json::Value> = seeds["testGroups"][0]["tests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["result"] == "valid" && t["credential"].is_object())
-        .map(|t| t["credential"].clone())
-        .take(2)
-        .collect();
+    let good: Vec<serde_json::Value> = valid_seeds().into_iter().take(2).collect();
     assert_eq!(good.len(), 2, "two valid seeds");
     let mut tampered = good[0].clone();
     tampered["credentialSubject"]["id"] = "did:example:tampered".into();

@@ -6,7 +6,9 @@
 //! judges a real target. The harness options (`--target`, `--config`, `--profile`,
 //! `--role`, `--trust-ca`, `--insecure`, `--timeout`, `--deadline`, `--fault`) are taken
 //! out before libtest parses the rest, so filtering (`api.paging`), `--list`,
-//! `--exact` and `--ignored` work as usual. Rows that were skipped or not run are
+//! `--exact` and `--ignored` work as usual. `--list` lists the rows from the catalog
+//! without judging anything; a filter runs only the checks of the rows it keeps (and
+//! the steps they need), as `run --only` does. Rows that were skipped or not run are
 //! reported as ignored, with the reason in the test name's listing.
 
 use clap::Parser;
@@ -64,13 +66,48 @@ fn main() {
     let out = std::env::temp_dir().join(format!("clr-conformance-libtest-{}", std::process::id()));
     ours.extend(["--format", "json", "--quiet", "--out"].map(String::from));
     ours.push(out.display().to_string());
-    let harness = match Harness::try_parse_from(&ours) {
+    let mut harness = match Harness::try_parse_from(&ours) {
         Ok(h) => h,
         Err(e) => {
             eprintln!("conformance: {e}");
             std::process::exit(2);
         }
     };
+    // The rows, from the catalog: `--list` prints them without running anything, and
+    // a filter runs only the checks of the rows it keeps (and what they need).
+    let roles = clr_conformance::cli::run::roles(&harness.run.role).unwrap_or_else(|e| {
+        eprintln!("conformance: {e:#}");
+        std::process::exit(2);
+    });
+    let rows = clr_conformance::cli::common::rows(
+        clr_conformance::catalog::Catalog::embedded(),
+        &harness.run.report,
+        &roles,
+        clr_conformance::suites::provider::SCOPE,
+    );
+    if args.list {
+        let trials = rows
+            .iter()
+            .map(|r| Trial::test(name(r.level, &r.id), || Ok(())))
+            .collect();
+        libtest_mimic::run(&args, trials).exit();
+    }
+    let kept: Vec<String> = rows
+        .iter()
+        .filter(|r| selected(&args, &name(r.level, &r.id)))
+        .map(|r| r.id.clone())
+        .collect();
+    if kept.is_empty() {
+        // Nothing to judge: libtest reports every row filtered out.
+        let trials = rows
+            .iter()
+            .map(|r| Trial::test(name(r.level, &r.id), || Ok(())))
+            .collect();
+        libtest_mimic::run(&args, trials).exit();
+    }
+    if kept.len() < rows.len() {
+        harness.run.report.only = kept;
+    }
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     let report = match runtime.block_on(execute(&harness.run)) {
         Ok((report, _)) => report,
@@ -84,7 +121,7 @@ fn main() {
         .requirements
         .into_iter()
         .map(|row| {
-            let name = format!("[{}] {}", row.level, row.id);
+            let name = name(row.level, &row.id);
             let ignored = matches!(row.outcome, Outcome::Skipped | Outcome::NotRun);
             let outcome = row.outcome;
             let reason = row.reason.clone();
@@ -97,4 +134,21 @@ fn main() {
         })
         .collect();
     libtest_mimic::run(&args, trials).exit();
+}
+
+/// A row's test name.
+fn name(level: clr_conformance::catalog::Level, id: &str) -> String {
+    format!("[{level}] {id}")
+}
+
+/// Whether libtest's filter, `--exact` and `--skip` keep the test `name`.
+fn selected(args: &Arguments, name: &str) -> bool {
+    let hit = |f: &str| {
+        if args.exact {
+            name == f
+        } else {
+            name.contains(f)
+        }
+    };
+    args.filter.as_deref().is_none_or(hit) && !args.skip.iter().any(|s| hit(s))
 }
