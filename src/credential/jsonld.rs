@@ -510,8 +510,9 @@ fn reference_canonical(quads: &[oxrdf::Quad]) -> Result<String, JsonLdError> {
     rdf_canon::canonicalize_quads(quads).map_err(|e| JsonLdError::Canonicalization(e.to_string()))
 }
 
-/// Remote context URLs named in any `@context` entry of `doc`.
-fn context_urls<'a>(doc: &'a Value, out: &mut Vec<&'a str>) {
+/// Remote context URLs named in any `@context` entry of `doc` (nested credentials and
+/// endorsements included).
+pub fn context_urls<'a>(doc: &'a Value, out: &mut Vec<&'a str>) {
     match doc {
         Value::Object(map) => map.iter().for_each(|(k, v)| member_context_urls(k, v, out)),
         Value::Array(items) => items.iter().for_each(|v| context_urls(v, out)),

@@ -100,26 +100,23 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
         Some(path) => Some(PerCredential::create(path)?),
         None => None,
     };
-    let progress = if inputs::has_lines(&sources) {
-        common::Progress::unbounded("verify", a.report.quiet)
-    } else {
-        let total = sources.len() as u64;
-        common::Progress::new("verify", total, a.report.quiet || total <= 100)
-    };
+    // A JSON Lines stream has no known length.
     let at_most = (!inputs::has_lines(&sources)).then_some(sources.len());
+    let progress = match at_most {
+        None => common::Progress::unbounded("verify", a.report.quiet),
+        Some(total) => {
+            common::Progress::new("verify", total as u64, a.report.quiet || total <= 100)
+        }
+    };
     let levels = lines
         .as_ref()
         .map(|_| per_credential::Levels::new(&rows, profile));
-    let line_of = |name: &str, one: &Recorder| match &levels {
-        Some(l) => per_credential::line(name, one, l).to_json(),
-        None => String::new(),
-    };
     let (found, count) = stream::verify_all(
         items(),
         at_most,
         &opts,
         &progress,
-        levels.is_some().then_some(&line_of as stream::LineOf),
+        levels.as_ref(),
         |line| {
             if let Some(l) = &mut lines {
                 l.write(&line);
@@ -190,9 +187,7 @@ struct PerCredential {
 
 impl PerCredential {
     fn create(path: &Path) -> anyhow::Result<Self> {
-        let file = std::fs::File::create(path).map_err(|e| {
-            anyhow::anyhow!("{}: cannot write --per-credential: {e}", path.display())
-        })?;
+        let file = std::fs::File::create(path).map_err(|e| unwritable(path, e))?;
         Ok(PerCredential {
             path: path.to_path_buf(),
             out: std::io::BufWriter::new(file),
@@ -214,17 +209,9 @@ impl PerCredential {
     /// The header note naming the file, or the error that stopped it.
     fn finish(mut self) -> anyhow::Result<String> {
         if let Some(e) = self.failed.take() {
-            anyhow::bail!(
-                "{}: cannot write --per-credential: {e}",
-                self.path.display()
-            );
+            return Err(unwritable(&self.path, e));
         }
-        self.out.flush().map_err(|e| {
-            anyhow::anyhow!(
-                "{}: cannot write --per-credential: {e}",
-                self.path.display()
-            )
-        })?;
+        self.out.flush().map_err(|e| unwritable(&self.path, e))?;
         Ok(format!(
             "per-credential verdicts: {} ({} lines)",
             self.path.display(),
@@ -233,17 +220,14 @@ impl PerCredential {
     }
 }
 
-/// A MUST the run needed but could not judge, with why (see [`Report::unjudged_must`]).
-pub fn unjudged_must(report: &Report) -> Option<String> {
-    report.unjudged_must()
+fn unwritable(path: &Path, e: std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!("{}: cannot write --per-credential: {e}", path.display())
 }
 
 /// Exit 3 when the run would pass but a needed MUST was not judged.
 pub fn not_verified(report: &mut Report) {
     report.mark_not_verified();
 }
-
-pub use crate::report::model::NOT_VERIFIED;
 
 /// `--context URL=FILE` pairs (bounded: a context file is read like an input, at most
 /// the input size limit).

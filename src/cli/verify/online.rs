@@ -8,7 +8,6 @@ use crate::credential::parse::{self, Input};
 use crate::credential::verify::documents::{self, FetchPolicy};
 use crate::credential::verify::{Documents, decode_jwt_credential};
 use crate::evidence::Recorder;
-use serde_json::Value;
 
 /// The URLs the inputs name, each once, in first-met order.
 #[derive(Debug, Default)]
@@ -25,18 +24,29 @@ pub fn named(items: impl Iterator<Item = Item>) -> Named {
         let Ok(doc) = parse::parse_document(&bytes) else {
             continue;
         };
+        let decoded;
         let payload = match &doc.input {
             Input::Json(v) => {
                 documents::wanted_urls(v, &mut n.documents);
-                Some(v.clone())
+                v
             }
             Input::Jws(j) => {
                 documents::wanted_for_jws(j, &mut n.documents);
-                decode_jwt_credential(j).ok()
+                match decode_jwt_credential(j) {
+                    Ok(v) => {
+                        decoded = v;
+                        &decoded
+                    }
+                    Err(_) => continue,
+                }
             }
         };
-        if let Some(v) = payload {
-            context_urls(&v, &mut n.contexts);
+        let mut urls = Vec::new();
+        jsonld::context_urls(payload, &mut urls);
+        for u in urls {
+            if !n.contexts.iter().any(|c| c == u) {
+                n.contexts.push(u.to_string());
+            }
         }
     }
     n
@@ -90,36 +100,4 @@ pub fn contexts(
         }
     }
     Ok(out)
-}
-
-/// Every string `@context` entry in `v`, nested credentials and endorsements included
-/// (each URL once).
-fn context_urls(v: &Value, out: &mut Vec<String>) {
-    let mut push = |s: &str| {
-        if !out.iter().any(|u| u == s) {
-            out.push(s.to_string());
-        }
-    };
-    let mut stack = vec![v];
-    while let Some(v) = stack.pop() {
-        match v {
-            Value::Object(m) => {
-                for (k, x) in m {
-                    if k == "@context" {
-                        match x {
-                            Value::String(s) => push(s),
-                            Value::Array(a) => {
-                                a.iter().filter_map(Value::as_str).for_each(&mut push)
-                            }
-                            _ => {}
-                        }
-                    } else {
-                        stack.push(x);
-                    }
-                }
-            }
-            Value::Array(a) => stack.extend(a.iter()),
-            _ => {}
-        }
-    }
 }

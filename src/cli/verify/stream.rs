@@ -7,6 +7,7 @@
 //! number of findings per row, never documents.
 
 use super::inputs::Item;
+use super::per_credential::{self, Levels};
 use crate::cli::common::Progress;
 use crate::credential::verify::{self, VerifyOptions};
 use crate::evidence::{Check, Recorder};
@@ -21,10 +22,6 @@ const AHEAD_PER_WORKER: usize = 4;
 const BATCH_INPUTS: usize = 16;
 const BATCH_BYTES: usize = 1 << 20;
 
-/// What becomes of each input's own findings before they are merged: a line of the
-/// `--per-credential` output, made on the worker.
-pub type LineOf<'a> = &'a (dyn Fn(&str, &Recorder) -> String + Sync);
-
 /// A batch verified: its findings merged in order, and each input's line.
 struct Judged {
     rec: Recorder,
@@ -32,7 +29,8 @@ struct Judged {
     inputs: usize,
 }
 
-/// Verify every item; with `line_of`, `write` gets each input's line in input order.
+/// Verify every item; with `levels` (`--per-credential`), `write` gets each input's
+/// line, made on the worker from the input's own findings, in input order.
 /// Returns the merged findings and the number of inputs. `at_most`: how many inputs
 /// there can be, when known (no more workers than inputs).
 pub fn verify_all(
@@ -40,7 +38,7 @@ pub fn verify_all(
     at_most: Option<usize>,
     opts: &VerifyOptions,
     progress: &Progress,
-    line_of: Option<LineOf>,
+    levels: Option<&Levels>,
     mut write: impl FnMut(String),
 ) -> (Recorder, usize) {
     let workers = std::thread::available_parallelism()
@@ -52,7 +50,7 @@ pub fn verify_all(
         // One worker runs here: a spawned thread would get its own malloc arena,
         // which glibc grows a page per mprotect call (hundreds for one file).
         for item in items {
-            let j = judge_batch(vec![item], opts, line_of, progress);
+            let j = judge_batch(vec![item], opts, levels, progress);
             j.lines.into_iter().for_each(&mut write);
             rec.merge(j.rec);
             count += j.inputs;
@@ -70,7 +68,7 @@ pub fn verify_all(
                 loop {
                     let job = job_rx.lock().map(|rx| rx.recv());
                     let Ok(Ok((index, batch))) = job else { break };
-                    let judged = judge_batch(batch, opts, line_of, progress);
+                    let judged = judge_batch(batch, opts, levels, progress);
                     if out_tx.send((index, judged)).is_err() {
                         break;
                     }
@@ -119,7 +117,7 @@ pub fn verify_all(
 fn judge_batch(
     batch: Vec<Item>,
     opts: &VerifyOptions,
-    line_of: Option<LineOf>,
+    levels: Option<&Levels>,
     progress: &Progress,
 ) -> Judged {
     let mut out = Judged {
@@ -130,8 +128,9 @@ fn judge_batch(
     for item in batch {
         let name = item.name.clone();
         let one = judge(item, opts);
-        if let Some(f) = line_of {
-            out.lines.push(f(&name, &one));
+        if let Some(l) = levels {
+            out.lines
+                .push(per_credential::line(&name, &one, l).to_json());
         }
         out.rec.merge(one);
         progress.inc();

@@ -182,9 +182,6 @@ pub(crate) struct Subject<'a> {
     /// The compact JWS it was decoded from, if any.
     pub jws: Option<&'a str>,
     pub depth: usize,
-    /// The credential without its proof as the data-loss rule walked it, kept for the
-    /// proof check's documentHash (taken there, so it is freed before nested ones).
-    pub unsigned: std::cell::RefCell<Option<crate::credential::jsonld::Unsigned>>,
 }
 
 /// Decode `bytes` and verify what they hold under `subject`: what `verify` does
@@ -355,13 +352,13 @@ fn verify_once(
         generation: generation(cred, opts.profile),
         jws,
         depth,
-        unsigned: Default::default(),
     };
     shape::run(&s, opts, rec);
     schema_step::run(&s, opts, rec);
-    terms::run(&s, opts, rec);
-    let proof_ok = proofs::run(&s, opts, rec);
-    s.unsigned.take();
+    // One expansion for both: the proof hashes what the data-loss rule walked (and
+    // frees it before the nested credentials are verified).
+    let unsigned = terms::run(&s, opts, rec);
+    let proof_ok = proofs::run(&s, opts, rec, unsigned);
     if may_refresh {
         refresh_step(&s, proof_ok, hint, opts, rec);
     }

@@ -5,6 +5,7 @@
 use super::documents::Fetched;
 use super::provenance::{self, Provenance};
 use super::{Kind, Subject, VerifyOptions};
+use crate::credential::jsonld::Unsigned;
 use crate::credential::proof::{self, Check as Rule, KeyError, Suite};
 use crate::evidence::{Check, Recorder};
 use base64::Engine;
@@ -47,8 +48,14 @@ fn presence_id(s: &Subject) -> &'static str {
     }
 }
 
-/// Returns whether at least one proof verified.
-pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool {
+/// Returns whether at least one proof verified. `unsigned`: the credential without
+/// its proof, already walked by the data-loss rule (not expanded again).
+pub(super) fn run(
+    s: &Subject,
+    opts: &VerifyOptions,
+    rec: &mut Recorder,
+    unsigned: Option<Unsigned>,
+) -> bool {
     let presence = presence_id(s);
     let has_embedded = s.cred.get("proof").is_some();
     let mut verified = false;
@@ -82,7 +89,7 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> bool
         super::jwt_step::not_applicable(s, rec);
     }
     if has_embedded {
-        note(embedded(s, opts, rec));
+        note(embedded(s, opts, rec, unsigned));
     } else if s.depth == 0 {
         let mut c = Check::new("embedded proof", DI_IDS);
         c.subject(&s.name);
@@ -203,13 +210,17 @@ pub(super) fn resolve_method(
 }
 
 /// Embedded proofs; returns whether one verified, or why none could be checked.
-fn embedded(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> Result<bool, String> {
+fn embedded(
+    s: &Subject,
+    opts: &VerifyOptions,
+    rec: &mut Recorder,
+    unsigned: Option<Unsigned>,
+) -> Result<bool, String> {
     let mut c = Check::new("embedded proof", DI_IDS);
     c.subject(&s.name);
     let docs = &opts.documents;
     let resolve = |method: &str| resolve_method(method, docs);
     let loader = opts.loader();
-    let unsigned = s.unsigned.borrow_mut().take();
     let reports = match proof::verify_data_integrity_prepared(s.cred, loader, &resolve, unsigned) {
         Ok(r) => r,
         Err(e) => {

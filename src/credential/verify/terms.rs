@@ -14,24 +14,23 @@ const ENDORSEMENT_JWT: &str = "proof.endorsement-jwt.covered";
 /// At most this many dropped terms are listed per credential.
 const MAX_LISTED: usize = 20;
 
-pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
+/// Returns the credential without its proof as the walk left it, for the proof
+/// check's documentHash (when the walk could keep it).
+pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> Option<Unsigned> {
     let mut c = Check::new("json-ld terms defined", &[RULE, ENDORSEMENT_JWT]);
     c.subject(&s.name);
     let embedded = s.cred.get("proof").is_some();
-    let own = match walk(opts.loader(), s.cred) {
-        Ok((d, unsigned)) => {
-            *s.unsigned.borrow_mut() = unsigned;
-            d
-        }
+    let (own, unsigned) = match walk(opts.loader(), s.cred) {
+        Ok(walked) => walked,
         Err(e @ JsonLdError::UnknownContext(_)) => {
             c.error(RULE, format!("not judged: {e}"));
             rec.finish(c);
-            return;
+            return None;
         }
         Err(e) => {
             c.skip(RULE, format!("not judged: JSON-LD expansion failed: {e}"));
             rec.finish(c);
-            return;
+            return None;
         }
     };
     let (jwt, others): (Vec<&Dropped>, Vec<&Dropped>) =
@@ -71,6 +70,7 @@ pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
         }
     }
     rec.finish(c);
+    unsigned
 }
 
 /// The terms of `cred` itself that JSON-LD drops, as this rule judges them: without
