@@ -1,37 +1,13 @@
-//! Build script: collects the requirement ids that checks name in their source
-//! (string literals in the judging modules), so `requirements --untested` can
-//! list catalog entries no check claims. The git revision goes into reports.
-//! It also lists the catalog files, hashes them and converts them to JSON, so
-//! the binary spends no start-up time on SHA-256 or TOML over the embedded catalog.
+//! Build script: lists the catalog files, hashes them and converts them to JSON,
+//! so the binary spends no start-up time on SHA-256 or TOML over the embedded
+//! catalog; the git revision goes into reports. (Which check judges which row is
+//! not scanned from the source: the check registries declare it.)
 
 use std::fs;
 use std::path::Path;
 
-const JUDGES: &[&str] = &["src/credential", "src/suites", "src/oauth", "src/judge"];
-
 fn main() {
-    let mut ids = std::collections::BTreeMap::new();
-    for dir in JUDGES {
-        println!("cargo:rerun-if-changed={dir}");
-        scan(Path::new(dir), &mut ids);
-    }
     let out = std::env::var("OUT_DIR").expect("OUT_DIR");
-    let list: Vec<String> = ids.keys().map(|s| format!("    {s:?},")).collect();
-    let places: Vec<String> = ids
-        .iter()
-        .map(|(id, at)| {
-            let at: Vec<String> = at.iter().map(|(f, l)| format!("({f:?}, {l})")).collect();
-            format!("    ({id:?}, &[{}]),", at.join(", "))
-        })
-        .collect();
-    let text = format!(
-        "/// Requirement-id-like literals found in the judging modules.\npub const CLAIMED: &[&str] = &[\n{}\n];\n\
-         /// Where each is written (file, line; the first {MAX_PLACES}), sorted by id.\n\
-         pub const CLAIMED_AT: &[(&str, &[(&str, u32)])] = &[\n{}\n];\n",
-        list.join("\n"),
-        places.join("\n")
-    );
-    fs::write(Path::new(&out).join("claims.rs"), text).expect("write claims.rs");
     catalog_files(Path::new(&out));
     git_revision();
 }
@@ -67,55 +43,6 @@ fn git_revision() {
         }
     }
     println!("cargo:rustc-env=CLR_CONFORMANCE_BUILT_REVISION={rev}");
-}
-
-/// Places kept per id for `requirements --show`.
-const MAX_PLACES: usize = 8;
-
-type Places = std::collections::BTreeMap<String, Vec<(String, usize)>>;
-
-fn scan(dir: &Path, ids: &mut Places) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            scan(&p, ids);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            let Ok(text) = fs::read_to_string(&p) else {
-                continue;
-            };
-            // Escaped quotes and quote char literals would shift the string boundaries.
-            let text = text.replace("\\\"", "  ").replace("'\"'", "' '");
-            let file = p.display().to_string();
-            let mut line = 1;
-            for (i, part) in text.split('"').enumerate() {
-                if i % 2 == 1 && looks_like_id(part) {
-                    let at = ids.entry(part.to_string()).or_default();
-                    // A unit-test file names ids without judging them.
-                    let judging = !file.ends_with("tests.rs");
-                    if judging
-                        && at.len() < MAX_PLACES
-                        && !at.iter().any(|(f, l)| *f == file && *l == line)
-                    {
-                        at.push((file.clone(), line));
-                    }
-                }
-                line += part.matches('\n').count();
-            }
-        }
-    }
-}
-
-fn looks_like_id(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('.').collect();
-    parts.len() >= 2
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        })
 }
 
 /// The catalog files, in the order the catalog hash covers them.

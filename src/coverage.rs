@@ -9,37 +9,48 @@
 //! fresh. Service-provider requirements (the ids the provider suites declare)
 //! count only when a fault of the reference provider breaks them: the fault
 //! matrix test (`tests/run_builtin.rs`) proves the suite detects every fault.
-//! Every other entry (consumer, displayer) counts as covered when a judging
-//! module names its id: the build script collects those names, and the judge
+//! Every other entry (consumer, displayer) counts as covered when a registered
+//! check declares it (the family tables: `suites::provider::AREAS`,
+//! `credential::verify`'s steps, the consumer and displayer units; debug builds
+//! assert that a unit records only the ids its checks declare), and the judge
 //! tests drive faulty consumers and wrong displayer answers against them.
 //! Entries not covered are what `requirements --untested` lists.
 
 use crate::catalog::Catalog;
+use crate::suites::CheckSpec;
 use std::collections::BTreeSet;
-
-mod claims {
-    include!(concat!(env!("OUT_DIR"), "/claims.rs"));
-}
 
 /// The coverage index written by `vectors generate`.
 const VECTOR_INDEX: &str = include_str!("../vectors/coverage.json");
 
-/// Who judges `id`: the provider checks that declare it (name, where declared), then
-/// the other places in the judging modules that name it (file, line; the verify
-/// steps, consumer and displayer judges name their ids where they record findings).
-pub fn judged_by(id: &str) -> (Vec<crate::suites::CheckSpec>, Vec<(&'static str, u32)>) {
-    let checks: Vec<crate::suites::CheckSpec> = crate::suites::provider::all_checks()
+/// Every registered check of every family: (family, unit, check).
+pub fn registered() -> Vec<(&'static str, &'static str, CheckSpec)> {
+    let mut out = Vec::new();
+    for a in crate::suites::provider::AREAS {
+        for c in a.checks.iter().chain(a.also) {
+            out.push(("provider", a.name, *c));
+        }
+    }
+    let families: [(&str, Vec<(&'static str, CheckSpec)>); 3] = [
+        ("verify", crate::credential::verify::registered_checks()),
+        (
+            "consumer",
+            crate::judge::consumer_checks::registered_checks(),
+        ),
+        ("displayer", crate::judge::displayer::registered_checks()),
+    ];
+    for (family, checks) in families {
+        out.extend(checks.into_iter().map(|(unit, c)| (family, unit, c)));
+    }
+    out
+}
+
+/// Who judges `id`: every registered check that declares it (family, unit, check).
+pub fn judged_by(id: &str) -> Vec<(&'static str, &'static str, CheckSpec)> {
+    registered()
         .into_iter()
-        .filter(|c| c.ids.contains(&id))
-        .collect();
-    let named = claims::CLAIMED_AT
-        .binary_search_by(|(k, _)| (*k).cmp(id))
-        .map(|i| claims::CLAIMED_AT[i].1.to_vec())
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(file, _)| !file.starts_with("src/suites/provider/") || checks.is_empty())
-        .collect();
-    (checks, named)
+        .filter(|(_, _, c)| c.ids.contains(&id))
+        .collect()
 }
 
 /// Whether `id` is a credential requirement (judged by vectors, not claims).
@@ -61,9 +72,12 @@ pub fn covered() -> BTreeSet<&'static str> {
         .iter()
         .flat_map(|f| f.breaks.iter().copied())
         .collect();
-    let claimed = claims::CLAIMED
-        .iter()
-        .copied()
+    let declared: BTreeSet<&'static str> = registered()
+        .into_iter()
+        .flat_map(|(_, _, c)| c.ids.iter().copied())
+        .collect();
+    let claimed = declared
+        .into_iter()
         .filter(|id| !is_credential(id))
         .filter(move |id| !provider_ids.contains(id) || faulted.contains(id));
     let vectored = catalog
@@ -79,6 +93,40 @@ pub fn covered() -> BTreeSet<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_registered_id_is_a_catalog_row() {
+        let catalog = crate::catalog::Catalog::embedded();
+        let unknown: Vec<String> = super::registered()
+            .iter()
+            .flat_map(|(f, u, c)| c.ids.iter().map(move |id| (f, u, c.name, *id)))
+            .filter(|(_, _, _, id)| catalog.get(id).is_none())
+            .map(|(f, u, n, id)| format!("{id} ({f} {u}: {n})"))
+            .collect();
+        assert!(unknown.is_empty(), "{unknown:#?}");
+    }
+
+    #[test]
+    fn every_family_answers_who_judges_a_row() {
+        let by = |id: &str| -> Vec<(&str, &str)> {
+            super::judged_by(id)
+                .into_iter()
+                .map(|(f, u, _)| (f, u))
+                .collect()
+        };
+        assert_eq!(by("proof.di.signature"), [("verify", "proofs")]);
+        assert_eq!(by("consumer.token.params"), [("consumer", "token")]);
+        assert_eq!(
+            by("displayer.verify.revoked"),
+            [("displayer", "displayer status")]
+        );
+        assert_eq!(
+            by("api.get-credentials.status-200"),
+            [("provider", "getCredentials"), ("provider", "refresh")],
+            "the refresh area judges its new token's calls again"
+        );
+        assert!(by("no.such.row").is_empty());
+    }
+
     #[test]
     fn credential_ids_need_a_failing_vector() {
         let c = super::covered();

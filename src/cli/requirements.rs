@@ -76,15 +76,14 @@ fn show(r: &Requirement) -> String {
     if let Some(u) = &r.untestable {
         s.push_str(&format!("  untestable: {u}\n"));
     }
-    let (checks, named) = coverage::judged_by(&r.id);
-    for c in &checks {
-        s.push_str(&format!("  judged by: {:?} ({})\n", c.name, c.at));
+    let checks = coverage::judged_by(&r.id);
+    for (family, unit, c) in &checks {
+        s.push_str(&format!(
+            "  judged by: {:?} ({family} {unit}, {})\n",
+            c.name, c.at
+        ));
     }
-    if !named.is_empty() {
-        let places: Vec<String> = named.iter().map(|(f, l)| format!("{f}:{l}")).collect();
-        s.push_str(&format!("  named in:  {}\n", places.join(", ")));
-    }
-    if checks.is_empty() && named.is_empty() {
+    if checks.is_empty() {
         s.push_str("  judged by: no check names it yet (`requirements --untested`)\n");
     }
     s

@@ -449,6 +449,11 @@ pub struct Recorder {
     /// Conditional rows count only findings whose check established the
     /// condition (set by the provider suites, whose checks do).
     conditions_enforced: bool,
+    /// Debug builds: the running registered units and the ids they declare
+    /// (innermost last, `suites::registry`); a check finishing with a finding
+    /// outside the innermost unit's ids is a bug of the tables.
+    #[cfg(debug_assertions)]
+    units: Vec<(&'static str, Vec<&'static str>)>,
 }
 
 impl Recorder {
@@ -480,8 +485,31 @@ impl Recorder {
         }
     }
 
+    /// A registered unit starts: until [`Recorder::leave_unit`], debug builds
+    /// assert that every finished check records only under `ids`.
+    pub fn enter_unit(&mut self, _name: &'static str, _ids: impl Iterator<Item = &'static str>) {
+        #[cfg(debug_assertions)]
+        self.units.push((_name, _ids.collect()));
+    }
+
+    /// The innermost registered unit ended.
+    pub fn leave_unit(&mut self) {
+        #[cfg(debug_assertions)]
+        self.units.pop();
+    }
+
     /// Take a finished check's findings.
     pub fn finish(&mut self, check: Check) {
+        #[cfg(debug_assertions)]
+        if let Some((unit, ids)) = self.units.last() {
+            for (id, _) in check.findings() {
+                assert!(
+                    ids.contains(&id),
+                    "unit {unit:?} recorded a finding for {id}, which none of its checks declares (check {:?})",
+                    check.name()
+                );
+            }
+        }
         let elapsed = check.started.elapsed();
         self.checks_run += 1;
         for id in &check.declared {

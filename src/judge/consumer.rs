@@ -323,8 +323,8 @@ pub fn judge(recording: &[RecordedExchange], role: ConsumerRole, opts: &JudgeOpt
     let shared = red.clone();
     let mut ctx = consumer_checks::Ctx::new(recording, tx, role, opts.profile, red, tls);
     ctx.certification = opts.certification;
-    consumer_checks::run(&ctx, &mut rec);
-    consumer_checks::tls::run(&ctx, opts.bad_certificate, &mut rec);
+    ctx.bad_certificate = opts.bad_certificate;
+    consumer_checks::run(&mut ctx, &mut rec);
     rec.redact(&shared);
     rec
 }

@@ -11,7 +11,7 @@ mod verdict;
 pub use records::{
     Gen, Record, Truth, issuer_id, key, key_document, list_url, records, revocation_list,
 };
-pub use verdict::judge_answers;
+pub use verdict::{judge_answers, registered_checks};
 
 use super::consumer::End;
 use anyhow::Context;

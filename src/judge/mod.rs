@@ -7,7 +7,7 @@
 //! says what the product showed; `displayer` compares the two.
 
 pub mod consumer;
-mod consumer_checks;
+pub(crate) mod consumer_checks;
 pub mod displayer;
 mod exchange;
 

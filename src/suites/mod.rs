@@ -3,6 +3,7 @@
 //! OAuth, the REST API); each of its files covers one area of the spec.
 
 pub mod provider;
+pub mod registry;
 
 /// A check's name and the requirement ids it evidences: the index a reader
 /// (and the catalog test) uses to see which check judges which requirement.

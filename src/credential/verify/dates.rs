@@ -12,6 +12,20 @@ pub(crate) fn parse_date(s: &str) -> Option<DateTime<Utc>> {
         .map(|d| d.with_timezone(&Utc))
 }
 
+/// The rows this step may judge, as the registry lists them.
+pub(super) const CHECKS: &[crate::suites::CheckSpec] = &[crate::suites::CheckSpec {
+    at: crate::suites::here!(),
+    name: "dates",
+    ids: &[
+        "data.dates.format",
+        "data.dates.valid-range",
+        "verify.dates.not-before-valid-from",
+        "verify.dates.not-expired",
+        "verify.dates.vc11-expiration",
+        "verify.dates.vc11-issuance",
+    ],
+}];
+
 pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     let v11 = s.generation == Generation::V11;
     let (from_f, until_f) = if v11 {

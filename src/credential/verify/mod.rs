@@ -17,6 +17,7 @@ mod refresh;
 mod schema_step;
 mod shape;
 mod status;
+mod steps;
 pub mod terms;
 
 pub use documents::Documents;
@@ -25,6 +26,7 @@ pub use proofs::decode_jwt_credential;
 use super::parse::Input;
 use crate::catalog::{Profile, Role};
 use crate::evidence::{Check, Recorder};
+use crate::suites::CheckSpec;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -171,6 +173,59 @@ pub fn generation(v: &Value, profile: &Profile) -> Generation {
         _ => Generation::Unknown,
     }
 }
+
+/// Every registered check of the verify family: the document-level checks
+/// (decoding, baking, encoding: run by `verify_bytes`/`verify_document` before a
+/// credential exists), then each step of the algorithm's registry.
+pub fn registered_checks() -> Vec<(&'static str, CheckSpec)> {
+    let mut out: Vec<(&'static str, CheckSpec)> =
+        DECODE.iter().map(|c| ("verify: document", *c)).collect();
+    for u in steps::units() {
+        out.extend(u.checks.iter().map(|c| (u.name, *c)));
+    }
+    out
+}
+
+/// Checks of the document a credential arrives in.
+const DECODE: &[CheckSpec] = &[
+    CheckSpec {
+        at: crate::suites::here!(),
+        name: "decode input",
+        ids: &[
+            "data.serialization.utf8",
+            "data.baked.png",
+            "data.baked.svg",
+            "data.document.jws-or-json",
+            "verify.input.formats",
+        ],
+    },
+    CheckSpec {
+        at: crate::suites::here!(),
+        name: "baked image",
+        ids: &["data.baked.png", "data.baked.svg", "verify.input.formats"],
+    },
+    CheckSpec {
+        at: crate::suites::here!(),
+        name: "certification submission baked",
+        ids: &["data.cert.baked"],
+    },
+    CheckSpec {
+        at: crate::suites::here!(),
+        name: "document encoding",
+        ids: &[
+            "data.serialization.utf8",
+            "data.document.jws-or-json",
+            "data.document.single-credential",
+            "data.serialization.no-bom",
+            "data.serialization.unique-members",
+        ],
+    },
+    CheckSpec {
+        at: crate::suites::here!(),
+        name: "vc-jwt decode",
+        ids: &["proof.jwt.compact"],
+    },
+];
 
 /// One credential under verification: where it sits and how it arrived.
 pub(crate) struct Subject<'a> {
@@ -353,32 +408,30 @@ fn verify_once(
         jws,
         depth,
     };
-    shape::run(&s, opts, rec);
-    schema_step::run(&s, opts, rec);
-    // One expansion for both: the proof hashes what the data-loss rule walked (and
-    // frees it before the nested credentials are verified).
-    let unsigned = terms::run(&s, opts, rec);
-    let proof_ok = proofs::run(&s, opts, rec, unsigned);
-    if may_refresh {
-        refresh_step(&s, proof_ok, hint, opts, rec);
-    }
-    dates::run(&s, opts, rec);
-    status::run(&s, opts, rec);
-    if depth == 0 && matches!(s.kind, Kind::Clr | Kind::Achievement) {
-        recipient::run(&s, opts, rec);
-    }
-    if depth == 0 {
-        top_level(&s, rec);
-    }
-    if depth < MAX_NESTING {
-        nested(&s, opts, rec);
-        endorsements(&s, opts, rec);
-    }
+    let mut step = steps::Step {
+        s: &s,
+        opts,
+        hint,
+        may_refresh,
+        unsigned: None,
+        proof_ok: false,
+    };
+    crate::suites::registry::run(&steps::units(), &mut step, rec, None);
 }
+
+const REFRESH: &[CheckSpec] = &[CheckSpec {
+    at: crate::suites::here!(),
+    name: "refresh",
+    ids: &[
+        "verify.refresh.after-proof",
+        "verify.refresh.once",
+        "verify.refresh.fallback",
+    ],
+}];
 
 /// Refresh once, after the original proof held, and verify the fresh copy in full;
 /// when no copy could be had, the original stands.
-fn refresh_step(
+pub(super) fn refresh_step(
     s: &Subject,
     proof_ok: bool,
     hint: Option<Kind>,
@@ -393,7 +446,7 @@ fn refresh_step(
         "verify.refresh.once",
         "verify.refresh.fallback",
     );
-    let mut c = Check::new("refresh", &[after, once, fallback]);
+    let mut c = REFRESH[0].start();
     c.subject(&s.name);
     if !proof_ok {
         c.pass(
@@ -447,9 +500,10 @@ fn refresh_step(
     rec.finish(c);
 }
 
-/// Document-level rules and rules that do not apply to this credential at all.
-fn top_level(s: &Subject, rec: &mut Recorder) {
-    let ids = [
+const DOCUMENT: &[CheckSpec] = &[CheckSpec {
+    at: crate::suites::here!(),
+    name: "document",
+    ids: &[
         "data.document.jws-or-json",
         "data.serialization.utf8",
         "data.document.single-credential",
@@ -464,8 +518,13 @@ fn top_level(s: &Subject, rec: &mut Recorder) {
         "data.endorsement.required",
         "data.endorsement.subject",
         "data.endorsement.schema",
-    ];
-    let mut c = Check::new("document", &ids);
+    ],
+}];
+
+/// Document-level rules and rules that do not apply to this credential at all.
+pub(super) fn top_level(s: &Subject, rec: &mut Recorder) {
+    let ids = DOCUMENT[0].ids;
+    let mut c = DOCUMENT[0].start();
     c.subject(&s.name);
     let form = if s.jws.is_some() {
         "a compact JWS"
@@ -504,8 +563,25 @@ fn top_level(s: &Subject, rec: &mut Recorder) {
     rec.finish(c);
 }
 
+const NESTED: &[CheckSpec] = &[
+    CheckSpec {
+        at: crate::suites::here!(),
+        name: "nested credential",
+        ids: &[
+            "verify.nested.each",
+            "proof.nested.present",
+            "data.clr-subject.nested-shape",
+        ],
+    },
+    CheckSpec {
+        at: crate::suites::here!(),
+        name: "nested AchievementCredentials",
+        ids: &["data.clr-subject.achievement-credentials"],
+    },
+];
+
 /// Every credential in `credentialSubject.verifiableCredential`, verified on its own.
-fn nested(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
+pub(super) fn nested(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     let Some(list) = s.cred.pointer("/credentialSubject/verifiableCredential") else {
         return;
     };
@@ -519,14 +595,7 @@ fn nested(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
             "{}#/credentialSubject/verifiableCredential/{i}",
             base(&s.name)
         );
-        let mut c = Check::new(
-            "nested credential",
-            &[
-                "verify.nested.each",
-                "proof.nested.present",
-                "data.clr-subject.nested-shape",
-            ],
-        );
+        let mut c = NESTED[0].start();
         c.subject(&name);
         match item {
             Value::Object(_) => {
@@ -588,7 +657,7 @@ fn achievements_held(s: &Subject, items: &[&Value], rec: &mut Recorder) {
         return;
     }
     let id = "data.clr-subject.achievement-credentials";
-    let mut c = Check::new("nested AchievementCredentials", &[id]);
+    let mut c = NESTED[1].start();
     c.subject(&s.name);
     let kinds: Vec<Kind> = items
         .iter()
@@ -639,17 +708,27 @@ fn nested_gaps(item: &Value) -> Vec<&'static str> {
 
 /// Every EndorsementCredential in `endorsement` / `endorsementJwt` of the credential,
 /// its issuer profile, and achievements.
-fn endorsements(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
+const ENDORSEMENTS: &[CheckSpec] = &[
+    CheckSpec {
+        at: crate::suites::here!(),
+        name: "endorsement jwt",
+        ids: &["verify.endorsements.jwt", "data.clr.endorsement-jwt"],
+    },
+    CheckSpec {
+        at: crate::suites::here!(),
+        name: "endorsement",
+        ids: &["verify.endorsements"],
+    },
+];
+
+pub(super) fn endorsements(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     let mut found: Vec<(String, &Value)> = Vec::new();
     collect_endorsements(s.cred, "", &mut found);
     for (ptr, e) in found {
         let name = format!("{}#{ptr}", base(&s.name));
         match e {
             Value::String(jws) => {
-                let mut c = Check::new(
-                    "endorsement jwt",
-                    &["verify.endorsements.jwt", "data.clr.endorsement-jwt"],
-                );
+                let mut c = ENDORSEMENTS[0].start();
                 c.subject(&name);
                 match proofs::decode_jwt_credential(jws) {
                     Ok(inner) => {
@@ -683,7 +762,7 @@ fn endorsements(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
                 }
             }
             other => {
-                let mut c = Check::new("endorsement", &["verify.endorsements"]);
+                let mut c = ENDORSEMENTS[1].start();
                 c.subject(&name).pass(
                     "verify.endorsements",
                     "endorsement verified as an EndorsementCredential",

@@ -48,6 +48,55 @@ fn presence_id(s: &Subject) -> &'static str {
     }
 }
 
+/// The rows this step may judge, as the registry lists them.
+pub(super) const CHECKS: &[crate::suites::CheckSpec] = &[crate::suites::CheckSpec {
+    at: crate::suites::here!(),
+    name: "proofs",
+    ids: &[
+        "proof.dereference.did",
+        "proof.dereference.http",
+        "proof.di.controller-matches-issuer",
+        "proof.di.created",
+        "proof.di.cryptosuite",
+        "proof.di.multikey",
+        "proof.di.proof-purpose",
+        "proof.di.proof-value-encoding",
+        "proof.di.signature",
+        "proof.di.type",
+        "proof.di.verification-method",
+        "proof.embedded.location",
+        "proof.endorsement.present",
+        "proof.issuer.key-published",
+        "proof.jwt.alg",
+        "proof.jwt.alg-supported",
+        "proof.jwt.claim-exp",
+        "proof.jwt.claim-iss",
+        "proof.jwt.claim-jti",
+        "proof.jwt.claim-nbf",
+        "proof.jwt.claim-sub",
+        "proof.jwt.compact",
+        "proof.jwt.embedded-first",
+        "proof.jwt.extra-headers",
+        "proof.jwt.jwk-private",
+        "proof.jwt.key",
+        "proof.jwt.payload",
+        "proof.jwt.signature",
+        "proof.jwt.typ",
+        "proof.jwt.vc-claim-generation",
+        "proof.key-provenance",
+        "proof.legacy.ed25519-2020",
+        "proof.legacy.eddsa-2022",
+        "proof.legacy.issuer-extra",
+        "proof.legacy.issuer-not-used",
+        "proof.multiple",
+        "proof.nested.present",
+        "proof.present",
+        "verify.generation.consistent",
+        "verify.nested.proof",
+        "verify.proof.required",
+    ],
+}];
+
 /// Returns whether at least one proof verified. `unsigned`: the credential without
 /// its proof, already walked by the data-loss rule (not expanded again).
 pub(super) fn run(

@@ -7,6 +7,18 @@ use crate::evidence::{Check, Recorder};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+/// The rows this step may judge, as the registry lists them.
+pub(super) const CHECKS: &[crate::suites::CheckSpec] = &[crate::suites::CheckSpec {
+    at: crate::suites::here!(),
+    name: "recipient",
+    ids: &[
+        "data.cert.recipient",
+        "verify.recipient.hashed",
+        "verify.recipient.id",
+        "verify.recipient.plaintext",
+    ],
+}];
+
 pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     let ids = [
         "data.cert.recipient",

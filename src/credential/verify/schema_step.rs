@@ -33,6 +33,43 @@ fn ids(kind: Kind) -> Option<(&'static str, &'static str, SchemaKind)> {
     }
 }
 
+/// The rows this step may judge, as the registry lists them.
+pub(super) const CHECKS: &[crate::suites::CheckSpec] = &[crate::suites::CheckSpec {
+    at: crate::suites::here!(),
+    name: "schema",
+    ids: &[
+        "data.achievement-credential.credential-schema",
+        "data.achievement-credential.schema",
+        "data.achievement.required",
+        "data.alignment.required",
+        "data.association.required",
+        "data.association.type",
+        "data.clr-subject.identifier",
+        "data.clr-subject.identity-hash",
+        "data.clr.credential-schema",
+        "data.clr.credential-schema-entry",
+        "data.clr.credential-schema-official",
+        "data.clr.schema",
+        "data.credential-status.shape",
+        "data.endorsement.schema",
+        "data.enum.extension-prefix",
+        "data.evidence.type",
+        "data.identifier-entry.required",
+        "data.image.shape",
+        "data.issuer.schema",
+        "data.profile.id",
+        "data.profile.type",
+        "data.refresh-service.shape",
+        "data.related.required",
+        "data.result-description.required",
+        "data.result.status",
+        "data.result.type",
+        "data.serialization.json-types",
+        "data.terms-of-use.shape",
+        "verify.conformance.schema",
+    ],
+}];
+
 pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     let Some((schema_id, cs_id, kind)) = ids(s.kind) else {
         return;

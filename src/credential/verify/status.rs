@@ -8,6 +8,18 @@ use base64::Engine;
 use serde_json::Value;
 use std::io::Read;
 
+/// The rows this step may judge, as the registry lists them.
+pub(super) const CHECKS: &[crate::suites::CheckSpec] = &[crate::suites::CheckSpec {
+    at: crate::suites::here!(),
+    name: "status",
+    ids: &[
+        "data.credential-status.shape",
+        "verify.status.bitstring",
+        "verify.status.list-verified",
+        "verify.status.revocation-list",
+    ],
+}];
+
 pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     let entries: Vec<&Value> = match s.cred.get("credentialStatus") {
         Some(Value::Array(a)) => a.iter().collect(),

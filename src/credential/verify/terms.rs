@@ -14,6 +14,13 @@ const ENDORSEMENT_JWT: &str = "proof.endorsement-jwt.covered";
 /// At most this many dropped terms are listed per credential.
 const MAX_LISTED: usize = 20;
 
+/// The rows this step may judge, as the registry lists them.
+pub(super) const CHECKS: &[crate::suites::CheckSpec] = &[crate::suites::CheckSpec {
+    at: crate::suites::here!(),
+    name: "JSON-LD terms",
+    ids: &["data.jsonld.terms-defined", "proof.endorsement-jwt.covered"],
+}];
+
 /// Returns the credential without its proof as the walk left it, for the proof
 /// check's documentHash (when the walk could keep it).
 pub(super) fn run(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) -> Option<Unsigned> {

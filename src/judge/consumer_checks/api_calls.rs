@@ -5,6 +5,7 @@ use super::{Ctx, given};
 use crate::evidence::{Check, Recorder};
 use crate::judge::consumer::ConsumerRole;
 use crate::judge::exchange::{self, header, query, response_header};
+use crate::suites::CheckSpec;
 
 const BEARER: &str = "consumer.bearer.header";
 const NO_QUERY: &str = "consumer.bearer.no-query";
@@ -16,23 +17,26 @@ const PAGING_HEADERS: &str = "consumer.read.paging-headers";
 const UPSERT: &str = "consumer.write.upsert";
 const PUT_PROFILE: &str = "consumer.write.put-profile";
 const CERT_PUT_PROFILE: &str = "consumer.write.cert-put-profile";
+/// The checks this step records, as the registry lists them.
+pub const CHECKS: &[CheckSpec] = &[CheckSpec {
+    at: crate::suites::here!(),
+    name: "consumer API calls",
+    ids: &[
+        BEARER,
+        NO_QUERY,
+        MEDIA,
+        GET_CREDS,
+        GET_PROFILE,
+        PAGING,
+        PAGING_HEADERS,
+        UPSERT,
+        PUT_PROFILE,
+        CERT_PUT_PROFILE,
+    ],
+}];
 
 pub fn run(ctx: &Ctx, rec: &mut Recorder) {
-    let mut c = Check::new(
-        "consumer API calls",
-        &[
-            BEARER,
-            NO_QUERY,
-            MEDIA,
-            GET_CREDS,
-            GET_PROFILE,
-            PAGING,
-            PAGING_HEADERS,
-            UPSERT,
-            PUT_PROFILE,
-            CERT_PUT_PROFILE,
-        ],
-    );
+    let mut c = CHECKS[0].start();
     let creds = ctx.api("credentials");
     let profile = ctx.api("profile");
     let calls: Vec<usize> = ctx

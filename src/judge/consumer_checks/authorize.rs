@@ -7,6 +7,7 @@
 use super::{AUTHORIZE, Ctx, given, scopes};
 use crate::evidence::{Check, Recorder};
 use crate::judge::exchange::{count, query};
+use crate::suites::CheckSpec;
 
 const REDIRECT: &str = "consumer.authorize.browser-redirect";
 const PARAMS: &str = "consumer.authorize.params";
@@ -17,12 +18,15 @@ const MINIMAL: &str = "consumer.scope.minimal";
 
 /// Shortest state we accept as unguessable.
 const MIN_STATE: usize = 8;
+/// The checks this step records, as the registry lists them.
+pub const CHECKS: &[CheckSpec] = &[CheckSpec {
+    at: crate::suites::here!(),
+    name: "consumer authorization request",
+    ids: &[REDIRECT, PARAMS, S256, STATE, REQUIRED, MINIMAL],
+}];
 
 pub fn run(ctx: &Ctx, rec: &mut Recorder) {
-    let mut c = Check::new(
-        "consumer authorization request",
-        &[REDIRECT, PARAMS, S256, STATE, REQUIRED, MINIMAL],
-    );
+    let mut c = CHECKS[0].start();
     let gets = ctx.find("GET", AUTHORIZE);
     if gets.is_empty() {
         let why = format!("authorization request never happened: no GET {AUTHORIZE} was recorded");

@@ -4,14 +4,21 @@
 use super::{AUTHORIZE, Ctx, REGISTER, TOKEN};
 use crate::evidence::{Check, Recorder};
 use crate::judge::exchange::json_response;
+use crate::suites::CheckSpec;
 use serde_json::Value;
 
 const FIRST: &str = "consumer.discovery.first";
 const USES: &str = "consumer.discovery.uses-sdd";
 const ONCE: &str = "consumer.registration.once";
+/// The checks this step records, as the registry lists them.
+pub const CHECKS: &[CheckSpec] = &[CheckSpec {
+    at: crate::suites::here!(),
+    name: "consumer discovery",
+    ids: &[FIRST, USES, ONCE],
+}];
 
 pub fn run(ctx: &Ctx, rec: &mut Recorder) {
-    let mut c = Check::new("consumer discovery", &[FIRST, USES, ONCE]);
+    let mut c = CHECKS[0].start();
     let path = ctx.api("discovery");
     let disc = ctx.find("GET", &path);
     let regs = ctx.find("POST", REGISTER);

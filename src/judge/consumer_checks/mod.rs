@@ -1,6 +1,7 @@
 //! The checks a consumer's recording is judged by, one module per step of
-//! the flow. They share `Ctx`: the recording, its transcript ids, and what
-//! the provider handed out (registered clients, authorization codes).
+//! the flow, each a unit of the `units()` registry that the one runner
+//! (`suites::registry`) walks. They share `Ctx`: the recording, its transcript
+//! ids, and what the provider handed out (registered clients, authorization codes).
 
 mod api_calls;
 mod authorize;
@@ -20,6 +21,7 @@ use super::exchange::{self, form, json_body, json_response, param, response_head
 use crate::catalog::Profile;
 use crate::evidence::{Check, Recorder};
 use crate::provider::RecordedExchange;
+use crate::suites::{CheckSpec, registry};
 use serde_json::Value;
 
 pub const REGISTER: &str = "/oauth/register";
@@ -55,6 +57,8 @@ pub struct Ctx<'a> {
     pub tls: bool,
     /// A certification run: the rows "only in a certification run" apply.
     pub certification: bool,
+    /// The provider presented a certificate for another host (`tls-wrong-hostname`).
+    pub bad_certificate: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -131,6 +135,7 @@ impl<'a> Ctx<'a> {
             tokens,
             tls,
             certification: false,
+            bad_certificate: false,
         }
     }
 
@@ -212,20 +217,75 @@ pub fn given<'p>(pairs: &'p [(String, String)], k: &str) -> Option<&'p str> {
     param(pairs, k).filter(|v| !v.is_empty())
 }
 
-/// Run every check.
-pub fn run(ctx: &Ctx, rec: &mut Recorder) {
-    discovery::run(ctx, rec);
-    registration::run(ctx, rec);
-    authorize::run(ctx, rec);
-    state::run(ctx, rec);
-    token::run(ctx, rec);
-    api_calls::run(ctx, rec);
-    refresh::run(ctx, rec);
-    retry::run(ctx, rec);
-    payloads::run(ctx, rec);
-    if ctx.role == ConsumerRole::Write {
-        upserts::run(ctx, rec);
+/// A consumer judge, as the registry holds it.
+pub type Unit<'a> = registry::Unit<Ctx<'a>, registry::Sync<Ctx<'a>>>;
+
+/// The registry of consumer judges, in the order of the flow they judge.
+pub fn units<'a>() -> [Unit<'a>; 11] {
+    fn step<'a>(
+        name: &'static str,
+        checks: &'static [CheckSpec],
+        run: registry::Sync<Ctx<'a>>,
+    ) -> Unit<'a> {
+        Unit {
+            name,
+            checks,
+            also: &[],
+            needs: &[],
+            uses: &[],
+            gives: &[],
+            applies: registry::always,
+            run,
+        }
     }
+    [
+        step("discovery", discovery::CHECKS, |c, r| discovery::run(c, r)),
+        step("registration", registration::CHECKS, |c, r| {
+            registration::run(c, r)
+        }),
+        step("authorization", authorize::CHECKS, |c, r| {
+            authorize::run(c, r)
+        }),
+        step("state", state::CHECKS, |c, r| state::run(c, r)),
+        step("token", token::CHECKS, |c, r| token::run(c, r)),
+        step("API calls", api_calls::CHECKS, |c, r| api_calls::run(c, r)),
+        step("refresh", refresh::CHECKS, |c, r| refresh::run(c, r)),
+        step("retry", retry::CHECKS, |c, r| retry::run(c, r)),
+        step("payloads", payloads::CHECKS, |c, r| payloads::run(c, r)),
+        Unit {
+            applies: |c| c.role == ConsumerRole::Write,
+            ..step("upserts", upserts::CHECKS, |c, r| upserts::run(c, r))
+        },
+        step("TLS", tls::CHECKS, |c, r| tls::run(c, r)),
+    ]
+}
+
+impl registry::Env for Ctx<'_> {
+    type Need = registry::NoNeed;
+    type Scope = Self;
+
+    fn scope(&self) -> &Self {
+        self
+    }
+
+    fn missing(&self, need: registry::NoNeed) -> Option<String> {
+        match need {}
+    }
+
+    fn blocked(&mut self, _: Option<&mut Recorder>, _: &[CheckSpec], _: &str) {}
+}
+
+/// Every registered consumer check: (unit, check).
+pub fn registered_checks() -> Vec<(&'static str, CheckSpec)> {
+    units()
+        .iter()
+        .flat_map(|u| u.checks.iter().map(|c| (u.name, *c)))
+        .collect()
+}
+
+/// Run every check, through the one runner.
+pub fn run(ctx: &mut Ctx, rec: &mut Recorder) {
+    registry::run(&units(), ctx, rec, None);
 }
 
 #[cfg(test)]

@@ -3,8 +3,9 @@
 //! define (RFC 7591 §2, RFC 6749 §4.1.3/§6, RFC 7636 §4.5, RFC 7009 §2.1).
 
 use super::{Ctx, REGISTER, TOKEN};
-use crate::evidence::{Check, Recorder};
+use crate::evidence::Recorder;
 use crate::judge::exchange::{form, header, json_body};
+use crate::suites::CheckSpec;
 
 const NO_EXTENSIONS: &str = "consumer.no-extension-fields";
 const REVOKE: &str = "/oauth/revoke";
@@ -46,6 +47,12 @@ const TOKEN_PARAMS: &[&str] = &[
     "scope",
 ];
 const REVOKE_PARAMS: &[&str] = &["token", "token_type_hint", "client_id", "client_secret"];
+/// The checks this step records, as the registry lists them.
+pub const CHECKS: &[CheckSpec] = &[CheckSpec {
+    at: crate::suites::here!(),
+    name: "consumer sends no extension fields",
+    ids: &[NO_EXTENSIONS],
+}];
 
 /// Whether `key` is a registration metadata name.
 pub fn is_metadata(key: &str) -> bool {
@@ -56,7 +63,7 @@ pub fn is_metadata(key: &str) -> bool {
 }
 
 pub fn run(ctx: &Ctx, rec: &mut Recorder) {
-    let mut c = Check::new("consumer sends no extension fields", &[NO_EXTENSIONS]);
+    let mut c = CHECKS[0].start();
     let mut seen = false;
     for i in ctx.find("POST", REGISTER) {
         let Some(serde_json::Value::Object(m)) = json_body(&ctx.ex[i]) else {

@@ -4,17 +4,21 @@
 use super::{Ctx, TOKEN, given, scopes};
 use crate::evidence::{Check, Recorder};
 use crate::judge::exchange::{form, header};
+use crate::suites::CheckSpec;
 
 const REFRESH: &str = "oauth.refresh.client-request";
 const REVOKE: &str = "oauth.revoke.client-request";
 const TLS: &str = "transport.tls.client";
 pub const REVOKE_PATH: &str = "/oauth/revoke";
+/// The checks this step records, as the registry lists them.
+pub const CHECKS: &[CheckSpec] = &[CheckSpec {
+    at: crate::suites::here!(),
+    name: "consumer refresh, revocation, transport",
+    ids: &[REFRESH, REVOKE, TLS],
+}];
 
 pub fn run(ctx: &Ctx, rec: &mut Recorder) {
-    let mut c = Check::new(
-        "consumer refresh, revocation, transport",
-        &[REFRESH, REVOKE, TLS],
-    );
+    let mut c = CHECKS[0].start();
     let refreshes: Vec<usize> = ctx
         .find("POST", TOKEN)
         .into_iter()

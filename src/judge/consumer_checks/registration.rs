@@ -5,6 +5,7 @@ use super::{Ctx, REGISTER, scopes};
 use crate::evidence::{Check, Recorder};
 use crate::judge::exchange::{header, json_body};
 use crate::provider::oauth::register::{REQUIRED_STRINGS, URL_FIELDS};
+use crate::suites::CheckSpec;
 use serde_json::Value;
 
 const ENDPOINT: &str = "oauth.registration.request.endpoint";
@@ -22,9 +23,15 @@ const IDS: &[&str] = &[
     ENDPOINT, REQUIRED, ARRAYS, HTTPS, LOGO, GRANTS, RESPONSES, AUTH, SCOPE, NO_SS,
 ];
 const MUSTS: &[&str] = &[REQUIRED, ARRAYS, HTTPS, GRANTS, RESPONSES, AUTH, SCOPE];
+/// The checks this step records, as the registry lists them.
+pub const CHECKS: &[CheckSpec] = &[CheckSpec {
+    at: crate::suites::here!(),
+    name: "consumer registration request",
+    ids: IDS,
+}];
 
 pub fn run(ctx: &Ctx, rec: &mut Recorder) {
-    let mut c = Check::new("consumer registration request", IDS);
+    let mut c = CHECKS[0].start();
     let regs = ctx.find("", REGISTER);
     if regs.is_empty() {
         for id in MUSTS {

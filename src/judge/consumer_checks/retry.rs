@@ -4,9 +4,10 @@
 //! nor more than twice. An SDD revalidation names an ETag the server sent.
 
 use super::Ctx;
-use crate::evidence::{Check, Recorder};
+use crate::evidence::Recorder;
 use crate::judge::exchange::{header, response_header};
 use crate::provider::RecordedExchange;
+use crate::suites::CheckSpec;
 use chrono::{DateTime, FixedOffset};
 
 const RETRY_AFTER: &str = "consumer.retry.retry-after";
@@ -15,6 +16,19 @@ const REVALIDATE: &str = "consumer.discovery.revalidate";
 
 /// "About 30 minutes", with slack for a client that rounds down.
 const BACKOFF_SECS: i64 = 25 * 60;
+/// The checks this step records, as the registry lists them.
+pub const CHECKS: &[CheckSpec] = &[
+    CheckSpec {
+        at: crate::suites::here!(),
+        name: "consumer retry manners",
+        ids: &[RETRY_AFTER, BACKOFF],
+    },
+    CheckSpec {
+        at: crate::suites::here!(),
+        name: "consumer SDD revalidation",
+        ids: &[REVALIDATE],
+    },
+];
 
 fn at(e: &RecordedExchange) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(&e.timestamp).ok()
@@ -40,7 +54,7 @@ fn same_request(a: &RecordedExchange, b: &RecordedExchange) -> bool {
 }
 
 pub fn run(ctx: &Ctx, rec: &mut Recorder) {
-    let mut c = Check::new("consumer retry manners", &[RETRY_AFTER, BACKOFF]);
+    let mut c = CHECKS[0].start();
     let (mut waits, mut repeats) = (false, false);
     for (i, e) in ctx.ex.iter().enumerate() {
         let Some(t0) = at(e) else {
@@ -105,7 +119,7 @@ pub fn run(ctx: &Ctx, rec: &mut Recorder) {
 
 /// `If-None-Match` on the SDD names an ETag the server sent earlier.
 fn revalidate(ctx: &Ctx, rec: &mut Recorder) {
-    let mut c = Check::new("consumer SDD revalidation", &[REVALIDATE]);
+    let mut c = CHECKS[1].start();
     let mut tags: Vec<String> = Vec::new();
     let mut judged = false;
     for i in ctx.find("GET", &ctx.api("discovery")) {

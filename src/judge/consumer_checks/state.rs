@@ -4,13 +4,20 @@
 //! `wrong-state` fault, so this is judged only in such a session.
 
 use super::{AUTHORIZE, Ctx, TOKEN, given};
-use crate::evidence::{Check, Recorder};
+use crate::evidence::Recorder;
 use crate::judge::exchange::{form, param, query, response_header};
+use crate::suites::CheckSpec;
 
 const VERIFIED: &str = "consumer.state.verified";
+/// The checks this step records, as the registry lists them.
+pub const CHECKS: &[CheckSpec] = &[CheckSpec {
+    at: crate::suites::here!(),
+    name: "consumer state verification",
+    ids: &[VERIFIED],
+}];
 
 pub fn run(ctx: &Ctx, rec: &mut Recorder) {
-    let mut c = Check::new("consumer state verification", &[VERIFIED]);
+    let mut c = CHECKS[0].start();
     let mut judged = false;
     for i in ctx.find("", AUTHORIZE) {
         let e = &ctx.ex[i];

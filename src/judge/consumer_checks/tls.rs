@@ -4,13 +4,21 @@
 //! should have aborted. Other sessions cannot judge it.
 
 use super::Ctx;
-use crate::evidence::{Check, Recorder};
+use crate::evidence::Recorder;
+use crate::suites::CheckSpec;
 
 const VERIFIES: &str = "transport.tls.client-verifies";
+/// The checks this step records, as the registry lists them.
+pub const CHECKS: &[CheckSpec] = &[CheckSpec {
+    at: crate::suites::here!(),
+    name: "consumer verifies the server certificate",
+    ids: &[VERIFIES],
+}];
 
-/// `bad_certificate`: the provider presented a certificate for another host.
-pub fn run(ctx: &Ctx, bad_certificate: bool, rec: &mut Recorder) {
-    let mut c = Check::new("consumer verifies the server certificate", &[VERIFIES]);
+/// `ctx.bad_certificate`: the provider presented a certificate for another host.
+pub fn run(ctx: &Ctx, rec: &mut Recorder) {
+    let bad_certificate = ctx.bad_certificate;
+    let mut c = CHECKS[0].start();
     if !bad_certificate || !ctx.tls {
         c.not_applicable(
             VERIFIES,

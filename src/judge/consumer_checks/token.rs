@@ -5,6 +5,7 @@
 use super::{Ctx, TOKEN, given};
 use crate::evidence::{Check, Recorder};
 use crate::judge::exchange::{form, header};
+use crate::suites::CheckSpec;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
@@ -12,9 +13,15 @@ const BASIC: &str = "consumer.token.basic-auth";
 const PARAMS: &str = "consumer.token.params";
 const S256: &str = "consumer.pkce.s256";
 const VERIFIER: &str = "consumer.pkce.verifier";
+/// The checks this step records, as the registry lists them.
+pub const CHECKS: &[CheckSpec] = &[CheckSpec {
+    at: crate::suites::here!(),
+    name: "consumer token request",
+    ids: &[BASIC, PARAMS, S256, VERIFIER],
+}];
 
 pub fn run(ctx: &Ctx, rec: &mut Recorder) {
-    let mut c = Check::new("consumer token request", &[BASIC, PARAMS, S256, VERIFIER]);
+    let mut c = CHECKS[0].start();
     let posts = ctx.find("POST", TOKEN);
     let codes: Vec<usize> = posts
         .iter()

@@ -8,13 +8,20 @@ use crate::credential::schema::{Generation, SchemaKind, validate};
 use crate::credential::verify::{self, Kind, VerifyOptions};
 use crate::evidence::{Check, Recorder, Verdict};
 use crate::judge::exchange::json_body;
+use crate::suites::CheckSpec;
 
 const VERIFIABLE: &str = "consumer.write.verifiable-credential";
 const RECIPIENT: &str = "consumer.write.recipient";
 const PROFILE: &str = "consumer.write.profile-valid";
+/// The checks this step records, as the registry lists them.
+pub const CHECKS: &[CheckSpec] = &[CheckSpec {
+    at: crate::suites::here!(),
+    name: "consumer upserts",
+    ids: &[VERIFIABLE, RECIPIENT, PROFILE],
+}];
 
 pub fn run(ctx: &Ctx, rec: &mut Recorder) {
-    let mut c = Check::new("consumer upserts", &[VERIFIABLE, RECIPIENT, PROFILE]);
+    let mut c = CHECKS[0].start();
     let posts = ctx.find("POST", &ctx.api("credentials"));
     if posts.is_empty() {
         c.fail(

@@ -1,9 +1,11 @@
 //! Judging a displayer: the operator's answers against the records' truth,
-//! one finding per record and requirement.
+//! one finding per record and requirement, as two registered units (status,
+//! what was shown) that need the answers form (`Need::Answers`).
 
 use super::{Answer, Answers, FIELDS, Fetch, Gen, Record, Shown, Truth, records::label};
+use crate::evidence::Recorder;
 use crate::evidence::transcript::{Message, Request, Transcript};
-use crate::evidence::{Check, Recorder};
+use crate::suites::{CheckSpec, registry};
 
 /// The status answer that is right for `truth`.
 fn correct(truth: Truth, shown: Option<Shown>) -> bool {
@@ -39,26 +41,114 @@ fn status_id(r: &Record) -> &'static str {
     }
 }
 
-const IDS: &[&str] = &[
-    "displayer.input.url",
-    "displayer.verify.valid",
-    "displayer.verify.expired",
-    "displayer.verify.revoked",
-    "displayer.verify.vc11",
-    "displayer.verify.tampered",
-    "displayer.verify.not-yet-valid",
-    "displayer.proof.eddsa-rdfc-2022",
-    "displayer.proof.rs256",
-    "displayer.viewer-verification",
-    "displayer.show.image",
-    "displayer.show.name",
-    "displayer.show.description",
-    "displayer.show.issuer-name",
-    "displayer.show.issue-date",
-    "displayer.show.status",
-];
+/// The status rows: which record was loaded and what the product showed.
+const STATUS: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
+    name: "displayer answers",
+    ids: &[
+        "displayer.input.url",
+        "displayer.verify.valid",
+        "displayer.verify.expired",
+        "displayer.verify.revoked",
+        "displayer.verify.vc11",
+        "displayer.verify.tampered",
+        "displayer.verify.not-yet-valid",
+        "displayer.proof.eddsa-rdfc-2022",
+        "displayer.proof.rs256",
+    ],
+};
+/// What the product showed beside the status.
+const SHOWN: CheckSpec = CheckSpec {
+    at: crate::suites::here!(),
+    name: "displayer shows",
+    ids: &[
+        "displayer.viewer-verification",
+        "displayer.show.image",
+        "displayer.show.name",
+        "displayer.show.description",
+        "displayer.show.issuer-name",
+        "displayer.show.issue-date",
+        "displayer.show.status",
+    ],
+};
 
-/// Compare the operator's answers with the truth.
+/// A displayer session's verdicts: the records served and what the operator answered.
+pub struct Ctx<'a> {
+    records: &'a [Record],
+    answers: Option<&'a Answers>,
+}
+
+/// What a verdict needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// The operator submitted the answers form.
+    Answers,
+}
+
+impl registry::Env for Ctx<'_> {
+    type Need = Need;
+    type Scope = Self;
+
+    fn scope(&self) -> &Self {
+        self
+    }
+
+    fn missing(&self, need: Need) -> Option<String> {
+        match need {
+            Need::Answers => self
+                .answers
+                .is_none()
+                .then(|| "the operator never submitted the answers form".to_string()),
+        }
+    }
+
+    /// Without answers no status was reported (a failure of every status row);
+    /// what was shown beside it cannot be known (skipped).
+    fn blocked(&mut self, rec: Option<&mut Recorder>, checks: &[CheckSpec], why: &str) {
+        let Some(rec) = rec else { return };
+        for spec in checks {
+            let mut c = spec.start();
+            for id in spec.ids {
+                if spec.name == SHOWN.name {
+                    c.skip(id, why);
+                } else {
+                    c.fail(id, format!("{why}: no status was reported"));
+                }
+            }
+            rec.finish(c);
+        }
+    }
+}
+
+type Unit<'a> = registry::Unit<Ctx<'a>, registry::Sync<Ctx<'a>>>;
+
+/// The registry of displayer verdicts.
+fn units<'a>() -> [Unit<'a>; 2] {
+    let unit = |name, checks, run| Unit {
+        name,
+        checks,
+        also: &[],
+        needs: &[Need::Answers],
+        uses: &[],
+        gives: &[],
+        applies: registry::always,
+        run,
+    };
+    [
+        unit("displayer status", std::slice::from_ref(&STATUS), status),
+        unit("displayer shows", std::slice::from_ref(&SHOWN), shows),
+    ]
+}
+
+/// Every registered displayer check: (unit, check).
+pub fn registered_checks() -> Vec<(&'static str, CheckSpec)> {
+    units()
+        .iter()
+        .flat_map(|u| u.checks.iter().map(|c| (u.name, *c)))
+        .collect()
+}
+
+/// Compare the operator's answers with the truth, through the one runner.
 pub fn judge_answers(records: &[Record], answers: Option<&Answers>, fetches: &[Fetch]) -> Recorder {
     let mut rec = Recorder::new();
     for f in fetches {
@@ -78,23 +168,17 @@ pub fn judge_answers(records: &[Record], answers: Option<&Answers>, fetches: &[F
             error: None,
         });
     }
-    let mut c = Check::new("displayer answers", IDS);
-    let Some(answers) = answers else {
-        for id in IDS {
-            if id.starts_with("displayer.show.") || *id == "displayer.viewer-verification" {
-                c.skip(id, "the operator never submitted the answers form");
-            } else {
-                c.fail(
-                    id,
-                    "the operator never submitted the answers form: no status was reported",
-                );
-            }
-        }
-        rec.finish(c);
-        return rec;
-    };
+    let mut ctx = Ctx { records, answers };
+    registry::run(&units(), &mut ctx, &mut rec, None);
+    rec
+}
+
+/// Each record loaded by URL, its status as shown, and the proof it carries.
+fn status(ctx: &mut Ctx, rec: &mut Recorder) {
+    let Some(answers) = ctx.answers else { return };
+    let mut c = STATUS.start();
     let none = Answer::default();
-    for r in records {
+    for r in ctx.records {
         let a = answers.get(r.slug).unwrap_or(&none);
         c.subject(r.url.clone());
         let shown = a.status.map(Shown::as_str).unwrap_or("(no answer)");
@@ -128,6 +212,18 @@ pub fn judge_answers(records: &[Record], answers: Option<&Answers>, fetches: &[F
                 format!("{} (eddsa-rdfc-2022) showed {shown}", r.slug),
             );
         }
+    }
+    rec.finish(c);
+}
+
+/// Viewer-initiated verification and the fields shown, per record.
+fn shows(ctx: &mut Ctx, rec: &mut Recorder) {
+    let Some(answers) = ctx.answers else { return };
+    let mut c = SHOWN.start();
+    let none = Answer::default();
+    for r in ctx.records {
+        let a = answers.get(r.slug).unwrap_or(&none);
+        c.subject(r.url.clone());
         c.ensure(
             "displayer.viewer-verification",
             a.viewer_verification,
@@ -162,5 +258,4 @@ pub fn judge_answers(records: &[Record], answers: Option<&Answers>, fetches: &[F
         "no baked record is served in this session",
     );
     rec.finish(c);
-    rec
 }

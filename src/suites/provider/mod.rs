@@ -32,6 +32,7 @@ pub mod transport;
 pub mod upsert;
 
 use super::CheckSpec;
+use super::registry::{self, Unit};
 use crate::catalog::{Profile, Role};
 use crate::evidence::{Cause, Check, Recorder, Verdict};
 use crate::http::{Client, Exchange, FailKind, Failure, Req};
@@ -44,15 +45,14 @@ use crate::oauth::scope::{self, Offline};
 use crate::oauth::token::{CodeExchange, Tokens};
 use crate::oauth::{ClientCreds, pkce};
 use std::collections::BTreeSet;
-use std::future::Future;
-use std::pin::Pin;
 
 /// Requirement id prefixes these suites can evidence (the report's scope).
 pub const SCOPE: &[&str] = &["api", "discovery", "oauth", "transport"];
 
 /// What an area needs an earlier area to have obtained. The planner runs the area
-/// that gives it; when it still is missing, the area's checks are skipped "blocked
-/// by" the step that failed (each area's code records that itself).
+/// that gives it; when a hard need (`Area::needs`) is still missing the runner
+/// skips the area's checks "blocked by" the step that failed (or errs them when the
+/// target is unreachable); a soft one (`Area::uses`) the area judges itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
     /// The service description document (discovery).
@@ -69,151 +69,175 @@ pub enum Need {
     ProfilePut,
 }
 
-/// Which roles an area runs under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum When {
-    Always,
-    /// A read role (service-provider-read, host).
-    Reads,
-    /// A write role (service-provider-write, host).
-    Writes,
+/// Every area applies; read areas under a read role, write areas under a write role.
+fn reads(t: &Target) -> bool {
+    t.reads()
 }
 
-type Run = for<'a> fn(&'a mut Ctx) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+fn writes(t: &Target) -> bool {
+    t.writes()
+}
+
+type Run = registry::Async<Ctx>;
 
 /// An area's `run` as a plain function pointer.
 macro_rules! run {
     ($f:path) => {{
-        fn run(ctx: &mut Ctx) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        fn run(
+            ctx: &mut Ctx,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
             Box::pin($f(ctx))
         }
         run as Run
     }};
 }
 
-/// One area of the suites: its checks, what it needs from earlier areas and what it
-/// gives later ones, and the function that judges it.
-pub struct Area {
-    pub name: &'static str,
-    pub checks: &'static [CheckSpec],
-    pub needs: &'static [Need],
-    pub gives: &'static [Need],
-    pub when: When,
-    run: Run,
-}
+/// One area of the suites, a registered unit: its checks, what it needs from
+/// earlier areas (`needs`: without it the runner closes the area's checks
+/// "blocked by" the cause; `uses`: run first, the area judges its absence), what
+/// it gives later ones, the roles it runs under, and the function that judges it.
+pub type Area = Unit<Ctx, Run>;
 
 /// The registry: every area, in the order a real client meets them.
 pub const AREAS: &[Area] = &[
     Area {
         name: "discovery",
         checks: discovery::CHECKS,
+        also: &[],
         needs: &[],
+        uses: &[],
         gives: &[Need::Sdd],
-        when: When::Always,
+        applies: registry::always,
         run: run!(discover),
     },
     Area {
         name: "registration",
         checks: registration::CHECKS,
-        needs: &[Need::Sdd],
+        also: &[],
+        needs: &[],
+        uses: &[Need::Sdd],
         gives: &[Need::Client],
-        when: When::Always,
+        applies: registry::always,
         run: run!(registration::run),
     },
     Area {
         name: "authorization",
         checks: authorize::CHECKS,
-        needs: &[Need::Sdd, Need::Client],
+        also: &[],
+        needs: &[],
+        uses: &[Need::Sdd, Need::Client],
         gives: &[Need::Login],
-        when: When::Always,
+        applies: registry::always,
         run: run!(authorize::run),
     },
     Area {
         name: "token",
         checks: token::CHECKS,
-        needs: &[Need::Sdd, Need::Client, Need::Login],
+        also: &[],
+        needs: &[],
+        uses: &[Need::Sdd, Need::Client, Need::Login],
         gives: &[],
-        when: When::Always,
+        applies: registry::always,
         run: run!(token::run),
     },
     Area {
         name: "getCredentials",
         checks: get_credentials::CHECKS,
+        also: &[],
         needs: &[Need::Login],
+        uses: &[],
         gives: &[],
-        when: When::Reads,
+        applies: reads,
         run: run!(get_credentials::run),
     },
     Area {
         name: "paging",
         checks: paging::CHECKS,
+        also: &[],
         needs: &[Need::Login],
+        uses: &[],
         gives: &[],
-        when: When::Reads,
+        applies: reads,
         run: run!(paging::run),
     },
     Area {
         name: "getProfile",
         checks: profile::GET_CHECKS,
+        also: &[],
         needs: &[Need::Login],
+        uses: &[],
         gives: &[],
-        when: When::Reads,
+        applies: reads,
         run: run!(profile::run_get),
     },
     Area {
         name: "upsertCredential",
         checks: upsert::CHECKS,
+        also: &[],
         needs: &[Need::Login],
+        uses: &[],
         gives: &[Need::Created],
-        when: When::Writes,
+        applies: writes,
         run: run!(upsert::run),
     },
     Area {
         name: "putProfile",
         checks: profile::PUT_CHECKS,
+        also: &[],
         needs: &[Need::Login],
+        uses: &[],
         gives: &[Need::ProfilePut],
-        when: When::Writes,
+        applies: writes,
         run: run!(profile::run_put),
     },
     Area {
         name: "scopes",
         checks: scopes::CHECKS,
-        needs: &[Need::Sdd, Need::Client, Need::ProfilePut],
+        also: &[],
+        needs: &[],
+        uses: &[Need::Sdd, Need::Client, Need::ProfilePut],
         gives: &[],
-        when: When::Always,
+        applies: registry::always,
         run: run!(scopes::run),
     },
     Area {
         name: "errors",
         checks: errors::CHECKS,
-        needs: &[Need::Login, Need::Created],
+        also: &[],
+        needs: &[],
+        uses: &[Need::Login, Need::Created],
         gives: &[],
-        when: When::Always,
+        applies: registry::always,
         run: run!(errors::run),
     },
     Area {
         name: "refresh",
         checks: refresh::CHECKS,
-        needs: &[Need::Sdd, Need::Client, Need::Login],
+        also: &[get_credentials::STATUS, profile::GET],
+        needs: &[],
+        uses: &[Need::Sdd, Need::Client, Need::Login],
         gives: &[Need::Refreshed],
-        when: When::Always,
+        applies: registry::always,
         run: run!(refresh::run),
     },
     Area {
         name: "transport",
         checks: transport::CHECKS,
-        needs: &[Need::Sdd],
+        also: &[],
+        needs: &[],
+        uses: &[Need::Sdd],
         gives: &[],
-        when: When::Always,
+        applies: registry::always,
         run: run!(transport::run),
     },
     Area {
         name: "revocation",
         checks: revoke::CHECKS,
-        needs: &[Need::Sdd, Need::Client, Need::Login, Need::Refreshed],
+        also: &[],
+        needs: &[],
+        uses: &[Need::Sdd, Need::Client, Need::Login, Need::Refreshed],
         gives: &[],
-        when: When::Always,
+        applies: registry::always,
         run: run!(revoke::run),
     },
 ];
@@ -230,34 +254,37 @@ pub fn all_checks() -> Vec<CheckSpec> {
 /// the earlier areas that give what they need (`None`: every area). An area whose
 /// roles are not under test is left out.
 pub fn plan(target: &Target, selected: Option<&BTreeSet<String>>) -> Vec<&'static Area> {
-    let runs = |a: &Area| match a.when {
-        When::Always => true,
-        When::Reads => target.reads(),
-        When::Writes => target.writes(),
-    };
-    let owns = |a: &Area| {
-        a.checks
-            .iter()
-            .flat_map(|c| c.ids.iter())
-            .any(|id| selected.is_none_or(|s| s.contains(*id)))
-    };
-    let mut chosen: Vec<bool> = AREAS.iter().map(|a| runs(a) && owns(a)).collect();
-    // Latest first, so a giver added here has its own needs added in turn.
-    for i in (0..AREAS.len()).rev() {
-        if !chosen[i] {
-            continue;
-        }
-        for need in AREAS[i].needs {
-            if let Some(j) = (0..i).find(|&j| runs(&AREAS[j]) && AREAS[j].gives.contains(need)) {
-                chosen[j] = true;
-            }
+    registry::plan(AREAS, target, selected)
+}
+
+impl registry::Env for Ctx {
+    type Need = Need;
+    type Scope = Target;
+
+    fn scope(&self) -> &Target {
+        &self.target
+    }
+
+    fn missing(&self, need: Need) -> Option<String> {
+        match need {
+            Need::Login => self.token().err(),
+            Need::Sdd => self
+                .sdd
+                .is_none()
+                .then(|| self.why_not("no usable SDD (see the discovery checks)")),
+            Need::Client => self
+                .client
+                .is_none()
+                .then(|| self.why_not("no registered client (see the registration checks)")),
+            Need::Created | Need::Refreshed | Need::ProfilePut => None,
         }
     }
-    AREAS
-        .iter()
-        .zip(chosen)
-        .filter_map(|(a, c)| c.then_some(a))
-        .collect()
+
+    fn blocked(&mut self, _: Option<&mut Recorder>, checks: &[CheckSpec], why: &str) {
+        for spec in checks {
+            self.blocked(spec.start(), why);
+        }
+    }
 }
 
 /// How the harness obtains tokens.
@@ -859,10 +886,7 @@ pub async fn run_selected(
             crate::http::client::secret(ctx.http.redactor(), r, "refresh-token");
         }
     }
-    let areas = plan(&ctx.target, selected);
-    for area in &areas {
-        (area.run)(&mut ctx).await;
-    }
+    let areas = registry::run_async(AREAS, &mut ctx, |c| &mut c.rec, selected).await;
     explain_unjudged(&mut ctx, &areas);
     (ctx.rec, ctx.unreachable)
 }
