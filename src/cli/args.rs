@@ -1,6 +1,7 @@
 //! Arguments as clap parses them. Help text here is the manual.
 
-use crate::catalog::Level;
+use super::values::{DiffFormat, ProfileParser, parse_duration};
+use crate::catalog::{Basis, Level, Profile};
 use crate::report::{FailOn, Format};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -270,8 +271,8 @@ pub struct ServeArgs {
     #[arg(long)]
     pub list_faults: bool,
     /// Spec profile to serve: clr-2.0 or ob-3.0.
-    #[arg(long, default_value = "clr-2.0", value_name = "ID")]
-    pub profile: String,
+    #[arg(long, default_value = "clr-2.0", value_name = "ID", value_parser = ProfileParser, hide_possible_values = true)]
+    pub profile: &'static Profile,
     /// Folder for the SQLite database (kept across restarts) and, by default, ca.pem.
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
@@ -279,10 +280,10 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 256, value_name = "N")]
     pub max_connections: usize,
     /// A request's headers (and a TLS handshake) must arrive within this time.
-    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = crate::cli::run::parse_duration)]
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = parse_duration)]
     pub header_timeout: std::time::Duration,
     /// A connection with no bytes moving for this long is closed.
-    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = crate::cli::run::parse_duration)]
+    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = parse_duration)]
     pub idle_timeout: std::time::Duration,
     /// Registrations one client IP may make per minute.
     #[arg(long, default_value_t = 60, value_name = "N")]
@@ -305,8 +306,8 @@ pub struct RequirementsArgs {
     #[arg(long, value_enum)]
     pub level: Option<LevelArg>,
     /// Only entries resting on this basis: clr, clr-schema, ob-inherited, inferred.
-    #[arg(long, value_name = "BASIS", value_parser = ["clr", "clr-schema", "ob-inherited", "inferred"])]
-    pub basis: Option<String>,
+    #[arg(long, value_name = "BASIS", value_enum)]
+    pub basis: Option<Basis>,
     /// Show one entry in full.
     #[arg(long, value_name = "ID")]
     pub show: Option<String>,
@@ -419,8 +420,8 @@ pub struct DiffArgs {
     /// The later report.json.
     pub new: PathBuf,
     /// Output: `text`, `md` or `json`.
-    #[arg(long, default_value = "text", value_parser = ["text", "md", "json"])]
-    pub format: String,
+    #[arg(long, default_value = "text", value_enum)]
+    pub format: DiffFormat,
 }
 
 #[derive(Debug, Args)]
