@@ -1,7 +1,9 @@
 //! Arguments as clap parses them. Help text here is the manual.
 
-use super::values::{DiffFormat, ProfileParser, parse_duration};
-use crate::catalog::{Basis, Level, Profile};
+use super::values::{
+    DiffFormat, ProfileParser, RoleParser, Timestamp, parse_duration, parse_timestamp,
+};
+use crate::catalog::{Basis, Level, Profile, Role};
 use crate::report::{FailOn, Format};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -430,14 +432,14 @@ pub struct VerifyArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<String>,
     /// The role judged: `issuer` or `displayer`.
-    #[arg(long, default_value = "issuer", value_parser = ["issuer", "displayer"])]
-    pub role: String,
+    #[arg(long, default_value = "issuer", value_parser = RoleParser::VERIFY)]
+    pub role: Role,
     /// Spec profile: `clr-2.0` or `ob-3.0`.
-    #[arg(long, default_value = "clr-2.0", value_parser = ["clr-2.0", "ob-3.0"])]
-    pub profile: String,
+    #[arg(long, default_value = "clr-2.0", value_parser = ProfileParser)]
+    pub profile: &'static Profile,
     /// Pin the clock for date checks (RFC 3339).
-    #[arg(long, value_name = "RFC3339")]
-    pub now: Option<String>,
+    #[arg(long, value_name = "RFC3339", value_parser = parse_timestamp)]
+    pub now: Option<Timestamp>,
     /// Allow network access (status lists, https keys, URL inputs).
     #[arg(long)]
     pub online: bool,
