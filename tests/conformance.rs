@@ -12,7 +12,7 @@
 //! reported as ignored, with the reason in the test name's listing.
 
 use clap::Parser;
-use clr_conformance::cli::run::{RunArgs, execute};
+use clr_conformance::cli::run::{RunArgs, RunPlan, execute};
 use clr_conformance::report::Outcome;
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -66,23 +66,23 @@ fn main() {
     let out = std::env::temp_dir().join(format!("clr-conformance-libtest-{}", std::process::id()));
     ours.extend(["--format", "json", "--quiet", "--out"].map(String::from));
     ours.push(out.display().to_string());
-    let mut harness = match Harness::try_parse_from(&ours) {
+    let harness = match Harness::try_parse_from(&ours) {
         Ok(h) => h,
         Err(e) => {
             eprintln!("conformance: {e}");
             std::process::exit(2);
         }
     };
-    // The rows, from the catalog: `--list` prints them without running anything, and
-    // a filter runs only the checks of the rows it keeps (and what they need).
-    let roles = clr_conformance::cli::run::roles(&harness.run.role).unwrap_or_else(|e| {
+    let mut plan = RunPlan::new(&harness.run).unwrap_or_else(|e| {
         eprintln!("conformance: {e:#}");
         std::process::exit(2);
     });
+    // The rows, from the catalog: `--list` prints them without running anything, and
+    // a filter runs only the checks of the rows it keeps (and what they need).
     let rows = clr_conformance::cli::common::rows(
         clr_conformance::catalog::Catalog::embedded(),
-        &harness.run.report,
-        &roles,
+        &plan.report,
+        &plan.roles,
         clr_conformance::suites::provider::SCOPE,
     );
     if args.list {
@@ -106,10 +106,10 @@ fn main() {
         libtest_mimic::run(&args, trials).exit();
     }
     if kept.len() < rows.len() {
-        harness.run.report.only = kept;
+        plan.report.only = kept;
     }
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    let report = match runtime.block_on(execute(&harness.run)) {
+    let report = match runtime.block_on(execute(&plan)) {
         Ok((report, _)) => report,
         Err(e) => {
             eprintln!("conformance: {e:#}");

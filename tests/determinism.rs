@@ -5,15 +5,16 @@
 
 use clap::Parser;
 use clr_conformance::cli::args::{Cli, Command};
-use clr_conformance::cli::run::{RunArgs, execute};
+use clr_conformance::cli::run::{RunPlan, execute};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-fn args(extra: &[&str]) -> RunArgs {
+/// The plan of `run --quiet EXTRA...`, as the command line makes it.
+fn run_plan(extra: &[&str]) -> RunPlan {
     let mut argv = vec!["clr-conformance", "run", "--quiet"];
     argv.extend_from_slice(extra);
     match Cli::try_parse_from(argv).expect("arguments parse").command {
-        Command::Run(a) => a,
+        Command::Run(a) => RunPlan::new(&a).expect("a plan"),
         _ => unreachable!("parsed the run subcommand"),
     }
 }
@@ -72,7 +73,7 @@ fn masked(report_json: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_builtin_runs_give_the_same_report() {
-    let a = args(&["--builtin"]);
+    let a = run_plan(&["--builtin"]);
     let (first, _) = execute(&a).await.expect("first run");
     let (second, _) = execute(&a).await.expect("second run");
     let (x, y) = (
@@ -104,7 +105,7 @@ fn big_report(path: &std::path::Path) -> String {
     use clr_conformance::catalog::{Catalog, Role};
     use clr_conformance::cli::common::{RunInfo, rows};
     use clr_conformance::evidence::Recorder;
-    let a = args(&[]);
+    let a = run_plan(&["--builtin"]);
     let roles = [Role::Host];
     let rows = rows(Catalog::embedded(), &a.report, &roles, &["api"]);
     let mut r = RunInfo::new("run", "durability", "clr-2.0", &roles, &["api"]).report(

@@ -609,7 +609,10 @@ async fn the_ob_profile_speaks_ob() {
     let Command::Run(a) = Cli::try_parse_from(argv).expect("arguments").command else {
         unreachable!("the run subcommand")
     };
-    let (report, _) = clr_conformance::cli::run::execute(&a).await.expect("run");
+    let plan = clr_conformance::cli::run::RunPlan::new(&a).expect("a plan");
+    let (report, _) = clr_conformance::cli::run::execute(&plan)
+        .await
+        .expect("run");
     let mut clr_words = Vec::new();
     for row in &report.requirements {
         let texts = std::iter::once(&row.statement)
@@ -650,12 +653,9 @@ fn http_targets_need_the_explicit_flag() {
             _ => unreachable!("the run subcommand"),
         }
     };
+    let plan = |extra: &[&str]| clr_conformance::cli::run::RunPlan::new(&parse(extra));
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let err = rt
-        .block_on(clr_conformance::cli::run::execute(&parse(&[])))
-        .map(|_| ())
-        .unwrap_err()
-        .to_string();
+    let err = plan(&[]).map(|_| ()).unwrap_err().to_string();
     assert!(
         err.starts_with("http://127.0.0.1:9/base: the target must be an https URL"),
         "{err}"
@@ -665,14 +665,10 @@ fn http_targets_need_the_explicit_flag() {
     let cfg = std::env::temp_dir().join(format!("clr-logins-http-{}.toml", std::process::id()));
     std::fs::write(&cfg, "[login]\nstrategy = \"manual\"\n").unwrap();
     let cfg_arg = cfg.to_string_lossy().to_string();
+    let with_flag = plan(&["--allow-http", "--timeout", "2s", "--config", &cfg_arg])
+        .expect("an http plan with --allow-http");
     let (report, unreachable) = rt
-        .block_on(clr_conformance::cli::run::execute(&parse(&[
-            "--allow-http",
-            "--timeout",
-            "2s",
-            "--config",
-            &cfg_arg,
-        ])))
+        .block_on(clr_conformance::cli::run::execute(&with_flag))
         .expect("an http run with --allow-http");
     assert!(unreachable.is_some());
     assert_eq!(report.exit_code, 3);

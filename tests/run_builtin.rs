@@ -4,14 +4,15 @@
 
 use clap::Parser;
 use clr_conformance::cli::args::{Cli, Command};
-use clr_conformance::cli::run::{RunArgs, execute};
+use clr_conformance::cli::run::{RunPlan, execute};
 use clr_conformance::report::{Outcome, Report};
 
-fn args(extra: &[&str]) -> RunArgs {
+/// The plan of `run --quiet EXTRA...`, as the command line makes it.
+fn run_plan(extra: &[&str]) -> RunPlan {
     let mut argv = vec!["clr-conformance", "run", "--quiet"];
     argv.extend_from_slice(extra);
     match Cli::try_parse_from(argv).expect("arguments parse").command {
-        Command::Run(a) => a,
+        Command::Run(a) => RunPlan::new(&a).expect("a plan"),
         _ => unreachable!("parsed the run subcommand"),
     }
 }
@@ -41,7 +42,7 @@ fn failing(r: &Report) -> Vec<String> {
 async fn builtin_passes_every_must_and_writes_the_report() {
     let dir = std::env::temp_dir().join(format!("clr-run-builtin-{}", std::process::id()));
     let out = dir.to_string_lossy().to_string();
-    let a = args(&["--builtin", "--out", &out]);
+    let a = run_plan(&["--builtin", "--out", &out]);
     let (report, unreachable) = execute(&a).await.expect("run executes");
     assert!(unreachable.is_none(), "{unreachable:?}");
     if std::env::var("CLR_DEBUG").is_ok() {
@@ -126,7 +127,7 @@ async fn builtin_passes_every_must_and_writes_the_report() {
 /// `--role service-provider-read` judges only the read rows and never writes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_role_judges_and_sends_no_writes() {
-    let a = args(&["--builtin", "--role", "service-provider-read"]);
+    let a = run_plan(&["--builtin", "--role", "service-provider-read"]);
     let (report, _) = execute(&a).await.expect("run executes");
     assert_eq!(report.exit_code, 0, "{:#?}", failing(&report));
     assert!(
@@ -161,7 +162,7 @@ async fn connection_refused_exits_3_with_a_report() {
     )
     .unwrap();
     let cfg_s = cfg.to_string_lossy().to_string();
-    let a = args(&[
+    let a = run_plan(&[
         "--target",
         &target,
         "--config",
@@ -213,7 +214,7 @@ async fn every_fault_is_detected() {
             for id in f.breaks {
                 argv.extend(["--only", id]);
             }
-            (f, execute(&args(&argv)).await)
+            (f, execute(&run_plan(&argv)).await)
         });
         for (f, res) in futures_util::future::join_all(runs).await {
             let (report, _) = res.expect("run executes");
@@ -254,7 +255,7 @@ async fn misconfigured_targets_say_what_to_fix() {
     let cfg_s = cfg.to_string_lossy().to_string();
 
     // Self-signed certificate, not trusted.
-    let a = args(&[
+    let a = run_plan(&[
         "--target",
         &base,
         "--config",
@@ -274,7 +275,7 @@ async fn misconfigured_targets_say_what_to_fix() {
     std::fs::write(&ca, running.ca_pem().expect("self-signed CA")).unwrap();
     let ca_s = ca.to_string_lossy().to_string();
     let wrong = format!("{base}/wrong-prefix");
-    let a = args(&[
+    let a = run_plan(&[
         "--target",
         &wrong,
         "--config",
@@ -572,7 +573,7 @@ async fn second_host_behaviours_get_one_root_cause_and_stable_verdicts() {
             } else {
                 "--fault"
             };
-            let a = args(&["--builtin", kind, s.fault]);
+            let a = run_plan(&["--builtin", kind, s.fault]);
             (s, execute(&a).await.expect("run executes").0)
         });
         let done = futures_util::future::join_all(runs).await;
@@ -787,8 +788,8 @@ async fn a_second_run_recognises_the_first_runs_credentials() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_runs_the_selected_checks_and_what_they_need() {
     use clr_conformance::suites::provider::{AREAS, Target, plan};
-    let (full, _) = execute(&args(&["--builtin"])).await.expect("full run");
-    let (only, _) = execute(&args(&["--builtin", "--only", "api.paging"]))
+    let (full, _) = execute(&run_plan(&["--builtin"])).await.expect("full run");
+    let (only, _) = execute(&run_plan(&["--builtin", "--only", "api.paging"]))
         .await
         .expect("paging run");
     assert_eq!(only.exit_code, 0, "{:#?}", failing(&only));

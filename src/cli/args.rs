@@ -1,6 +1,9 @@
 //! Arguments as clap parses them. Help text here is the manual.
 
-use crate::catalog::Level;
+use super::values::{
+    DiffFormat, ProfileParser, RoleParser, Timestamp, parse_duration, parse_timestamp,
+};
+use crate::catalog::{Basis, Level, Profile, Role};
 use crate::report::{FailOn, Format};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -270,8 +273,8 @@ pub struct ServeArgs {
     #[arg(long)]
     pub list_faults: bool,
     /// Spec profile to serve: clr-2.0 or ob-3.0.
-    #[arg(long, default_value = "clr-2.0", value_name = "ID")]
-    pub profile: String,
+    #[arg(long, default_value = "clr-2.0", value_name = "ID", value_parser = ProfileParser, hide_possible_values = true)]
+    pub profile: &'static Profile,
     /// Folder for the SQLite database (kept across restarts) and, by default, ca.pem.
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
@@ -279,10 +282,10 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 256, value_name = "N")]
     pub max_connections: usize,
     /// A request's headers (and a TLS handshake) must arrive within this time.
-    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = crate::cli::run::parse_duration)]
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = parse_duration)]
     pub header_timeout: std::time::Duration,
     /// A connection with no bytes moving for this long is closed.
-    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = crate::cli::run::parse_duration)]
+    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = parse_duration)]
     pub idle_timeout: std::time::Duration,
     /// Registrations one client IP may make per minute.
     #[arg(long, default_value_t = 60, value_name = "N")]
@@ -305,8 +308,8 @@ pub struct RequirementsArgs {
     #[arg(long, value_enum)]
     pub level: Option<LevelArg>,
     /// Only entries resting on this basis: clr, clr-schema, ob-inherited, inferred.
-    #[arg(long, value_name = "BASIS", value_parser = ["clr", "clr-schema", "ob-inherited", "inferred"])]
-    pub basis: Option<String>,
+    #[arg(long, value_name = "BASIS", value_enum)]
+    pub basis: Option<Basis>,
     /// Show one entry in full.
     #[arg(long, value_name = "ID")]
     pub show: Option<String>,
@@ -419,8 +422,8 @@ pub struct DiffArgs {
     /// The later report.json.
     pub new: PathBuf,
     /// Output: `text`, `md` or `json`.
-    #[arg(long, default_value = "text", value_parser = ["text", "md", "json"])]
-    pub format: String,
+    #[arg(long, default_value = "text", value_enum)]
+    pub format: DiffFormat,
 }
 
 #[derive(Debug, Args)]
@@ -429,14 +432,14 @@ pub struct VerifyArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<String>,
     /// The role judged: `issuer` or `displayer`.
-    #[arg(long, default_value = "issuer", value_parser = ["issuer", "displayer"])]
-    pub role: String,
+    #[arg(long, default_value = "issuer", value_parser = RoleParser::VERIFY)]
+    pub role: Role,
     /// Spec profile: `clr-2.0` or `ob-3.0`.
-    #[arg(long, default_value = "clr-2.0", value_parser = ["clr-2.0", "ob-3.0"])]
-    pub profile: String,
+    #[arg(long, default_value = "clr-2.0", value_parser = ProfileParser)]
+    pub profile: &'static Profile,
     /// Pin the clock for date checks (RFC 3339).
-    #[arg(long, value_name = "RFC3339")]
-    pub now: Option<String>,
+    #[arg(long, value_name = "RFC3339", value_parser = parse_timestamp)]
+    pub now: Option<Timestamp>,
     /// Allow network access (status lists, https keys, URL inputs).
     #[arg(long)]
     pub online: bool,

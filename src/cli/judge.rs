@@ -4,12 +4,12 @@
 
 use super::args::ReportOpts;
 use super::common::{self, RunInfo};
-use super::run::parse_duration;
+use super::values::{ProfileParser, parse_duration};
 use crate::catalog::{Catalog, Profile, Role};
 use crate::judge::consumer::{self, ConsumerRole, Finished, Session, SessionConfig};
 use crate::judge::displayer::{self, Answers, DisplayerSession, Fetch, Record};
 use crate::report::Report;
-use anyhow::{Context, anyhow};
+use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -37,8 +37,8 @@ pub struct ConsumerArgs {
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     pub bind: SocketAddr,
     /// Spec profile: clr-2.0 or ob-3.0.
-    #[arg(long, default_value = "clr-2.0", value_parser = ["clr-2.0", "ob-3.0"])]
-    pub profile: String,
+    #[arg(long, default_value = "clr-2.0", value_parser = ProfileParser)]
+    pub profile: &'static Profile,
     /// How long to wait for the product, e.g. 30m.
     #[arg(long, default_value = "30m", value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Duration,
@@ -90,8 +90,7 @@ fn on_enter(finish: impl Fn() + Send + 'static) {
 
 fn consumer_cmd(a: &ConsumerArgs, role: ConsumerRole) -> anyhow::Result<i32> {
     common::check_out(&a.report)?;
-    let profile =
-        Profile::get(&a.profile).ok_or_else(|| anyhow!("{}: unknown profile", a.profile))?;
+    let profile = a.profile;
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let mut info = RunInfo::new(
         &format!("judge consumer-{}", mode_name(role)),

@@ -8,6 +8,7 @@ mod report_cmd;
 mod requirements;
 pub mod run;
 mod serve;
+pub mod values;
 pub mod vectors;
 pub mod verify;
 

@@ -1,6 +1,7 @@
 //! `clr-conformance report`: re-render a saved report.json.
 
 use super::args::{DiffArgs, ReportAction, ReportArgs};
+use super::values::DiffFormat;
 use crate::report;
 
 pub fn run(a: &ReportArgs) -> anyhow::Result<i32> {
@@ -65,10 +66,10 @@ fn diff(d: &DiffArgs) -> anyhow::Result<i32> {
     let old = report::load(&d.old)?;
     let new = report::load(&d.new)?;
     let diff = report::diff::diff(&old, &new);
-    match d.format.as_str() {
-        "md" => crate::out!("{}", diff.markdown()),
-        "json" => crate::outln!("{}", serde_json::to_string_pretty(&diff)?),
-        _ => crate::out!("{}", diff.text()),
+    match d.format {
+        DiffFormat::Md => crate::out!("{}", diff.markdown()),
+        DiffFormat::Json => crate::outln!("{}", serde_json::to_string_pretty(&diff)?),
+        DiffFormat::Text => crate::out!("{}", diff.text()),
     }
     Ok(diff.exit_code())
 }

@@ -25,12 +25,7 @@ pub fn run(a: &RequirementsArgs) -> anyhow::Result<i32> {
         .select(&a.only, &a.skip)
         .into_iter()
         .filter(|r| level.is_none_or(|l| r.level == l))
-        .filter(|r| {
-            a.basis
-                .as_deref()
-                .and_then(crate::catalog::Basis::parse)
-                .is_none_or(|b| r.basis() == b)
-        })
+        .filter(|r| a.basis.is_none_or(|b| r.basis() == b))
         .collect();
     if a.untested {
         let covered = coverage::covered();

@@ -2,7 +2,6 @@
 //! optionally with faults, and print what a client needs to reach it.
 
 use super::args::ServeArgs;
-use crate::catalog::Profile;
 use crate::provider::{self, ProviderConfig, TlsMode};
 use anyhow::{Context, anyhow};
 use std::path::PathBuf;
@@ -12,14 +11,14 @@ pub fn run(a: &ServeArgs) -> anyhow::Result<i32> {
         crate::out!("{}", fault_table());
         return Ok(0);
     }
-    let profile = Profile::get(&a.profile).ok_or_else(|| {
-        let known: Vec<&str> = Profile::all().iter().map(|p| p.id.as_str()).collect();
-        anyhow!(
-            "{}: unknown profile (known: {})",
-            a.profile,
-            known.join(", ")
-        )
-    })?;
+    let cfg = plan(a)?;
+    let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    rt.block_on(serve(cfg, a))
+}
+
+/// The provider `serve` runs, from the arguments (profile and durations are typed by
+/// clap already; faults and variants are looked up here).
+fn plan(a: &ServeArgs) -> anyhow::Result<ProviderConfig> {
     let mut faults = Vec::new();
     for name in &a.fault {
         let f = provider::fault(name).ok_or_else(|| {
@@ -46,7 +45,7 @@ pub fn run(a: &ServeArgs) -> anyhow::Result<i32> {
         bind: a.bind,
         tls,
         faults,
-        profile,
+        profile: a.profile,
         data: a.data.clone(),
         record: false,
         short_lived_client: None,
@@ -57,10 +56,9 @@ pub fn run(a: &ServeArgs) -> anyhow::Result<i32> {
             registrations_per_minute: a.registrations_per_minute.max(1),
         },
         synchronous_full: a.synchronous_full,
-        ..ProviderConfig::new(profile)
+        ..ProviderConfig::new(a.profile)
     };
-    let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    rt.block_on(serve(cfg, a))
+    Ok(cfg)
 }
 
 async fn serve(cfg: ProviderConfig, a: &ServeArgs) -> anyhow::Result<i32> {
@@ -72,7 +70,7 @@ async fn serve(cfg: ProviderConfig, a: &ServeArgs) -> anyhow::Result<i32> {
             "WARNING: --plain-http: serving WITHOUT TLS. The spec requires TLS 1.2+; use this for debugging only."
         );
     }
-    crate::outln!("clr-conformance reference provider ({})", a.profile);
+    crate::outln!("clr-conformance reference provider ({})", a.profile.id);
     crate::outln!("  base URL:       {}", running.base_url());
     crate::outln!("  API base:       {}", running.api_base());
     crate::outln!("  discovery:      {}", running.discovery_url());

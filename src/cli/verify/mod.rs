@@ -2,16 +2,19 @@
 //! JSON Lines streams. Inputs are read one at a time ([`inputs`]) and verified as they
 //! come ([`stream`]), so memory stays flat in their number; `--online` first gathers
 //! what they name ([`online`]); `--per-credential` writes a line per input
-//! ([`per_credential`]).
+//! ([`per_credential`]). The arguments become a [`VerifyPlan`] first ([`plan`]).
 
 mod inputs;
 mod online;
 mod per_credential;
+mod plan;
 mod stream;
+
+pub use plan::VerifyPlan;
 
 use super::args::VerifyArgs;
 use super::common::{self, RunInfo};
-use crate::catalog::{Catalog, Profile, Role};
+use crate::catalog::Catalog;
 use crate::credential::parse::{self, Input, MAX_INPUT_BYTES};
 use crate::credential::verify::documents::FetchPolicy;
 use crate::credential::verify::{self, VerifyOptions, documents};
@@ -24,38 +27,21 @@ use std::path::{Path, PathBuf};
 
 pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     super::common::check_out(&a.report)?;
-    let profile = Profile::get(&a.profile)
-        .ok_or_else(|| anyhow::anyhow!("{}: unknown profile (use clr-2.0 or ob-3.0)", a.profile))?;
-    let role = match a.role.as_str() {
-        "issuer" => Role::Issuer,
-        "displayer" => Role::Displayer,
-        other => anyhow::bail!("{other}: verify judges the issuer or displayer role"),
-    };
-    let now = match &a.now {
-        Some(s) => chrono::DateTime::parse_from_rfc3339(s)
-            .map_err(|e| anyhow::anyhow!("{s}: --now is not an RFC 3339 timestamp: {e}"))?
-            .with_timezone(&chrono::Utc),
-        None => chrono::Utc::now(),
-    };
-    let sources = inputs::expand(&a.inputs, a.jsonl)?;
-    if a.online && sources.iter().any(|s| matches!(s, Source::Lines(None))) {
-        anyhow::bail!(
-            "-: --online reads the inputs twice (first for the documents they name), which stdin cannot be; give the JSON Lines as a file"
-        );
-    }
-    let policy = fetch_policy(a)?;
-    let online = a.online.then_some(&policy);
+    let plan = VerifyPlan::new(a)?;
+    let report = execute(&plan)?;
+    Ok(common::finish(&report, &plan.report))
+}
+
+/// Verify the plan's inputs and build the report (not written).
+pub fn execute(plan: &VerifyPlan) -> anyhow::Result<Report> {
+    let (profile, role) = (plan.profile, plan.role);
+    let sources = &plan.sources;
+    let policy = &plan.policy;
+    let online = plan.online.then_some(policy);
     let kept = inputs::Kept::default();
-    let items = || Inputs::new(&sources, online, &kept, a.shard);
-    let mut info = RunInfo::new(
-        "verify",
-        &target_name(&a.inputs),
-        &profile.id,
-        &[role],
-        verify::SCOPE,
-    );
-    info.config = serde_json::json!({"role": a.role, "profile": a.profile, "now": a.now, "online": a.online,
-            "shard": a.shard.map(|s| format!("{}/{}", s.k, s.n)), "jsonl": a.jsonl});
+    let items = || Inputs::new(sources, online, &kept, plan.shard);
+    let mut info = RunInfo::new("verify", &plan.target, &profile.id, &[role], verify::SCOPE);
+    info.config = plan.summary.clone();
     let mut rec = Recorder::capped(MAX_ROW_FINDINGS);
     // Start-up work that verification need not wait for runs beside it on one
     // thread (on two cores more threads only compete): the JSON-LD contexts, the
@@ -72,18 +58,15 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
         Catalog::embedded();
     });
     let mut opts = VerifyOptions::new(role, profile);
-    opts.now = now;
-    opts.online = a.online;
-    opts.expect_recipient = a.expect_recipient.clone();
-    opts.certification = a.certification;
-    if a.certification && opts.expect_recipient.is_none() {
-        opts.expect_recipient = Some(profile.cert_recipient.clone());
-    }
-    let mut context_pairs = read_contexts(&a.contexts)?;
-    if a.online {
+    opts.now = plan.now;
+    opts.online = plan.online;
+    opts.expect_recipient = plan.expect_recipient.clone();
+    opts.certification = plan.certification;
+    let mut context_pairs = plan.contexts.clone();
+    if plan.online {
         let named = online::named(items());
-        opts.documents = online::prefetch(&named, &policy)?;
-        context_pairs.extend(online::contexts(&named, &context_pairs, &policy, &mut rec)?);
+        opts.documents = online::prefetch(&named, policy)?;
+        context_pairs.extend(online::contexts(&named, &context_pairs, policy, &mut rec)?);
     }
     if !context_pairs.is_empty() {
         opts.contexts = Some(std::sync::Arc::new(
@@ -91,22 +74,21 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
                 .map_err(|e| anyhow::anyhow!("--context: {e}"))?,
         ));
     }
-    if !a.document.is_empty() {
-        opts.documents = opts.documents.with(supplied(&a.document)?);
+    if !plan.documents.is_empty() {
+        opts.documents = opts.documents.with(plan.documents.clone());
     }
     let catalog = Catalog::embedded();
-    let rows = common::rows(catalog, &a.report, &[role], verify::SCOPE);
-    let mut lines = match &a.per_credential {
+    let rows = common::rows(catalog, &plan.report, &[role], verify::SCOPE);
+    let mut lines = match &plan.per_credential {
         Some(path) => Some(PerCredential::create(path)?),
         None => None,
     };
     // A JSON Lines stream has no known length.
-    let at_most = (!inputs::has_lines(&sources)).then_some(sources.len());
+    let at_most = (!inputs::has_lines(sources)).then_some(sources.len());
+    let quiet = plan.report.quiet;
     let progress = match at_most {
-        None => common::Progress::unbounded("verify", a.report.quiet),
-        Some(total) => {
-            common::Progress::new("verify", total as u64, a.report.quiet || total <= 100)
-        }
+        None => common::Progress::unbounded("verify", quiet),
+        Some(total) => common::Progress::new("verify", total as u64, quiet || total <= 100),
     };
     let levels = lines
         .as_ref()
@@ -128,11 +110,11 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
     // Only a cache warmer: a panic there would show again where it matters.
     let _ = warm.join();
     if count == 0 {
-        match a.shard {
+        match plan.shard {
             Some(s) => anyhow::bail!("--shard {}/{}: this shard has no inputs", s.k, s.n),
             None => anyhow::bail!(
                 "{}: no credentials to verify (empty JSON Lines input)",
-                target_name(&a.inputs)
+                plan.target
             ),
         }
     }
@@ -140,10 +122,10 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<i32> {
         rec.note(l.finish()?);
     }
     let rec = common::outside_profile(rec, profile, &rows);
-    let mut report = info.report(&a.report, &rows, &rec, false);
+    let mut report = info.report(&plan.report, &rows, &rec, false);
     common::speak(&mut report, profile);
     not_verified(&mut report);
-    Ok(common::finish(&report, &a.report))
+    Ok(report)
 }
 
 /// The schema kinds the first input needs (to compile them beside its verification).
