@@ -17,7 +17,7 @@
 //! Entries not covered are what `requirements --untested` lists.
 
 use crate::catalog::Catalog;
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 use std::collections::BTreeSet;
 
 /// The coverage index written by `vectors generate`.

@@ -20,6 +20,7 @@ pub mod http;
 pub mod judge;
 pub mod oauth;
 pub mod provider;
+pub mod registry;
 pub mod report;
 pub mod suites;
 pub mod term;
@@ -53,6 +54,32 @@ mod layering {
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
             &mut found,
         );
+        assert!(found.is_empty(), "{found:#?}");
+    }
+
+    /// The registry, the evidence it records into and the judges below `suites`
+    /// (credential verification, the consumer and displayer judges) never import
+    /// `suites`: every family reaches the one runner through `crate::registry`.
+    #[test]
+    fn the_registry_sits_below_every_family() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut found = Vec::new();
+        let mut stack: Vec<std::path::PathBuf> = ["registry.rs", "evidence", "credential", "judge"]
+            .iter()
+            .map(|p| root.join(p))
+            .collect();
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                stack.extend(std::fs::read_dir(&p).unwrap().flatten().map(|e| e.path()));
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                for (i, line) in text.lines().enumerate() {
+                    if line.contains(concat!("crate::", "suites")) {
+                        found.push(format!("{}:{}: {}", p.display(), i + 1, line.trim()));
+                    }
+                }
+            }
+        }
         assert!(found.is_empty(), "{found:#?}");
     }
 }

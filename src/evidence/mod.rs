@@ -450,7 +450,7 @@ pub struct Recorder {
     /// condition (set by the provider suites, whose checks do).
     conditions_enforced: bool,
     /// Debug builds: the running registered units and the ids they declare
-    /// (innermost last, `suites::registry`); a check finishing with a finding
+    /// (innermost last, `crate::registry`); a check finishing with a finding
     /// outside the innermost unit's ids is a bug of the tables.
     #[cfg(debug_assertions)]
     units: Vec<(&'static str, Vec<&'static str>)>,

@@ -13,8 +13,8 @@ pub(crate) fn parse_date(s: &str) -> Option<DateTime<Utc>> {
 }
 
 /// The rows this step may judge, as the registry lists them.
-pub(super) const CHECKS: &[crate::suites::CheckSpec] = &[crate::suites::CheckSpec {
-    at: crate::suites::here!(),
+pub(super) const CHECKS: &[crate::registry::CheckSpec] = &[crate::registry::CheckSpec {
+    at: crate::registry::here!(),
     name: "dates",
     ids: &[
         "data.dates.format",

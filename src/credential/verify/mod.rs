@@ -26,7 +26,7 @@ pub use proofs::decode_jwt_credential;
 use super::parse::Input;
 use crate::catalog::{Profile, Role};
 use crate::evidence::{Check, Recorder};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -189,7 +189,7 @@ pub fn registered_checks() -> Vec<(&'static str, CheckSpec)> {
 /// Checks of the document a credential arrives in.
 const DECODE: &[CheckSpec] = &[
     CheckSpec {
-        at: crate::suites::here!(),
+        at: crate::registry::here!(),
         name: "decode input",
         ids: &[
             "data.serialization.utf8",
@@ -200,17 +200,17 @@ const DECODE: &[CheckSpec] = &[
         ],
     },
     CheckSpec {
-        at: crate::suites::here!(),
+        at: crate::registry::here!(),
         name: "baked image",
         ids: &["data.baked.png", "data.baked.svg", "verify.input.formats"],
     },
     CheckSpec {
-        at: crate::suites::here!(),
+        at: crate::registry::here!(),
         name: "certification submission baked",
         ids: &["data.cert.baked"],
     },
     CheckSpec {
-        at: crate::suites::here!(),
+        at: crate::registry::here!(),
         name: "document encoding",
         ids: &[
             "data.serialization.utf8",
@@ -221,7 +221,7 @@ const DECODE: &[CheckSpec] = &[
         ],
     },
     CheckSpec {
-        at: crate::suites::here!(),
+        at: crate::registry::here!(),
         name: "vc-jwt decode",
         ids: &["proof.jwt.compact"],
     },
@@ -416,11 +416,11 @@ fn verify_once(
         unsigned: None,
         proof_ok: false,
     };
-    crate::suites::registry::run(&steps::units(), &mut step, rec, None);
+    crate::registry::run(&steps::units(), &mut step, rec, None);
 }
 
 const REFRESH: &[CheckSpec] = &[CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "refresh",
     ids: &[
         "verify.refresh.after-proof",
@@ -501,7 +501,7 @@ pub(super) fn refresh_step(
 }
 
 const DOCUMENT: &[CheckSpec] = &[CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "document",
     ids: &[
         "data.document.jws-or-json",
@@ -565,7 +565,7 @@ pub(super) fn top_level(s: &Subject, rec: &mut Recorder) {
 
 const NESTED: &[CheckSpec] = &[
     CheckSpec {
-        at: crate::suites::here!(),
+        at: crate::registry::here!(),
         name: "nested credential",
         ids: &[
             "verify.nested.each",
@@ -574,7 +574,7 @@ const NESTED: &[CheckSpec] = &[
         ],
     },
     CheckSpec {
-        at: crate::suites::here!(),
+        at: crate::registry::here!(),
         name: "nested AchievementCredentials",
         ids: &["data.clr-subject.achievement-credentials"],
     },
@@ -710,12 +710,12 @@ fn nested_gaps(item: &Value) -> Vec<&'static str> {
 /// its issuer profile, and achievements.
 const ENDORSEMENTS: &[CheckSpec] = &[
     CheckSpec {
-        at: crate::suites::here!(),
+        at: crate::registry::here!(),
         name: "endorsement jwt",
         ids: &["verify.endorsements.jwt", "data.clr.endorsement-jwt"],
     },
     CheckSpec {
-        at: crate::suites::here!(),
+        at: crate::registry::here!(),
         name: "endorsement",
         ids: &["verify.endorsements"],
     },

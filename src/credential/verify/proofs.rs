@@ -49,8 +49,8 @@ fn presence_id(s: &Subject) -> &'static str {
 }
 
 /// The rows this step may judge, as the registry lists them.
-pub(super) const CHECKS: &[crate::suites::CheckSpec] = &[crate::suites::CheckSpec {
-    at: crate::suites::here!(),
+pub(super) const CHECKS: &[crate::registry::CheckSpec] = &[crate::registry::CheckSpec {
+    at: crate::registry::here!(),
     name: "proofs",
     ids: &[
         "proof.dereference.did",

@@ -34,8 +34,8 @@ fn ids(kind: Kind) -> Option<(&'static str, &'static str, SchemaKind)> {
 }
 
 /// The rows this step may judge, as the registry lists them.
-pub(super) const CHECKS: &[crate::suites::CheckSpec] = &[crate::suites::CheckSpec {
-    at: crate::suites::here!(),
+pub(super) const CHECKS: &[crate::registry::CheckSpec] = &[crate::registry::CheckSpec {
+    at: crate::registry::here!(),
     name: "schema",
     ids: &[
         "data.achievement-credential.credential-schema",

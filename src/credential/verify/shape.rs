@@ -11,8 +11,8 @@ use serde_json::Value;
 use std::sync::OnceLock;
 
 /// The rows this step may judge, as the registry lists them.
-pub(super) const CHECKS: &[crate::suites::CheckSpec] = &[crate::suites::CheckSpec {
-    at: crate::suites::here!(),
+pub(super) const CHECKS: &[crate::registry::CheckSpec] = &[crate::registry::CheckSpec {
+    at: crate::registry::here!(),
     name: "credential shape",
     ids: &[
         "data.achievement-credential.context-order",

@@ -9,8 +9,8 @@ use serde_json::Value;
 use std::io::Read;
 
 /// The rows this step may judge, as the registry lists them.
-pub(super) const CHECKS: &[crate::suites::CheckSpec] = &[crate::suites::CheckSpec {
-    at: crate::suites::here!(),
+pub(super) const CHECKS: &[crate::registry::CheckSpec] = &[crate::registry::CheckSpec {
+    at: crate::registry::here!(),
     name: "status",
     ids: &[
         "data.credential-status.shape",

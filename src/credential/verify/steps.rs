@@ -7,7 +7,7 @@
 use super::{DOCUMENT, ENDORSEMENTS, Kind, MAX_NESTING, NESTED, REFRESH, Subject, VerifyOptions};
 use crate::credential::jsonld::Unsigned;
 use crate::evidence::Recorder;
-use crate::suites::{CheckSpec, registry};
+use crate::registry::{self, CheckSpec};
 
 /// One credential under verification and what its steps hand on.
 pub(super) struct Step<'s, 'a> {

@@ -15,8 +15,8 @@ const ENDORSEMENT_JWT: &str = "proof.endorsement-jwt.covered";
 const MAX_LISTED: usize = 20;
 
 /// The rows this step may judge, as the registry lists them.
-pub(super) const CHECKS: &[crate::suites::CheckSpec] = &[crate::suites::CheckSpec {
-    at: crate::suites::here!(),
+pub(super) const CHECKS: &[crate::registry::CheckSpec] = &[crate::registry::CheckSpec {
+    at: crate::registry::here!(),
     name: "JSON-LD terms",
     ids: &["data.jsonld.terms-defined", "proof.endorsement-jwt.covered"],
 }];

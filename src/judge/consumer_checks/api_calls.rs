@@ -5,7 +5,7 @@ use super::{Ctx, given};
 use crate::evidence::{Check, Recorder};
 use crate::judge::consumer::ConsumerRole;
 use crate::judge::exchange::{self, header, query, response_header};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 
 const BEARER: &str = "consumer.bearer.header";
 const NO_QUERY: &str = "consumer.bearer.no-query";
@@ -19,7 +19,7 @@ const PUT_PROFILE: &str = "consumer.write.put-profile";
 const CERT_PUT_PROFILE: &str = "consumer.write.cert-put-profile";
 /// The checks this step records, as the registry lists them.
 pub const CHECKS: &[CheckSpec] = &[CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "consumer API calls",
     ids: &[
         BEARER,

@@ -7,7 +7,7 @@
 use super::{AUTHORIZE, Ctx, given, scopes};
 use crate::evidence::{Check, Recorder};
 use crate::judge::exchange::{count, query};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 
 const REDIRECT: &str = "consumer.authorize.browser-redirect";
 const PARAMS: &str = "consumer.authorize.params";
@@ -20,7 +20,7 @@ const MINIMAL: &str = "consumer.scope.minimal";
 const MIN_STATE: usize = 8;
 /// The checks this step records, as the registry lists them.
 pub const CHECKS: &[CheckSpec] = &[CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "consumer authorization request",
     ids: &[REDIRECT, PARAMS, S256, STATE, REQUIRED, MINIMAL],
 }];

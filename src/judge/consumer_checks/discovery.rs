@@ -4,7 +4,7 @@
 use super::{AUTHORIZE, Ctx, REGISTER, TOKEN};
 use crate::evidence::{Check, Recorder};
 use crate::judge::exchange::json_response;
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 use serde_json::Value;
 
 const FIRST: &str = "consumer.discovery.first";
@@ -12,7 +12,7 @@ const USES: &str = "consumer.discovery.uses-sdd";
 const ONCE: &str = "consumer.registration.once";
 /// The checks this step records, as the registry lists them.
 pub const CHECKS: &[CheckSpec] = &[CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "consumer discovery",
     ids: &[FIRST, USES, ONCE],
 }];

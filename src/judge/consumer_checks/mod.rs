@@ -21,7 +21,7 @@ use super::exchange::{self, form, json_body, json_response, param, response_head
 use crate::catalog::Profile;
 use crate::evidence::{Check, Recorder};
 use crate::provider::RecordedExchange;
-use crate::suites::{CheckSpec, registry};
+use crate::registry::{self, CheckSpec};
 use serde_json::Value;
 
 pub const REGISTER: &str = "/oauth/register";

@@ -5,7 +5,7 @@
 use super::{Ctx, REGISTER, TOKEN};
 use crate::evidence::Recorder;
 use crate::judge::exchange::{form, header, json_body};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 
 const NO_EXTENSIONS: &str = "consumer.no-extension-fields";
 const REVOKE: &str = "/oauth/revoke";
@@ -49,7 +49,7 @@ const TOKEN_PARAMS: &[&str] = &[
 const REVOKE_PARAMS: &[&str] = &["token", "token_type_hint", "client_id", "client_secret"];
 /// The checks this step records, as the registry lists them.
 pub const CHECKS: &[CheckSpec] = &[CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "consumer sends no extension fields",
     ids: &[NO_EXTENSIONS],
 }];

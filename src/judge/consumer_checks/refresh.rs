@@ -4,7 +4,7 @@
 use super::{Ctx, TOKEN, given, scopes};
 use crate::evidence::{Check, Recorder};
 use crate::judge::exchange::{form, header};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 
 const REFRESH: &str = "oauth.refresh.client-request";
 const REVOKE: &str = "oauth.revoke.client-request";
@@ -12,7 +12,7 @@ const TLS: &str = "transport.tls.client";
 pub const REVOKE_PATH: &str = "/oauth/revoke";
 /// The checks this step records, as the registry lists them.
 pub const CHECKS: &[CheckSpec] = &[CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "consumer refresh, revocation, transport",
     ids: &[REFRESH, REVOKE, TLS],
 }];

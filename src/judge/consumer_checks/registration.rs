@@ -5,7 +5,7 @@ use super::{Ctx, REGISTER, scopes};
 use crate::evidence::{Check, Recorder};
 use crate::judge::exchange::{header, json_body};
 use crate::provider::oauth::register::{REQUIRED_STRINGS, URL_FIELDS};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 use serde_json::Value;
 
 const ENDPOINT: &str = "oauth.registration.request.endpoint";
@@ -25,7 +25,7 @@ const IDS: &[&str] = &[
 const MUSTS: &[&str] = &[REQUIRED, ARRAYS, HTTPS, GRANTS, RESPONSES, AUTH, SCOPE];
 /// The checks this step records, as the registry lists them.
 pub const CHECKS: &[CheckSpec] = &[CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "consumer registration request",
     ids: IDS,
 }];

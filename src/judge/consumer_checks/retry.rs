@@ -7,7 +7,7 @@ use super::Ctx;
 use crate::evidence::Recorder;
 use crate::judge::exchange::{header, response_header};
 use crate::provider::RecordedExchange;
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 use chrono::{DateTime, FixedOffset};
 
 const RETRY_AFTER: &str = "consumer.retry.retry-after";
@@ -19,12 +19,12 @@ const BACKOFF_SECS: i64 = 25 * 60;
 /// The checks this step records, as the registry lists them.
 pub const CHECKS: &[CheckSpec] = &[
     CheckSpec {
-        at: crate::suites::here!(),
+        at: crate::registry::here!(),
         name: "consumer retry manners",
         ids: &[RETRY_AFTER, BACKOFF],
     },
     CheckSpec {
-        at: crate::suites::here!(),
+        at: crate::registry::here!(),
         name: "consumer SDD revalidation",
         ids: &[REVALIDATE],
     },

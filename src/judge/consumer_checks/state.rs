@@ -6,12 +6,12 @@
 use super::{AUTHORIZE, Ctx, TOKEN, given};
 use crate::evidence::Recorder;
 use crate::judge::exchange::{form, param, query, response_header};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 
 const VERIFIED: &str = "consumer.state.verified";
 /// The checks this step records, as the registry lists them.
 pub const CHECKS: &[CheckSpec] = &[CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "consumer state verification",
     ids: &[VERIFIED],
 }];

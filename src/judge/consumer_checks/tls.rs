@@ -5,12 +5,12 @@
 
 use super::Ctx;
 use crate::evidence::Recorder;
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 
 const VERIFIES: &str = "transport.tls.client-verifies";
 /// The checks this step records, as the registry lists them.
 pub const CHECKS: &[CheckSpec] = &[CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "consumer verifies the server certificate",
     ids: &[VERIFIES],
 }];

@@ -5,7 +5,7 @@
 use super::{Ctx, TOKEN, given};
 use crate::evidence::{Check, Recorder};
 use crate::judge::exchange::{form, header};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
@@ -15,7 +15,7 @@ const S256: &str = "consumer.pkce.s256";
 const VERIFIER: &str = "consumer.pkce.verifier";
 /// The checks this step records, as the registry lists them.
 pub const CHECKS: &[CheckSpec] = &[CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "consumer token request",
     ids: &[BASIC, PARAMS, S256, VERIFIER],
 }];

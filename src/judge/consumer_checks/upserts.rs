@@ -8,14 +8,14 @@ use crate::credential::schema::{Generation, SchemaKind, validate};
 use crate::credential::verify::{self, Kind, VerifyOptions};
 use crate::evidence::{Check, Recorder, Verdict};
 use crate::judge::exchange::json_body;
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 
 const VERIFIABLE: &str = "consumer.write.verifiable-credential";
 const RECIPIENT: &str = "consumer.write.recipient";
 const PROFILE: &str = "consumer.write.profile-valid";
 /// The checks this step records, as the registry lists them.
 pub const CHECKS: &[CheckSpec] = &[CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "consumer upserts",
     ids: &[VERIFIABLE, RECIPIENT, PROFILE],
 }];

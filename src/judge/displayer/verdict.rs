@@ -5,7 +5,7 @@
 use super::{Answer, Answers, FIELDS, Fetch, Gen, Record, Shown, Truth, records::label};
 use crate::evidence::Recorder;
 use crate::evidence::transcript::{Message, Request, Transcript};
-use crate::suites::{CheckSpec, registry};
+use crate::registry::{self, CheckSpec};
 
 /// The status answer that is right for `truth`.
 fn correct(truth: Truth, shown: Option<Shown>) -> bool {
@@ -43,7 +43,7 @@ fn status_id(r: &Record) -> &'static str {
 
 /// The status rows: which record was loaded and what the product showed.
 const STATUS: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "displayer answers",
     ids: &[
         "displayer.input.url",
@@ -59,7 +59,7 @@ const STATUS: CheckSpec = CheckSpec {
 };
 /// What the product showed beside the status.
 const SHOWN: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "displayer shows",
     ids: &[
         "displayer.viewer-verification",

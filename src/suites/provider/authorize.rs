@@ -9,10 +9,10 @@ use crate::evidence::{Check, Control, Refusal};
 use crate::oauth::authorize::{AuthRequest, AuthResult, Walk, parse_redirect};
 use crate::oauth::pkce;
 use crate::oauth::token::{self, CodeExchange};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 
 pub const CODE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "authorize: PKCE S256 request redirects with a code",
     ids: &[
         "oauth.authorize.acg",
@@ -21,22 +21,22 @@ pub const CODE: CheckSpec = CheckSpec {
     ],
 };
 pub const CONSENT: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "authorize: the login page names the client",
     ids: &["oauth.authorize.consent"],
 };
 pub const STATE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "authorize: state returned unchanged",
     ids: &["oauth.state.echo"],
 };
 pub const PKCE_REQUIRED: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "authorize: missing or plain PKCE challenge refused",
     ids: &["oauth.pkce.missing-refused", "oauth.pkce.plain-refused"],
 };
 pub const REDIRECT_URI: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "authorize: unregistered redirect URIs are never redirected to",
     ids: &[
         "oauth.redirect-uri.unknown-not-redirected",
@@ -44,22 +44,22 @@ pub const REDIRECT_URI: CheckSpec = CheckSpec {
     ],
 };
 pub const UNKNOWN_CLIENT: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "authorize: unknown client_id not redirected",
     ids: &["oauth.authorize.unknown-client"],
 };
 pub const RESPONSE_TYPE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "authorize: response_type other than code refused",
     ids: &["oauth.authorize.response-type"],
 };
 pub const INVALID_SCOPE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "authorize: unknown scope refused with invalid_scope",
     ids: &["oauth.authorize.invalid-scope"],
 };
 pub const ERROR_CHARSET: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "authorize: error redirects carry an error code, state and a clean description",
     ids: &[
         "oauth.authorize.error-redirect",

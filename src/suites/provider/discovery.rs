@@ -4,10 +4,10 @@
 
 use super::Ctx;
 use crate::oauth::discovery::{self, structure_problems};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 
 pub const FETCH: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "discovery: unauthenticated GET returns 200 JSON",
     ids: &[
         "discovery.unauthenticated",
@@ -17,7 +17,7 @@ pub const FETCH: CheckSpec = CheckSpec {
     ],
 };
 pub const STRUCTURE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "discovery: SDD required structure",
     ids: &[
         "discovery.openapi",
@@ -34,12 +34,12 @@ pub const STRUCTURE: CheckSpec = CheckSpec {
     ],
 };
 pub const HTTPS: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "discovery: SDD URLs are https",
     ids: &["discovery.oauth-urls-https"],
 };
 pub const SCOPES: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "discovery: SDD lists a scope per operation, ideally the profile's URIs",
     ids: &[
         "discovery.oauth2acg.scopes",
@@ -47,7 +47,7 @@ pub const SCOPES: CheckSpec = CheckSpec {
     ],
 };
 pub const OPTIONAL: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "discovery: optional image and caching",
     ids: &["discovery.info.image", "discovery.cache.etag"],
 };

@@ -4,11 +4,11 @@
 
 use super::Ctx;
 use crate::http::{Exchange, Req};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 use serde_json::Value;
 
 pub const STATUS_INFO: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "errors: non-success bodies are valid Imsx_StatusInfo",
     ids: &[
         "api.errors.status-info",
@@ -17,7 +17,7 @@ pub const STATUS_INFO: CheckSpec = CheckSpec {
     ],
 };
 pub const METHOD: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "errors: unknown method 405 with Allow, unknown path 404",
     ids: &[
         "api.errors.method-405",
@@ -26,7 +26,7 @@ pub const METHOD: CheckSpec = CheckSpec {
     ],
 };
 pub const BAD_REQUEST: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "errors: a bad request gets 400, not 500",
     ids: &["api.errors.bad-request-400", "api.errors.avoid-500"],
 };

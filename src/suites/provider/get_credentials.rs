@@ -7,12 +7,12 @@
 use super::Ctx;
 use crate::evidence::{Recorder, Verdict};
 use crate::http::{Exchange, Failure, Req};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 use base64::Engine;
 use serde_json::Value;
 
 pub const STATUS: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "getCredentials: 200 application/json",
     ids: &[
         "api.get-credentials.supported",
@@ -24,7 +24,7 @@ pub const STATUS: CheckSpec = CheckSpec {
     ],
 };
 pub const SHAPE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "getCredentials: GetClrCredentialsResponse shape",
     ids: &[
         "api.get-credentials.body-schema",
@@ -33,7 +33,7 @@ pub const SHAPE: CheckSpec = CheckSpec {
     ],
 };
 pub const VERIFIABLE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "getCredentials: every returned credential verifies",
     ids: &["api.get-credentials.verifiable"],
 };

@@ -31,8 +31,6 @@ pub mod token;
 pub mod transport;
 pub mod upsert;
 
-use super::CheckSpec;
-use super::registry::{self, Unit};
 use crate::catalog::{Profile, Role};
 use crate::evidence::{Cause, Check, Recorder, Verdict};
 use crate::http::{Client, Exchange, FailKind, Failure, Req};
@@ -44,6 +42,8 @@ use crate::oauth::register::ClientMetadata;
 use crate::oauth::scope::{self, Offline};
 use crate::oauth::token::{CodeExchange, Tokens};
 use crate::oauth::{ClientCreds, pkce};
+use crate::registry::CheckSpec;
+use crate::registry::{self, Unit};
 use std::collections::BTreeSet;
 
 /// Requirement id prefixes these suites can evidence (the report's scope).

@@ -8,21 +8,21 @@ use super::get_credentials::{self, Item, items};
 use crate::evidence::Check;
 use crate::http::Exchange;
 use crate::http::client::same_origin;
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 use std::collections::BTreeSet;
 
 pub const LIMIT: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "paging: limit honoured",
     ids: &["api.paging.limit", "api.paging.supported"],
 };
 pub const OFFSET: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "paging: offset honoured",
     ids: &["api.paging.offset"],
 };
 pub const TOTAL: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "paging: X-Total-Count equals the total",
     ids: &[
         "api.paging.x-total-count",
@@ -31,7 +31,7 @@ pub const TOTAL: CheckSpec = CheckSpec {
     ],
 };
 pub const LINK: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "paging: Link header relations",
     ids: &[
         "api.paging.link-when-incomplete",
@@ -43,17 +43,17 @@ pub const LINK: CheckSpec = CheckSpec {
     ],
 };
 pub const WALK: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "paging: following next visits every credential once",
     ids: &["api.paging.walk-consistent", "api.paging.link-followable"],
 };
 pub const SINCE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "paging: since filters by issue time",
     ids: &["api.paging.since"],
 };
 pub const INVALID: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "paging: invalid limit/offset/since refused with 400",
     ids: &["api.paging.invalid-params"],
 };

@@ -5,11 +5,11 @@
 use super::Ctx;
 use crate::evidence::Control;
 use crate::http::{Exchange, Failure, Req};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 use serde_json::Value;
 
 pub const GET: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "getProfile: 200 JSON Profile with the certification id",
     ids: &[
         "api.get-profile.supported",
@@ -21,7 +21,7 @@ pub const GET: CheckSpec = CheckSpec {
     ],
 };
 pub const PUT: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "putProfile: a changed Profile is stored",
     ids: &[
         "api.put-profile.supported",
@@ -32,7 +32,7 @@ pub const PUT: CheckSpec = CheckSpec {
 };
 
 pub const PUT_INVALID: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "putProfile: a body that is not a Profile refused with 400",
     ids: &["api.put-profile.invalid-400"],
 };

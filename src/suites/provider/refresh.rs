@@ -6,10 +6,10 @@
 use super::Ctx;
 use crate::oauth::register;
 use crate::oauth::token;
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 
 pub const NEW_TOKEN: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "refresh: a refresh returns a new, working access token",
     ids: &[
         "oauth.refresh.optional",
@@ -19,12 +19,12 @@ pub const NEW_TOKEN: CheckSpec = CheckSpec {
     ],
 };
 pub const ERRORS: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "refresh: an invalid refresh token gets 400 invalid_grant",
     ids: &["oauth.refresh.errors"],
 };
 pub const LIMITS: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "refresh: no wider scope, no other client",
     ids: &[
         "oauth.refresh.scope-not-exceed",

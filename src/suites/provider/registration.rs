@@ -6,11 +6,11 @@ use super::{Ctx, Login};
 use crate::evidence::Verdict;
 use crate::evidence::{Control, Refusal};
 use crate::oauth::register;
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 use serde_json::Value;
 
 pub const REGISTER: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "registration: valid request is registered",
     ids: &[
         "oauth.registration.endpoint",
@@ -24,12 +24,12 @@ pub const REGISTER: CheckSpec = CheckSpec {
     ],
 };
 pub const UNIQUE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "registration: each registration gets its own client_id",
     ids: &["oauth.registration.client-id-unique"],
 };
 pub const INVALID: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "registration: invalid request refused with 400 JSON",
     ids: &[
         "oauth.registration.missing-required-refused",

@@ -7,10 +7,10 @@
 use super::Ctx;
 use crate::oauth::revoke::revoke;
 use crate::oauth::token;
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 
 pub const REVOKE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "revoke: revoked tokens stop working",
     ids: &[
         "oauth.revoke.optional",
@@ -23,7 +23,7 @@ pub const REVOKE: CheckSpec = CheckSpec {
 };
 
 pub const MORE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "revoke: a wrong token_type_hint still revokes; revoking a refresh token ends its access tokens",
     ids: &[
         "oauth.revoke.wrong-hint",

@@ -5,10 +5,10 @@
 
 use super::Ctx;
 use crate::http::{Exchange, Req};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 
 pub const NO_TOKEN: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "scopes: requests without a valid token get 401 with WWW-Authenticate",
     ids: &[
         "api.auth.token-required",
@@ -17,7 +17,7 @@ pub const NO_TOKEN: CheckSpec = CheckSpec {
     ],
 };
 pub const WRONG_SCOPE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "scopes: a token lacking an endpoint's scope is refused",
     ids: &[
         "api.auth.scope.get-credentials",
@@ -28,7 +28,7 @@ pub const WRONG_SCOPE: CheckSpec = CheckSpec {
     ],
 };
 pub const GRANTED: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "scopes: a narrow login is granted only the requested scope",
     ids: &["oauth.authorize.scope", "oauth.token.scope-subset"],
 };

@@ -9,11 +9,11 @@ use crate::http::{Exchange, Req};
 use crate::oauth::authorize::AuthResult;
 use crate::oauth::token::{self, CodeExchange, TOKEN_ERRORS};
 use crate::oauth::{ClientCreds, pkce};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 use serde_json::Value;
 
 pub const RESPONSE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "token: code exchange answers a bearer token with its scope",
     ids: &[
         "oauth.token.form-encoded",
@@ -26,17 +26,17 @@ pub const RESPONSE: CheckSpec = CheckSpec {
     ],
 };
 pub const LIFETIMES: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "token: code and token lifetimes",
     ids: &["oauth.code.lifetime", "oauth.token.expired-refused"],
 };
 pub const CODE_USE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "token: a code is single-use and a replay revokes its tokens",
     ids: &["oauth.code.single-use", "oauth.code.reuse-revokes"],
 };
 pub const PKCE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "token: wrong or missing code_verifier refused",
     ids: &[
         "oauth.pkce.wrong-verifier-refused",
@@ -44,27 +44,27 @@ pub const PKCE: CheckSpec = CheckSpec {
     ],
 };
 pub const BOUND: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "token: code bound to its redirect_uri",
     ids: &["oauth.code.bound"],
 };
 pub const CLIENT: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "token: wrong client secret refused",
     ids: &["oauth.token.bad-client-refused"],
 };
 pub const GRANT: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "token: unknown grant_type refused with unsupported_grant_type",
     ids: &["oauth.token.unsupported-grant"],
 };
 pub const PASSWORD: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "token: the resource owner password grant is refused",
     ids: &["oauth.token.password-grant-refused"],
 };
 pub const ERROR_FORMAT: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "token: refusals are 400 JSON OAuth errors",
     ids: &["oauth.token.error"],
 };

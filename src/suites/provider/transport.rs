@@ -7,10 +7,10 @@
 use super::Ctx;
 use crate::evidence::Verdict;
 use crate::http::{FailKind, Req};
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 
 pub const TLS: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "transport: API and OAuth endpoints over verified TLS 1.2/1.3",
     ids: &[
         "transport.tls.api",
@@ -20,7 +20,7 @@ pub const TLS: CheckSpec = CheckSpec {
     ],
 };
 pub const PLAIN: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "transport: plain HTTP is not answered with data",
     ids: &["transport.no-plain-http"],
 };

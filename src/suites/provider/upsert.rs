@@ -9,11 +9,11 @@ use super::get_credentials::{self, items, key};
 use crate::evidence::Control;
 use crate::http::Req;
 use crate::oauth::pkce;
-use crate::suites::CheckSpec;
+use crate::registry::CheckSpec;
 use serde_json::Value;
 
 pub const CREATE: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "upsertCredential: create 201, replace 200, echo in the same media type",
     ids: &[
         "api.upsert.supported",
@@ -25,34 +25,34 @@ pub const CREATE: CheckSpec = CheckSpec {
     ],
 };
 pub const EQUALITY: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "upsertCredential: ids equal after percent-decoding and trimming replace",
     ids: &["api.upsert.equality"],
 };
 pub const PERSISTED: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "upsertCredential: getCredentials returns the upserted credential",
     ids: &["api.upsert.persisted"],
 };
 pub const JWS: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "upsertCredential: text/plain compact JWS accepted and echoed",
     ids: &["api.upsert.compact-jws", "api.upsert.echo-media-type"],
 };
 pub const INVALID: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "upsertCredential: malformed JSON or a non-credential refused with 400",
     ids: &["api.upsert.invalid-400"],
 };
 
 pub const SCHEMA_INVALID: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "upsertCredential: a signed credential failing its schema refused with 400",
     ids: &["api.upsert.schema-invalid-400"],
 };
 
 pub const OTHER_ISSUER: CheckSpec = CheckSpec {
-    at: crate::suites::here!(),
+    at: crate::registry::here!(),
     name: "upsertCredential: the same id under another issuer.id is another credential",
     ids: &["api.upsert.other-issuer-kept"],
 };

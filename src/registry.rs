@@ -8,11 +8,51 @@
 //! asserts it in debug builds), so the tables are what `requirements --show` and `--untested`
 //! read.
 
-use super::CheckSpec;
 use crate::evidence::Recorder;
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
+
+/// A check's name and the requirement ids it evidences: the index a reader
+/// (and the catalog test) uses to see which check judges which requirement.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckSpec {
+    /// Where the check is declared (`requirements --show` prints it).
+    pub at: At,
+    pub name: &'static str,
+    pub ids: &'static [&'static str],
+}
+
+/// A place in the source: file (from the crate root) and line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct At {
+    pub file: &'static str,
+    pub line: u32,
+}
+
+impl std::fmt::Display for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// The [`At`] of the line it is written on.
+macro_rules! here {
+    () => {
+        $crate::registry::At {
+            file: file!(),
+            line: line!(),
+        }
+    };
+}
+pub(crate) use here;
+
+impl CheckSpec {
+    /// Start an `evidence::Check` for this spec.
+    pub fn start(&self) -> crate::evidence::Check {
+        crate::evidence::Check::new(self.name, self.ids)
+    }
+}
 
 /// What a family's context can say about its prerequisites.
 pub trait Env {
@@ -167,7 +207,7 @@ pub async fn run_async<'t, C: Env>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::suites::{CheckSpec, here};
+    use crate::registry::{CheckSpec, here};
 
     /// A mocked environment: what it holds, and a log of what ran.
     #[derive(Default)]
