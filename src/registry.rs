@@ -207,7 +207,7 @@ pub async fn run_async<'t, C: Env>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::{CheckSpec, here};
+    use crate::registry::CheckSpec;
 
     /// A mocked environment: what it holds, and a log of what ran.
     #[derive(Default)]
