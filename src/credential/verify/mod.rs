@@ -8,6 +8,7 @@
 mod classes;
 mod clr_rules;
 mod dates;
+mod document;
 pub mod documents;
 mod jwt_step;
 mod proofs;
@@ -242,39 +243,18 @@ pub(crate) struct Subject<'a> {
 /// Decode `bytes` and verify what they hold under `subject`: what `verify` does
 /// for one file, and what the byte-level vectors are judged by.
 pub fn verify_bytes(bytes: &[u8], opts: &VerifyOptions, rec: &mut Recorder, subject: &str) {
-    match super::parse::parse_document(bytes) {
-        Ok(doc) => verify_document(&doc, opts, rec, subject),
-        Err(e) => undecodable(rec, subject, &e),
-    }
+    let parsed = super::parse::parse_document(bytes);
+    document::run(parsed.as_ref(), opts, rec, subject);
 }
 
 /// Findings for bytes that hold no credential to verify.
 pub fn undecodable(rec: &mut Recorder, subject: &str, e: &super::parse::ParseError) {
-    use super::parse::ParseError;
-    let specific = match e {
-        ParseError::NotText => Some("data.serialization.utf8"),
-        ParseError::Baked(m) if m.starts_with("PNG") => Some("data.baked.png"),
-        ParseError::Baked(_) => Some("data.baked.svg"),
-        _ => None,
-    };
-    let document = match e {
-        ParseError::Baked(_) => None,
-        _ => Some("data.document.jws-or-json"),
-    };
-    let ids: Vec<&str> = [specific, document, Some("verify.input.formats")]
-        .into_iter()
-        .flatten()
-        .collect();
-    let mut c = Check::new("decode input", &ids);
-    c.subject(subject);
-    for id in specific.into_iter().chain(document) {
-        c.fail(id, format!("{subject}: {e}"));
-    }
-    c.error(
-        "verify.input.formats",
-        format!("{subject}: cannot be decoded: {e}"),
+    document::run(
+        Err(e),
+        &VerifyOptions::new(Role::Issuer, Profile::clr()),
+        rec,
+        subject,
     );
-    rec.finish(c);
 }
 
 /// Verify a decoded document (perhaps baked in an image) under `subject`.
@@ -284,77 +264,7 @@ pub fn verify_document(
     rec: &mut Recorder,
     subject: &str,
 ) {
-    if let Some(b) = &doc.baked {
-        use super::baked::{self, Image};
-        let id = if b.image == Image::Png {
-            "data.baked.png"
-        } else {
-            "data.baked.svg"
-        };
-        let mut c = Check::new("baked image", &[id, "verify.input.formats"]);
-        c.subject(subject);
-        let mut problems = b.problems.clone();
-        let kind = match &doc.input {
-            Input::Json(v) => Some(Kind::of(v)),
-            Input::Jws(j) => proofs::decode_jwt_credential(j).ok().map(|v| Kind::of(&v)),
-        };
-        let want = kind.map(|k| baked::expected_carrier(b.image, k == Kind::Clr));
-        if let (Some(k), Some(want)) = (kind, want)
-            && matches!(k, Kind::Clr | Kind::Achievement)
-            && b.carrier != want
-        {
-            problems.push(format!(
-                "{} carried by {:?}; a {} belongs in {want}",
-                k.name(),
-                b.carrier,
-                k.name()
-            ));
-        }
-        if problems.is_empty() {
-            c.pass(id, "one credential carrier, as the baking rules say");
-        }
-        for p in &problems {
-            c.fail(id, p.clone());
-        }
-        c.pass(
-            "verify.input.formats",
-            format!("credential extracted from a baked {:?}", b.image),
-        );
-        rec.finish(c);
-    }
-    // CLR issuer certification submits a baked record [CLR-CERT-TS].
-    if opts.issuer() {
-        let id = "data.cert.baked";
-        let mut c = Check::new("certification submission baked", &[id]);
-        c.subject(subject);
-        match (&doc.baked, opts.certification) {
-            (_, false) => {
-                c.not_applicable(id, "not a certification submission (give --certification)");
-            }
-            (Some(b), true) => {
-                c.given(id, "--certification: a certification submission");
-                c.pass(id, format!("the credential is baked in a {:?}", b.image));
-            }
-            (None, true) => {
-                c.given(id, "--certification: a certification submission");
-                c.fail(
-                    id,
-                    "the credential is a bare document: CLR issuer certification asks for a baked ClrCredential (PNG or SVG)",
-                );
-            }
-        }
-        rec.finish(c);
-    }
-    if !doc.problems.is_empty() {
-        let ids: Vec<&str> = doc.problems.iter().map(|p| p.id).collect();
-        let mut c = Check::new("document encoding", &ids);
-        c.subject(subject);
-        for p in &doc.problems {
-            c.fail(p.id, p.message.clone());
-        }
-        rec.finish(c);
-    }
-    verify(&doc.input, opts, rec, subject);
+    document::run(Ok(doc), opts, rec, subject);
 }
 
 /// Verify one decoded input and record findings under `subject`.
