@@ -115,10 +115,7 @@ mod tests {
         };
         assert_eq!(by("proof.di.signature"), [("verify", "proofs")]);
         assert_eq!(by("consumer.token.params"), [("consumer", "token")]);
-        assert_eq!(
-            by("displayer.verify.revoked"),
-            [("displayer", "displayer status")]
-        );
+        assert_eq!(by("displayer.verify.revoked"), [("displayer", "status")]);
         assert_eq!(
             by("api.get-credentials.status-200"),
             [("provider", "getCredentials"), ("provider", "refresh")],

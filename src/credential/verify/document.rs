@@ -3,10 +3,51 @@
 //! last unit verifies the credential itself (through the steps table,
 //! `steps.rs`). All of them run through the one runner.
 
-use super::{DECODE, Kind, VerifyOptions, proofs, verify};
+use super::{Kind, VerifyOptions, proofs, verify};
 use crate::credential::parse::{Document, Input, ParseError};
 use crate::evidence::{Check, Recorder};
 use crate::registry::{self, CheckSpec};
+
+/// Checks of the document a credential arrives in.
+const DECODE: &[CheckSpec] = &[
+    CheckSpec {
+        at: crate::registry::here!(),
+        name: "decode input",
+        ids: &[
+            "data.serialization.utf8",
+            "data.baked.png",
+            "data.baked.svg",
+            "data.document.jws-or-json",
+            "verify.input.formats",
+        ],
+    },
+    CheckSpec {
+        at: crate::registry::here!(),
+        name: "baked image",
+        ids: &["data.baked.png", "data.baked.svg", "verify.input.formats"],
+    },
+    CheckSpec {
+        at: crate::registry::here!(),
+        name: "certification submission baked",
+        ids: &["data.cert.baked"],
+    },
+    CheckSpec {
+        at: crate::registry::here!(),
+        name: "document encoding",
+        ids: &[
+            "data.serialization.utf8",
+            "data.document.jws-or-json",
+            "data.document.single-credential",
+            "data.serialization.no-bom",
+            "data.serialization.unique-members",
+        ],
+    },
+    CheckSpec {
+        at: crate::registry::here!(),
+        name: "vc-jwt decode",
+        ids: &["proof.jwt.compact"],
+    },
+];
 
 /// What the document units judge: the parsed document (or why it is not one).
 pub(super) struct Doc<'d> {

@@ -175,58 +175,18 @@ pub fn generation(v: &Value, profile: &Profile) -> Generation {
     }
 }
 
-/// Every registered check of the verify family: the document-level checks
-/// (decoding, baking, encoding: run by `verify_bytes`/`verify_document` before a
-/// credential exists), then each step of the algorithm's registry.
+/// Every registered check of the verify family: the document's table
+/// (`document.rs`), then the algorithm's steps (`steps.rs`).
 pub fn registered_checks() -> Vec<(&'static str, CheckSpec)> {
-    let mut out: Vec<(&'static str, CheckSpec)> =
-        DECODE.iter().map(|c| ("verify: document", *c)).collect();
+    let mut out: Vec<(&'static str, CheckSpec)> = Vec::new();
+    for u in document::units() {
+        out.extend(u.checks.iter().map(|c| (u.name, *c)));
+    }
     for u in steps::units() {
         out.extend(u.checks.iter().map(|c| (u.name, *c)));
     }
     out
 }
-
-/// Checks of the document a credential arrives in.
-const DECODE: &[CheckSpec] = &[
-    CheckSpec {
-        at: crate::registry::here!(),
-        name: "decode input",
-        ids: &[
-            "data.serialization.utf8",
-            "data.baked.png",
-            "data.baked.svg",
-            "data.document.jws-or-json",
-            "verify.input.formats",
-        ],
-    },
-    CheckSpec {
-        at: crate::registry::here!(),
-        name: "baked image",
-        ids: &["data.baked.png", "data.baked.svg", "verify.input.formats"],
-    },
-    CheckSpec {
-        at: crate::registry::here!(),
-        name: "certification submission baked",
-        ids: &["data.cert.baked"],
-    },
-    CheckSpec {
-        at: crate::registry::here!(),
-        name: "document encoding",
-        ids: &[
-            "data.serialization.utf8",
-            "data.document.jws-or-json",
-            "data.document.single-credential",
-            "data.serialization.no-bom",
-            "data.serialization.unique-members",
-        ],
-    },
-    CheckSpec {
-        at: crate::registry::here!(),
-        name: "vc-jwt decode",
-        ids: &["proof.jwt.compact"],
-    },
-];
 
 /// One credential under verification: where it sits and how it arrived.
 pub(crate) struct Subject<'a> {

@@ -135,8 +135,8 @@ fn units<'a>() -> [Unit<'a>; 2] {
         run,
     };
     [
-        unit("displayer status", std::slice::from_ref(&STATUS), status),
-        unit("displayer shows", std::slice::from_ref(&SHOWN), shows),
+        unit("status", std::slice::from_ref(&STATUS), status),
+        unit("shown", std::slice::from_ref(&SHOWN), shows),
     ]
 }
 
