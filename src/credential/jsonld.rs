@@ -103,6 +103,7 @@ pub const CONTEXTS: &[(&str, &str)] = &[
         "https://www.w3.org/ns/credentials/examples/v2",
         ssi_contexts::CREDENTIALS_EXAMPLES_V2,
     ),
+    ("https://w3id.org/dcc/v1", DCC_V1_TEXT),
 ];
 
 /// Current CLR 2.0 context URL.
@@ -119,6 +120,7 @@ const OB_3_0_2_TEXT: &str = include_str!("../../schemas/contexts/ob-v3p0-3.0.2.j
 const OB_3_0_1_TEXT: &str = include_str!("../../schemas/contexts/ob-v3p0-3.0.1.jsonld");
 const OB_UNVERSIONED_TEXT: &str = include_str!("../../schemas/contexts/ob-v3p0-unversioned.jsonld");
 const OB_EXTENSIONS_TEXT: &str = include_str!("../../schemas/contexts/ob-v3p0-extensions.jsonld");
+const DCC_V1_TEXT: &str = include_str!("../../schemas/contexts/dcc-v1.jsonld");
 const W3C_STATUS_V1_TEXT: &str =
     include_str!("../../schemas/contexts/w3c-credentials-status-v1.jsonld");
 
