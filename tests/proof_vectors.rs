@@ -542,12 +542,13 @@ fn timing_clr_full_verify() {
     );
 }
 
-/// Our `credentials/status/v1` file is proven equivalent to the published one by the
-/// external fixture suite: every did:key fixture that lists it, signed by another
-/// organisation with the published context, verifies with ours. A fixture whose context
-/// we do not bundle (`w3id.org/dcc/v1`) is "not verified", never "signature invalid".
+/// Our `credentials/status/v1` and `w3id.org/dcc/v1` files are proven equivalent to the
+/// published ones by the external fixture suite: every did:key fixture that lists one,
+/// signed by another organisation with the published context, verifies with ours. (A
+/// context we do not bundle is "not verified", never "signature invalid": tests/cli.rs
+/// `an_unbundled_context_is_not_a_bad_signature_and_context_supplies_it`.)
 #[test]
-fn status_v1_context_verifies_the_external_fixtures() {
+fn our_contexts_verify_the_external_fixtures() {
     let Some(root) = reference() else { return };
     let dir = root.join("external/vc-test-fixtures");
     if !dir.is_dir() {
@@ -555,7 +556,7 @@ fn status_v1_context_verifies_the_external_fixtures() {
         return;
     }
     let cases = json(&dir.join("CASES.json"));
-    let (mut verified, mut missing) = (0, 0);
+    let (mut verified, mut dcc) = (0, 0);
     for case in cases["cases"].as_array().expect("cases") {
         let file = case["file"].as_str().expect("file");
         // Some fixtures are empty on purpose (undecodable input): not this test's concern.
@@ -569,13 +570,10 @@ fn status_v1_context_verifies_the_external_fixtures() {
         }
         let reports = verify_data_integrity(&doc).unwrap_or_else(|e| panic!("{file}: {e}"));
         if contexts.contains("https://w3id.org/dcc/v1") {
-            assert!(
-                reports.iter().all(|r| r.missing_context.as_deref()
-                    == Some("https://w3id.org/dcc/v1")
-                    && !r.signature.is_fail()),
-                "{file}: an unavailable context must leave the proof not verified"
-            );
-            missing += 1;
+            for r in &reports {
+                assert!(r.verified(), "{file}: proof {} {:?}", r.index, r.failures());
+            }
+            dcc += 1;
         } else if contexts.contains("https://www.w3.org/ns/credentials/status/v1") {
             for r in &reports {
                 assert!(r.verified(), "{file}: proof {} {:?}", r.index, r.failures());
@@ -583,10 +581,8 @@ fn status_v1_context_verifies_the_external_fixtures() {
             verified += 1;
         }
     }
-    println!(
-        "status/v1 fixtures verified with our context: {verified}; dcc/v1 not verified: {missing}"
-    );
-    assert!(verified > 0 && missing > 0, "the fixture suite changed");
+    println!("fixtures verified with our contexts: status/v1 {verified}, dcc/v1 {dcc}");
+    assert!(verified > 0 && dcc > 0, "the fixture suite changed");
 }
 
 /// Every signed object in `v` (credentials, nested ones, endorsements, status lists).
