@@ -616,7 +616,7 @@ fn issuer(s: &Subject, rec: &mut Recorder) {
 /// No JSON null anywhere in the serialized credential.
 fn no_nulls(s: &Subject, rec: &mut Recorder) {
     let mut at = None;
-    find_null(s.cred, String::new(), &mut at);
+    find_null(s.cred, &mut String::new(), &mut at);
     let mut c = Check::new("no null values", &["data.serialization.no-null"]);
     c.subject(&s.name);
     match at {
@@ -626,24 +626,39 @@ fn no_nulls(s: &Subject, rec: &mut Recorder) {
     rec.finish(c);
 }
 
-fn find_null(v: &Value, ptr: String, at: &mut Option<String>) {
+fn find_null(v: &Value, ptr: &mut String, at: &mut Option<String>) {
+    use std::fmt::Write;
     if at.is_some() {
         return;
     }
     match v {
-        Value::Null => *at = Some(if ptr.is_empty() { "/".into() } else { ptr }),
+        Value::Null => {
+            *at = Some(if ptr.is_empty() {
+                "/".into()
+            } else {
+                ptr.clone()
+            })
+        }
         Value::Object(m) => {
             for (k, x) in m {
                 if k == "verifiableCredential" {
                     continue;
                 }
-                find_null(x, format!("{ptr}/{k}"), at);
+                let len = ptr.len();
+                ptr.push('/');
+                ptr.push_str(k);
+                find_null(x, ptr, at);
+                ptr.truncate(len);
             }
         }
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .for_each(|(i, x)| find_null(x, format!("{ptr}/{i}"), at)),
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                let len = ptr.len();
+                let _ = write!(ptr, "/{i}");
+                find_null(x, ptr, at);
+                ptr.truncate(len);
+            }
+        }
         _ => {}
     }
 }
