@@ -141,9 +141,16 @@ fn context(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     c.subject(&s.name);
     let list = ctx_list(s.cred);
     let p = &opts.profile.contexts;
-    let (clr_re, ob_re) = patterns(opts.profile);
-    let is_ob = |u: &str| ob_re.is_match(u) || p.ob_aliases.iter().any(|a| a == u);
-    let is_clr = |u: &str| clr_re.is_match(u) || p.primary_aliases.iter().any(|a| a == u);
+    let (clr_re, ob_re, known) = patterns(opts.profile);
+    let known = |u: &str| known.iter().find(|k| k.0 == u);
+    let is_ob = |u: &str| match known(u) {
+        Some(k) => k.2,
+        None => ob_re.is_match(u) || p.ob_aliases.iter().any(|a| a == u),
+    };
+    let is_clr = |u: &str| match known(u) {
+        Some(k) => k.1,
+        None => clr_re.is_match(u) || p.primary_aliases.iter().any(|a| a == u),
+    };
     match s.generation {
         Generation::Unknown => {
             let first = list.first().cloned().unwrap_or_else(|| "nothing".into());
@@ -215,9 +222,13 @@ fn first_ctx(g: Generation, opts: &VerifyOptions) -> &str {
     }
 }
 
-/// The profile's context patterns, compiled once per profile.
-fn patterns(profile: &'static Profile) -> &'static (Regex, Regex) {
-    static CACHE: OnceLock<Vec<(String, (Regex, Regex))>> = OnceLock::new();
+/// A context URL and whether it is a CLR (primary) and an OB context.
+type Known = (String, bool, bool);
+
+/// The profile's context patterns, compiled once per profile, with their verdicts on the
+/// profile's own context URLs (the regex engine is slow; those URLs are the usual ones).
+fn patterns(profile: &'static Profile) -> (&'static Regex, &'static Regex, &'static [Known]) {
+    static CACHE: OnceLock<Vec<(String, (Regex, Regex, Vec<Known>))>> = OnceLock::new();
     let all = CACHE.get_or_init(|| {
         Profile::all()
             .iter()
@@ -227,20 +238,26 @@ fn patterns(profile: &'static Profile) -> &'static (Regex, Regex) {
                         panic!("suites/profiles/{}.toml: pattern {pat}: {e}", p.id)
                     })
                 };
-                (
-                    p.id.clone(),
-                    (
-                        compile(&p.contexts.primary_pattern),
-                        compile(&p.contexts.ob_pattern),
-                    ),
-                )
+                let c = &p.contexts;
+                let (clr, ob) = (compile(&c.primary_pattern), compile(&c.ob_pattern));
+                let known = [&c.primary, &c.ob]
+                    .into_iter()
+                    .chain(&c.primary_aliases)
+                    .chain(&c.ob_aliases)
+                    .map(|u| {
+                        let is_clr = clr.is_match(u) || c.primary_aliases.contains(u);
+                        let is_ob = ob.is_match(u) || c.ob_aliases.contains(u);
+                        (u.clone(), is_clr, is_ob)
+                    })
+                    .collect();
+                (p.id.clone(), (clr, ob, known))
             })
             .collect()
     });
-    all.iter()
-        .find(|(id, _)| *id == profile.id)
-        .map(|(_, r)| r)
-        .unwrap_or(&all[0].1)
+    match all.iter().find(|(id, _)| *id == profile.id) {
+        Some((_, (clr, ob, known))) => (clr, ob, known),
+        None => (&all[0].1.0, &all[0].1.1, &[]),
+    }
 }
 
 fn type_and_required(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
