@@ -7,6 +7,9 @@
 //! makes the walk give up (`None`) and the caller uses the `json-ld` crate instead.
 
 use std::collections::HashMap;
+
+/// Maps looked up per term and node: a keyed hash faster than SipHash.
+type FastMap<K, V> = foldhash::HashMap<K, V>;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -71,7 +74,7 @@ impl TermDef {
 #[derive(Debug)]
 struct Ctx {
     id: u64,
-    terms: HashMap<String, Arc<TermDef>>,
+    terms: FastMap<String, Arc<TermDef>>,
     vocab: Option<String>,
     /// Context to revert to when entering a node (non-propagated type-scoped context).
     previous: Option<Arc<Ctx>>,
@@ -89,7 +92,7 @@ type MemoKey = (u64, LocalKey, bool, bool);
 /// Processes contexts (memoized) and turns documents into quads.
 pub(super) struct Engine {
     documents: HashMap<String, Arc<Value>>,
-    memo: Mutex<HashMap<MemoKey, Arc<Ctx>>>,
+    memo: Mutex<FastMap<MemoKey, Arc<Ctx>>>,
     next_id: AtomicU64,
     empty: Arc<Ctx>,
 }
@@ -99,11 +102,11 @@ impl Engine {
     pub(super) fn new(documents: HashMap<String, Arc<Value>>) -> Engine {
         Engine {
             documents,
-            memo: Mutex::new(HashMap::new()),
+            memo: Mutex::new(FastMap::default()),
             next_id: AtomicU64::new(1),
             empty: Arc::new(Ctx {
                 id: 0,
-                terms: HashMap::new(),
+                terms: FastMap::default(),
                 vocab: None,
                 previous: None,
             }),
@@ -268,7 +271,7 @@ impl Engine {
         let mut defining = Defining {
             engine: self,
             local,
-            state: HashMap::new(),
+            state: FastMap::default(),
             protected,
             override_protected,
         };
@@ -284,7 +287,7 @@ struct Defining<'a> {
     engine: &'a Engine,
     local: &'a Map<String, Value>,
     /// `false` while a term is being defined (cycle), `true` once defined.
-    state: HashMap<String, bool>,
+    state: FastMap<String, bool>,
     protected: bool,
     override_protected: bool,
 }
