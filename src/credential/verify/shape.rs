@@ -716,10 +716,20 @@ mod tests {
     #[test]
     fn profile_patterns_compile_and_match_current_contexts() {
         for p in Profile::all() {
-            let (primary, ob) = patterns(p);
+            let (primary, ob, known) = patterns(p);
             assert!(primary.is_match(&p.contexts.primary), "{}", p.id);
             assert!(ob.is_match(&p.contexts.ob), "{}", p.id);
             assert!(!ob.is_match("https://example.org/context.json"));
+            // The remembered verdicts are the patterns' (or the aliases').
+            for (url, clr, is_ob) in known {
+                let c = &p.contexts;
+                assert_eq!(
+                    *clr,
+                    primary.is_match(url) || c.primary_aliases.contains(url)
+                );
+                assert_eq!(*is_ob, ob.is_match(url) || c.ob_aliases.contains(url));
+            }
+            assert!(known.iter().any(|k| k.0 == p.contexts.primary && k.1));
         }
     }
 
