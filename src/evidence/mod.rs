@@ -457,7 +457,8 @@ impl Tally {
 #[derive(Debug, Default)]
 pub struct Recorder {
     findings: BTreeMap<String, Vec<Finding>>,
-    durations: BTreeMap<String, Duration>,
+    /// Looked up per declared id of every check, never listed in order: hashed.
+    durations: foldhash::HashMap<String, Duration>,
     checks_run: usize,
     transcripts: Vec<Transcript>,
     notes: Vec<String>,
@@ -511,12 +512,7 @@ impl Recorder {
         }
         // The declared ids become the duration keys (no copy).
         for id in check.declared {
-            match self.durations.get_mut(&id) {
-                Some(d) => *d += elapsed,
-                None => {
-                    self.durations.insert(id, elapsed);
-                }
-            }
+            *self.durations.entry(id).or_default() += elapsed;
         }
     }
 

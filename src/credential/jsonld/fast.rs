@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 
 const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
+const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 /// Most memoized context results kept at once.
 const MAX_MEMO: usize = 4096;
 /// Deepest context nesting or document nesting we walk.
@@ -450,7 +451,18 @@ fn checked(iri: String) -> Option<Target> {
         return None;
     }
     let bad = |c: char| c.is_whitespace() || c.is_control() || "<>\"{}|^`\\".contains(c);
-    if iri.contains(bad) {
+    // ASCII (the usual case) by byte: whitespace and controls are the bytes up to space, DEL.
+    let bad_byte = |b: &u8| {
+        matches!(
+            b,
+            0..=b' ' | 0x7f | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'^' | b'`' | b'\\'
+        )
+    };
+    if if iri.is_ascii() {
+        iri.as_bytes().iter().any(bad_byte)
+    } else {
+        iri.contains(bad)
+    } {
         return None;
     }
     let bytes = iri.as_bytes();
@@ -616,7 +628,7 @@ impl<'a> Walk<'a> {
             match expand_iri(&type_scoped, ty, true) {
                 Some(Target::Iri(iri)) => {
                     let object = NamedNode::new_unchecked(iri).into();
-                    self.emit(&subject, &format!("{RDF}type"), object, graph);
+                    self.emit(&subject, RDF_TYPE, object, graph);
                 }
                 // An undefined type is a relative IRI, which yields no triple.
                 None if !ty.contains(':') && !ty.starts_with('@') => match index {
