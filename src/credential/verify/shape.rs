@@ -224,11 +224,13 @@ fn first_ctx(g: Generation, opts: &VerifyOptions) -> &str {
 
 /// A context URL and whether it is a CLR (primary) and an OB context.
 type Known = (String, bool, bool);
+/// One profile's compiled patterns and remembered verdicts.
+type Patterns = (Regex, Regex, Vec<Known>);
 
 /// The profile's context patterns, compiled once per profile, with their verdicts on the
 /// profile's own context URLs (the regex engine is slow; those URLs are the usual ones).
 fn patterns(profile: &'static Profile) -> (&'static Regex, &'static Regex, &'static [Known]) {
-    static CACHE: OnceLock<Vec<(String, (Regex, Regex, Vec<Known>))>> = OnceLock::new();
+    static CACHE: OnceLock<Vec<(String, Patterns)>> = OnceLock::new();
     let all = CACHE.get_or_init(|| {
         Profile::all()
             .iter()
