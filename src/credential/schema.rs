@@ -645,6 +645,10 @@ fn brief(value: &Value) -> String {
 
 /// The pointer of the first value nested deeper than `limit`, if any (no recursion).
 fn too_deep(value: &Value, limit: usize) -> Option<String> {
+    // Paths are built only once a value is known to be too deep.
+    if !deeper_than(value, limit) {
+        return None;
+    }
     let mut stack: Vec<(&Value, usize, String)> = vec![(value, 0, String::new())];
     while let Some((v, depth, path)) = stack.pop() {
         if depth > limit {
@@ -670,6 +674,31 @@ fn too_deep(value: &Value, limit: usize) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether any value is nested deeper than `limit` (what [`too_deep`] finds, without paths).
+fn deeper_than(value: &Value, limit: usize) -> bool {
+    let mut stack: Vec<(&Value, usize)> = vec![(value, 0)];
+    while let Some((v, depth)) = stack.pop() {
+        if depth > limit {
+            return true;
+        }
+        match v {
+            Value::Object(map) => stack.extend(
+                map.values()
+                    .filter(|c| c.is_object() || c.is_array())
+                    .map(|c| (c, depth + 1)),
+            ),
+            Value::Array(items) => stack.extend(
+                items
+                    .iter()
+                    .filter(|c| c.is_object() || c.is_array())
+                    .map(|c| (c, depth + 1)),
+            ),
+            _ => {}
+        }
+    }
+    false
 }
 
 #[cfg(test)]

@@ -104,10 +104,18 @@ pub struct Check {
     declared: Vec<String>,
     subject: Option<String>,
     evidence: Vec<String>,
-    findings: Vec<(String, Finding)>,
+    findings: Vec<(Slot, Finding)>,
     /// Ids whose catalog condition this check established, and how.
     given: BTreeMap<String, String>,
     started: Instant,
+}
+
+/// The requirement a finding of a check is for: a declared id by its index (no copy
+/// of the id per finding), or an undeclared one.
+#[derive(Debug)]
+enum Slot {
+    Declared(usize),
+    Undeclared(String),
 }
 
 impl Check {
@@ -118,7 +126,7 @@ impl Check {
             declared: ids.iter().map(|s| s.to_string()).collect(),
             subject: None,
             evidence: Vec::new(),
-            findings: Vec::new(),
+            findings: Vec::with_capacity(ids.len()),
             given: BTreeMap::new(),
             started: Instant::now(),
         }
@@ -153,18 +161,26 @@ impl Check {
         self
     }
 
+    /// The requirement id of a finding.
+    fn id<'a>(&'a self, slot: &'a Slot) -> &'a str {
+        match slot {
+            Slot::Declared(i) => &self.declared[*i],
+            Slot::Undeclared(id) => id,
+        }
+    }
+
     fn push(&mut self, id: &str, verdict: Verdict, message: String) -> &mut Finding {
-        let (verdict, message) = if self.declared.iter().any(|d| d == id) {
-            (verdict, message)
-        } else {
+        let (slot, verdict, message) = match self.declared.iter().position(|d| d == id) {
+            Some(i) => (Slot::Declared(i), verdict, message),
             // An undeclared id is a harness bug: record it loudly, never as a pass.
-            (
+            None => (
+                Slot::Undeclared(id.to_string()),
                 Verdict::Error,
                 format!(
                     "check {} recorded undeclared requirement {id}: {message}",
                     self.name
                 ),
-            )
+            ),
         };
         let finding = Finding {
             verdict,
@@ -177,7 +193,7 @@ impl Check {
             blocked_by: None,
             condition_held: self.given.get(id).cloned(),
         };
-        self.findings.push((id.to_string(), finding));
+        self.findings.push((slot, finding));
         &mut self.findings.last_mut().expect("just pushed").1
     }
 
@@ -244,8 +260,10 @@ impl Check {
     /// Skip every declared id without a finding yet because `cause` failed
     /// (the cause's own row, if declared here, is left to the caller).
     pub fn rest_blocked_by(&mut self, cause: &Cause) {
-        for id in self.declared.clone() {
-            if id != cause.row && !self.findings.iter().any(|(i, _)| *i == id) {
+        for i in 0..self.declared.len() {
+            let id = &self.declared[i];
+            if *id != cause.row && !self.findings.iter().any(|(s, _)| self.id(s) == id) {
+                let id = id.clone();
                 self.blocked_by(&id, cause);
             }
         }
@@ -316,14 +334,14 @@ impl Check {
     }
 
     pub fn findings(&self) -> impl Iterator<Item = (&str, &Finding)> {
-        self.findings.iter().map(|(id, f)| (id.as_str(), f))
+        self.findings.iter().map(|(s, f)| (self.id(s), f))
     }
 
     /// Declared ids that have no finding yet.
     pub fn unjudged(&self) -> Vec<String> {
         self.declared
             .iter()
-            .filter(|d| !self.findings.iter().any(|(i, _)| i == *d))
+            .filter(|d| !self.findings.iter().any(|(s, _)| self.id(s) == *d))
             .cloned()
             .collect()
     }
@@ -439,7 +457,8 @@ impl Tally {
 #[derive(Debug, Default)]
 pub struct Recorder {
     findings: BTreeMap<String, Vec<Finding>>,
-    durations: BTreeMap<String, Duration>,
+    /// Looked up per declared id of every check, never listed in order: hashed.
+    durations: foldhash::HashMap<String, Duration>,
     checks_run: usize,
     transcripts: Vec<Transcript>,
     notes: Vec<String>,
@@ -512,34 +531,35 @@ impl Recorder {
         }
         let elapsed = check.started.elapsed();
         self.checks_run += 1;
-        for id in &check.declared {
-            match self.durations.get_mut(id) {
-                Some(d) => *d += elapsed,
-                None => {
-                    self.durations.insert(id.clone(), elapsed);
-                }
-            }
-        }
-        for (id, f) in check.findings {
+        for (slot, f) in check.findings {
+            let id = match &slot {
+                Slot::Declared(i) => &check.declared[*i],
+                Slot::Undeclared(id) => id,
+            };
             self.add(id, f);
+        }
+        // The declared ids become the duration keys (no copy).
+        for id in check.declared {
+            *self.durations.entry(id).or_default() += elapsed;
         }
     }
 
-    fn add(&mut self, id: String, mut f: Finding) {
+    /// Keep `f` for `id`; the id is copied only when it is new to this recorder.
+    fn add(&mut self, id: &str, mut f: Finding) {
         f.cap();
         if let Some(cap) = self.cap {
-            let tally = match self.tallies.get_mut(&id) {
+            let tally = match self.tallies.get_mut(id) {
                 Some(t) => t,
-                None => self.tallies.entry(id.clone()).or_default(),
+                None => self.tallies.entry(id.to_string()).or_default(),
             };
             if !tally.admit(&f, cap) {
                 return;
             }
         }
-        match self.findings.get_mut(&id) {
+        match self.findings.get_mut(id) {
             Some(list) => list.push(f),
             None => {
-                self.findings.insert(id, vec![f]);
+                self.findings.insert(id.to_string(), vec![f]);
             }
         }
     }
@@ -628,7 +648,7 @@ impl Recorder {
             }
             if self.cap.is_some() {
                 for f in list {
-                    self.add(id.clone(), f);
+                    self.add(&id, f);
                 }
             } else {
                 self.findings.entry(id).or_default().extend(list);

@@ -10,12 +10,12 @@
 //! `rdf-canon`, work is capped: permutations too, not only N-degree calls, so a record built
 //! to be slow is refused in milliseconds instead of minutes.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::fmt::Write;
 
-use oxrdf::{
-    BlankNodeRef, GraphName, GraphNameRef, Quad, QuadRef, Subject, SubjectRef, Term, TermRef,
-};
+use oxrdf::{GraphName, Quad, Subject, Term};
 use sha2::{Digest, Sha256};
 
 /// Most Hash N-Degree Quads calls per dataset (rdf-canon's default; stops poison graphs).
@@ -187,20 +187,22 @@ impl<'a> State<'a> {
 
     /// §4.7 Hash First Degree Quads.
     fn first_degree(&self, node: u32) -> Hash {
-        let mut lines: Vec<String> = self.mentions[node as usize]
-            .iter()
-            .map(|&q| {
-                let mut line = String::with_capacity(128);
-                let quad = self.quads[q as usize];
-                let name = self.names[node as usize];
-                write_line(&mut line, quad, &|b| if b == name { "a" } else { "z" });
-                line
-            })
-            .collect();
-        lines.sort_unstable();
+        // The lines in one buffer, sorted by their ranges.
+        let mentions = &self.mentions[node as usize];
+        let name = self.names[node as usize];
+        let mut text = String::with_capacity(mentions.len() * 128);
+        let mut lines = Vec::with_capacity(mentions.len());
+        for &q in mentions {
+            let start = text.len();
+            write_line(&mut text, self.quads[q as usize], &|b| {
+                if b == name { "a" } else { "z" }
+            });
+            lines.push((start, text.len()));
+        }
+        lines.sort_unstable_by(|a, b| text[a.0..a.1].cmp(&text[b.0..b.1]));
         let mut hasher = Sha256::new();
-        for line in &lines {
-            hasher.update(line.as_bytes());
+        for &(start, end) in &lines {
+            hasher.update(&text.as_bytes()[start..end]);
         }
         hasher.finalize().into()
     }
@@ -210,7 +212,7 @@ impl<'a> State<'a> {
         let mut input = String::with_capacity(128);
         input.push(position as char);
         if position != b'g' {
-            let _ = write!(input, "{}", self.quads[quad as usize].predicate);
+            iri(&mut input, self.quads[quad as usize].predicate.as_str());
         }
         match (self.canonical.get(related), issuer.get(related)) {
             (Some(c), _) => {
@@ -347,27 +349,80 @@ fn blank_names(quad: &Quad) -> [Option<&str>; 3] {
     ]
 }
 
-/// Appends `quad` as an N-Quads line (with " .\n"), blank nodes renamed by `label`.
-/// Formats borrowed terms: no term is copied.
+/// Appends `quad` as an N-Quads line (with " .\n"), blank nodes renamed by `label`: the
+/// text oxrdf's `Display` gives, written directly (no formatter, no term copied).
 fn write_line<'a>(out: &mut String, quad: &'a Quad, label: &dyn Fn(&'a str) -> &'a str) {
-    let blank = |b: &'a oxrdf::BlankNode| BlankNodeRef::new_unchecked(label(b.as_str()));
-    let subject = match &quad.subject {
-        Subject::BlankNode(b) => SubjectRef::BlankNode(blank(b)),
-        other => other.as_ref(),
+    let blank = |out: &mut String, b: &'a oxrdf::BlankNode| {
+        out.push_str("_:");
+        out.push_str(label(b.as_str()));
     };
-    let object = match &quad.object {
-        Term::BlankNode(b) => TermRef::BlankNode(blank(b)),
-        other => other.as_ref(),
-    };
-    let graph = match &quad.graph_name {
-        GraphName::BlankNode(b) => GraphNameRef::BlankNode(blank(b)),
-        other => other.as_ref(),
-    };
-    let _ = writeln!(
-        out,
-        "{} .",
-        QuadRef::new(subject, quad.predicate.as_ref(), object, graph)
-    );
+    match &quad.subject {
+        Subject::NamedNode(n) => iri(out, n.as_str()),
+        Subject::BlankNode(b) => blank(out, b),
+    }
+    out.push(' ');
+    iri(out, quad.predicate.as_str());
+    out.push(' ');
+    match &quad.object {
+        Term::NamedNode(n) => iri(out, n.as_str()),
+        Term::BlankNode(b) => blank(out, b),
+        Term::Literal(l) => literal(out, l),
+    }
+    match &quad.graph_name {
+        GraphName::NamedNode(n) => {
+            out.push(' ');
+            iri(out, n.as_str());
+        }
+        GraphName::BlankNode(b) => {
+            out.push(' ');
+            blank(out, b);
+        }
+        GraphName::DefaultGraph => {}
+    }
+    out.push_str(" .\n");
+}
+
+fn iri(out: &mut String, iri: &str) {
+    out.push('<');
+    out.push_str(iri);
+    out.push('>');
+}
+
+/// A literal as oxrdf prints it: quoted and escaped, then `@lang` or `^^<datatype>`
+/// (none for xsd:string).
+fn literal(out: &mut String, l: &oxrdf::Literal) {
+    out.push('"');
+    let value = l.value();
+    let mut plain = 0;
+    for (i, c) in value.char_indices() {
+        let escaped = match c {
+            '\u{08}' => "\\b",
+            '\t' => "\\t",
+            '\n' => "\\n",
+            '\u{0C}' => "\\f",
+            '\r' => "\\r",
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\0'..='\u{1F}' | '\u{7F}' => "",
+            _ => continue,
+        };
+        out.push_str(&value[plain..i]);
+        if escaped.is_empty() {
+            let _ = write!(out, "\\u{:04X}", u32::from(c));
+        } else {
+            out.push_str(escaped);
+        }
+        plain = i + c.len_utf8();
+    }
+    out.push_str(&value[plain..]);
+    out.push('"');
+    if let Some(language) = l.language() {
+        out.push('@');
+        out.push_str(language);
+    } else if l.datatype() != oxrdf::vocab::xsd::STRING {
+        out.push_str("^^");
+        iri(out, l.datatype().as_str());
+    }
 }
 
 #[cfg(test)]
@@ -605,5 +660,37 @@ mod tests {
             })
             .collect();
         assert!(matches!(canonicalize(&quads), Err(TooComplex(_))));
+    }
+
+    #[test]
+    fn lines_are_what_oxrdf_prints() {
+        let text = "a\u{8}\t\n\u{c}\r\"\\\u{0}\u{1f}\u{7f}\u{80}é😀 z";
+        let objects: Vec<Term> = vec![
+            lit(text),
+            lit(""),
+            Literal::new_language_tagged_literal(text, "en-us")
+                .unwrap()
+                .into(),
+            Literal::new_typed_literal("5", NamedNode::new_unchecked("http://e.org/int")).into(),
+            Literal::new_typed_literal("s", oxrdf::vocab::xsd::STRING).into(),
+            NamedNode::new_unchecked("https://e.org/o").into(),
+            b("o").into(),
+        ];
+        let graphs = [
+            GraphName::DefaultGraph,
+            NamedNode::new_unchecked("https://e.org/g").into(),
+            b("g").into(),
+        ];
+        let subjects: [Subject; 2] = [NamedNode::new_unchecked("urn:s").into(), b("s").into()];
+        for s in &subjects {
+            for o in &objects {
+                for g in &graphs {
+                    let quad = q(s.clone(), o.clone(), g.clone());
+                    let mut ours = String::new();
+                    write_line(&mut ours, &quad, &|b| b);
+                    assert_eq!(ours, format!("{quad} .\n"));
+                }
+            }
+        }
     }
 }

@@ -7,6 +7,9 @@
 //! makes the walk give up (`None`) and the caller uses the `json-ld` crate instead.
 
 use std::collections::HashMap;
+
+/// Maps looked up per term and node: a keyed hash faster than SipHash.
+type FastMap<K, V> = foldhash::HashMap<K, V>;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -15,6 +18,7 @@ use serde_json::{Map, Value};
 
 const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
+const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 /// Most memoized context results kept at once.
 const MAX_MEMO: usize = 4096;
 /// Deepest context nesting or document nesting we walk.
@@ -71,7 +75,7 @@ impl TermDef {
 #[derive(Debug)]
 struct Ctx {
     id: u64,
-    terms: HashMap<String, Arc<TermDef>>,
+    terms: FastMap<String, Arc<TermDef>>,
     vocab: Option<String>,
     /// Context to revert to when entering a node (non-propagated type-scoped context).
     previous: Option<Arc<Ctx>>,
@@ -89,7 +93,7 @@ type MemoKey = (u64, LocalKey, bool, bool);
 /// Processes contexts (memoized) and turns documents into quads.
 pub(super) struct Engine {
     documents: HashMap<String, Arc<Value>>,
-    memo: Mutex<HashMap<MemoKey, Arc<Ctx>>>,
+    memo: Mutex<FastMap<MemoKey, Arc<Ctx>>>,
     next_id: AtomicU64,
     empty: Arc<Ctx>,
 }
@@ -99,11 +103,11 @@ impl Engine {
     pub(super) fn new(documents: HashMap<String, Arc<Value>>) -> Engine {
         Engine {
             documents,
-            memo: Mutex::new(HashMap::new()),
+            memo: Mutex::new(FastMap::default()),
             next_id: AtomicU64::new(1),
             empty: Arc::new(Ctx {
                 id: 0,
-                terms: HashMap::new(),
+                terms: FastMap::default(),
                 vocab: None,
                 previous: None,
             }),
@@ -268,7 +272,7 @@ impl Engine {
         let mut defining = Defining {
             engine: self,
             local,
-            state: HashMap::new(),
+            state: FastMap::default(),
             protected,
             override_protected,
         };
@@ -284,7 +288,7 @@ struct Defining<'a> {
     engine: &'a Engine,
     local: &'a Map<String, Value>,
     /// `false` while a term is being defined (cycle), `true` once defined.
-    state: HashMap<String, bool>,
+    state: FastMap<String, bool>,
     protected: bool,
     override_protected: bool,
 }
@@ -447,7 +451,18 @@ fn checked(iri: String) -> Option<Target> {
         return None;
     }
     let bad = |c: char| c.is_whitespace() || c.is_control() || "<>\"{}|^`\\".contains(c);
-    if iri.contains(bad) {
+    // ASCII (the usual case) by byte: whitespace and controls are the bytes up to space, DEL.
+    let bad_byte = |b: &u8| {
+        matches!(
+            b,
+            0..=b' ' | 0x7f | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'^' | b'`' | b'\\'
+        )
+    };
+    if if iri.is_ascii() {
+        iri.as_bytes().iter().any(bad_byte)
+    } else {
+        iri.contains(bad)
+    } {
         return None;
     }
     let bytes = iri.as_bytes();
@@ -613,7 +628,7 @@ impl<'a> Walk<'a> {
             match expand_iri(&type_scoped, ty, true) {
                 Some(Target::Iri(iri)) => {
                     let object = NamedNode::new_unchecked(iri).into();
-                    self.emit(&subject, &format!("{RDF}type"), object, graph);
+                    self.emit(&subject, RDF_TYPE, object, graph);
                 }
                 // An undefined type is a relative IRI, which yields no triple.
                 None if !ty.contains(':') && !ty.starts_with('@') => match index {

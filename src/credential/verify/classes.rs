@@ -109,8 +109,10 @@ const CLASSES: &[(&[&str], Find, &str, &str)] = &[
 
 /// Record per-class verdicts from `errors` (the schema run on `s`).
 pub(super) fn attribute(s: &Subject, errors: &[SchemaError], rec: &mut Recorder) {
-    for (ids, find, file, label) in CLASSES {
-        let n = count(s.cred, find, true);
+    let finds: Vec<&Find> = CLASSES.iter().map(|(_, find, _, _)| find).collect();
+    let mut counts = vec![0; finds.len()];
+    count(s.cred, &finds, true, &mut counts);
+    for ((ids, find, file, label), n) in CLASSES.iter().zip(counts) {
         let mut c = Check::new(&format!("{label} shape"), ids);
         c.subject(&s.name);
         if n == 0 {
@@ -172,10 +174,11 @@ pub(super) fn whole(s: &Subject, errors: &[SchemaError], rec: &mut Recorder) {
     for e in type_errors.iter().take(5) {
         c.fail("data.serialization.json-types", e.message.clone());
     }
-    let n: usize = VOCABULARY_KEYS
-        .iter()
-        .map(|k| count(s.cred, &Find::Key(k), true) + strings(s.cred, k))
-        .sum();
+    let keys: Vec<Find> = VOCABULARY_KEYS.iter().map(|k| Find::Key(k)).collect();
+    let mut counts = vec![0; keys.len()];
+    count(s.cred, &keys.iter().collect::<Vec<_>>(), true, &mut counts);
+    strings(s.cred, VOCABULARY_KEYS, &mut counts);
+    let n: usize = counts.iter().sum();
     let vocab_errors: Vec<&SchemaError> = errors
         .iter()
         .filter(|e| VOCABULARY_KEYS.iter().any(|k| e.instance_path.ends_with(k)))
@@ -195,47 +198,63 @@ pub(super) fn whole(s: &Subject, errors: &[SchemaError], rec: &mut Recorder) {
     rec.finish(c);
 }
 
-/// String values of members named `key` (outside nested credentials).
-fn strings(v: &Value, key: &str) -> usize {
+/// Adds to `n[i]` the string values of members named `keys[i]` (outside nested credentials).
+fn strings(v: &Value, keys: &[&str], n: &mut [usize]) {
     match v {
-        Value::Object(m) => m
-            .iter()
-            .filter(|(k, _)| k.as_str() != "verifiableCredential")
-            .map(|(k, x)| usize::from(k == key && x.is_string()) + strings(x, key))
-            .sum(),
-        Value::Array(a) => a.iter().map(|x| strings(x, key)).sum(),
-        _ => 0,
+        Value::Object(m) => {
+            for (k, x) in m
+                .iter()
+                .filter(|(k, _)| k.as_str() != "verifiableCredential")
+            {
+                if x.is_string()
+                    && let Some(i) = keys.iter().position(|key| k == key)
+                {
+                    n[i] += 1;
+                }
+                strings(x, keys, n);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| strings(x, keys, n)),
+        _ => {}
     }
 }
 
-/// Instances of a class, not descending into nested credentials (judged on their own).
-fn count(v: &Value, find: &Find, top: bool) -> usize {
+/// Adds to `n[i]` the instances found by `finds[i]`, in one walk that does not descend
+/// into nested credentials (judged on their own).
+fn count(v: &Value, finds: &[&Find], top: bool, n: &mut [usize]) {
     match v {
         Value::Object(m) => {
-            let mut n = 0;
-            if let Find::Type(t) = find
-                && super::has_type(v, t)
-            {
-                n += 1;
+            let ty = m.get("type");
+            for (i, find) in finds.iter().enumerate() {
+                if let Find::Type(t) = find
+                    && match ty {
+                        Some(Value::String(s)) => s == t,
+                        Some(Value::Array(a)) => a.iter().any(|x| x.as_str() == Some(t)),
+                        _ => false,
+                    }
+                {
+                    n[i] += 1;
+                }
             }
             for (k, x) in m {
                 if k == "verifiableCredential" || k == "proof" || (!top && (k == "endorsement")) {
                     continue;
                 }
-                if let Find::Key(key) = find
-                    && k == key
-                {
-                    n += match x {
-                        Value::Object(_) => 1,
-                        Value::Array(a) => a.iter().filter(|i| i.is_object()).count(),
-                        _ => 0,
-                    };
+                for (i, find) in finds.iter().enumerate() {
+                    if let Find::Key(key) = find
+                        && k == key
+                    {
+                        n[i] += match x {
+                            Value::Object(_) => 1,
+                            Value::Array(a) => a.iter().filter(|i| i.is_object()).count(),
+                            _ => 0,
+                        };
+                    }
                 }
-                n += count(x, find, false);
+                count(x, finds, false, n);
             }
-            n
         }
-        Value::Array(a) => a.iter().map(|x| count(x, find, false)).sum(),
-        _ => 0,
+        Value::Array(a) => a.iter().for_each(|x| count(x, finds, false, n)),
+        _ => {}
     }
 }

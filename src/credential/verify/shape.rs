@@ -203,9 +203,16 @@ fn context(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
     c.subject(&s.name);
     let list = ctx_list(s.cred);
     let p = &opts.profile.contexts;
-    let (clr_re, ob_re) = patterns(opts.profile);
-    let is_ob = |u: &str| ob_re.is_match(u) || p.ob_aliases.iter().any(|a| a == u);
-    let is_clr = |u: &str| clr_re.is_match(u) || p.primary_aliases.iter().any(|a| a == u);
+    let (clr_re, ob_re, known) = patterns(opts.profile);
+    let known = |u: &str| known.iter().find(|k| k.0 == u);
+    let is_ob = |u: &str| match known(u) {
+        Some(k) => k.2,
+        None => ob_re.is_match(u) || p.ob_aliases.iter().any(|a| a == u),
+    };
+    let is_clr = |u: &str| match known(u) {
+        Some(k) => k.1,
+        None => clr_re.is_match(u) || p.primary_aliases.iter().any(|a| a == u),
+    };
     match s.generation {
         Generation::Unknown => {
             let first = list.first().cloned().unwrap_or_else(|| "nothing".into());
@@ -277,9 +284,15 @@ fn first_ctx(g: Generation, opts: &VerifyOptions) -> &str {
     }
 }
 
-/// The profile's context patterns, compiled once per profile.
-fn patterns(profile: &'static Profile) -> &'static (Regex, Regex) {
-    static CACHE: OnceLock<Vec<(String, (Regex, Regex))>> = OnceLock::new();
+/// A context URL and whether it is a CLR (primary) and an OB context.
+type Known = (String, bool, bool);
+/// One profile's compiled patterns and remembered verdicts.
+type Patterns = (Regex, Regex, Vec<Known>);
+
+/// The profile's context patterns, compiled once per profile, with their verdicts on the
+/// profile's own context URLs (the regex engine is slow; those URLs are the usual ones).
+fn patterns(profile: &'static Profile) -> (&'static Regex, &'static Regex, &'static [Known]) {
+    static CACHE: OnceLock<Vec<(String, Patterns)>> = OnceLock::new();
     let all = CACHE.get_or_init(|| {
         Profile::all()
             .iter()
@@ -289,20 +302,26 @@ fn patterns(profile: &'static Profile) -> &'static (Regex, Regex) {
                         panic!("suites/profiles/{}.toml: pattern {pat}: {e}", p.id)
                     })
                 };
-                (
-                    p.id.clone(),
-                    (
-                        compile(&p.contexts.primary_pattern),
-                        compile(&p.contexts.ob_pattern),
-                    ),
-                )
+                let c = &p.contexts;
+                let (clr, ob) = (compile(&c.primary_pattern), compile(&c.ob_pattern));
+                let known = [&c.primary, &c.ob]
+                    .into_iter()
+                    .chain(&c.primary_aliases)
+                    .chain(&c.ob_aliases)
+                    .map(|u| {
+                        let is_clr = clr.is_match(u) || c.primary_aliases.contains(u);
+                        let is_ob = ob.is_match(u) || c.ob_aliases.contains(u);
+                        (u.clone(), is_clr, is_ob)
+                    })
+                    .collect();
+                (p.id.clone(), (clr, ob, known))
             })
             .collect()
     });
-    all.iter()
-        .find(|(id, _)| *id == profile.id)
-        .map(|(_, r)| r)
-        .unwrap_or(&all[0].1)
+    match all.iter().find(|(id, _)| *id == profile.id) {
+        Some((_, (clr, ob, known))) => (clr, ob, known),
+        None => (&all[0].1.0, &all[0].1.1, &[]),
+    }
 }
 
 fn type_and_required(s: &Subject, opts: &VerifyOptions, rec: &mut Recorder) {
@@ -678,7 +697,7 @@ fn issuer(s: &Subject, rec: &mut Recorder) {
 /// No JSON null anywhere in the serialized credential.
 fn no_nulls(s: &Subject, rec: &mut Recorder) {
     let mut at = None;
-    find_null(s.cred, String::new(), &mut at);
+    find_null(s.cred, &mut String::new(), &mut at);
     let mut c = Check::new("no null values", &["data.serialization.no-null"]);
     c.subject(&s.name);
     match at {
@@ -688,24 +707,39 @@ fn no_nulls(s: &Subject, rec: &mut Recorder) {
     rec.finish(c);
 }
 
-fn find_null(v: &Value, ptr: String, at: &mut Option<String>) {
+fn find_null(v: &Value, ptr: &mut String, at: &mut Option<String>) {
+    use std::fmt::Write;
     if at.is_some() {
         return;
     }
     match v {
-        Value::Null => *at = Some(if ptr.is_empty() { "/".into() } else { ptr }),
+        Value::Null => {
+            *at = Some(if ptr.is_empty() {
+                "/".into()
+            } else {
+                ptr.clone()
+            })
+        }
         Value::Object(m) => {
             for (k, x) in m {
                 if k == "verifiableCredential" {
                     continue;
                 }
-                find_null(x, format!("{ptr}/{k}"), at);
+                let len = ptr.len();
+                ptr.push('/');
+                ptr.push_str(k);
+                find_null(x, ptr, at);
+                ptr.truncate(len);
             }
         }
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .for_each(|(i, x)| find_null(x, format!("{ptr}/{i}"), at)),
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                let len = ptr.len();
+                let _ = write!(ptr, "/{i}");
+                find_null(x, ptr, at);
+                ptr.truncate(len);
+            }
+        }
         _ => {}
     }
 }
@@ -746,10 +780,20 @@ mod tests {
     #[test]
     fn profile_patterns_compile_and_match_current_contexts() {
         for p in Profile::all() {
-            let (primary, ob) = patterns(p);
+            let (primary, ob, known) = patterns(p);
             assert!(primary.is_match(&p.contexts.primary), "{}", p.id);
             assert!(ob.is_match(&p.contexts.ob), "{}", p.id);
             assert!(!ob.is_match("https://example.org/context.json"));
+            // The remembered verdicts are the patterns' (or the aliases').
+            for (url, clr, is_ob) in known {
+                let c = &p.contexts;
+                assert_eq!(
+                    *clr,
+                    primary.is_match(url) || c.primary_aliases.contains(url)
+                );
+                assert_eq!(*is_ob, ob.is_match(url) || c.ob_aliases.contains(url));
+            }
+            assert!(known.iter().any(|k| k.0 == p.contexts.primary && k.1));
         }
     }
 
