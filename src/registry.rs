@@ -103,6 +103,33 @@ pub fn always<C>(_: &C) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoNeed {}
 
+/// [`Env`] for a context whose units need nothing and apply by the context itself.
+macro_rules! without_needs {
+    ($t:ty) => {
+        impl $crate::registry::Env for $t {
+            type Need = $crate::registry::NoNeed;
+            type Scope = Self;
+
+            fn scope(&self) -> &Self {
+                self
+            }
+
+            fn missing(&self, need: $crate::registry::NoNeed) -> Option<String> {
+                match need {}
+            }
+
+            fn blocked(
+                &mut self,
+                _: Option<&mut $crate::evidence::Recorder>,
+                _: &[$crate::registry::CheckSpec],
+                _: &str,
+            ) {
+            }
+        }
+    };
+}
+pub(crate) use without_needs;
+
 impl<C: Env, R> Unit<C, R> {
     /// Every id the unit may judge (its own checks' and those it runs `also`).
     pub fn ids(&self) -> impl Iterator<Item = &'static str> + use<C, R> {

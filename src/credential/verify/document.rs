@@ -56,20 +56,7 @@ pub(super) struct Doc<'d> {
     subject: &'d str,
 }
 
-impl registry::Env for Doc<'_> {
-    type Need = registry::NoNeed;
-    type Scope = Self;
-
-    fn scope(&self) -> &Self {
-        self
-    }
-
-    fn missing(&self, need: registry::NoNeed) -> Option<String> {
-        match need {}
-    }
-
-    fn blocked(&mut self, _: Option<&mut Recorder>, _: &[CheckSpec], _: &str) {}
-}
+registry::without_needs!(Doc<'_>);
 
 type Unit<'d> = registry::Unit<Doc<'d>, registry::Sync<Doc<'d>>>;
 

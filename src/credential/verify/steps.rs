@@ -6,7 +6,6 @@
 
 use super::{DOCUMENT, ENDORSEMENTS, Kind, MAX_NESTING, NESTED, REFRESH, Subject, VerifyOptions};
 use crate::credential::jsonld::Unsigned;
-use crate::evidence::Recorder;
 use crate::registry::{self, CheckSpec};
 
 /// One credential under verification and what its steps hand on.
@@ -23,20 +22,7 @@ pub(super) struct Step<'s, 'a> {
     pub proof_ok: bool,
 }
 
-impl registry::Env for Step<'_, '_> {
-    type Need = registry::NoNeed;
-    type Scope = Self;
-
-    fn scope(&self) -> &Self {
-        self
-    }
-
-    fn missing(&self, need: registry::NoNeed) -> Option<String> {
-        match need {}
-    }
-
-    fn blocked(&mut self, _: Option<&mut Recorder>, _: &[CheckSpec], _: &str) {}
-}
+registry::without_needs!(Step<'_, '_>);
 
 pub(super) type Unit<'s, 'a> = registry::Unit<Step<'s, 'a>, registry::Sync<Step<'s, 'a>>>;
 

@@ -260,20 +260,7 @@ pub fn units<'a>() -> [Unit<'a>; 11] {
     ]
 }
 
-impl registry::Env for Ctx<'_> {
-    type Need = registry::NoNeed;
-    type Scope = Self;
-
-    fn scope(&self) -> &Self {
-        self
-    }
-
-    fn missing(&self, need: registry::NoNeed) -> Option<String> {
-        match need {}
-    }
-
-    fn blocked(&mut self, _: Option<&mut Recorder>, _: &[CheckSpec], _: &str) {}
-}
+registry::without_needs!(Ctx<'_>);
 
 /// Every registered consumer check: (unit, check).
 pub fn registered_checks() -> Vec<(&'static str, CheckSpec)> {
