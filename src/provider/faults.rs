@@ -649,7 +649,7 @@ declare! {
         ),
         UnstableOrder(
             "unstable-order",
-            "every getCredentials call returns the credentials in a new random order",
+            "every getCredentials call returns the credentials in a new order (rotated one place further than the last call)",
             ["api.paging.walk-consistent"],
         ),
         LinkUnfollowable(

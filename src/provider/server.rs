@@ -444,6 +444,7 @@ pub async fn start(cfg: ProviderConfig) -> anyhow::Result<RunningProvider> {
         token_padding: cfg.token_padding,
         client_id_padding: cfg.client_id_padding,
         short_lived_client: cfg.short_lived_client.clone(),
+        list_calls: Default::default(),
     });
     let app = router(state.clone());
     let (stop, stopped) = watch::channel(false);

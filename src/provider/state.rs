@@ -31,6 +31,9 @@ pub struct AppState {
     /// Clients registered with this `client_name` get short-lived access
     /// tokens (a per-client lifetime, as real servers configure).
     pub short_lived_client: Option<String>,
+    /// getCredentials calls answered so far (the unstable-order fault turns the
+    /// list one place further on each).
+    pub list_calls: std::sync::atomic::AtomicUsize,
 }
 
 /// The client's IP address, set on every request by the accept loop.
