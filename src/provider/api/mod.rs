@@ -91,6 +91,7 @@ mod tests {
             token_padding: 0,
             client_id_padding: 0,
             short_lived_client: None,
+            list_calls: Default::default(),
         };
         (s, dir)
     }
