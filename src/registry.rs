@@ -131,6 +131,25 @@ macro_rules! without_needs {
 pub(crate) use without_needs;
 
 impl<C: Env, R> Unit<C, R> {
+    /// A unit with no prerequisites and nothing to give, applying when `applies` says.
+    pub fn plain(
+        name: &'static str,
+        checks: &'static [CheckSpec],
+        applies: fn(&C::Scope) -> bool,
+        run: R,
+    ) -> Self {
+        Unit {
+            name,
+            checks,
+            also: &[],
+            needs: &[],
+            uses: &[],
+            gives: &[],
+            applies,
+            run,
+        }
+    }
+
     /// Every id the unit may judge (its own checks' and those it runs `also`).
     pub fn ids(&self) -> impl Iterator<Item = &'static str> + use<C, R> {
         self.checks

@@ -62,16 +62,7 @@ type Unit<'d> = registry::Unit<Doc<'d>, registry::Sync<Doc<'d>>>;
 
 /// The document units, in order.
 pub(super) fn units<'d>() -> [Unit<'d>; 5] {
-    let unit = |name, checks, applies, run| Unit {
-        name,
-        checks,
-        also: &[],
-        needs: &[],
-        uses: &[],
-        gives: &[],
-        applies,
-        run,
-    };
+    let unit = Unit::plain;
     [
         unit("decode", &DECODE[0..1], |d: &Doc| d.parsed.is_err(), decode),
         unit(

@@ -32,16 +32,7 @@ fn unit<'s, 'a>(
     applies: fn(&Step<'s, 'a>) -> bool,
     run: registry::Sync<Step<'s, 'a>>,
 ) -> Unit<'s, 'a> {
-    Unit {
-        name,
-        checks,
-        also: &[],
-        needs: &[],
-        uses: &[],
-        gives: &[],
-        applies,
-        run,
-    }
+    Unit::plain(name, checks, applies, run)
 }
 
 /// The steps, in the algorithm's order.

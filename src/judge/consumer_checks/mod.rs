@@ -227,16 +227,7 @@ pub fn units<'a>() -> [Unit<'a>; 11] {
         checks: &'static [CheckSpec],
         run: registry::Sync<Ctx<'a>>,
     ) -> Unit<'a> {
-        Unit {
-            name,
-            checks,
-            also: &[],
-            needs: &[],
-            uses: &[],
-            gives: &[],
-            applies: registry::always,
-            run,
-        }
+        Unit::plain(name, checks, registry::always, run)
     }
     [
         step("discovery", discovery::CHECKS, |c, r| discovery::run(c, r)),

@@ -125,14 +125,8 @@ type Unit<'a> = registry::Unit<Ctx<'a>, registry::Sync<Ctx<'a>>>;
 /// The registry of displayer verdicts.
 fn units<'a>() -> [Unit<'a>; 2] {
     let unit = |name, checks, run| Unit {
-        name,
-        checks,
-        also: &[],
         needs: &[Need::Answers],
-        uses: &[],
-        gives: &[],
-        applies: registry::always,
-        run,
+        ..Unit::plain(name, checks, registry::always, run)
     };
     [
         unit("status", std::slice::from_ref(&STATUS), status),
