@@ -25,12 +25,10 @@ const VECTOR_INDEX: &str = include_str!("../vectors/coverage.json");
 
 /// Every registered check of every family: (family, unit, check).
 pub fn registered() -> Vec<(&'static str, &'static str, CheckSpec)> {
-    let mut out = Vec::new();
-    for a in crate::suites::provider::AREAS {
-        for c in a.checks.iter().chain(a.also) {
-            out.push(("provider", a.name, *c));
-        }
-    }
+    let mut out: Vec<_> = crate::registry::listed(crate::suites::provider::AREAS)
+        .into_iter()
+        .map(|(unit, c)| ("provider", unit, c))
+        .collect();
     let families: [(&str, Vec<(&'static str, CheckSpec)>); 3] = [
         ("verify", crate::credential::verify::registered_checks()),
         (

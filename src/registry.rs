@@ -166,6 +166,15 @@ impl<C: Env, R> Unit<C, R> {
     }
 }
 
+/// Every check a table registers, with its unit's name (`also` checks included:
+/// `requirements --show` names every unit that judges a row).
+pub fn listed<C: Env, R>(units: &[Unit<C, R>]) -> Vec<(&'static str, CheckSpec)> {
+    units
+        .iter()
+        .flat_map(|u| u.checks.iter().chain(u.also).map(|c| (u.name, *c)))
+        .collect()
+}
+
 /// The units a run executes, in table order: those that apply and own a selected
 /// row (`None`: all of them), and the earlier units that give what they need or use.
 pub fn plan<'t, C: Env, R>(

@@ -511,6 +511,17 @@ impl Recorder {
         self.units.push((_name, _ids.collect()));
     }
 
+    /// A fresh recorder for findings judged on behalf of the running unit (a
+    /// step's scratch recorder, a nested verification merged later): in debug
+    /// builds it keeps the running units, so what it records is held to them too.
+    pub fn child(&self) -> Recorder {
+        Recorder {
+            #[cfg(debug_assertions)]
+            units: self.units.clone(),
+            ..Recorder::default()
+        }
+    }
+
     /// The innermost registered unit ended.
     pub fn leave_unit(&mut self) {
         #[cfg(debug_assertions)]

@@ -178,13 +178,8 @@ pub fn generation(v: &Value, profile: &Profile) -> Generation {
 /// Every registered check of the verify family: the document's table
 /// (`document.rs`), then the algorithm's steps (`steps.rs`).
 pub fn registered_checks() -> Vec<(&'static str, CheckSpec)> {
-    let mut out: Vec<(&'static str, CheckSpec)> = Vec::new();
-    for u in document::units() {
-        out.extend(u.checks.iter().map(|c| (u.name, *c)));
-    }
-    for u in steps::units() {
-        out.extend(u.checks.iter().map(|c| (u.name, *c)));
-    }
+    let mut out = crate::registry::listed(&document::units());
+    out.extend(crate::registry::listed(&steps::units()));
     out
 }
 
@@ -334,7 +329,7 @@ pub(super) fn refresh_step(
         rec.finish(c);
         return;
     };
-    let mut sub = Recorder::new();
+    let mut sub = rec.child();
     let fresh_name = format!("{} (refreshed)", s.name);
     verify_once(
         &fresh,

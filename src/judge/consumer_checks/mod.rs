@@ -255,10 +255,7 @@ registry::without_needs!(Ctx<'_>);
 
 /// Every registered consumer check: (unit, check).
 pub fn registered_checks() -> Vec<(&'static str, CheckSpec)> {
-    units()
-        .iter()
-        .flat_map(|u| u.checks.iter().map(|c| (u.name, *c)))
-        .collect()
+    registry::listed(&units())
 }
 
 /// Run every check, through the one runner.

@@ -82,7 +82,7 @@ fn upsert(ctx: &Ctx, c: &mut Check, rec: &mut Recorder, i: usize, subject: &str)
     };
     let mut opts = VerifyOptions::new(Role::Issuer, ctx.profile);
     opts.expect_recipient = Some(ctx.profile.cert_recipient.clone());
-    let mut sub = Recorder::new();
+    let mut sub = rec.child();
     verify::verify(&input, &opts, &mut sub, subject);
     let kind = match &input {
         crate::credential::parse::Input::Json(v) => Some(Kind::of(v)),

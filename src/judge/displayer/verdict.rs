@@ -136,10 +136,7 @@ fn units<'a>() -> [Unit<'a>; 2] {
 
 /// Every registered displayer check: (unit, check).
 pub fn registered_checks() -> Vec<(&'static str, CheckSpec)> {
-    units()
-        .iter()
-        .flat_map(|u| u.checks.iter().map(|c| (u.name, *c)))
-        .collect()
+    registry::listed(&units())
 }
 
 /// Compare the operator's answers with the truth, through the one runner.

@@ -276,7 +276,17 @@ impl registry::Env for Ctx {
                 .client
                 .is_none()
                 .then(|| self.why_not("no registered client (see the registration checks)")),
-            Need::Created | Need::Refreshed | Need::ProfilePut => None,
+            Need::Created => self
+                .cause(Step::Upsert)
+                .map(|c| format!("the create this needs failed ({}): {}", c.row, c.message)),
+            Need::Refreshed => self
+                .refresh_worked
+                .is_none()
+                .then(|| self.why_not("no refresh succeeded in this run")),
+            Need::ProfilePut => self
+                .put_profile
+                .is_none()
+                .then(|| "putProfile was not shown implemented in this run".to_string()),
         }
     }
 
